@@ -1,0 +1,282 @@
+//! Aggregate: per-iteration results -> the tables of spec section 6.
+//!
+//! Every statistic is computed from values in iteration order, so the
+//! tables depend only on the inputs, the seed and the iteration count.
+
+pub mod sensitivity;
+pub mod stats;
+
+use rayon::prelude::*;
+
+use crate::model::Case;
+use crate::simulate::Simulation;
+use crate::simulate::layout::MonthlyMetric;
+pub use stats::Stats;
+
+/// A row of `summary.csv`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SummaryRow {
+    pub scenario: String,
+    pub metric: &'static str,
+    pub value: SummaryValue,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SummaryValue {
+    /// Full statistics; `None` when no iteration qualifies (e.g. no payback).
+    Stats(Option<Stats>),
+    /// A probability, reported in `mean`.
+    Probability(f64),
+}
+
+/// A row of `fiscal_years.csv`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FiscalRow {
+    pub scenario: String,
+    pub fiscal_year: String,
+    pub partial: bool,
+    pub metric: &'static str,
+    pub value: FiscalValue,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FiscalValue {
+    /// mean, p10, p50, p90.
+    Spread { mean: f64, p10: f64, p50: f64, p90: f64 },
+    /// One number, reported in `mean`.
+    Single(f64),
+}
+
+/// A row of `monthly.csv`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MonthlyRow {
+    pub scenario: String,
+    pub month: String,
+    pub channel: String,
+    pub metric: &'static str,
+    pub mean: f64,
+    pub p10: f64,
+    pub p50: f64,
+    pub p90: f64,
+}
+
+/// A row of `bridge.csv`: one initiative's contribution to scenario NPV.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BridgeRow {
+    pub scenario: String,
+    pub step: usize,
+    pub initiative: String,
+    pub mean: f64,
+    pub p10: f64,
+    pub p90: f64,
+}
+
+/// A row of `sensitivity.csv`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SensitivityRow {
+    pub scenario: String,
+    pub input: String,
+    pub spearman: f64,
+    pub npv_low_decile: f64,
+    pub npv_high_decile: f64,
+}
+
+/// Every table of a run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Results {
+    pub iterations: usize,
+    pub summary: Vec<SummaryRow>,
+    pub fiscal_years: Vec<FiscalRow>,
+    pub monthly: Vec<MonthlyRow>,
+    pub bridge: Vec<BridgeRow>,
+    pub sensitivity: Vec<SensitivityRow>,
+    /// Iterations behind the monthly percentiles (means use all of them).
+    pub monthly_sample: usize,
+}
+
+pub fn aggregate(case: &Case, sim: &Simulation) -> Results {
+    Results {
+        iterations: sim.iterations,
+        summary: summary(case, sim),
+        fiscal_years: fiscal_years(case, sim),
+        monthly: monthly(case, sim),
+        bridge: bridge(case, sim),
+        sensitivity: sensitivity(case, sim),
+        monthly_sample: sim.monthly_sample_rows,
+    }
+}
+
+fn probability(hits: usize, n: usize) -> f64 {
+    hits as f64 / n as f64
+}
+
+fn summary(case: &Case, sim: &Simulation) -> Vec<SummaryRow> {
+    let l = &sim.layout;
+    let mut rows = Vec::new();
+    let baseline = stats::describe(&mut sim.column(l.baseline_cost));
+    for (s, scenario) in case.scenarios.iter().enumerate() {
+        let c = &l.scenarios[s];
+        let npv = sim.column(c.npv());
+        let net = sim.column(c.net_savings);
+        let investment = sim.column(c.investment);
+        let payback = sim.column(c.payback);
+        let mut roi: Vec<f64> = net.iter().zip(&investment).filter(|(_, i)| **i != 0.0).map(|(n, i)| n / i).collect();
+        let mut paid: Vec<f64> = payback.iter().copied().filter(|p| p.is_finite()).collect();
+        let n = sim.iterations;
+        let prob_npv = probability(npv.iter().filter(|x| **x > 0.0).count(), n);
+        let prob_payback = probability(paid.len(), n);
+        let name = &scenario.name;
+        let mut push = |metric, value| rows.push(SummaryRow { scenario: name.clone(), metric, value });
+        push("baseline_cost", SummaryValue::Stats(baseline));
+        push("scenario_cost", SummaryValue::Stats(stats::describe(&mut sim.column(c.cost))));
+        push("net_savings", SummaryValue::Stats(stats::describe(&mut net.clone())));
+        push("npv", SummaryValue::Stats(stats::describe(&mut npv.clone())));
+        push("investment", SummaryValue::Stats(stats::describe(&mut investment.clone())));
+        push("roi", SummaryValue::Stats(stats::describe(&mut roi)));
+        push("payback_month", SummaryValue::Stats(stats::describe(&mut paid)));
+        push("prob_npv_positive", SummaryValue::Probability(prob_npv));
+        push("prob_payback", SummaryValue::Probability(prob_payback));
+    }
+    rows
+}
+
+fn spread(values: &mut [f64]) -> FiscalValue {
+    let mean = stats::mean(values);
+    let q = stats::quantiles(values, &[0.10, 0.50, 0.90]);
+    FiscalValue::Spread { mean, p10: q[0], p50: q[1], p90: q[2] }
+}
+
+fn fiscal_years(case: &Case, sim: &Simulation) -> Vec<FiscalRow> {
+    let l = &sim.layout;
+    let mut rows = Vec::new();
+    for (s, scenario) in case.scenarios.iter().enumerate() {
+        let c = &l.scenarios[s];
+        for (f, fy) in case.model.fiscal_years.iter().enumerate() {
+            let base = sim.column(l.baseline_fy + f);
+            let cost = sim.column(c.fy_cost + f);
+            let mut saving: Vec<f64> = base.iter().zip(&cost).map(|(b, c)| b - c).collect();
+            let mut push = |metric, value| {
+                rows.push(FiscalRow {
+                    scenario: scenario.name.clone(),
+                    fiscal_year: fy.label(),
+                    partial: fy.partial,
+                    metric,
+                    value,
+                })
+            };
+            push("baseline_cost", spread(&mut base.clone()));
+            push("scenario_cost", spread(&mut cost.clone()));
+            let saving_spread = spread(&mut saving);
+            let FiscalValue::Spread { p10: committable, .. } = saving_spread else { unreachable!() };
+            push("saving", saving_spread);
+            push("committable_saving", FiscalValue::Single(committable));
+            if let Some(budget) = case.model.budget_for(fy.year) {
+                let over = cost.iter().filter(|x| **x > budget).count();
+                let p90 = stats::quantiles(&mut cost.clone(), &[0.90])[0];
+                push("budget", FiscalValue::Single(budget));
+                push("prob_over_budget", FiscalValue::Single(probability(over, sim.iterations)));
+                push("budget_at_risk", FiscalValue::Single(p90 - budget));
+            }
+        }
+    }
+    rows
+}
+
+fn monthly(case: &Case, sim: &Simulation) -> Vec<MonthlyRow> {
+    let l = &sim.layout;
+    let q = l.monthly_quantities();
+    let k = sim.monthly_sample_rows;
+    let n = sim.iterations as f64;
+    let mut names: Vec<&str> = vec!["baseline"];
+    names.extend(case.scenarios.iter().map(|s| s.name.as_str()));
+    let mut channels: Vec<&str> = case.model.channels.iter().map(|c| c.id.as_str()).collect();
+    channels.push("total");
+    let mut keys = Vec::new();
+    for m in 0..l.months {
+        for slot in 0..names.len() {
+            for c in 0..channels.len() {
+                for metric in [MonthlyMetric::Volume, MonthlyMetric::Cost] {
+                    keys.push((m, slot, c, metric));
+                }
+            }
+        }
+    }
+    keys.par_iter()
+        .map(|&(m, slot, c, metric)| {
+            let idx = l.monthly_index(slot, m, c, metric);
+            let mut sample: Vec<f64> = (0..k).map(|i| f64::from(sim.monthly_sample[i * q + idx])).collect();
+            let p = stats::quantiles(&mut sample, &[0.10, 0.50, 0.90]);
+            MonthlyRow {
+                scenario: names[slot].to_owned(),
+                month: case.model.month_label(m),
+                channel: channels[c].to_owned(),
+                metric: if metric == MonthlyMetric::Volume { "volume" } else { "cost" },
+                mean: sim.monthly_sums[idx] / n,
+                p10: p[0],
+                p50: p[1],
+                p90: p[2],
+            }
+        })
+        .collect()
+}
+
+fn bridge(case: &Case, sim: &Simulation) -> Vec<BridgeRow> {
+    let l = &sim.layout;
+    let mut rows = Vec::new();
+    for (s, scenario) in case.scenarios.iter().enumerate() {
+        let c = &l.scenarios[s];
+        let mut previous = vec![0.0; sim.iterations];
+        for (j, &k) in scenario.initiatives.iter().enumerate() {
+            let npv = sim.column(c.step_npv + j);
+            let mut contribution: Vec<f64> = npv.iter().zip(&previous).map(|(a, b)| a - b).collect();
+            let mean = stats::mean(&contribution);
+            let p = stats::quantiles(&mut contribution, &[0.10, 0.90]);
+            rows.push(BridgeRow {
+                scenario: scenario.name.clone(),
+                step: j + 1,
+                initiative: case.initiatives[k].id.clone(),
+                mean,
+                p10: p[0],
+                p90: p[1],
+            });
+            previous = npv;
+        }
+    }
+    rows
+}
+
+fn sensitivity(case: &Case, sim: &Simulation) -> Vec<SensitivityRow> {
+    let l = &sim.layout;
+    let mut rows = Vec::new();
+    for (s, scenario) in case.scenarios.iter().enumerate() {
+        let npv = sim.column(l.scenarios[s].npv());
+        let npv_ranks = sensitivity::ranks(&npv, &sensitivity::order(&npv));
+        let own: Vec<usize> = scenario.initiatives.iter().flat_map(|&k| case.initiatives[k].input_ids()).collect();
+        let inputs: Vec<(usize, usize)> = l
+            .inputs
+            .iter()
+            .copied()
+            .filter(|(id, _)| !case.inputs.defs[*id].from_scenario || own.contains(id))
+            .collect();
+        let mut scenario_rows: Vec<SensitivityRow> = inputs
+            .par_iter()
+            .map(|&(id, col)| {
+                let x = sim.column(col);
+                let r = sensitivity::sensitivity(&x, &npv, &npv_ranks);
+                SensitivityRow {
+                    scenario: scenario.name.clone(),
+                    input: case.inputs.defs[id].path.clone(),
+                    spearman: r.spearman,
+                    npv_low_decile: r.npv_low_decile,
+                    npv_high_decile: r.npv_high_decile,
+                }
+            })
+            .collect();
+        scenario_rows.sort_by(|a, b| {
+            let key = |r: &SensitivityRow| if r.spearman.is_nan() { -1.0 } else { r.spearman.abs() };
+            key(b).total_cmp(&key(a)).then_with(|| a.input.cmp(&b.input))
+        });
+        rows.extend(scenario_rows);
+    }
+    rows
+}

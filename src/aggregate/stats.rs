@@ -1,0 +1,113 @@
+//! Summary statistics of a sample: mean, sd (n - 1), percentiles by linear
+//! interpolation between order statistics (numpy's default, position
+//! (n - 1) q; spec section 6), min and max.
+
+/// The statistics the reports show for one metric.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Stats {
+    pub mean: f64,
+    /// Sample standard deviation (n - 1); NaN for a single value.
+    pub sd: f64,
+    pub p5: f64,
+    pub p10: f64,
+    pub p50: f64,
+    pub p90: f64,
+    pub p95: f64,
+    pub min: f64,
+    pub max: f64,
+    pub n: usize,
+}
+
+/// Mean of values in the given order (summed left to right, so the result
+/// is the same whatever produced them).
+pub fn mean(values: &[f64]) -> f64 {
+    values.iter().sum::<f64>() / values.len() as f64
+}
+
+/// Describe `values`; `None` when empty. Reorders `values`.
+pub fn describe(values: &mut [f64]) -> Option<Stats> {
+    let n = values.len();
+    if n == 0 {
+        return None;
+    }
+    let m = mean(values);
+    let sd = if n > 1 {
+        (values.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (n - 1) as f64).sqrt()
+    } else {
+        f64::NAN
+    };
+    let q = quantiles(values, &[0.0, 0.05, 0.10, 0.50, 0.90, 0.95, 1.0]);
+    Some(Stats { mean: m, sd, p5: q[1], p10: q[2], p50: q[3], p90: q[4], p95: q[5], min: q[0], max: q[6], n })
+}
+
+/// Percentiles at `probs` (each in [0, 1], ascending), numpy's linear
+/// method. Reorders `values` (selection, not a full sort).
+pub fn quantiles(values: &mut [f64], probs: &[f64]) -> Vec<f64> {
+    let n = values.len();
+    assert!(n > 0, "quantiles of an empty sample");
+    debug_assert!(probs.windows(2).all(|w| w[0] <= w[1]));
+    let mut out = Vec::with_capacity(probs.len());
+    // Order statistics already placed: everything before `lo` is <= values[lo].
+    let mut lo = 0;
+    for &p in probs {
+        let pos = (n - 1) as f64 * p;
+        let k = (pos.floor() as usize).min(n - 1);
+        let frac = pos - k as f64;
+        if k >= lo {
+            values[lo..].select_nth_unstable_by(k - lo, f64::total_cmp);
+            lo = k;
+        }
+        let a = values[k];
+        let x = if frac > 0.0 && k + 1 < n {
+            let b = values[k + 1..].iter().copied().fold(f64::INFINITY, f64::min);
+            a + (b - a) * frac
+        } else {
+            a
+        };
+        out.push(x);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_match_numpy_linear() {
+        // numpy.percentile([1, 2, 3, 4, 10], [0, 10, 50, 90, 100]) = [1, 1.4, 3, 7.6, 10]
+        let mut v = vec![10.0, 3.0, 1.0, 4.0, 2.0];
+        let q = quantiles(&mut v, &[0.0, 0.1, 0.5, 0.9, 1.0]);
+        let want = [1.0, 1.4, 3.0, 7.6, 10.0];
+        for (a, b) in q.iter().zip(want) {
+            assert!((a - b).abs() < 1e-12, "{q:?}");
+        }
+    }
+
+    #[test]
+    fn describe_uses_n_minus_one() {
+        let mut v = vec![2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0];
+        let s = describe(&mut v).unwrap();
+        assert_eq!(s.mean, 5.0);
+        assert!((s.sd - (32.0f64 / 7.0).sqrt()).abs() < 1e-12);
+        assert_eq!((s.min, s.max), (2.0, 9.0));
+        assert!(describe(&mut []).is_none());
+        let one = describe(&mut [3.0]).unwrap();
+        assert_eq!((one.p5, one.p95), (3.0, 3.0));
+    }
+
+    #[test]
+    fn quantiles_agree_with_a_full_sort() {
+        let mut v: Vec<f64> = (0..1001).map(|i| ((i * 7919) % 1001) as f64 * 0.37).collect();
+        let mut sorted = v.clone();
+        sorted.sort_by(f64::total_cmp);
+        let probs = [0.05, 0.1, 0.5, 0.9, 0.95];
+        let q = quantiles(&mut v, &probs);
+        for (p, x) in probs.iter().zip(q) {
+            let pos = 1000.0 * p;
+            let k = pos as usize;
+            let want = sorted[k] + (sorted[(k + 1).min(1000)] - sorted[k]) * (pos - k as f64);
+            assert!((x - want).abs() < 1e-9);
+        }
+    }
+}

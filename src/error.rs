@@ -1,0 +1,133 @@
+//! Errors as types.
+//!
+//! Two families, because they end a run differently: an [`InputError`] means
+//! the user's files are wrong (exit status 1, nothing written) and carries
+//! every [`Diagnostic`] found, so `costcast check` can list them all at once;
+//! a [`RunError`] is anything else that went wrong (exit status 2).
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// One problem in one input file, located as precisely as the input allows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Diagnostic {
+    /// The file the problem is in.
+    pub file: PathBuf,
+    /// 1-based line, where the input has lines.
+    pub line: Option<usize>,
+    /// 1-based column (characters), where known.
+    pub column: Option<usize>,
+    /// Field path inside the file, e.g. `channel[2].cost_per_contact`.
+    pub field: String,
+    /// What is wrong and what was expected.
+    pub message: String,
+}
+
+impl Diagnostic {
+    pub fn new(file: &Path, field: impl Into<String>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            file: file.to_path_buf(),
+            line: None,
+            column: None,
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    pub fn at(mut self, line: usize, column: usize) -> Self {
+        self.line = Some(line);
+        self.column = Some(column);
+        self
+    }
+
+    pub fn at_position(mut self, position: Option<(usize, usize)>) -> Self {
+        if let Some((line, column)) = position {
+            self.line = Some(line);
+            self.column = Some(column);
+        }
+        self
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+            if let Some(column) = self.column {
+                write!(f, ":{column}")?;
+            }
+        }
+        if self.field.is_empty() {
+            write!(f, ": {}", self.message)
+        } else {
+            write!(f, ": {}: {}", self.field, self.message)
+        }
+    }
+}
+
+/// The user's input is wrong. Holds every problem found, in file order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputError {
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl InputError {
+    pub fn one(diagnostic: Diagnostic) -> Self {
+        InputError { diagnostics: vec![diagnostic] }
+    }
+}
+
+impl From<Diagnostic> for InputError {
+    fn from(d: Diagnostic) -> Self {
+        InputError::one(d)
+    }
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.diagnostics.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "error: {d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for InputError {}
+
+/// A warning about input that is allowed but probably not what was meant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Warning(pub Diagnostic);
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "warning: {}", self.0)
+    }
+}
+
+/// Everything that can end a command.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Invalid input: exit status 1, nothing written.
+    #[error("{0}")]
+    Input(#[from] InputError),
+    /// Writing the report failed: exit status 2.
+    #[error("cannot write {path}: {source}")]
+    Write { path: PathBuf, source: std::io::Error },
+    /// A failure that is neither the input's fault nor an I/O error on output.
+    #[error("{0}")]
+    Other(String),
+}
+
+impl Error {
+    /// The process exit status the spec assigns to this error (section 9).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Input(_) => 1,
+            Error::Write { .. } | Error::Other(_) => 2,
+        }
+    }
+}

@@ -1,0 +1,93 @@
+//! An input file's text, kept so byte spans can become line and column.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+
+use crate::error::Diagnostic;
+
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    pub text: String,
+    line_starts: Vec<usize>,
+}
+
+impl SourceFile {
+    /// Read a UTF-8 file; a leading BOM (Excel writes one) is dropped.
+    pub fn read(path: &Path) -> Result<SourceFile, Diagnostic> {
+        let bytes = std::fs::read(path)
+            .map_err(|e| Diagnostic::new(path, "", format!("cannot read the file: {}", io_reason(&e))))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let at = e.utf8_error().valid_up_to();
+            let valid = String::from_utf8_lossy(&e.as_bytes()[..at]).into_owned();
+            let probe = SourceFile::from_text(path, valid);
+            Diagnostic::new(path, "", "the file is not valid UTF-8 text").at_position(Some(probe.position(at)))
+        })?;
+        let text = text.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(text);
+        Ok(SourceFile::from_text(path, text))
+    }
+
+    pub fn from_text(path: &Path, text: String) -> SourceFile {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        SourceFile { path: path.to_path_buf(), text, line_starts }
+    }
+
+    /// 1-based (line, column in characters) of a byte offset.
+    pub fn position(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.line_starts[line];
+        let column = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count()) + 1;
+        (line + 1, column)
+    }
+
+    /// A diagnostic at the start of `span`.
+    pub fn error(&self, span: Option<Range<usize>>, field: impl Into<String>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(&self.path, field, message).at_position(span.map(|s| self.position(s.start)))
+    }
+
+    /// Deserialize the whole file as TOML into `T`.
+    pub fn parse_toml<T: DeserializeOwned>(&self) -> Result<T, Diagnostic> {
+        toml::from_str(&self.text).map_err(|e| {
+            let message = e.message().trim().replace('\n', " ");
+            self.error(e.span(), "", format!("invalid TOML: {message}"))
+        })
+    }
+
+    /// Resolve a path written inside this file: relative to its folder.
+    pub fn resolve(&self, written: &str) -> PathBuf {
+        let p = Path::new(written);
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.path.parent().unwrap_or(Path::new("")).join(p)
+        }
+    }
+}
+
+/// An I/O error in words, without Rust's "(os error 2)" suffix.
+pub fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        std::io::ErrorKind::IsADirectory => "it is a directory, not a file".into(),
+        _ => e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_become_lines_and_columns() {
+        let f = SourceFile::from_text(Path::new("x.toml"), "a = 1\nbé = 2\n".into());
+        assert_eq!(f.position(0), (1, 1));
+        assert_eq!(f.position(4), (1, 5));
+        assert_eq!(f.position(6), (2, 1));
+        assert_eq!(f.position(10), (2, 4), "columns count characters, not bytes");
+    }
+}

@@ -1,0 +1,29 @@
+//! costcast turns a customer-service operation's numbers into a budget a CFO
+//! can sign: cost per contact by channel, contact volumes and initiative
+//! estimates, each a distribution, run through a Monte Carlo forecast.
+//!
+//! The data flow is the module tree:
+//!
+//! ```text
+//!  model.toml ─┐
+//!  scenario.toml ─ input (parse) ─> validate ─> Case ─> simulate ─> aggregate ─> report
+//!  *.csv ──────┘     raw, spanned     checked     draws, month loop   stats, bridge,   CSV, run.json
+//!                                                 (rayon batches)     sensitivity
+//! ```
+//!
+//! [`run::run`] drives it end to end; the `costcast` binary only parses the
+//! command line and calls it. The contract for every formula is
+//! `MODEL.md` (the spec), cited by section throughout.
+
+pub mod aggregate;
+pub mod calendar;
+pub mod dist;
+pub mod error;
+pub mod input;
+pub mod model;
+pub mod report;
+pub mod run;
+pub mod simulate;
+pub mod validate;
+
+pub use error::{Diagnostic, Error, InputError};

@@ -1,0 +1,83 @@
+//! The `costcast` binary: parse the command line, call the library, map
+//! errors to exit statuses (0 success, 1 invalid input, 2 other failure).
+
+mod cli;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+use cli::{Cli, Command};
+use costcast::error::{Error, InputError};
+use costcast::{run, validate};
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 1 } else { 0 });
+        }
+    };
+    let outcome = match cli.command {
+        Command::Check { files } => check(&files),
+        Command::Run { scenario, iterations, seed, output, threads } => {
+            let request = run::RunRequest {
+                scenario,
+                iterations,
+                seed,
+                threads,
+                output,
+                command: std::env::args().collect::<Vec<_>>().join(" "),
+            };
+            run::run(&request, |w| eprintln!("{w}")).map(|done| {
+                println!(
+                    "wrote {} ({} iterations, seed {}, {:.2} s)",
+                    done.output.display(),
+                    done.record.iterations,
+                    done.record.seed,
+                    done.record.wall_seconds
+                );
+            })
+        }
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let mut err = std::io::stderr().lock();
+            let _ = match &e {
+                Error::Input(_) => writeln!(err, "{e}"),
+                _ => writeln!(err, "error: {e}"),
+            };
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+/// Validate every file; report all problems of all files.
+fn check(files: &[std::path::PathBuf]) -> Result<(), Error> {
+    let mut diagnostics = Vec::new();
+    for file in files {
+        let result = if validate::is_scenario_file(file) {
+            validate::load_case(file).map(|c| {
+                c.warnings.iter().for_each(|w| eprintln!("{w}"));
+                format!(
+                    "{} initiatives, {} scenarios on model \"{}\"",
+                    c.value.initiatives.len(),
+                    c.value.scenarios.len(),
+                    c.value.model.name
+                )
+            })
+        } else {
+            validate::load_model(file).map(|m| {
+                m.warnings.iter().for_each(|w| eprintln!("{w}"));
+                format!("model \"{}\", {} channels, {} months", m.value.name, m.value.channels.len(), m.value.months)
+            })
+        };
+        match result {
+            Ok(summary) => println!("ok: {}: {summary}", file.display()),
+            Err(e) => diagnostics.extend(e.diagnostics),
+        }
+    }
+    if diagnostics.is_empty() { Ok(()) } else { Err(Error::Input(InputError { diagnostics })) }
+}

@@ -1,0 +1,192 @@
+//! The checked model: what validation produces and everything downstream
+//! trusts. Only [`crate::validate`] builds these, so nothing after it
+//! re-checks input.
+//!
+//! Every number that may be uncertain is an [`InputId`] into the case's
+//! [`Inputs`] registry: one slot a sampled-once input, constants included,
+//! so the month loop reads one flat vector of this iteration's values.
+
+use std::path::PathBuf;
+
+use crate::calendar::{FiscalYear, YearMonth};
+use crate::dist::copula::Copula;
+use crate::dist::{Dist, Domain};
+
+/// Index of an input in [`Inputs`].
+pub type InputId = usize;
+
+/// How an input's value is drawn.
+#[derive(Debug, Clone, PartialEq)]
+pub enum InputKind {
+    /// The value is a draw of the distribution, clamped to the domain.
+    Value,
+    /// The value is the 0/1 success draw u ~ Bernoulli(p), p a draw of the
+    /// distribution clamped to [0, 1] (spec section 11).
+    Success,
+}
+
+#[derive(Debug, Clone)]
+pub struct InputDef {
+    /// Its name in reports and correlations, e.g. `chatbot.effects[0].share`.
+    pub path: String,
+    pub dist: Dist,
+    pub domain: Domain,
+    pub kind: InputKind,
+    /// The file it was written in: the model, or the scenario file.
+    pub from_scenario: bool,
+}
+
+impl InputDef {
+    /// True when its value varies between iterations.
+    pub fn is_uncertain(&self) -> bool {
+        match self.kind {
+            InputKind::Value => !self.dist.is_constant(),
+            InputKind::Success => match self.dist.constant_value() {
+                Some(p) => {
+                    let p = p.clamp(0.0, 1.0);
+                    p > 0.0 && p < 1.0
+                }
+                None => true,
+            },
+        }
+    }
+
+    /// Its value when it is not uncertain.
+    pub fn fixed_value(&self) -> f64 {
+        let v = self.dist.constant_value().unwrap_or(f64::NAN);
+        match self.kind {
+            InputKind::Value => self.domain.clamp(v),
+            InputKind::Success => f64::from(u8::from(v >= 1.0)),
+        }
+    }
+}
+
+/// Every sampled-once input of a case, in a fixed order.
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    pub defs: Vec<InputDef>,
+}
+
+impl Inputs {
+    pub fn add(&mut self, def: InputDef) -> InputId {
+        self.defs.push(def);
+        self.defs.len() - 1
+    }
+
+    pub fn find(&self, path: &str) -> Option<InputId> {
+        self.defs.iter().position(|d| d.path == path)
+    }
+}
+
+/// The operation as it runs today (spec section 3).
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub path: PathBuf,
+    pub name: String,
+    pub currency: String,
+    pub start: YearMonth,
+    pub months: usize,
+    pub fiscal_year_start: u32,
+    pub fiscal_years: Vec<FiscalYear>,
+    pub discount_rate: InputId,
+    /// (fiscal year, budget), ascending by year.
+    pub budgets: Vec<(i32, f64)>,
+    pub channels: Vec<Channel>,
+}
+
+impl Model {
+    pub fn month_label(&self, m: usize) -> String {
+        self.start.plus(m).to_string()
+    }
+
+    pub fn budget_for(&self, fiscal_year: i32) -> Option<f64> {
+        self.budgets.iter().find(|(y, _)| *y == fiscal_year).map(|(_, b)| *b)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Channel {
+    pub id: String,
+    pub baseline: Baseline,
+    /// Coefficient of variation of the monthly lognormal noise.
+    pub noise: f64,
+    pub cost_per_contact: InputId,
+    pub inflation: InputId,
+    pub fixed_monthly: InputId,
+}
+
+/// Where a channel's baseline volume comes from.
+#[derive(Debug, Clone)]
+pub enum Baseline {
+    /// volume * (1 + growth)^(m-1) * seasonality[cal(m)].
+    Trend { volume: InputId, growth: InputId, seasonality: [InputId; 12] },
+    /// A planned volume for every horizon month (`volumes_csv`).
+    Plan(Vec<f64>),
+}
+
+/// A business case: a model, the initiatives and the scenarios to compare.
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub scenario_path: PathBuf,
+    pub model: Model,
+    pub initiatives: Vec<Initiative>,
+    pub scenarios: Vec<Scenario>,
+    pub inputs: Inputs,
+    pub copula: Copula,
+    /// Every file read, for the run record.
+    pub sources: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Initiative {
+    pub id: String,
+    pub name: String,
+    /// 0-based horizon month in which it starts.
+    pub start: usize,
+    /// Months to full effect; 0 means full effect at once.
+    pub ramp: u32,
+    pub success: InputId,
+    pub capex: InputId,
+    pub opex: InputId,
+    pub effects: Vec<Effect>,
+}
+
+impl Initiative {
+    /// w(k, m) of spec section 5 before the success draw, for 0-based month m.
+    #[inline]
+    pub fn ramp_weight(&self, m: usize) -> f64 {
+        if m < self.start {
+            0.0
+        } else if self.ramp == 0 {
+            1.0
+        } else {
+            ((m - self.start + 1) as f64 / self.ramp as f64).min(1.0)
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Contacts that never happen, on each listed channel.
+    Avoid { channels: Vec<usize>, share: InputId },
+    /// Contacts moved from one channel to another (or nowhere); a leaked
+    /// share of them still reaches the agent channel.
+    Deflect { from: usize, to: Option<usize>, share: InputId, leak: InputId },
+    /// A cheaper contact on each listed channel.
+    ReduceCost { channels: Vec<usize>, share: InputId },
+}
+
+impl Effect {
+    pub fn share(&self) -> InputId {
+        match self {
+            Effect::Avoid { share, .. } | Effect::Deflect { share, .. } | Effect::ReduceCost { share, .. } => *share,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub name: String,
+    /// Indices into [`Case::initiatives`], in the order they are applied.
+    pub initiatives: Vec<usize>,
+}

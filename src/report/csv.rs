@@ -1,0 +1,197 @@
+//! The CSV tables of spec section 9.
+
+use serde::Serialize;
+
+use super::{Exporter, inert, number};
+use crate::aggregate::{FiscalValue, Results, SummaryValue};
+use crate::model::Case;
+
+fn to_bytes<R: Serialize>(rows: impl IntoIterator<Item = R>) -> Result<Vec<u8>, String> {
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+    for row in rows {
+        w.serialize(row).map_err(|e| e.to_string())?;
+    }
+    w.into_inner().map_err(|e| e.to_string())
+}
+
+fn opt(x: Option<f64>) -> String {
+    x.map_or(String::new(), number)
+}
+
+pub struct Summary;
+
+#[derive(Serialize)]
+struct SummaryCsv<'a> {
+    scenario: std::borrow::Cow<'a, str>,
+    metric: &'a str,
+    mean: String,
+    sd: String,
+    p5: String,
+    p10: String,
+    p50: String,
+    p90: String,
+    p95: String,
+    min: String,
+    max: String,
+}
+
+impl Exporter for Summary {
+    fn file_name(&self) -> &'static str {
+        "summary.csv"
+    }
+
+    fn serialize(&self, _case: &Case, results: &Results) -> Result<Vec<u8>, String> {
+        to_bytes(results.summary.iter().map(|r| {
+            let (s, p) = match &r.value {
+                SummaryValue::Stats(s) => (*s, None),
+                SummaryValue::Probability(p) => (None, Some(*p)),
+            };
+            SummaryCsv {
+                scenario: inert(&r.scenario),
+                metric: r.metric,
+                mean: opt(s.map(|s| s.mean).or(p)),
+                sd: opt(s.map(|s| s.sd)),
+                p5: opt(s.map(|s| s.p5)),
+                p10: opt(s.map(|s| s.p10)),
+                p50: opt(s.map(|s| s.p50)),
+                p90: opt(s.map(|s| s.p90)),
+                p95: opt(s.map(|s| s.p95)),
+                min: opt(s.map(|s| s.min)),
+                max: opt(s.map(|s| s.max)),
+            }
+        }))
+    }
+}
+
+pub struct FiscalYears;
+
+#[derive(Serialize)]
+struct FiscalCsv<'a> {
+    scenario: std::borrow::Cow<'a, str>,
+    fiscal_year: &'a str,
+    partial: bool,
+    metric: &'a str,
+    mean: String,
+    p10: String,
+    p50: String,
+    p90: String,
+}
+
+impl Exporter for FiscalYears {
+    fn file_name(&self) -> &'static str {
+        "fiscal_years.csv"
+    }
+
+    fn serialize(&self, _case: &Case, results: &Results) -> Result<Vec<u8>, String> {
+        to_bytes(results.fiscal_years.iter().map(|r| {
+            let (mean, p10, p50, p90) = match r.value {
+                FiscalValue::Spread { mean, p10, p50, p90 } => (number(mean), number(p10), number(p50), number(p90)),
+                FiscalValue::Single(x) => (number(x), String::new(), String::new(), String::new()),
+            };
+            FiscalCsv {
+                scenario: inert(&r.scenario),
+                fiscal_year: &r.fiscal_year,
+                partial: r.partial,
+                metric: r.metric,
+                mean,
+                p10,
+                p50,
+                p90,
+            }
+        }))
+    }
+}
+
+pub struct Monthly;
+
+#[derive(Serialize)]
+struct MonthlyCsv<'a> {
+    scenario: std::borrow::Cow<'a, str>,
+    month: &'a str,
+    channel: &'a str,
+    metric: &'a str,
+    mean: String,
+    p10: String,
+    p50: String,
+    p90: String,
+}
+
+impl Exporter for Monthly {
+    fn file_name(&self) -> &'static str {
+        "monthly.csv"
+    }
+
+    fn serialize(&self, _case: &Case, results: &Results) -> Result<Vec<u8>, String> {
+        to_bytes(results.monthly.iter().map(|r| MonthlyCsv {
+            scenario: inert(&r.scenario),
+            month: &r.month,
+            channel: &r.channel,
+            metric: r.metric,
+            mean: number(r.mean),
+            p10: number(r.p10),
+            p50: number(r.p50),
+            p90: number(r.p90),
+        }))
+    }
+}
+
+pub struct Bridge;
+
+#[derive(Serialize)]
+struct BridgeCsv<'a> {
+    scenario: std::borrow::Cow<'a, str>,
+    step: usize,
+    initiative: &'a str,
+    mean: String,
+    p10: String,
+    p90: String,
+}
+
+impl Exporter for Bridge {
+    fn file_name(&self) -> &'static str {
+        "bridge.csv"
+    }
+
+    fn serialize(&self, _case: &Case, results: &Results) -> Result<Vec<u8>, String> {
+        to_bytes(results.bridge.iter().map(|r| BridgeCsv {
+            scenario: inert(&r.scenario),
+            step: r.step,
+            initiative: &r.initiative,
+            mean: number(r.mean),
+            p10: number(r.p10),
+            p90: number(r.p90),
+        }))
+    }
+}
+
+pub struct Sensitivity;
+
+#[derive(Serialize)]
+struct SensitivityCsv<'a> {
+    scenario: std::borrow::Cow<'a, str>,
+    input: &'a str,
+    spearman: String,
+    npv_low_decile: String,
+    npv_high_decile: String,
+}
+
+impl Exporter for Sensitivity {
+    fn file_name(&self) -> &'static str {
+        "sensitivity.csv"
+    }
+
+    fn serialize(&self, _case: &Case, results: &Results) -> Result<Vec<u8>, String> {
+        to_bytes(results.sensitivity.iter().map(|r| SensitivityCsv {
+            scenario: inert(&r.scenario),
+            input: &r.input,
+            spearman: number(r.spearman),
+            npv_low_decile: number(r.npv_low_decile),
+            npv_high_decile: number(r.npv_high_decile),
+        }))
+    }
+}
+
+/// The CSV tables every run writes.
+pub fn tables() -> Vec<Box<dyn Exporter + Sync>> {
+    vec![Box::new(Summary), Box::new(FiscalYears), Box::new(Monthly), Box::new(Bridge), Box::new(Sensitivity)]
+}

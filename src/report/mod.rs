@@ -1,0 +1,58 @@
+//! Report: the results as files.
+//!
+//! Each output is an [`Exporter`] that turns results into bytes, so every
+//! format can be tested without touching the disk; [`output`] writes them
+//! all into a fresh folder and swaps it into place only when all succeeded.
+
+pub mod csv;
+pub mod output;
+pub mod record;
+
+use crate::aggregate::Results;
+use crate::model::Case;
+
+/// One report file.
+pub trait Exporter {
+    /// The file name inside the report folder.
+    fn file_name(&self) -> &'static str;
+    /// The file's bytes.
+    fn serialize(&self, case: &Case, results: &Results) -> Result<Vec<u8>, String>;
+}
+
+/// Guard a text cell against formula injection: spreadsheets run cells
+/// that begin with `=`, `+`, `-` or `@`, so such text gets a leading `'`
+/// (spec section 9). Tabs and carriage returns at the start are guarded too.
+pub fn inert(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}").into(),
+        _ => text.into(),
+    }
+}
+
+/// A number as a plain decimal (`.` separator, no exponent, shortest form
+/// that reads back exactly); empty for NaN or infinities.
+pub fn number(x: f64) -> String {
+    if x.is_finite() { format!("{x}") } else { String::new() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_made_inert() {
+        assert_eq!(inert("=HYPERLINK(\"http://x\")"), "'=HYPERLINK(\"http://x\")");
+        assert_eq!(inert("+1"), "'+1");
+        assert_eq!(inert("-1"), "'-1");
+        assert_eq!(inert("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(inert("Full roadmap"), "Full roadmap");
+    }
+
+    #[test]
+    fn numbers_are_plain() {
+        assert_eq!(number(1e21), "1000000000000000000000");
+        assert_eq!(number(1.5e-7), "0.00000015");
+        assert_eq!(number(-3.25), "-3.25");
+        assert_eq!(number(f64::NAN), "");
+    }
+}

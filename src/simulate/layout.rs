@@ -1,0 +1,119 @@
+//! Where each per-iteration result lives in a result row, and how monthly
+//! quantities are numbered.
+
+use crate::model::{Case, Effect, InputId, Initiative};
+
+/// Columns of one scenario's results.
+#[derive(Debug, Clone)]
+pub struct ScenarioColumns {
+    /// Total scenario cost over the horizon.
+    pub cost: usize,
+    pub net_savings: usize,
+    pub investment: usize,
+    /// Payback month (1-based), NaN when it does not pay back.
+    pub payback: usize,
+    /// Scenario cost per fiscal year: `fiscal_years` columns from here.
+    pub fy_cost: usize,
+    /// NPV of the first k initiatives, k = 1..=len: the last one is the
+    /// scenario's NPV. `steps` columns from here.
+    pub step_npv: usize,
+    pub steps: usize,
+}
+
+impl ScenarioColumns {
+    pub fn npv(&self) -> usize {
+        self.step_npv + self.steps - 1
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub months: usize,
+    pub channels: usize,
+    pub fiscal_years: usize,
+    pub baseline_cost: usize,
+    /// Baseline cost per fiscal year: `fiscal_years` columns from here.
+    pub baseline_fy: usize,
+    pub scenarios: Vec<ScenarioColumns>,
+    /// The uncertain inputs kept for sensitivity: (input, column).
+    pub inputs: Vec<(InputId, usize)>,
+    pub width: usize,
+}
+
+/// The two monthly metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MonthlyMetric {
+    Volume = 0,
+    Cost = 1,
+}
+
+impl Layout {
+    pub fn new(case: &Case) -> Layout {
+        let nfy = case.model.fiscal_years.len();
+        let mut col = 0;
+        let mut take = |n: usize| {
+            let c = col;
+            col += n;
+            c
+        };
+        let baseline_cost = take(1);
+        let baseline_fy = take(nfy);
+        let scenarios = case
+            .scenarios
+            .iter()
+            .map(|s| ScenarioColumns {
+                cost: take(1),
+                net_savings: take(1),
+                investment: take(1),
+                payback: take(1),
+                fy_cost: take(nfy),
+                step_npv: take(s.initiatives.len()),
+                steps: s.initiatives.len(),
+            })
+            .collect();
+        let inputs = (0..case.inputs.defs.len())
+            .filter(|&i| case.inputs.defs[i].is_uncertain())
+            .map(|i| (i, take(1)))
+            .collect();
+        Layout {
+            months: case.model.months,
+            channels: case.model.channels.len(),
+            fiscal_years: nfy,
+            baseline_cost,
+            baseline_fy,
+            scenarios,
+            inputs,
+            width: col,
+        }
+    }
+
+    /// Monthly quantities: (baseline + scenarios) x months x (channels + total) x 2.
+    pub fn monthly_quantities(&self) -> usize {
+        (1 + self.scenarios.len()) * self.months * (self.channels + 1) * 2
+    }
+
+    /// Index of a monthly quantity. `slot` 0 is the baseline, s + 1 scenario
+    /// s; `channel == channels` is the total.
+    #[inline]
+    pub fn monthly_index(&self, slot: usize, month: usize, channel: usize, metric: MonthlyMetric) -> usize {
+        ((slot * self.months + month) * (self.channels + 1) + channel) * 2 + metric as usize
+    }
+
+    pub fn input_column(&self, input: InputId) -> Option<usize> {
+        self.inputs.iter().find(|(i, _)| *i == input).map(|(_, c)| *c)
+    }
+}
+
+impl Initiative {
+    /// The sampled-once inputs that belong to this initiative.
+    pub fn input_ids(&self) -> Vec<InputId> {
+        let mut ids = vec![self.success, self.capex, self.opex];
+        for e in &self.effects {
+            ids.push(e.share());
+            if let Effect::Deflect { leak, .. } = e {
+                ids.push(*leak);
+            }
+        }
+        ids
+    }
+}

@@ -1,0 +1,117 @@
+//! Simulate: the Monte Carlo forecast (spec section 5).
+//!
+//! Iterations are cut into fixed batches of [`BATCH`] that do not depend on
+//! the thread count; every iteration draws from its own generator, seeded
+//! from (run seed, iteration index) ([`stream`]), so a batch gives the same
+//! numbers on any thread. Each batch writes its iterations' results into
+//! their own rows and returns its monthly sums, which are added in batch
+//! order: the output is byte-identical for any `--threads`.
+
+pub mod layout;
+pub mod month;
+pub mod sampler;
+pub mod stream;
+
+use rayon::prelude::*;
+
+use crate::model::Case;
+pub use layout::Layout;
+use month::Workspace;
+use sampler::Sampler;
+
+/// Iterations per batch: the unit of parallel work and of ordered summing.
+pub const BATCH: usize = 1024;
+
+/// How many iterations keep their monthly values for the monthly
+/// percentiles, at most; see [`monthly_sample_size`].
+pub const MONTHLY_SAMPLE_MAX: usize = 10_000;
+/// Memory the monthly sample may use (f32 values).
+const MONTHLY_SAMPLE_BYTES: usize = 64 << 20;
+
+/// What one run asks for.
+#[derive(Debug, Clone, Copy)]
+pub struct RunOptions {
+    pub iterations: usize,
+    pub seed: u64,
+}
+
+/// Everything the iterations produced, before aggregation.
+#[derive(Debug)]
+pub struct Simulation {
+    pub layout: Layout,
+    pub iterations: usize,
+    /// Row-major per-iteration results, `layout.width` values a row.
+    pub table: Vec<f64>,
+    /// Sum over all iterations of each monthly quantity.
+    pub monthly_sums: Vec<f64>,
+    /// Monthly quantities of the first `monthly_sample` iterations,
+    /// row-major, for the monthly percentiles.
+    pub monthly_sample: Vec<f32>,
+    pub monthly_sample_rows: usize,
+}
+
+impl Simulation {
+    pub fn row(&self, i: usize) -> &[f64] {
+        &self.table[i * self.layout.width..(i + 1) * self.layout.width]
+    }
+
+    /// One column of the per-iteration table, in iteration order.
+    pub fn column(&self, col: usize) -> Vec<f64> {
+        self.table.iter().skip(col).step_by(self.layout.width).copied().collect()
+    }
+}
+
+/// The number of iterations whose monthly values are kept: all of them up
+/// to [`MONTHLY_SAMPLE_MAX`], fewer when a model has so many monthly
+/// quantities that they would pass [`MONTHLY_SAMPLE_BYTES`] (never below 1,000).
+pub fn monthly_sample_size(iterations: usize, quantities: usize) -> usize {
+    let by_memory = (MONTHLY_SAMPLE_BYTES / (4 * quantities.max(1))).max(1_000);
+    iterations.min(MONTHLY_SAMPLE_MAX).min(by_memory)
+}
+
+/// Run the forecast. Must be called inside the rayon pool that sets the
+/// thread count; the result does not depend on it.
+pub fn simulate(case: &Case, options: RunOptions) -> Simulation {
+    let layout = Layout::new(case);
+    let n = options.iterations;
+    let width = layout.width;
+    let q = layout.monthly_quantities();
+    let sample_rows = monthly_sample_size(n, q);
+    let sampler = Sampler::new(case);
+    let mut table = vec![0.0; n * width];
+    let mut monthly_sample = vec![0.0f32; sample_rows * q];
+    let batches = n.div_ceil(BATCH);
+    // Split the sample buffer along batch boundaries so each batch owns its rows.
+    let mut sample_chunks: Vec<&mut [f32]> = Vec::with_capacity(batches);
+    let mut rest: &mut [f32] = &mut monthly_sample;
+    for b in 0..batches {
+        let rows = (sample_rows.saturating_sub(b * BATCH)).min(BATCH);
+        let (head, tail) = rest.split_at_mut(rows * q);
+        sample_chunks.push(head);
+        rest = tail;
+    }
+    let batch_sums: Vec<Vec<f64>> = table
+        .par_chunks_mut(BATCH * width)
+        .zip(sample_chunks.into_par_iter())
+        .enumerate()
+        .map_init(
+            || Workspace::new(case, &layout),
+            |ws, (b, (rows, sample))| {
+                let mut sums = vec![0.0; q];
+                for (k, row) in rows.chunks_mut(width).enumerate() {
+                    let i = b * BATCH + k;
+                    let keep = sample.get_mut(k * q..(k + 1) * q);
+                    ws.run_iteration(case, &layout, &sampler, options.seed, i as u64, row, &mut sums, keep);
+                }
+                sums
+            },
+        )
+        .collect();
+    let mut monthly_sums = vec![0.0; q];
+    for sums in &batch_sums {
+        for (total, s) in monthly_sums.iter_mut().zip(sums) {
+            *total += s;
+        }
+    }
+    Simulation { layout, iterations: n, table, monthly_sums, monthly_sample, monthly_sample_rows: sample_rows }
+}

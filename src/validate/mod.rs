@@ -1,0 +1,139 @@
+//! Validate: raw files -> a checked [`Case`] or [`Model`].
+//!
+//! Every problem is collected, not only the first, so `costcast check` can
+//! list them all; a problem in one field does not stop the others being
+//! checked. Only this module builds the checked types.
+
+mod correlation;
+mod model;
+mod scenario;
+
+use std::path::Path;
+
+use toml::Spanned;
+
+use crate::dist::{self, Dist, Domain};
+use crate::error::{Diagnostic, InputError, Warning};
+use crate::input::{Expr, SourceFile};
+use crate::model::{Case, InputDef, InputId, InputKind, Inputs, Model};
+
+/// Share of mass outside a domain above which the user is warned (spec 2).
+const CLAMP_WARNING_SHARE: f64 = 0.01;
+
+/// A validated case and the warnings met on the way.
+#[derive(Debug)]
+pub struct Checked<T> {
+    pub value: T,
+    pub warnings: Vec<Warning>,
+}
+
+/// Load and validate a scenario file and the model it names.
+pub fn load_case(path: &Path) -> Result<Checked<Case>, InputError> {
+    let mut ck = Checker::default();
+    let case = scenario::check_case(&mut ck, path);
+    ck.finish(case)
+}
+
+/// Load and validate a model file on its own.
+pub fn load_model(path: &Path) -> Result<Checked<Model>, InputError> {
+    let mut ck = Checker::default();
+    let model = model::check_model_file(&mut ck, path).map(|(model, raw_corr, file)| {
+        let _ = correlation::build_copula(&mut ck, &[(&file, &raw_corr)]);
+        model
+    });
+    ck.finish(model)
+}
+
+/// Is this TOML file a scenario (it names a model) rather than a model?
+pub fn is_scenario_file(path: &Path) -> bool {
+    std::fs::read_to_string(path).is_ok_and(|t| crate::input::raw::is_scenario_text(&t))
+}
+
+/// Collects diagnostics, warnings and the input registry while checking.
+#[derive(Debug, Default)]
+pub(crate) struct Checker {
+    pub errors: Vec<Diagnostic>,
+    pub warnings: Vec<Warning>,
+    pub inputs: Inputs,
+}
+
+impl Checker {
+    fn finish<T>(self, value: Option<T>) -> Result<Checked<T>, InputError> {
+        match value {
+            Some(value) if self.errors.is_empty() => Ok(Checked { value, warnings: self.warnings }),
+            _ => {
+                let mut diagnostics = self.errors;
+                if diagnostics.is_empty() {
+                    diagnostics.push(Diagnostic::new(Path::new(""), "", "invalid input"));
+                }
+                Err(InputError { diagnostics })
+            }
+        }
+    }
+
+    pub fn error(&mut self, d: Diagnostic) {
+        self.errors.push(d);
+    }
+
+    pub fn warn(&mut self, d: Diagnostic) {
+        self.warnings.push(Warning(d));
+    }
+
+    /// Register an input given as `expr` (or `default` when absent).
+    /// `path` names it in reports, `field` in error messages.
+    #[allow(clippy::too_many_arguments)]
+    pub fn input(
+        &mut self,
+        file: &SourceFile,
+        expr: Option<&Spanned<Expr>>,
+        default: Option<f64>,
+        path: String,
+        field: &str,
+        domain: Domain,
+        kind: InputKind,
+        from_scenario: bool,
+    ) -> InputId {
+        let dist = match expr {
+            None => match default {
+                Some(d) => Dist::Constant(d),
+                None => {
+                    self.error(file.error(None, field, "is required but missing"));
+                    Dist::Constant(f64::NAN)
+                }
+            },
+            Some(spanned) => match spanned.get_ref() {
+                Expr::Number(x) if x.is_finite() => Dist::Constant(*x),
+                Expr::Number(x) => {
+                    self.error(file.error(Some(spanned.span()), field, format!("{x} is not a finite number")));
+                    Dist::Constant(f64::NAN)
+                }
+                Expr::Text(t) => match dist::parse(t) {
+                    Ok(d) => d,
+                    Err(e) => {
+                        self.error(file.error(Some(spanned.span()), field, format!("invalid expression \"{t}\": {e}")));
+                        Dist::Constant(f64::NAN)
+                    }
+                },
+            },
+        };
+        let outside = dist.mass_outside(domain);
+        if outside > CLAMP_WARNING_SHARE && !dist.constant_value().is_some_and(f64::is_nan) {
+            let what = if dist.is_constant() {
+                format!("the value lies outside {} and is clamped to it", domain.describe())
+            } else {
+                format!(
+                    "{:.1}% of this distribution lies outside {} and is clamped to it",
+                    outside * 100.0,
+                    domain.describe()
+                )
+            };
+            self.warn(file.error(expr.map(Spanned::span), field, what));
+        }
+        self.inputs.add(InputDef { path, dist, domain, kind, from_scenario })
+    }
+}
+
+/// `[a-z0-9_]+`, the spec's rule for channel and initiative ids.
+pub(crate) fn valid_id(id: &str) -> bool {
+    !id.is_empty() && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}

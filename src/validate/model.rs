@@ -1,0 +1,354 @@
+//! Checking a model file (spec section 3).
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use toml::Spanned;
+
+use super::{Checker, valid_id};
+use crate::calendar::{self, YearMonth};
+use crate::dist::Domain;
+use crate::input::table::{self, VolumeRow};
+use crate::input::{RawChannel, RawCorrelation, RawModel, SourceFile};
+use crate::model::{Baseline, Channel, InputKind, Model};
+
+const MAX_MONTHS: i64 = 600;
+
+/// Check a model file. Returns the model (when it could be built at all), its
+/// raw correlations (resolved later, with the scenario's) and its source.
+pub(crate) fn check_model_file(ck: &mut Checker, path: &Path) -> Option<(Model, Vec<RawCorrelation>, SourceFile)> {
+    let file = match SourceFile::read(path) {
+        Ok(f) => f,
+        Err(d) => {
+            ck.error(d);
+            return None;
+        }
+    };
+    let raw: RawModel = match file.parse_toml() {
+        Ok(r) => r,
+        Err(d) => {
+            ck.error(d);
+            return None;
+        }
+    };
+    let model = check_model(ck, &file, &raw)?;
+    Some((model, raw.correlation, file))
+}
+
+fn check_model(ck: &mut Checker, file: &SourceFile, raw: &RawModel) -> Option<Model> {
+    let name = match &raw.name {
+        Some(n) if !n.get_ref().trim().is_empty() => n.get_ref().trim().to_owned(),
+        _ => file.path.file_stem().map_or("model".into(), |s| s.to_string_lossy().into_owned()),
+    };
+    let currency = match &raw.currency {
+        None => "USD".to_owned(),
+        Some(c) => {
+            let code = c.get_ref().trim();
+            if code.is_empty() || code.chars().count() > 8 {
+                ck.error(file.error(Some(c.span()), "currency", "expected a currency code such as \"USD\" or \"EUR\""));
+            }
+            code.to_owned()
+        }
+    };
+    let start = YearMonth::parse(raw.start.get_ref());
+    if start.is_none() {
+        ck.error(file.error(
+            Some(raw.start.span()),
+            "start",
+            format!("\"{}\" is not a month; expected \"YYYY-MM\"", raw.start.get_ref()),
+        ));
+    }
+    let months = *raw.months.get_ref();
+    if !(1..=MAX_MONTHS).contains(&months) {
+        ck.error(file.error(Some(raw.months.span()), "months", format!("must be 1 to {MAX_MONTHS}, got {months}")));
+    }
+    let fiscal_year_start = match &raw.fiscal_year_start {
+        None => 1,
+        Some(f) if (1..=12).contains(f.get_ref()) => *f.get_ref() as u32,
+        Some(f) => {
+            ck.error(file.error(
+                Some(f.span()),
+                "fiscal_year_start",
+                format!("must be a calendar month 1 to 12, got {}", f.get_ref()),
+            ));
+            1
+        }
+    };
+    let months = months.clamp(1, MAX_MONTHS) as usize;
+    let start = start.unwrap_or(YearMonth { year: 2000, month: 1 });
+
+    let raw_channels = channel_rows(ck, file, raw);
+    let plan = raw.volumes_csv.as_ref().and_then(|p| read_plan(ck, file, p, &raw_channels, start, months));
+    let mut channels: Vec<Channel> = Vec::new();
+    let mut seen: HashMap<String, ()> = HashMap::new();
+    for (k, (source, rc, field)) in raw_channels.iter().enumerate() {
+        let id = rc.id.get_ref().clone();
+        if !valid_id(&id) {
+            ck.error(source.error(
+                Some(rc.id.span()),
+                format!("{field}.id"),
+                format!("\"{id}\" is not a valid id; use lowercase letters, digits and _"),
+            ));
+        } else if seen.insert(id.clone(), ()).is_some() {
+            ck.error(source.error(Some(rc.id.span()), format!("{field}.id"), format!("duplicate channel id \"{id}\"")));
+        }
+        let planned = plan.as_ref().and_then(|p| p.get(&id)).cloned();
+        channels.push(check_channel(ck, source, rc, field, planned));
+        let _ = k;
+    }
+    if raw_channels.is_empty() && ck.errors.is_empty() {
+        ck.error(file.error(None, "channel", "the model has no channels; add [[channel]] tables or channels_csv"));
+    }
+    let discount_rate = ck.input(
+        file,
+        Some(&raw.discount_rate),
+        None,
+        "discount_rate".into(),
+        "discount_rate",
+        Domain::Unbounded,
+        InputKind::Value,
+        false,
+    );
+    let fiscal_years = calendar::fiscal_years(start, months, fiscal_year_start);
+    let mut budgets = Vec::new();
+    if let Some(b) = &raw.budget {
+        for (key, amount) in b.get_ref() {
+            let label = key.get_ref().trim();
+            let year = label.strip_prefix("FY").or(label.strip_prefix("fy")).unwrap_or(label).parse::<i32>().ok();
+            let field = format!("budget.{label}");
+            match year {
+                Some(y) if fiscal_years.iter().any(|f| f.year == y) => {
+                    if !(amount.get_ref().is_finite() && *amount.get_ref() >= 0.0) {
+                        ck.error(file.error(Some(amount.span()), field, "a budget must be a number >= 0"));
+                    } else {
+                        budgets.push((y, *amount.get_ref()));
+                    }
+                }
+                Some(y) => ck.error(file.error(
+                    Some(key.span()),
+                    field,
+                    format!(
+                        "FY{y} is not in the horizon; the horizon covers {}",
+                        fiscal_years.iter().map(|f| f.label()).collect::<Vec<_>>().join(", ")
+                    ),
+                )),
+                None => ck.error(file.error(Some(key.span()), field, "expected a fiscal year such as FY2027")),
+            }
+        }
+    }
+    budgets.sort_by_key(|b| b.0);
+    Some(Model {
+        path: file.path.clone(),
+        name,
+        currency,
+        start,
+        months,
+        fiscal_year_start,
+        fiscal_years,
+        discount_rate,
+        budgets,
+        channels,
+    })
+}
+
+/// The channel rows with the file each came from and its field path.
+fn channel_rows(ck: &mut Checker, file: &SourceFile, raw: &RawModel) -> Vec<(SourceFile, RawChannel, String)> {
+    let mut rows: Vec<(SourceFile, RawChannel, String)> = raw
+        .channel
+        .iter()
+        .enumerate()
+        .map(|(k, c)| (file.clone(), c.clone(), format!("channel[{k}]")))
+        .collect();
+    if let Some(csv_path) = &raw.channels_csv {
+        if !raw.channel.is_empty() {
+            ck.error(file.error(
+                Some(csv_path.span()),
+                "channels_csv",
+                "give channels either as [[channel]] tables or as channels_csv, not both",
+            ));
+        }
+        let path = file.resolve(csv_path.get_ref());
+        match SourceFile::read(&path) {
+            Err(d) => ck.error(file.error(Some(csv_path.span()), "channels_csv", d.message)),
+            Ok(csv) => match table::read_channels(&csv) {
+                Err(ds) => ds.into_iter().for_each(|d| ck.error(d)),
+                Ok(chs) => {
+                    for c in chs {
+                        let line = csv.position(c.id.span().start).0;
+                        rows.push((csv.clone(), c, format!("row {line}")));
+                    }
+                }
+            },
+        }
+    }
+    rows
+}
+
+fn check_channel(
+    ck: &mut Checker,
+    file: &SourceFile,
+    rc: &RawChannel,
+    field: &str,
+    planned: Option<Vec<f64>>,
+) -> Channel {
+    let id = rc.id.get_ref().clone();
+    let f = |name: &str| format!("{field}.{name}");
+    let p = |name: &str| format!("{id}.{name}");
+    let noise = match &rc.noise {
+        None => 0.0,
+        Some(n) if n.get_ref().is_finite() && *n.get_ref() >= 0.0 => *n.get_ref(),
+        Some(n) => {
+            ck.error(file.error(Some(n.span()), f("noise"), format!("must be a number >= 0, got {}", n.get_ref())));
+            0.0
+        }
+    };
+    let baseline = match planned {
+        Some(plan) => {
+            for (name, given) in [("volume", rc.volume.is_some()), ("growth", rc.growth.is_some())] {
+                if given {
+                    ck.warn(file.error(None, f(name), "ignored: volumes_csv plans this channel's volume"));
+                }
+            }
+            if let Some(s) = &rc.seasonality {
+                ck.warn(file.error(Some(s.span()), f("seasonality"), "ignored: volumes_csv plans this channel's volume"));
+            }
+            Baseline::Plan(plan)
+        }
+        None => {
+            let volume = ck.input(file, rc.volume.as_ref(), None, p("volume"), &f("volume"), Domain::NonNegative, InputKind::Value, false);
+            let growth = ck.input(file, rc.growth.as_ref(), Some(0.0), p("growth"), &f("growth"), Domain::Unbounded, InputKind::Value, false);
+            let mut seasonality = [0; 12];
+            match &rc.seasonality {
+                Some(s) if s.get_ref().len() != 12 => {
+                    ck.error(file.error(
+                        Some(s.span()),
+                        f("seasonality"),
+                        format!("expected 12 factors, January to December, got {}", s.get_ref().len()),
+                    ));
+                }
+                _ => {}
+            }
+            for (k, slot) in seasonality.iter_mut().enumerate() {
+                let expr = rc.seasonality.as_ref().and_then(|s| s.get_ref().get(k));
+                *slot = ck.input(
+                    file,
+                    expr,
+                    Some(1.0),
+                    p(&format!("seasonality[{k}]")),
+                    &f(&format!("seasonality[{k}]")),
+                    Domain::NonNegative,
+                    InputKind::Value,
+                    false,
+                );
+            }
+            Baseline::Trend { volume, growth, seasonality }
+        }
+    };
+    Channel {
+        noise,
+        cost_per_contact: ck.input(file, rc.cost_per_contact.as_ref(), None, p("cost_per_contact"), &f("cost_per_contact"), Domain::NonNegative, InputKind::Value, false),
+        inflation: ck.input(file, rc.inflation.as_ref(), Some(0.0), p("inflation"), &f("inflation"), Domain::Unbounded, InputKind::Value, false),
+        fixed_monthly: ck.input(file, rc.fixed_monthly.as_ref(), Some(0.0), p("fixed_monthly"), &f("fixed_monthly"), Domain::NonNegative, InputKind::Value, false),
+        baseline,
+        id,
+    }
+}
+
+/// Read `volumes_csv` into a plan per covered channel, checking that every
+/// horizon month is there once.
+fn read_plan(
+    ck: &mut Checker,
+    file: &SourceFile,
+    written: &Spanned<String>,
+    channels: &[(SourceFile, RawChannel, String)],
+    start: YearMonth,
+    months: usize,
+) -> Option<HashMap<String, Vec<f64>>> {
+    let path = file.resolve(written.get_ref());
+    let csv = match SourceFile::read(&path) {
+        Ok(c) => c,
+        Err(d) => {
+            ck.error(file.error(Some(written.span()), "volumes_csv", d.message));
+            return None;
+        }
+    };
+    let rows: Vec<VolumeRow> = match table::read_volumes(&csv) {
+        Ok(r) => r,
+        Err(ds) => {
+            ds.into_iter().for_each(|d| ck.error(d));
+            return None;
+        }
+    };
+    let known: Vec<&str> = channels.iter().map(|(_, c, _)| c.id.get_ref().as_str()).collect();
+    let mut plan: HashMap<String, Vec<Option<f64>>> = HashMap::new();
+    let before = ck.errors.len();
+    for row in rows {
+        let month_text = row.month.get_ref();
+        let m: Option<i64> = match YearMonth::parse(month_text) {
+            Some(ym) => Some(start.months_until(ym) + 1),
+            None => month_text.parse::<i64>().ok(),
+        };
+        let Some(m) = m else {
+            ck.error(csv.error(
+                Some(row.month.span()),
+                "column month",
+                format!("\"{month_text}\" is not a month; expected \"YYYY-MM\" or a horizon month number"),
+            ));
+            continue;
+        };
+        let channel = row.channel.get_ref();
+        if !known.contains(&channel.as_str()) {
+            ck.error(csv.error(
+                Some(row.channel.span()),
+                "column channel",
+                format!("unknown channel \"{channel}\"; the model has {}", known.join(", ")),
+            ));
+            continue;
+        }
+        let volume = match crate::dist::expr::number(row.volume.get_ref()) {
+            Some(v) if v >= 0.0 => v,
+            _ => {
+                ck.error(csv.error(
+                    Some(row.volume.span()),
+                    "column volume",
+                    format!("\"{}\" is not a volume; expected a number >= 0 (volume cells are constants)", row.volume.get_ref()),
+                ));
+                continue;
+            }
+        };
+        if m < 1 || m > months as i64 {
+            continue; // outside the horizon: ignored (spec section 11)
+        }
+        let slots = plan.entry(channel.clone()).or_insert_with(|| vec![None; months]);
+        let slot = &mut slots[(m - 1) as usize];
+        if slot.is_some() {
+            ck.error(csv.error(
+                Some(row.month.span()),
+                "",
+                format!("duplicate row for channel \"{channel}\" in {}", start.plus((m - 1) as usize)),
+            ));
+        }
+        *slot = Some(volume);
+    }
+    let mut complete = HashMap::new();
+    for (channel, slots) in plan {
+        let missing: Vec<String> =
+            slots.iter().enumerate().filter(|(_, v)| v.is_none()).map(|(m, _)| start.plus(m).to_string()).collect();
+        if missing.is_empty() {
+            complete.insert(channel, slots.into_iter().map(|v| v.unwrap_or(0.0)).collect());
+        } else {
+            let shown: Vec<_> = missing.iter().take(6).cloned().collect();
+            ck.error(csv.error(
+                None,
+                "",
+                format!(
+                    "channel \"{channel}\" is planned but {} horizon month(s) are missing: {}{}",
+                    missing.len(),
+                    shown.join(", "),
+                    if missing.len() > 6 { ", ..." } else { "" }
+                ),
+            ));
+        }
+    }
+    (ck.errors.len() == before).then_some(complete)
+}

@@ -1,0 +1,266 @@
+//! Checking a scenario file (spec section 4) together with its model.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use toml::Spanned;
+
+use super::correlation::build_copula;
+use super::model::check_model_file;
+use super::{Checker, valid_id};
+use crate::calendar::YearMonth;
+use crate::dist::Domain;
+use crate::input::{MonthRef, RawEffect, RawInitiative, RawScenarioFile, SourceFile};
+use crate::model::{Case, Effect, InputKind, Initiative, Model, Scenario};
+
+pub(crate) fn check_case(ck: &mut Checker, path: &Path) -> Option<Case> {
+    let file = match SourceFile::read(path) {
+        Ok(f) => f,
+        Err(d) => {
+            ck.error(d);
+            return None;
+        }
+    };
+    let raw: RawScenarioFile = match file.parse_toml() {
+        Ok(r) => r,
+        Err(d) => {
+            ck.error(d);
+            return None;
+        }
+    };
+    let model_path = file.resolve(raw.model.get_ref());
+    if !model_path.is_file() {
+        ck.error(file.error(
+            Some(raw.model.span()),
+            "model",
+            format!("cannot read the model file {}: no such file", model_path.display()),
+        ));
+        return None;
+    }
+    let (model, model_correlations, model_file) = check_model_file(ck, &model_path)?;
+    let mut initiatives = Vec::new();
+    let mut ids = HashSet::new();
+    for (k, ri) in raw.initiative.iter().enumerate() {
+        let id = ri.id.get_ref().clone();
+        if !valid_id(&id) {
+            ck.error(file.error(
+                Some(ri.id.span()),
+                format!("initiative[{k}].id"),
+                format!("\"{id}\" is not a valid id; use lowercase letters, digits and _"),
+            ));
+        } else if model.channels.iter().any(|c| c.id == id) {
+            ck.error(file.error(
+                Some(ri.id.span()),
+                format!("initiative[{k}].id"),
+                format!("\"{id}\" is already a channel id; input paths such as {id}.capex would be ambiguous"),
+            ));
+        } else if !ids.insert(id.clone()) {
+            ck.error(file.error(Some(ri.id.span()), format!("initiative[{k}].id"), format!("duplicate initiative id \"{id}\"")));
+        }
+        initiatives.push(check_initiative(ck, &file, &model, ri, k));
+    }
+    if raw.initiative.is_empty() {
+        ck.error(file.error(None, "initiative", "the scenario file has no initiatives; add [[initiative]] tables"));
+    }
+    let scenarios = check_scenarios(ck, &file, &raw, &initiatives);
+    let copula = build_copula(ck, &[(&model_file, &model_correlations), (&file, &raw.correlation)]);
+    let mut sources = vec![file.path.clone(), model.path.clone()];
+    sources.extend(side_files(&model_file));
+    Some(Case {
+        scenario_path: file.path.clone(),
+        model,
+        initiatives,
+        scenarios,
+        inputs: std::mem::take(&mut ck.inputs),
+        copula: copula.unwrap_or_default(),
+        sources,
+    })
+}
+
+/// The CSV files a model names, for the run record.
+fn side_files(model_file: &SourceFile) -> Vec<std::path::PathBuf> {
+    let Ok(table) = model_file.text.parse::<toml::Table>() else { return Vec::new() };
+    ["channels_csv", "volumes_csv"]
+        .iter()
+        .filter_map(|k| table.get(*k).and_then(|v| v.as_str()))
+        .map(|p| model_file.resolve(p))
+        .collect()
+}
+
+fn check_initiative(ck: &mut Checker, file: &SourceFile, model: &Model, ri: &RawInitiative, k: usize) -> Initiative {
+    let id = ri.id.get_ref().clone();
+    let field = format!("initiative[{k}]");
+    let start = month_index(ck, file, &ri.start, model, &format!("{field}.start"));
+    let ramp = match &ri.ramp {
+        None => 0,
+        Some(r) if (0..=i64::from(u32::MAX)).contains(r.get_ref()) => *r.get_ref() as u32,
+        Some(r) => {
+            ck.error(file.error(Some(r.span()), format!("{field}.ramp"), format!("must be a whole number of months >= 0, got {}", r.get_ref())));
+            0
+        }
+    };
+    let success = ck.input(file, ri.success.as_ref(), Some(1.0), format!("{id}.success"), &format!("{field}.success"), Domain::Share, InputKind::Success, true);
+    let capex = ck.input(file, ri.capex.as_ref(), Some(0.0), format!("{id}.capex"), &format!("{field}.capex"), Domain::NonNegative, InputKind::Value, true);
+    let opex = ck.input(file, ri.opex.as_ref(), Some(0.0), format!("{id}.opex"), &format!("{field}.opex"), Domain::NonNegative, InputKind::Value, true);
+    let effects = ri
+        .effects
+        .iter()
+        .enumerate()
+        .filter_map(|(e, raw)| check_effect(ck, file, model, raw, &id, &format!("{field}.effects[{e}]"), e))
+        .collect();
+    Initiative {
+        name: ri.name.as_ref().map(|n| n.get_ref().trim().to_owned()).filter(|n| !n.is_empty()).unwrap_or(id.clone()),
+        id,
+        start,
+        ramp,
+        success,
+        capex,
+        opex,
+        effects,
+    }
+}
+
+/// A 0-based horizon month from a month number or `"YYYY-MM"`.
+fn month_index(ck: &mut Checker, file: &SourceFile, at: &Spanned<MonthRef>, model: &Model, field: &str) -> usize {
+    let m = match at.get_ref() {
+        MonthRef::Number(n) => *n,
+        MonthRef::Calendar(text) => match YearMonth::parse(text) {
+            Some(ym) => model.start.months_until(ym) + 1,
+            None => {
+                ck.error(file.error(Some(at.span()), field, format!("\"{text}\" is not a month; expected a horizon month number or \"YYYY-MM\"")));
+                return 0;
+            }
+        },
+    };
+    if m < 1 || m > model.months as i64 {
+        ck.error(file.error(
+            Some(at.span()),
+            field,
+            format!(
+                "month {m} is outside the horizon: expected 1 to {} ({} to {})",
+                model.months,
+                model.start,
+                model.start.plus(model.months - 1)
+            ),
+        ));
+        return 0;
+    }
+    (m - 1) as usize
+}
+
+fn check_effect(
+    ck: &mut Checker,
+    file: &SourceFile,
+    model: &Model,
+    raw: &Spanned<RawEffect>,
+    id: &str,
+    field: &str,
+    e: usize,
+) -> Option<Effect> {
+    let r = raw.get_ref();
+    let kinds = [r.deflect.is_some(), r.avoid.is_some(), r.reduce_cost.is_some()].iter().filter(|&&b| b).count();
+    if kinds != 1 {
+        ck.error(file.error(
+            Some(raw.span()),
+            field,
+            "an effect needs exactly one of deflect = \"CHANNEL\", avoid = [CHANNELS] or reduce_cost = [CHANNELS]",
+        ));
+        return None;
+    }
+    let channel = |ck: &mut Checker, name: &Spanned<String>, what: &str| -> Option<usize> {
+        let found = model.channels.iter().position(|c| &c.id == name.get_ref());
+        if found.is_none() {
+            let known: Vec<&str> = model.channels.iter().map(|c| c.id.as_str()).collect();
+            ck.error(file.error(
+                Some(name.span()),
+                format!("{field}.{what}"),
+                format!("unknown channel \"{}\"; the model has {}", name.get_ref(), known.join(", ")),
+            ));
+        }
+        found
+    };
+    let share = ck.input(file, r.share.as_ref(), None, format!("{id}.effects[{e}].share"), &format!("{field}.share"), Domain::Share, InputKind::Value, true);
+    if let Some(from) = &r.deflect {
+        let from_ch = channel(ck, from, "deflect");
+        let to_ch = match &r.to {
+            Some(to) => {
+                let t = channel(ck, to, "to");
+                if t.is_some() && t == from_ch {
+                    ck.error(file.error(Some(to.span()), format!("{field}.to"), "cannot deflect a channel to itself"));
+                }
+                Some(t)
+            }
+            None => None,
+        };
+        let leak = ck.input(file, r.leak.as_ref(), Some(0.0), format!("{id}.effects[{e}].leak"), &format!("{field}.leak"), Domain::Share, InputKind::Value, true);
+        return Some(Effect::Deflect { from: from_ch?, to: to_ch.map(|t| t.ok_or(())).transpose().ok()?, share, leak });
+    }
+    if let Some(leak) = &r.leak {
+        ck.error(file.error(Some(leak.span()), format!("{field}.leak"), "leak applies only to deflect effects"));
+    }
+    if let Some(to) = &r.to {
+        ck.error(file.error(Some(to.span()), format!("{field}.to"), "to applies only to deflect effects"));
+    }
+    let (list, what) = match (&r.avoid, &r.reduce_cost) {
+        (Some(l), _) => (l, "avoid"),
+        (_, Some(l)) => (l, "reduce_cost"),
+        _ => unreachable!("exactly one kind is set"),
+    };
+    if list.get_ref().is_empty() {
+        ck.error(file.error(Some(list.span()), format!("{field}.{what}"), "lists no channels"));
+    }
+    let mut channels = Vec::new();
+    for name in list.get_ref() {
+        if let Some(c) = channel(ck, name, what) {
+            if channels.contains(&c) {
+                ck.error(file.error(Some(name.span()), format!("{field}.{what}"), format!("channel \"{}\" is listed twice", name.get_ref())));
+            }
+            channels.push(c);
+        }
+    }
+    Some(if what == "avoid" { Effect::Avoid { channels, share } } else { Effect::ReduceCost { channels, share } })
+}
+
+fn check_scenarios(ck: &mut Checker, file: &SourceFile, raw: &RawScenarioFile, initiatives: &[Initiative]) -> Vec<Scenario> {
+    if raw.scenario.is_empty() {
+        let name = file.path.file_stem().map_or("scenario".into(), |s| s.to_string_lossy().into_owned());
+        return vec![Scenario { name, initiatives: (0..initiatives.len()).collect() }];
+    }
+    let mut names = HashSet::new();
+    let mut scenarios = Vec::new();
+    for (k, rs) in raw.scenario.iter().enumerate() {
+        let field = format!("scenario[{k}]");
+        let name = rs.name.get_ref().trim().to_owned();
+        if name.is_empty() {
+            ck.error(file.error(Some(rs.name.span()), format!("{field}.name"), "a scenario needs a name"));
+        } else if name.eq_ignore_ascii_case("baseline") {
+            ck.error(file.error(Some(rs.name.span()), format!("{field}.name"), "\"baseline\" is reserved for the operation without initiatives"));
+        } else if !names.insert(name.clone()) {
+            ck.error(file.error(Some(rs.name.span()), format!("{field}.name"), format!("duplicate scenario name \"{name}\"")));
+        }
+        let mut members = Vec::new();
+        for id in rs.initiatives.get_ref() {
+            match initiatives.iter().position(|i| &i.id == id.get_ref()) {
+                None => {
+                    let known: Vec<&str> = initiatives.iter().map(|i| i.id.as_str()).collect();
+                    ck.error(file.error(
+                        Some(id.span()),
+                        format!("{field}.initiatives"),
+                        format!("unknown initiative \"{}\"; the file has {}", id.get_ref(), known.join(", ")),
+                    ));
+                }
+                Some(i) if members.contains(&i) => ck.error(file.error(
+                    Some(id.span()),
+                    format!("{field}.initiatives"),
+                    format!("initiative \"{}\" is listed twice", id.get_ref()),
+                )),
+                Some(i) => members.push(i),
+            }
+        }
+        if rs.initiatives.get_ref().is_empty() {
+            ck.error(file.error(Some(rs.initiatives.span()), format!("{field}.initiatives"), "a scenario needs at least one initiative"));
+        }
+        scenarios.push(Scenario { name, initiatives: members });
+    }
+    scenarios
+}
