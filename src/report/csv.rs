@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{Exporter, inert, number};
+use super::{Exporter, inert, number, number_f32};
 use crate::aggregate::{FiscalValue, Results, SummaryValue};
 use crate::model::Case;
 
@@ -128,9 +128,9 @@ impl Exporter for Monthly {
             channel: &r.channel,
             metric: r.metric,
             mean: number(r.mean),
-            p10: number(r.p10),
-            p50: number(r.p50),
-            p90: number(r.p90),
+            p10: number_f32(r.p10),
+            p50: number_f32(r.p50),
+            p90: number_f32(r.p90),
         }))
     }
 }

@@ -35,6 +35,12 @@ pub fn number(x: f64) -> String {
     if x.is_finite() { format!("{x}") } else { String::new() }
 }
 
+/// A number kept as f32 (the monthly percentiles), printed with the digits
+/// f32 holds, so no binary noise such as `71560.38750000001` appears.
+pub fn number_f32(x: f64) -> String {
+    if x.is_finite() { format!("{}", x as f32) } else { String::new() }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
