@@ -81,6 +81,51 @@ pub struct SensitivityRow {
     pub npv_high_decile: f64,
 }
 
+/// One scenario's NPV distribution, for the histogram and S-curve charts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NpvDistribution {
+    pub scenario: String,
+    /// Percentiles 0, 0.5, 1, ..., 100 (201 values), numpy's linear method.
+    pub percentiles: Vec<f64>,
+    /// Histogram over [P0.1, P99.9]; draws outside fall in the end bins.
+    pub histogram: Histogram,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Histogram {
+    pub start: f64,
+    pub width: f64,
+    pub counts: Vec<u64>,
+}
+
+/// Bins of the NPV histogram.
+pub const HISTOGRAM_BINS: usize = 60;
+
+/// Cumulative net saving through a month, for the payback chart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CumulativeRow {
+    pub scenario: String,
+    pub month: String,
+    pub mean: f64,
+    pub p10: f64,
+    pub p50: f64,
+    pub p90: f64,
+}
+
+/// One initiative's contribution to net savings (undiscounted), in
+/// scenario order: the steps of the savings waterfall from baseline cost to
+/// scenario cost.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WaterfallStep {
+    pub scenario: String,
+    pub step: usize,
+    pub initiative: String,
+    pub mean: f64,
+    pub p10: f64,
+    pub p50: f64,
+    pub p90: f64,
+}
+
 /// Every table of a run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Results {
@@ -92,6 +137,9 @@ pub struct Results {
     pub sensitivity: Vec<SensitivityRow>,
     /// Iterations behind the monthly percentiles (means use all of them).
     pub monthly_sample: usize,
+    pub npv: Vec<NpvDistribution>,
+    pub cumulative: Vec<CumulativeRow>,
+    pub waterfall: Vec<WaterfallStep>,
 }
 
 pub fn aggregate(case: &Case, sim: &Simulation) -> Results {
@@ -103,7 +151,80 @@ pub fn aggregate(case: &Case, sim: &Simulation) -> Results {
         bridge: bridge(case, sim),
         sensitivity: sensitivity(case, sim),
         monthly_sample: sim.monthly_sample_rows,
+        npv: npv_distributions(case, sim),
+        cumulative: cumulative(case, sim),
+        waterfall: waterfall(case, sim),
     }
+}
+
+fn npv_distributions(case: &Case, sim: &Simulation) -> Vec<NpvDistribution> {
+    case.scenarios
+        .iter()
+        .enumerate()
+        .map(|(s, scenario)| {
+            let npv = sim.column(sim.layout.scenarios[s].npv());
+            let probs: Vec<f64> = (0..=200).map(|k| k as f64 / 200.0).collect();
+            let percentiles = stats::quantiles(&mut npv.clone(), &probs);
+            let edges = stats::quantiles(&mut npv.clone(), &[0.001, 0.999]);
+            let (start, end) = (edges[0], edges[1]);
+            let width = if end > start { (end - start) / HISTOGRAM_BINS as f64 } else { 1.0 };
+            let mut counts = vec![0u64; HISTOGRAM_BINS];
+            for x in &npv {
+                let bin = ((x - start) / width).floor().clamp(0.0, (HISTOGRAM_BINS - 1) as f64) as usize;
+                counts[bin] += 1;
+            }
+            NpvDistribution { scenario: scenario.name.clone(), percentiles, histogram: Histogram { start, width, counts } }
+        })
+        .collect()
+}
+
+fn cumulative(case: &Case, sim: &Simulation) -> Vec<CumulativeRow> {
+    let l = &sim.layout;
+    let q = l.monthly_quantities();
+    let mut rows = Vec::new();
+    for (s, scenario) in case.scenarios.iter().enumerate() {
+        for m in 0..l.months {
+            let idx = l.cumulative_index(s, m);
+            let mut sample: Vec<f64> =
+                (0..sim.monthly_sample_rows).map(|i| f64::from(sim.monthly_sample[i * q + idx])).collect();
+            let p = stats::quantiles(&mut sample, &[0.10, 0.50, 0.90]);
+            rows.push(CumulativeRow {
+                scenario: scenario.name.clone(),
+                month: case.model.month_label(m),
+                mean: sim.monthly_sums[idx] / sim.iterations as f64,
+                p10: p[0],
+                p50: p[1],
+                p90: p[2],
+            });
+        }
+    }
+    rows
+}
+
+fn waterfall(case: &Case, sim: &Simulation) -> Vec<WaterfallStep> {
+    let l = &sim.layout;
+    let mut rows = Vec::new();
+    for (s, scenario) in case.scenarios.iter().enumerate() {
+        let c = &l.scenarios[s];
+        let mut previous = vec![0.0; sim.iterations];
+        for (j, &k) in scenario.initiatives.iter().enumerate() {
+            let net = sim.column(c.step_net + j);
+            let mut contribution: Vec<f64> = net.iter().zip(&previous).map(|(a, b)| a - b).collect();
+            let mean = stats::mean(&contribution);
+            let p = stats::quantiles(&mut contribution, &[0.10, 0.50, 0.90]);
+            rows.push(WaterfallStep {
+                scenario: scenario.name.clone(),
+                step: j + 1,
+                initiative: case.initiatives[k].id.clone(),
+                mean,
+                p10: p[0],
+                p50: p[1],
+                p90: p[2],
+            });
+            previous = net;
+        }
+    }
+    rows
 }
 
 fn probability(hits: usize, n: usize) -> f64 {

@@ -13,6 +13,10 @@ use rand_distr::{Distribution, StandardNormal};
 
 use super::normal::standard_cdf;
 
+/// Smallest conditional standard deviation a Cholesky factor may have
+/// before the matrix counts as singular.
+const MIN_CONDITIONAL_SD: f64 = 1e-7;
+
 /// Normal-score (Pearson) correlation for a Spearman rank correlation.
 pub fn normal_score_correlation(spearman: f64) -> f64 {
     2.0 * (std::f64::consts::PI * spearman / 6.0).sin()
@@ -101,7 +105,12 @@ impl Copula {
                     group_pairs.push(p);
                 }
             }
-            match Cholesky::new(matrix).filter(|c| c.l().diagonal().iter().all(|d| *d > 1e-10)) {
+            // |rho| = 1 is singular in exact arithmetic, but 2 sin(pi / 6)
+            // rounds just below 1: reject it outright, and any factor whose
+            // conditional variances vanish to rounding.
+            let perfect = pairs.iter().any(|&(a, b, rho)| pos(a).is_some() && pos(b).is_some() && rho.abs() >= 1.0);
+            let factor = if perfect { None } else { Cholesky::new(matrix) };
+            match factor.filter(|c| c.l().diagonal().iter().all(|d| *d > MIN_CONDITIONAL_SD)) {
                 Some(chol) => {
                     let l = chol.l();
                     let mut lower = vec![0.0; k * k];

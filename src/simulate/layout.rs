@@ -17,6 +17,9 @@ pub struct ScenarioColumns {
     /// NPV of the first k initiatives, k = 1..=len: the last one is the
     /// scenario's NPV. `steps` columns from here.
     pub step_npv: usize,
+    /// Net savings (undiscounted) of the first k initiatives, for the
+    /// savings waterfall. `steps` columns from here.
+    pub step_net: usize,
     pub steps: usize,
 }
 
@@ -68,6 +71,7 @@ impl Layout {
                 payback: take(1),
                 fy_cost: take(nfy),
                 step_npv: take(s.initiatives.len()),
+                step_net: take(s.initiatives.len()),
                 steps: s.initiatives.len(),
             })
             .collect();
@@ -87,9 +91,16 @@ impl Layout {
         }
     }
 
-    /// Monthly quantities: (baseline + scenarios) x months x (channels + total) x 2.
+    /// Monthly quantities: (baseline + scenarios) x months x (channels +
+    /// total) x 2, then each scenario's cumulative saving by month.
     pub fn monthly_quantities(&self) -> usize {
-        (1 + self.scenarios.len()) * self.months * (self.channels + 1) * 2
+        (1 + self.scenarios.len()) * self.months * (self.channels + 1) * 2 + self.scenarios.len() * self.months
+    }
+
+    /// Index of scenario `s`'s cumulative saving through month `month`.
+    #[inline]
+    pub fn cumulative_index(&self, s: usize, month: usize) -> usize {
+        (1 + self.scenarios.len()) * self.months * (self.channels + 1) * 2 + s * self.months + month
     }
 
     /// Index of a monthly quantity. `slot` 0 is the baseline, s + 1 scenario

@@ -21,6 +21,7 @@ pub struct Workspace {
     state_volume: Vec<f64>,
     state_price: Vec<f64>,
     step_npv: Vec<f64>,
+    step_net: Vec<f64>,
     fy_of_month: Vec<usize>,
     /// Per channel: (mu, sigma) of the lognormal noise, None without noise.
     noise: Vec<Option<(f64, f64)>>,
@@ -62,6 +63,7 @@ impl Workspace {
             state_volume: vec![0.0; c],
             state_price: vec![0.0; c],
             step_npv: vec![0.0; max_steps],
+            step_net: vec![0.0; max_steps],
             fy_of_month,
             noise,
             calendar,
@@ -153,6 +155,8 @@ impl Workspace {
             let cols = &layout.scenarios[s];
             let steps = &mut self.step_npv[..cols.steps];
             steps.fill(0.0);
+            let steps_net = &mut self.step_net[..cols.steps];
+            steps_net.fill(0.0);
             row[cols.fy_cost..cols.fy_cost + layout.fiscal_years].fill(0.0);
             let (mut total, mut net, mut cumulative) = (0.0, 0.0, 0.0);
             let mut last_negative: Option<usize> = None;
@@ -180,7 +184,9 @@ impl Workspace {
                         }
                         cost = c_sum + outlay;
                     }
-                    steps[j] += (self.base[m] - cost) * self.discount[m];
+                    let step_saving = self.base[m] - cost;
+                    steps[j] += step_saving * self.discount[m];
+                    steps_net[j] += step_saving;
                 }
                 let saving = self.base[m] - cost;
                 total += cost;
@@ -189,6 +195,7 @@ impl Workspace {
                 if cumulative < 0.0 {
                     last_negative = Some(m);
                 }
+                record(layout.cumulative_index(s, m), cumulative);
                 row[cols.fy_cost + self.fy_of_month[m]] += cost;
                 let mut volume = 0.0;
                 for c in 0..nc {
@@ -216,6 +223,7 @@ impl Workspace {
             row[cols.investment] = investment;
             row[cols.payback] = payback_month(cumulative, last_negative, months);
             row[cols.step_npv..cols.step_npv + cols.steps].copy_from_slice(steps);
+            row[cols.step_net..cols.step_net + cols.steps].copy_from_slice(steps_net);
         }
         for &(input, col) in &layout.inputs {
             row[col] = v[input];
