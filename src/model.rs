@@ -29,6 +29,8 @@ pub enum InputKind {
 pub struct InputDef {
     /// Its name in reports and correlations, e.g. `chatbot.effects[0].share`.
     pub path: String,
+    /// The expression as the user wrote it (or the default), for reports.
+    pub written: String,
     pub dist: Dist,
     pub domain: Domain,
     pub kind: InputKind,

@@ -80,7 +80,7 @@ pub fn run(request: &RunRequest, on_warning: impl Fn(&Warning)) -> Result<RunOut
         let bytes = exporter
             .serialize(&case, &results)
             .map_err(|e| Error::Other(format!("cannot format {}: {e}", exporter.file_name())))?;
-        files.push((exporter.file_name().to_owned(), bytes));
+        files.push((exporter.file_name(), bytes));
     }
     let record = RunRecord {
         costcast_version: env!("CARGO_PKG_VERSION"),

@@ -324,3 +324,19 @@ fn perfect_correlation_is_rejected() {
 fn no_pairs_no_groups() {
     assert!(Copula::new(5, &[]).unwrap().groups.is_empty());
 }
+
+#[test]
+fn zz_calibrate() {
+    for rho in [-0.7, -0.3, 0.0, 0.4, 0.8, 0.95] {
+        let c = Copula::new(2, &[(0, 1, rho)]).unwrap();
+        let m = [parse("uniform(0, 1)").unwrap(), parse("uniform(0, 1)").unwrap()];
+        let n = 2000;
+        let reps = 2000;
+        let rs: Vec<f64> = (0..reps).map(|i| { let (v, _) = draw_columns(&c, &m, 1000 + i, n); spearman(&v[0], &v[1]) }).collect();
+        let mean = rs.iter().sum::<f64>() / reps as f64;
+        let sd = (rs.iter().map(|r| (r - mean).powi(2)).sum::<f64>() / (reps - 1) as f64).sqrt();
+        let bw = (1.0 - rho * rho) * ((1.0 + rho * rho / 2.0) / (n as f64 - 3.0)).sqrt();
+        let fhp = (1.0 - rho * rho) * (1.06 / (n as f64 - 3.0)).sqrt();
+        eprintln!("CAL rho {rho}: mean {mean:.4} empirical sd {sd:.5} BW {bw:.5} FHP {fhp:.5} ratio emp/BW {:.3}", sd / bw);
+    }
+}

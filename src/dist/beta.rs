@@ -55,6 +55,7 @@ impl Beta {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pert {
     min: f64,
+    mode: f64,
     max: f64,
     beta: Beta,
 }
@@ -72,12 +73,17 @@ impl Pert {
         check_min_mode_max("pert", min, mode, max)?;
         let range = max - min;
         let beta = Beta::new(1.0 + 4.0 * (mode - min) / range, 1.0 + 4.0 * (max - mode) / range)?;
-        Ok(Pert { min, max, beta })
+        Ok(Pert { min, mode, max, beta })
     }
 
     /// (alpha, beta) of the underlying beta distribution.
     pub fn shape(&self) -> (f64, f64) {
         self.beta.shape()
+    }
+
+    /// (min, mode, max) as written.
+    pub fn params(&self) -> (f64, f64, f64) {
+        (self.min, self.mode, self.max)
     }
 
     pub fn bounds(&self) -> (f64, f64) {

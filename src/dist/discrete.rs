@@ -53,6 +53,15 @@ impl Discrete {
         Ok(Discrete { values, cumulative })
     }
 
+    /// (value, probability) pairs, ascending by value.
+    pub fn pairs(&self) -> impl Iterator<Item = (f64, f64)> + '_ {
+        self.values.iter().zip(&self.cumulative).scan(0.0, |prev, (&v, &c)| {
+            let p = c - *prev;
+            *prev = c;
+            Some((v, p))
+        })
+    }
+
     pub fn values(&self) -> &[f64] {
         &self.values
     }

@@ -178,3 +178,35 @@ fn finite(name: &str, values: &[(&str, f64)]) -> Result<(), ParamError> {
     }
     Ok(())
 }
+
+impl std::fmt::Display for Dist {
+    /// The canonical expression, as a user would write it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Dist::Constant(c) => write!(f, "{c}"),
+            Dist::Normal(d) => write!(f, "normal({}, {})", d.mean(), d.sd()),
+            Dist::LogNormal(d) => write!(f, "lognormal({}, {})", d.mu(), d.sigma()),
+            Dist::Uniform(d) => write!(f, "uniform({}, {})", d.quantile(0.0), d.quantile(1.0)),
+            Dist::Triangular(d) => {
+                let (min, mode, max) = d.params();
+                write!(f, "triangular({min}, {mode}, {max})")
+            }
+            Dist::Pert(d) => {
+                let (min, mode, max) = d.params();
+                write!(f, "pert({min}, {mode}, {max})")
+            }
+            Dist::Beta(d) => write!(f, "beta({}, {})", d.shape().0, d.shape().1),
+            Dist::Bernoulli(d) => write!(f, "bernoulli({})", d.p()),
+            Dist::Discrete(d) => {
+                write!(f, "discrete(")?;
+                for (k, (v, p)) in d.pairs().enumerate() {
+                    if k > 0 {
+                        write!(f, ", ")?;
+                    }
+                    write!(f, "{v}: {p}")?;
+                }
+                write!(f, ")")
+            }
+        }
+    }
+}

@@ -19,6 +19,11 @@ impl Triangular {
         Ok(Triangular { min, mode, max })
     }
 
+    /// (min, mode, max).
+    pub fn params(&self) -> (f64, f64, f64) {
+        (self.min, self.mode, self.max)
+    }
+
     #[inline]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         self.quantile(open_unit(rng))

@@ -36,8 +36,8 @@ struct SummaryCsv<'a> {
 }
 
 impl Exporter for Summary {
-    fn file_name(&self) -> &'static str {
-        "summary.csv"
+    fn file_name(&self) -> String {
+        "summary.csv".into()
     }
 
     fn serialize(&self, _case: &Case, results: &Results) -> Result<Vec<u8>, String> {
@@ -78,8 +78,8 @@ struct FiscalCsv<'a> {
 }
 
 impl Exporter for FiscalYears {
-    fn file_name(&self) -> &'static str {
-        "fiscal_years.csv"
+    fn file_name(&self) -> String {
+        "fiscal_years.csv".into()
     }
 
     fn serialize(&self, _case: &Case, results: &Results) -> Result<Vec<u8>, String> {
@@ -117,8 +117,8 @@ struct MonthlyCsv<'a> {
 }
 
 impl Exporter for Monthly {
-    fn file_name(&self) -> &'static str {
-        "monthly.csv"
+    fn file_name(&self) -> String {
+        "monthly.csv".into()
     }
 
     fn serialize(&self, _case: &Case, results: &Results) -> Result<Vec<u8>, String> {
@@ -148,8 +148,8 @@ struct BridgeCsv<'a> {
 }
 
 impl Exporter for Bridge {
-    fn file_name(&self) -> &'static str {
-        "bridge.csv"
+    fn file_name(&self) -> String {
+        "bridge.csv".into()
     }
 
     fn serialize(&self, _case: &Case, results: &Results) -> Result<Vec<u8>, String> {
@@ -176,8 +176,8 @@ struct SensitivityCsv<'a> {
 }
 
 impl Exporter for Sensitivity {
-    fn file_name(&self) -> &'static str {
-        "sensitivity.csv"
+    fn file_name(&self) -> String {
+        "sensitivity.csv".into()
     }
 
     fn serialize(&self, _case: &Case, results: &Results) -> Result<Vec<u8>, String> {

@@ -4,17 +4,19 @@
 //! format can be tested without touching the disk; [`output`] writes them
 //! all into a fresh folder and swaps it into place only when all succeeded.
 
+pub mod charts;
 pub mod csv;
 pub mod output;
 pub mod record;
+pub mod xlsx;
 
 use crate::aggregate::Results;
 use crate::model::Case;
 
 /// One report file.
 pub trait Exporter {
-    /// The file name inside the report folder.
-    fn file_name(&self) -> &'static str;
+    /// The file's path inside the report folder, e.g. `charts/npv.svg`.
+    fn file_name(&self) -> String;
     /// The file's bytes.
     fn serialize(&self, case: &Case, results: &Results) -> Result<Vec<u8>, String>;
 }

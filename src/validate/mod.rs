@@ -129,7 +129,12 @@ impl Checker {
             };
             self.warn(file.error(expr.map(Spanned::span), field, what));
         }
-        self.inputs.add(InputDef { path, dist, domain, kind, from_scenario })
+        let written = match expr.map(Spanned::get_ref) {
+            Some(Expr::Text(t)) => t.trim().to_owned(),
+            Some(Expr::Number(x)) => format!("{x}"),
+            None => format!("{}", default.unwrap_or(f64::NAN)),
+        };
+        self.inputs.add(InputDef { path, written, dist, domain, kind, from_scenario })
     }
 }
 

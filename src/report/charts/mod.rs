@@ -1,0 +1,1 @@
+//! Charts of a run (plotters), as PNG and SVG.

@@ -1,0 +1,1 @@
+//! The Excel workbook of a run (rust_xlsxwriter).
