@@ -130,6 +130,8 @@ pub struct WaterfallStep {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Results {
     pub iterations: usize,
+    /// The seed the draws came from.
+    pub seed: u64,
     pub summary: Vec<SummaryRow>,
     pub fiscal_years: Vec<FiscalRow>,
     pub monthly: Vec<MonthlyRow>,
@@ -145,6 +147,7 @@ pub struct Results {
 pub fn aggregate(case: &Case, sim: &Simulation) -> Results {
     Results {
         iterations: sim.iterations,
+        seed: sim.seed,
         summary: summary(case, sim),
         fiscal_years: fiscal_years(case, sim),
         monthly: monthly(case, sim),

@@ -6,6 +6,8 @@
 
 pub mod charts;
 pub mod csv;
+pub mod format;
+pub mod html;
 pub mod output;
 pub mod record;
 pub mod xlsx;

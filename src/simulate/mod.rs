@@ -40,6 +40,7 @@ pub struct RunOptions {
 pub struct Simulation {
     pub layout: Layout,
     pub iterations: usize,
+    pub seed: u64,
     /// Row-major per-iteration results, `layout.width` values a row.
     pub table: Vec<f64>,
     /// Sum over all iterations of each monthly quantity.
@@ -113,5 +114,5 @@ pub fn simulate(case: &Case, options: RunOptions) -> Simulation {
             *total += s;
         }
     }
-    Simulation { layout, iterations: n, table, monthly_sums, monthly_sample, monthly_sample_rows: sample_rows }
+    Simulation { layout, iterations: n, seed: options.seed, table, monthly_sums, monthly_sample, monthly_sample_rows: sample_rows }
 }

@@ -1,0 +1,424 @@
+//! `report.html`: the one-page summary a finance partner forwards.
+//!
+//! Shaped like a one-page strategic plan: the business case in a sentence
+//! per scenario, where we are (baseline), the plan (initiatives), where we
+//! will be (scenarios, fiscal years, budget), the charts, and the
+//! assumptions that must hold. Self-contained: charts are inline SVG, no
+//! scripts, no network. Every text that came from an input file is escaped.
+
+use std::fmt::Write;
+
+use super::format::{money, money_short, percent};
+use crate::aggregate::{FiscalValue, Results, Stats, SummaryValue};
+use crate::model::{Case, Effect, InputKind};
+
+const TEMPLATE: &str = include_str!("template.html");
+
+/// Escape text for HTML element content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A chart to place on the page: its title and its SVG document.
+pub struct ChartSvg {
+    pub title: String,
+    pub svg: String,
+}
+
+/// Render the page.
+pub fn render(case: &Case, results: &Results, charts: &[ChartSvg]) -> String {
+    let page = Page { case, results, cur: &case.model.currency };
+    let stem = case.scenario_path.file_stem().map_or(String::new(), |s| s.to_string_lossy().into_owned());
+    let title = format!("{}: {}", case.model.name, stem);
+    let m = &case.model;
+    let subtitle = format!(
+        "Business case over {} months, {} to {}, in {} · {} iterations, seed {}",
+        m.months,
+        m.start,
+        m.start.plus(m.months - 1),
+        m.currency,
+        super::format::thousands(results.iterations as f64),
+        results.seed
+    );
+    let fill = [
+        ("{{version}}", escape(env!("CARGO_PKG_VERSION"))),
+        ("{{title}}", escape(&title)),
+        ("{{subtitle}}", escape(&subtitle)),
+        ("{{sentences}}", page.sentences()),
+        ("{{baseline}}", page.baseline()),
+        ("{{plan}}", page.plan()),
+        ("{{comparison}}", page.comparison()),
+        ("{{fiscal}}", page.fiscal()),
+        ("{{charts}}", charts_html(charts)),
+        ("{{drivers}}", page.drivers()),
+        ("{{assumptions}}", page.assumptions()),
+        ("{{footer}}", page.footer()),
+    ];
+    let mut html = TEMPLATE.to_owned();
+    for (key, value) in fill {
+        html = html.replacen(key, &value, 1);
+    }
+    html
+}
+
+struct Page<'a> {
+    case: &'a Case,
+    results: &'a Results,
+    cur: &'a str,
+}
+
+impl Page<'_> {
+    fn stats(&self, scenario: &str, metric: &str) -> Option<Stats> {
+        self.results.summary.iter().find(|r| r.scenario == scenario && r.metric == metric).and_then(|r| match r.value {
+            SummaryValue::Stats(s) => s,
+            SummaryValue::Probability(_) => None,
+        })
+    }
+
+    fn probability(&self, scenario: &str, metric: &str) -> f64 {
+        self.results
+            .summary
+            .iter()
+            .find(|r| r.scenario == scenario && r.metric == metric)
+            .and_then(|r| match r.value {
+                SummaryValue::Probability(p) => Some(p),
+                SummaryValue::Stats(_) => None,
+            })
+            .unwrap_or(f64::NAN)
+    }
+
+    fn fiscal_value(&self, scenario: &str, fy: &str, metric: &str) -> Option<FiscalValue> {
+        self.results
+            .fiscal_years
+            .iter()
+            .find(|r| r.scenario == scenario && r.fiscal_year == fy && r.metric == metric)
+            .map(|r| r.value.clone())
+    }
+
+    fn m(&self, x: f64) -> String {
+        money_short(x, self.cur)
+    }
+
+    fn sentences(&self) -> String {
+        let mut out = String::new();
+        for s in &self.case.scenarios {
+            let name = &s.name;
+            let Some(net) = self.stats(name, "net_savings") else { continue };
+            let p_npv = self.probability(name, "prob_npv_positive");
+            let p_pay = self.probability(name, "prob_payback");
+            let verb = if net.p50 >= 0.0 { "saves" } else { "costs" };
+            let payback = match self.stats(name, "payback_month") {
+                Some(pb) if p_pay >= 0.5 => format!(
+                    "pays back by month {} (P50{})",
+                    pb.p50.round(),
+                    if p_pay < 0.9 { format!("; {} pay back at all", percent(p_pay)) } else { String::new() }
+                ),
+                _ => format!("pays back within the horizon in only {} of iterations", percent(p_pay)),
+            };
+            let _ = writeln!(
+                out,
+                "    <li><strong>{}</strong> {verb} {} (P10 {} to P90 {}) over {} months; {} chance NPV &gt; 0; {}.</li>",
+                escape(name),
+                self.m(net.p50.abs()),
+                self.m(net.p10),
+                self.m(net.p90),
+                self.case.model.months,
+                percent(p_npv),
+                escape(&payback)
+            );
+        }
+        out
+    }
+
+    fn baseline(&self) -> String {
+        let mut out = String::new();
+        let first = &self.case.scenarios[0].name;
+        if let Some(b) = self.stats(first, "baseline_cost") {
+            let _ = writeln!(
+                out,
+                "    <p>Without the initiatives the operation costs <strong>{}</strong> over the horizon (P10 {} to P90 {}), across {} channels: {}.</p>",
+                self.m(b.p50),
+                self.m(b.p10),
+                self.m(b.p90),
+                self.case.model.channels.len(),
+                escape(&self.case.model.channels.iter().map(|c| c.id.as_str()).collect::<Vec<_>>().join(", "))
+            );
+        }
+        out.push_str("    <table><tr><th>Fiscal year</th><th>Baseline cost P50</th><th>P10 to P90</th><th>Budget</th></tr>\n");
+        for fy in &self.case.model.fiscal_years {
+            let label = fy.label();
+            let Some(FiscalValue::Spread { p10, p50, p90, .. }) = self.fiscal_value(first, &label, "baseline_cost") else { continue };
+            let budget = self.case.model.budget_for(fy.year).map_or("–".into(), |b| money(b, self.cur));
+            let _ = writeln!(
+                out,
+                "    <tr><td>{label}{}</td><td class=\"num\">{}</td><td class=\"num\">{} to {}</td><td class=\"num\">{budget}</td></tr>",
+                if fy.partial { " (partial)" } else { "" },
+                money(p50, self.cur),
+                self.m(p10),
+                self.m(p90)
+            );
+        }
+        out.push_str("    </table>\n");
+        out
+    }
+
+    fn plan(&self) -> String {
+        let defs = &self.case.inputs.defs;
+        let ch = |c: usize| escape(&self.case.model.channels[c].id);
+        let mut out = String::from(
+            "    <table><tr><th>Initiative</th><th class=\"text\">Starts</th><th>Success</th><th class=\"text\">Capex / opex a month</th><th class=\"text\">Effects</th></tr>\n",
+        );
+        for init in &self.case.initiatives {
+            let effects: Vec<String> = init
+                .effects
+                .iter()
+                .map(|e| match e {
+                    Effect::Deflect { from, to, share, leak } => format!(
+                        "deflect {} {} {} (share {}, leak {})",
+                        ch(*from),
+                        if to.is_some() { "&rarr;" } else { "" },
+                        to.map(ch).unwrap_or_else(|| "away".into()),
+                        escape(&defs[*share].written),
+                        escape(&defs[*leak].written)
+                    ),
+                    Effect::Avoid { channels, share } => format!(
+                        "avoid {} (share {})",
+                        channels.iter().map(|&c| ch(c)).collect::<Vec<_>>().join(", "),
+                        escape(&defs[*share].written)
+                    ),
+                    Effect::ReduceCost { channels, share } => format!(
+                        "cheaper {} (share {})",
+                        channels.iter().map(|&c| ch(c)).collect::<Vec<_>>().join(", "),
+                        escape(&defs[*share].written)
+                    ),
+                })
+                .collect();
+            let ramp = if init.ramp == 0 { "at once".to_owned() } else { format!("{}-month ramp", init.ramp) };
+            let _ = writeln!(
+                out,
+                "    <tr><td>{}<br><span class=\"note\">{}</span></td><td class=\"text\">{}<br><span class=\"note\">{ramp}</span></td><td class=\"num\">{}</td><td class=\"text\">{} / {}</td><td class=\"text\">{}</td></tr>",
+                escape(&init.name),
+                escape(&init.id),
+                self.case.model.month_label(init.start),
+                escape(&defs[init.success].written),
+                escape(&defs[init.capex].written),
+                escape(&defs[init.opex].written),
+                effects.join("<br>")
+            );
+        }
+        out.push_str("    </table>\n");
+        out
+    }
+
+    fn comparison(&self) -> String {
+        let mut out = String::from(
+            "  <table><tr><th>Scenario</th><th>Net savings P50</th><th>P10 to P90</th><th>NPV mean</th><th>P(NPV &gt; 0)</th><th>Investment</th><th>ROI P50</th><th>Payback P50</th></tr>\n",
+        );
+        for s in &self.case.scenarios {
+            let name = &s.name;
+            let (Some(net), Some(npv), Some(inv)) =
+                (self.stats(name, "net_savings"), self.stats(name, "npv"), self.stats(name, "investment"))
+            else {
+                continue;
+            };
+            let roi = self.stats(name, "roi").map_or("–".into(), |r| format!("{:.2}", r.p50));
+            let payback = self.stats(name, "payback_month").map_or("none".into(), |p| format!("month {}", p.p50.round()));
+            let _ = writeln!(
+                out,
+                "  <tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{} to {}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{roi}</td><td class=\"num\">{payback}</td></tr>",
+                escape(name),
+                money(net.p50, self.cur),
+                self.m(net.p10),
+                self.m(net.p90),
+                money(npv.mean, self.cur),
+                percent(self.probability(name, "prob_npv_positive")),
+                money(inv.mean, self.cur)
+            );
+        }
+        out.push_str("  </table>\n");
+        out
+    }
+
+    fn fiscal(&self) -> String {
+        let has_budget = !self.case.model.budgets.is_empty();
+        let mut out = String::from(
+            "  <table><tr><th>Scenario</th><th class=\"text\">Fiscal year</th><th>Scenario cost P50</th><th>Saving P50</th><th>Committable saving</th>",
+        );
+        if has_budget {
+            out.push_str("<th>Budget</th><th>P(over budget)</th><th>Budget at risk</th>");
+        }
+        out.push_str("</tr>\n");
+        let single = |v: Option<FiscalValue>| match v {
+            Some(FiscalValue::Single(x)) => Some(x),
+            _ => None,
+        };
+        for s in &self.case.scenarios {
+            for fy in &self.case.model.fiscal_years {
+                let label = fy.label();
+                let p50 = |metric| match self.fiscal_value(&s.name, &label, metric) {
+                    Some(FiscalValue::Spread { p50, .. }) => money(p50, self.cur),
+                    _ => "–".into(),
+                };
+                let committable = single(self.fiscal_value(&s.name, &label, "committable_saving"));
+                let _ = write!(
+                    out,
+                    "  <tr><td>{}</td><td class=\"text\">{label}{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>",
+                    escape(&s.name),
+                    if fy.partial { " (partial)" } else { "" },
+                    p50("scenario_cost"),
+                    p50("saving"),
+                    committable.map_or("–".into(), |x| money(x, self.cur))
+                );
+                if has_budget {
+                    match single(self.fiscal_value(&s.name, &label, "budget")) {
+                        Some(budget) => {
+                            let p = single(self.fiscal_value(&s.name, &label, "prob_over_budget")).unwrap_or(f64::NAN);
+                            let risk = single(self.fiscal_value(&s.name, &label, "budget_at_risk")).unwrap_or(f64::NAN);
+                            let _ = write!(
+                                out,
+                                "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>",
+                                money(budget, self.cur),
+                                percent(p),
+                                money(risk, self.cur)
+                            );
+                        }
+                        None => out.push_str("<td class=\"num\">–</td><td class=\"num\">–</td><td class=\"num\">–</td>"),
+                    }
+                }
+                out.push_str("</tr>\n");
+            }
+        }
+        out.push_str("  </table>\n");
+        out
+    }
+
+    fn drivers(&self) -> String {
+        let mut out = String::from("  <ul>\n");
+        for s in &self.case.scenarios {
+            let top: Vec<String> = self
+                .results
+                .sensitivity
+                .iter()
+                .filter(|r| r.scenario == s.name && r.spearman.is_finite())
+                .take(4)
+                .map(|r| {
+                    format!(
+                        "{} (rank correlation {:+.2}; NPV {} in its lowest tenth, {} in its highest)",
+                        escape(&r.input),
+                        r.spearman,
+                        self.m(r.npv_low_decile),
+                        self.m(r.npv_high_decile)
+                    )
+                })
+                .collect();
+            let _ = writeln!(out, "  <li><strong>{}</strong> hinges most on {}.</li>", escape(&s.name), top.join("; "));
+        }
+        out.push_str("  </ul>\n");
+        out
+    }
+
+    fn assumptions(&self) -> String {
+        let mut out = String::from(
+            "  <table><tr><th>Input</th><th class=\"text\">Distribution as written</th><th>P10</th><th>P50</th><th>P90</th></tr>\n",
+        );
+        for d in self.case.inputs.defs.iter().filter(|d| d.is_uncertain()) {
+            let q = |p: f64| {
+                let x = d.dist.quantile(p);
+                let x = if d.kind == InputKind::Success { x.clamp(0.0, 1.0) } else { d.domain.clamp(x) };
+                format!("{}", (x * 1e6).round() / 1e6)
+            };
+            let label = if d.kind == InputKind::Success { " (success probability)" } else { "" };
+            let _ = writeln!(
+                out,
+                "  <tr><td>{}{label}</td><td class=\"text\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                escape(&d.path),
+                escape(&d.written),
+                q(0.1),
+                q(0.5),
+                q(0.9)
+            );
+        }
+        out.push_str("  </table>\n");
+        out
+    }
+
+    fn footer(&self) -> String {
+        format!(
+            "  costcast {} · seed {} · {} iterations (monthly percentiles from the first {}) · model {} · scenarios {}",
+            escape(env!("CARGO_PKG_VERSION")),
+            self.results.seed,
+            super::format::thousands(self.results.iterations as f64),
+            super::format::thousands(self.results.monthly_sample as f64),
+            escape(&self.case.model.path.display().to_string()),
+            escape(&self.case.scenario_path.display().to_string())
+        )
+    }
+}
+
+/// Inline each chart's SVG, made responsive with a viewBox.
+fn charts_html(charts: &[ChartSvg]) -> String {
+    let mut out = String::new();
+    for chart in charts {
+        let svg = strip_prolog(&chart.svg);
+        let _ = writeln!(
+            out,
+            "    <figure>{}<figcaption>{}</figcaption></figure>",
+            responsive(svg),
+            escape(&chart.title)
+        );
+    }
+    out
+}
+
+fn strip_prolog(svg: &str) -> &str {
+    svg.find("<svg").map_or(svg, |i| &svg[i..])
+}
+
+/// Give an `<svg width=W height=H>` root a viewBox so CSS can scale it.
+fn responsive(svg: &str) -> String {
+    let Some(end) = svg.find('>') else { return svg.to_owned() };
+    let head = &svg[..end];
+    if head.contains("viewBox") {
+        return svg.to_owned();
+    }
+    let attr = |name: &str| {
+        let key = format!("{name}=\"");
+        head.find(&key).and_then(|i| {
+            let rest = &head[i + key.len()..];
+            rest.find('"').and_then(|j| rest[..j].trim_end_matches("px").parse::<f64>().ok())
+        })
+    };
+    match (attr("width"), attr("height")) {
+        (Some(w), Some(h)) => format!("{} viewBox=\"0 0 {w} {h}\"{}", head, &svg[end..]),
+        _ => svg.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup_and_quotes() {
+        assert_eq!(escape("<b>&\"x\"'"), "&lt;b&gt;&amp;&quot;x&quot;&#39;");
+        assert_eq!(escape("=HYPERLINK(\"http://x\")"), "=HYPERLINK(&quot;http://x&quot;)");
+    }
+
+    #[test]
+    fn svg_gets_a_viewbox() {
+        let svg = "<?xml version=\"1.0\"?><svg width=\"800\" height=\"500\" xmlns=\"http://www.w3.org/2000/svg\"><rect/></svg>";
+        let out = responsive(strip_prolog(svg));
+        assert!(out.starts_with("<svg width=\"800\" height=\"500\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 800 500\">"), "{out}");
+    }
+}
