@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
 #[command(name = "costcast", version, about = "Monte Carlo budget forecasts for customer-service operations")]
@@ -35,5 +35,30 @@ pub enum Command {
         /// Worker threads [default: one per core]; never changes the results.
         #[arg(long, default_value_t = 0)]
         threads: usize,
+        /// What to write besides the CSV tables (always written), comma-separated.
+        #[arg(long, value_enum, value_delimiter = ',', default_value = "all")]
+        format: Vec<Format>,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// The CSV tables only (always written).
+    Csv,
+    /// Charts as PNG.
+    Png,
+    /// Charts as SVG.
+    Svg,
+    /// The one-page summary, report.html.
+    Html,
+    /// The Excel workbook, report.xlsx.
+    Xlsx,
+    /// Everything.
+    All,
+}
+
+/// The formats to write.
+pub fn formats(list: &[Format]) -> costcast::report::Formats {
+    let has = |f: Format| list.contains(&f) || list.contains(&Format::All);
+    costcast::report::Formats { png: has(Format::Png), svg: has(Format::Svg), html: has(Format::Html), xlsx: has(Format::Xlsx) }
 }

@@ -21,13 +21,14 @@ fn main() -> ExitCode {
     };
     let outcome = match cli.command {
         Command::Check { files } => check(&files),
-        Command::Run { scenario, iterations, seed, output, threads } => {
+        Command::Run { scenario, iterations, seed, output, threads, format } => {
             let request = run::RunRequest {
                 scenario,
                 iterations,
                 seed,
                 threads,
                 output,
+                formats: cli::formats(&format),
                 command: std::env::args().collect::<Vec<_>>().join(" "),
             };
             run::run(&request, |w| eprintln!("{w}")).map(|done| {

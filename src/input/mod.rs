@@ -5,6 +5,7 @@
 //! span, so validation can point at line and column. Nothing here decides
 //! whether a value makes sense; that is [`crate::validate`]'s job.
 
+pub mod locate;
 pub mod raw;
 pub mod source;
 pub mod table;

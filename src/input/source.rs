@@ -49,11 +49,21 @@ impl SourceFile {
         Diagnostic::new(&self.path, field, message).at_position(span.map(|s| self.position(s.start)))
     }
 
-    /// Deserialize the whole file as TOML into `T`.
+    /// Deserialize the whole file as TOML into `T`. Errors name the field
+    /// and say what was expected in words, not Rust types.
     pub fn parse_toml<T: DeserializeOwned>(&self) -> Result<T, Diagnostic> {
         toml::from_str(&self.text).map_err(|e| {
-            let message = e.message().trim().replace('\n', " ");
-            self.error(e.span(), "", format!("invalid TOML: {message}"))
+            let raw = e.message().trim().replace('\n', " ");
+            let schema = ["invalid type", "unknown field", "missing field", "invalid value", "invalid length", "duplicate field"]
+                .iter()
+                .any(|p| raw.starts_with(p));
+            let field = e
+                .span()
+                .filter(|_| schema)
+                .and_then(|s| super::locate::field_path_at(&self.text, s.start))
+                .unwrap_or_default();
+            let message = if schema { plain_words(&raw, &field) } else { format!("invalid TOML: {raw}") };
+            self.error(e.span(), field, message)
         })
     }
 
@@ -66,6 +76,36 @@ impl SourceFile {
             self.path.parent().unwrap_or(Path::new("")).join(p)
         }
     }
+}
+
+/// serde's message with Rust's type names replaced by the user's words.
+fn plain_words(message: &str, field: &str) -> String {
+    let mut m = message.to_owned();
+    for (rust, words) in [
+        ("expected i64", "expected a whole number"),
+        ("expected u64", "expected a whole number"),
+        ("expected u32", "expected a whole number"),
+        ("expected f64", "expected a number (a constant here, not a distribution)"),
+        ("expected a map", "expected a table"),
+        ("expected a sequence", "expected an array [...]"),
+        ("expected struct RawEffect", "expected an effect table such as { deflect = \"chat\", to = \"self_service\", share = 0.2 }"),
+        ("expected struct RawChannel", "expected a channel table"),
+        ("expected struct RawInitiative", "expected an initiative table"),
+        ("expected struct RawScenario", "expected a scenario table"),
+        ("expected struct RawCorrelation", "expected a correlation table"),
+        ("invalid type: sequence", "found an array"),
+        ("invalid type: map", "found a table or date"),
+        ("invalid type: string", "found the text"),
+        ("invalid type: integer", "found the whole number"),
+        ("invalid type: floating point", "found the number"),
+        ("invalid type: boolean", "found the boolean"),
+    ] {
+        m = m.replace(rust, words);
+    }
+    if field.ends_with("start") && m.contains("found a table or date") {
+        m.push_str("; write a month as text: \"YYYY-MM\"");
+    }
+    m
 }
 
 /// An I/O error in words, without Rust's "(os error 2)" suffix.

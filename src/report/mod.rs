@@ -15,6 +15,20 @@ pub mod xlsx;
 use crate::aggregate::Results;
 use crate::model::Case;
 
+/// What a run writes besides the CSV tables, which it always writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Formats {
+    pub png: bool,
+    pub svg: bool,
+    pub html: bool,
+    pub xlsx: bool,
+}
+
+impl Formats {
+    pub const ALL: Formats = Formats { png: true, svg: true, html: true, xlsx: true };
+    pub const CSV_ONLY: Formats = Formats { png: false, svg: false, html: false, xlsx: false };
+}
+
 /// One report file.
 pub trait Exporter {
     /// The file's path inside the report folder, e.g. `charts/npv.svg`.

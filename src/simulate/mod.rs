@@ -12,6 +12,8 @@ pub mod month;
 pub mod sampler;
 pub mod stream;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use rayon::prelude::*;
 
 use crate::model::Case;
@@ -71,8 +73,9 @@ pub fn monthly_sample_size(iterations: usize, quantities: usize) -> usize {
 }
 
 /// Run the forecast. Must be called inside the rayon pool that sets the
-/// thread count; the result does not depend on it.
-pub fn simulate(case: &Case, options: RunOptions) -> Simulation {
+/// thread count; the result does not depend on it. `progress` counts the
+/// iterations done, for a progress bar.
+pub fn simulate(case: &Case, options: RunOptions, progress: &AtomicUsize) -> Simulation {
     let layout = Layout::new(case);
     let n = options.iterations;
     let width = layout.width;
@@ -104,6 +107,7 @@ pub fn simulate(case: &Case, options: RunOptions) -> Simulation {
                     let keep = sample.get_mut(k * q..(k + 1) * q);
                     ws.run_iteration(case, &layout, &sampler, options.seed, i as u64, row, &mut sums, keep);
                 }
+                progress.fetch_add(rows.len() / width.max(1), Ordering::Relaxed);
                 sums
             },
         )

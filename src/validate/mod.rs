@@ -55,6 +55,14 @@ pub(crate) struct Checker {
     pub errors: Vec<Diagnostic>,
     pub warnings: Vec<Warning>,
     pub inputs: Inputs,
+    /// Where the table being checked starts, to locate a missing field.
+    pub anchor: Option<std::ops::Range<usize>>,
+    /// The model's horizon is invalid: scenario months are not checked
+    /// against it, to avoid follow-on errors.
+    pub horizon_broken: bool,
+    /// The model's channel list is incomplete (a channel table or CSV
+    /// failed): references to channels are not checked.
+    pub channels_broken: bool,
 }
 
 impl Checker {
@@ -97,7 +105,8 @@ impl Checker {
             None => match default {
                 Some(d) => Dist::Constant(d),
                 None => {
-                    self.error(file.error(None, field, "is required but missing"));
+                    let anchor = self.anchor.clone();
+                    self.error(file.error(anchor, field, "is required but missing"));
                     Dist::Constant(f64::NAN)
                 }
             },

@@ -52,6 +52,7 @@ fn check_model(ck: &mut Checker, file: &SourceFile, raw: &RawModel) -> Option<Mo
     };
     let start = YearMonth::parse(raw.start.get_ref());
     if start.is_none() {
+        ck.horizon_broken = true;
         ck.error(file.error(
             Some(raw.start.span()),
             "start",
@@ -60,6 +61,7 @@ fn check_model(ck: &mut Checker, file: &SourceFile, raw: &RawModel) -> Option<Mo
     }
     let months = *raw.months.get_ref();
     if !(1..=MAX_MONTHS).contains(&months) {
+        ck.horizon_broken = true;
         ck.error(file.error(Some(raw.months.span()), "months", format!("must be 1 to {MAX_MONTHS}, got {months}")));
     }
     let fiscal_year_start = match &raw.fiscal_year_start {
@@ -77,7 +79,11 @@ fn check_model(ck: &mut Checker, file: &SourceFile, raw: &RawModel) -> Option<Mo
     let months = months.clamp(1, MAX_MONTHS) as usize;
     let start = start.unwrap_or(YearMonth { year: 2000, month: 1 });
 
+    let errors_before_channels = ck.errors.len();
     let raw_channels = channel_rows(ck, file, raw);
+    if ck.errors.len() > errors_before_channels || raw_channels.is_empty() {
+        ck.channels_broken = true;
+    }
     let plan = raw.volumes_csv.as_ref().and_then(|p| read_plan(ck, file, p, &raw_channels, start, months));
     let mut channels: Vec<Channel> = Vec::new();
     let mut seen: HashMap<String, ()> = HashMap::new();
@@ -93,7 +99,9 @@ fn check_model(ck: &mut Checker, file: &SourceFile, raw: &RawModel) -> Option<Mo
             ck.error(source.error(Some(rc.id.span()), format!("{field}.id"), format!("duplicate channel id \"{id}\"")));
         }
         let planned = plan.as_ref().and_then(|p| p.get(&id)).cloned();
+        ck.anchor = Some(rc.id.span());
         channels.push(check_channel(ck, source, rc, field, planned));
+        ck.anchor = None;
         let _ = k;
     }
     if raw_channels.is_empty() && ck.errors.is_empty() {
@@ -281,6 +289,8 @@ fn read_plan(
     };
     let known: Vec<&str> = channels.iter().map(|(_, c, _)| c.id.get_ref().as_str()).collect();
     let mut plan: HashMap<String, Vec<Option<f64>>> = HashMap::new();
+    // Channels with a row already reported: their gaps are not reported again.
+    let mut bad_rows: std::collections::HashSet<String> = std::collections::HashSet::new();
     let before = ck.errors.len();
     for row in rows {
         let month_text = row.month.get_ref();
@@ -289,6 +299,7 @@ fn read_plan(
             None => month_text.parse::<i64>().ok(),
         };
         let Some(m) = m else {
+            bad_rows.insert(row.channel.get_ref().clone());
             ck.error(csv.error(
                 Some(row.month.span()),
                 "column month",
@@ -308,6 +319,7 @@ fn read_plan(
         let volume = match crate::dist::expr::number(row.volume.get_ref()) {
             Some(v) if v >= 0.0 => v,
             _ => {
+                bad_rows.insert(channel.clone());
                 ck.error(csv.error(
                     Some(row.volume.span()),
                     "column volume",
@@ -334,6 +346,9 @@ fn read_plan(
     for (channel, slots) in plan {
         let missing: Vec<String> =
             slots.iter().enumerate().filter(|(_, v)| v.is_none()).map(|(m, _)| start.plus(m).to_string()).collect();
+        if bad_rows.contains(&channel) {
+            continue;
+        }
         if missing.is_empty() {
             complete.insert(channel, slots.into_iter().map(|v| v.unwrap_or(0.0)).collect());
         } else {

@@ -30,10 +30,11 @@ pub(crate) fn check_case(ck: &mut Checker, path: &Path) -> Option<Case> {
     };
     let model_path = file.resolve(raw.model.get_ref());
     if !model_path.is_file() {
+        let why = if model_path.is_dir() { "it is a folder, not a file" } else { "no such file" };
         ck.error(file.error(
             Some(raw.model.span()),
             "model",
-            format!("cannot read the model file {}: no such file", model_path.display()),
+            format!("cannot read the model file {}: {why}", model_path.display()),
         ));
         return None;
     }
@@ -57,7 +58,9 @@ pub(crate) fn check_case(ck: &mut Checker, path: &Path) -> Option<Case> {
         } else if !ids.insert(id.clone()) {
             ck.error(file.error(Some(ri.id.span()), format!("initiative[{k}].id"), format!("duplicate initiative id \"{id}\"")));
         }
+        ck.anchor = Some(ri.id.span());
         initiatives.push(check_initiative(ck, &file, &model, ri, k));
+        ck.anchor = None;
     }
     if raw.initiative.is_empty() {
         ck.error(file.error(None, "initiative", "the scenario file has no initiatives; add [[initiative]] tables"));
@@ -122,6 +125,10 @@ fn check_initiative(ck: &mut Checker, file: &SourceFile, model: &Model, ri: &Raw
 
 /// A 0-based horizon month from a month number or `"YYYY-MM"`.
 fn month_index(ck: &mut Checker, file: &SourceFile, at: &Spanned<MonthRef>, model: &Model, field: &str) -> usize {
+    let written = match at.get_ref() {
+        MonthRef::Number(n) => format!("month {n}"),
+        MonthRef::Calendar(text) => format!("\"{}\"", text.trim()),
+    };
     let m = match at.get_ref() {
         MonthRef::Number(n) => *n,
         MonthRef::Calendar(text) => match YearMonth::parse(text) {
@@ -133,11 +140,14 @@ fn month_index(ck: &mut Checker, file: &SourceFile, at: &Spanned<MonthRef>, mode
         },
     };
     if m < 1 || m > model.months as i64 {
+        if ck.horizon_broken {
+            return 0;
+        }
         ck.error(file.error(
             Some(at.span()),
             field,
             format!(
-                "month {m} is outside the horizon: expected 1 to {} ({} to {})",
+                "{written} is outside the horizon: expected 1 to {} ({} to {})",
                 model.months,
                 model.start,
                 model.start.plus(model.months - 1)
@@ -169,7 +179,7 @@ fn check_effect(
     }
     let channel = |ck: &mut Checker, name: &Spanned<String>, what: &str| -> Option<usize> {
         let found = model.channels.iter().position(|c| &c.id == name.get_ref());
-        if found.is_none() {
+        if found.is_none() && !ck.channels_broken {
             let known: Vec<&str> = model.channels.iter().map(|c| c.id.as_str()).collect();
             ck.error(file.error(
                 Some(name.span()),
@@ -179,7 +189,9 @@ fn check_effect(
         }
         found
     };
+    let outer_anchor = ck.anchor.replace(raw.span());
     let share = ck.input(file, r.share.as_ref(), None, format!("{id}.effects[{e}].share"), &format!("{field}.share"), Domain::Share, InputKind::Value, true);
+    ck.anchor = outer_anchor;
     if let Some(from) = &r.deflect {
         let from_ch = channel(ck, from, "deflect");
         let to_ch = match &r.to {
