@@ -114,7 +114,9 @@ pub fn render(case: &Case, results: &Results, formats: report::Formats) -> Resul
     use rayon::prelude::*;
     let mut exporters = report::csv::tables();
     // PENDING-CHARTS exporters.extend(report::charts::exporters(formats.png, formats.svg));
-    // PENDING-XLSX if formats.xlsx { exporters.push(Box::new(report::xlsx::Workbook)); }
+    if formats.xlsx {
+        exporters.push(Box::new(report::xlsx::Workbook));
+    }
     // PENDING-HTML if formats.html { exporters.push(Box::new(report::html::Html)); }
     let _ = formats;
     exporters

@@ -17,6 +17,9 @@ use super::normal::standard_cdf;
 /// before the matrix counts as singular.
 const MIN_CONDITIONAL_SD: f64 = 1e-7;
 
+/// How close to 0 or 1 a copula uniform may come.
+pub const UNIFORM_EDGE: f64 = f64::EPSILON / 2.0;
+
 /// Normal-score (Pearson) correlation for a Spearman rank correlation.
 pub fn normal_score_correlation(spearman: f64) -> f64 {
     2.0 * (std::f64::consts::PI * spearman / 6.0).sin()
@@ -42,9 +45,11 @@ impl Group {
         for row in 0..k {
             let l = &self.lower[row * k..row * k + row + 1];
             let x: f64 = l.iter().zip(normals.iter()).map(|(a, b)| a * b).sum();
-            // Keep strictly inside (0, 1): inverse CDFs of unbounded families
-            // must stay finite even eight standard deviations out.
-            uniforms.push(standard_cdf(x).clamp(f64::MIN_POSITIVE, 1.0 - f64::EPSILON / 2.0));
+            // Keep strictly inside (0, 1), at most about 8.2 standard
+            // deviations out: inverse CDFs of unbounded families stay finite,
+            // and statrs' inverse incomplete beta, which squares u, never
+            // underflows (a tail of probability 1e-16 is cut).
+            uniforms.push(standard_cdf(x).clamp(UNIFORM_EDGE, 1.0 - UNIFORM_EDGE));
         }
     }
 }

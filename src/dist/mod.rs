@@ -162,11 +162,13 @@ impl Dist {
     }
 }
 
-/// A uniform draw in the open interval (0, 1) from 53 random bits: never 0 or
-/// 1, so inverse CDFs of unbounded families stay finite.
+/// A uniform draw in the open interval (0, 1) from 52 random bits, at the
+/// midpoints k + 1/2 of 2^52 cells: never 0 or 1, so inverse CDFs of
+/// unbounded families stay finite. (With 53 bits the top midpoint would
+/// round up to exactly 1.)
 #[inline]
 pub fn open_unit<R: Rng + ?Sized>(rng: &mut R) -> f64 {
-    ((rng.next_u64() >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
+    ((rng.next_u64() >> 12) as f64 + 0.5) * (1.0 / (1u64 << 52) as f64)
 }
 
 /// Reject NaN and infinities in a family's parameters.
