@@ -67,9 +67,16 @@ pub fn forecast_with_progress(
         .num_threads(threads)
         .build()
         .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))?;
+    let timing = std::env::var_os("COSTCAST_TIMING").is_some();
     Ok(pool.install(|| {
+        let t0 = Instant::now();
         let sim = simulate::simulate(case, RunOptions { iterations, seed }, progress);
-        aggregate::aggregate(case, &sim)
+        let t1 = Instant::now();
+        let results = aggregate::aggregate(case, &sim);
+        if timing {
+            eprintln!("timing: simulate {:.3} s, aggregate {:.3} s", (t1 - t0).as_secs_f64(), t1.elapsed().as_secs_f64());
+        }
+        results
     }))
 }
 

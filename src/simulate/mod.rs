@@ -43,7 +43,8 @@ pub struct Simulation {
     pub layout: Layout,
     pub iterations: usize,
     pub seed: u64,
-    /// Row-major per-iteration results, `layout.width` values a row.
+    /// Per-iteration results, column-major: column `c` is
+    /// `table[c * iterations..(c + 1) * iterations]`, in iteration order.
     pub table: Vec<f64>,
     /// Sum over all iterations of each monthly quantity.
     pub monthly_sums: Vec<f64>,
@@ -54,13 +55,14 @@ pub struct Simulation {
 }
 
 impl Simulation {
-    pub fn row(&self, i: usize) -> &[f64] {
-        &self.table[i * self.layout.width..(i + 1) * self.layout.width]
+    /// One column of the per-iteration table, in iteration order.
+    pub fn column_ref(&self, col: usize) -> &[f64] {
+        &self.table[col * self.iterations..(col + 1) * self.iterations]
     }
 
-    /// One column of the per-iteration table, in iteration order.
+    /// A copy of one column, to reorder (percentiles select in place).
     pub fn column(&self, col: usize) -> Vec<f64> {
-        self.table.iter().skip(col).step_by(self.layout.width).copied().collect()
+        self.column_ref(col).to_vec()
     }
 }
 
@@ -94,20 +96,31 @@ pub fn simulate(case: &Case, options: RunOptions, progress: &AtomicUsize) -> Sim
         sample_chunks.push(head);
         rest = tail;
     }
-    let batch_sums: Vec<Vec<f64>> = table
-        .par_chunks_mut(BATCH * width)
+    // Each batch owns its stretch of every column.
+    let mut batch_columns: Vec<Vec<&mut [f64]>> = (0..batches).map(|_| Vec::with_capacity(width)).collect();
+    for column in table.chunks_mut(n.max(1)) {
+        for (b, stretch) in column.chunks_mut(BATCH).enumerate() {
+            batch_columns[b].push(stretch);
+        }
+    }
+    let batch_sums: Vec<Vec<f64>> = batch_columns
+        .into_par_iter()
         .zip(sample_chunks.into_par_iter())
         .enumerate()
         .map_init(
-            || Workspace::new(case, &layout),
-            |ws, (b, (rows, sample))| {
+            || (Workspace::new(case, &layout), vec![0.0; width]),
+            |(ws, row), (b, (mut columns, sample))| {
                 let mut sums = vec![0.0; q];
-                for (k, row) in rows.chunks_mut(width).enumerate() {
+                let rows = (n - b * BATCH).min(BATCH);
+                for k in 0..rows {
                     let i = b * BATCH + k;
                     let keep = sample.get_mut(k * q..(k + 1) * q);
                     ws.run_iteration(case, &layout, &sampler, options.seed, i as u64, row, &mut sums, keep);
+                    for (column, &x) in columns.iter_mut().zip(row.iter()) {
+                        column[k] = x;
+                    }
                 }
-                progress.fetch_add(rows.len() / width.max(1), Ordering::Relaxed);
+                progress.fetch_add(rows, Ordering::Relaxed);
                 sums
             },
         )

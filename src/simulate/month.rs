@@ -22,6 +22,8 @@ pub struct Workspace {
     state_price: Vec<f64>,
     step_npv: Vec<f64>,
     step_net: Vec<f64>,
+    /// This iteration's monthly quantities, indexed as in [`Layout`].
+    monthly: Vec<f64>,
     fy_of_month: Vec<usize>,
     /// Per channel: (mu, sigma) of the lognormal noise, None without noise.
     noise: Vec<Option<(f64, f64)>>,
@@ -64,6 +66,7 @@ impl Workspace {
             state_price: vec![0.0; c],
             step_npv: vec![0.0; max_steps],
             step_net: vec![0.0; max_steps],
+            monthly: vec![0.0; layout.monthly_quantities()],
             fy_of_month,
             noise,
             calendar,
@@ -89,12 +92,10 @@ impl Workspace {
         sampler.draw(&mut rng, &mut self.values, &mut self.normals, &mut self.uniforms);
         let v = &self.values;
         let (months, nc) = (layout.months, layout.channels);
-        let mut record = |idx: usize, x: f64| {
-            sums[idx] += x;
-            if let Some(k) = keep.as_deref_mut() {
-                k[idx] = x as f32;
-            }
-        };
+        // Monthly quantities go to a per-iteration buffer first; adding it to
+        // the batch sums afterwards is one sequential, vectorisable pass.
+        let monthly = &mut self.monthly;
+        let mut record = |idx: usize, x: f64| monthly[idx] = x;
 
         // Baseline (section 5): V, P, F per channel and month.
         for (c, ch) in case.model.channels.iter().enumerate() {
@@ -227,6 +228,14 @@ impl Workspace {
         }
         for &(input, col) in &layout.inputs {
             row[col] = v[input];
+        }
+        for (total, x) in sums.iter_mut().zip(&self.monthly) {
+            *total += x;
+        }
+        if let Some(k) = keep.as_deref_mut() {
+            for (kept, x) in k.iter_mut().zip(&self.monthly) {
+                *kept = *x as f32;
+            }
         }
     }
 }
