@@ -371,36 +371,52 @@ fn bridge(case: &Case, sim: &Simulation) -> Vec<BridgeRow> {
 
 fn sensitivity(case: &Case, sim: &Simulation) -> Vec<SensitivityRow> {
     let l = &sim.layout;
-    let mut rows = Vec::new();
-    for (s, scenario) in case.scenarios.iter().enumerate() {
-        let npv = sim.column(l.scenarios[s].npv());
-        let npv_ranks = sensitivity::ranks(&npv, &sensitivity::order(&npv));
-        let own: Vec<usize> = scenario.initiatives.iter().flat_map(|&k| case.initiatives[k].input_ids()).collect();
-        let inputs: Vec<(usize, usize)> = l
-            .inputs
-            .iter()
-            .copied()
-            .filter(|(id, _)| !case.inputs.defs[*id].from_scenario || own.contains(id))
-            .collect();
-        let mut scenario_rows: Vec<SensitivityRow> = inputs
-            .par_iter()
-            .map(|&(id, col)| {
-                let x = sim.column(col);
-                let r = sensitivity::sensitivity(&x, &npv, &npv_ranks);
-                SensitivityRow {
-                    scenario: scenario.name.clone(),
-                    input: case.inputs.defs[id].path.clone(),
-                    spearman: r.spearman,
-                    npv_low_decile: r.npv_low_decile,
-                    npv_high_decile: r.npv_high_decile,
-                }
-            })
-            .collect();
-        scenario_rows.sort_by(|a, b| {
-            let key = |r: &SensitivityRow| if r.spearman.is_nan() { -1.0 } else { r.spearman.abs() };
-            key(b).total_cmp(&key(a)).then_with(|| a.input.cmp(&b.input))
-        });
-        rows.extend(scenario_rows);
+    let npv: Vec<&[f64]> = (0..case.scenarios.len()).map(|s| sim.column_ref(l.scenarios[s].npv())).collect();
+    let npv_ranks: Vec<Vec<f64>> = npv.par_iter().map(|x| sensitivity::ranks(x, &sensitivity::order(x))).collect();
+    // Which scenarios each input belongs to: the model's inputs to all,
+    // an initiative's to the scenarios that fund it.
+    let members: Vec<Vec<usize>> = case
+        .scenarios
+        .iter()
+        .map(|s| s.initiatives.iter().flat_map(|&k| case.initiatives[k].input_ids()).collect())
+        .collect();
+    // Rank each input once, for every scenario it belongs to.
+    let per_input: Vec<Vec<(usize, SensitivityRow)>> = l
+        .inputs
+        .par_iter()
+        .map(|&(id, col)| {
+            let def = &case.inputs.defs[id];
+            let scenarios: Vec<usize> =
+                (0..case.scenarios.len()).filter(|&s| !def.from_scenario || members[s].contains(&id)).collect();
+            if scenarios.is_empty() {
+                return Vec::new();
+            }
+            let x = sim.column_ref(col);
+            let ord = sensitivity::order(x);
+            let ranks = sensitivity::ranks(x, &ord);
+            scenarios
+                .into_iter()
+                .map(|s| {
+                    let r = sensitivity::sensitivity_ranked(&ord, &ranks, npv[s], &npv_ranks[s]);
+                    let row = SensitivityRow {
+                        scenario: case.scenarios[s].name.clone(),
+                        input: def.path.clone(),
+                        spearman: r.spearman,
+                        npv_low_decile: r.npv_low_decile,
+                        npv_high_decile: r.npv_high_decile,
+                    };
+                    (s, row)
+                })
+                .collect()
+        })
+        .collect();
+    let mut by_scenario: Vec<Vec<SensitivityRow>> = vec![Vec::new(); case.scenarios.len()];
+    for (s, row) in per_input.into_iter().flatten() {
+        by_scenario[s].push(row);
     }
-    rows
+    let key = |r: &SensitivityRow| if r.spearman.is_nan() { -1.0 } else { r.spearman.abs() };
+    for rows in &mut by_scenario {
+        rows.sort_by(|a, b| key(b).total_cmp(&key(a)).then_with(|| a.input.cmp(&b.input)));
+    }
+    by_scenario.into_iter().flatten().collect()
 }
