@@ -144,18 +144,46 @@ pub struct Results {
     pub waterfall: Vec<WaterfallStep>,
 }
 
+/// P10, P50, P90 of every monthly quantity over the monthly sample. The
+/// sample is row-major (iteration by iteration); quantities are gathered in
+/// runs of 16 adjacent ones, a cache line of f32 at a time.
+fn monthly_percentiles(sim: &Simulation) -> Vec<[f64; 3]> {
+    const RUN: usize = 16;
+    let q = sim.layout.monthly_quantities();
+    let k = sim.monthly_sample_rows;
+    let starts: Vec<usize> = (0..q).step_by(RUN).collect();
+    starts
+        .par_iter()
+        .flat_map_iter(|&start| {
+            let width = RUN.min(q - start);
+            let mut columns = vec![Vec::with_capacity(k); width];
+            for i in 0..k {
+                let row = &sim.monthly_sample[i * q + start..i * q + start + width];
+                for (column, &x) in columns.iter_mut().zip(row) {
+                    column.push(f64::from(x));
+                }
+            }
+            columns.into_iter().map(|mut c| {
+                let p = stats::quantiles(&mut c, &[0.10, 0.50, 0.90]);
+                [p[0], p[1], p[2]]
+            })
+        })
+        .collect()
+}
+
 pub fn aggregate(case: &Case, sim: &Simulation) -> Results {
+    let percentiles = monthly_percentiles(sim);
     Results {
         iterations: sim.iterations,
         seed: sim.seed,
         summary: summary(case, sim),
         fiscal_years: fiscal_years(case, sim),
-        monthly: monthly(case, sim),
+        monthly: monthly(case, sim, &percentiles),
         bridge: bridge(case, sim),
         sensitivity: sensitivity(case, sim),
         monthly_sample: sim.monthly_sample_rows,
         npv: npv_distributions(case, sim),
-        cumulative: cumulative(case, sim),
+        cumulative: cumulative(case, sim, &percentiles),
         waterfall: waterfall(case, sim),
     }
 }
@@ -166,9 +194,11 @@ fn npv_distributions(case: &Case, sim: &Simulation) -> Vec<NpvDistribution> {
         .enumerate()
         .map(|(s, scenario)| {
             let npv = sim.column(sim.layout.scenarios[s].npv());
+            let mut sorted = npv.clone();
+            sorted.sort_unstable_by(f64::total_cmp);
             let probs: Vec<f64> = (0..=200).map(|k| k as f64 / 200.0).collect();
-            let percentiles = stats::quantiles(&mut npv.clone(), &probs);
-            let edges = stats::quantiles(&mut npv.clone(), &[0.001, 0.999]);
+            let percentiles = stats::sorted_quantiles(&sorted, &probs);
+            let edges = stats::sorted_quantiles(&sorted, &[0.001, 0.999]);
             let (start, end) = (edges[0], edges[1]);
             let width = if end > start { (end - start) / HISTOGRAM_BINS as f64 } else { 1.0 };
             let mut counts = vec![0u64; HISTOGRAM_BINS];
@@ -181,16 +211,13 @@ fn npv_distributions(case: &Case, sim: &Simulation) -> Vec<NpvDistribution> {
         .collect()
 }
 
-fn cumulative(case: &Case, sim: &Simulation) -> Vec<CumulativeRow> {
+fn cumulative(case: &Case, sim: &Simulation, percentiles: &[[f64; 3]]) -> Vec<CumulativeRow> {
     let l = &sim.layout;
-    let q = l.monthly_quantities();
     let mut rows = Vec::new();
     for (s, scenario) in case.scenarios.iter().enumerate() {
         for m in 0..l.months {
             let idx = l.cumulative_index(s, m);
-            let mut sample: Vec<f64> =
-                (0..sim.monthly_sample_rows).map(|i| f64::from(sim.monthly_sample[i * q + idx])).collect();
-            let p = stats::quantiles(&mut sample, &[0.10, 0.50, 0.90]);
+            let p = percentiles[idx];
             rows.push(CumulativeRow {
                 scenario: scenario.name.clone(),
                 month: case.model.month_label(m),
@@ -306,10 +333,8 @@ fn fiscal_years(case: &Case, sim: &Simulation) -> Vec<FiscalRow> {
     rows
 }
 
-fn monthly(case: &Case, sim: &Simulation) -> Vec<MonthlyRow> {
+fn monthly(case: &Case, sim: &Simulation, percentiles: &[[f64; 3]]) -> Vec<MonthlyRow> {
     let l = &sim.layout;
-    let q = l.monthly_quantities();
-    let k = sim.monthly_sample_rows;
     let n = sim.iterations as f64;
     let mut names: Vec<&str> = vec!["baseline"];
     names.extend(case.scenarios.iter().map(|s| s.name.as_str()));
@@ -325,11 +350,10 @@ fn monthly(case: &Case, sim: &Simulation) -> Vec<MonthlyRow> {
             }
         }
     }
-    keys.par_iter()
+    keys.iter()
         .map(|&(m, slot, c, metric)| {
             let idx = l.monthly_index(slot, m, c, metric);
-            let mut sample: Vec<f64> = (0..k).map(|i| f64::from(sim.monthly_sample[i * q + idx])).collect();
-            let p = stats::quantiles(&mut sample, &[0.10, 0.50, 0.90]);
+            let p = percentiles[idx];
             MonthlyRow {
                 scenario: names[slot].to_owned(),
                 month: case.model.month_label(m),

@@ -69,6 +69,21 @@ pub fn quantiles(values: &mut [f64], probs: &[f64]) -> Vec<f64> {
     out
 }
 
+/// Percentiles of an already sorted sample, numpy's linear method.
+pub fn sorted_quantiles(sorted: &[f64], probs: &[f64]) -> Vec<f64> {
+    let n = sorted.len();
+    assert!(n > 0, "quantiles of an empty sample");
+    probs
+        .iter()
+        .map(|&p| {
+            let pos = (n - 1) as f64 * p;
+            let k = (pos.floor() as usize).min(n - 1);
+            let frac = pos - k as f64;
+            if frac > 0.0 && k + 1 < n { sorted[k] + (sorted[k + 1] - sorted[k]) * frac } else { sorted[k] }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,6 +118,7 @@ mod tests {
         sorted.sort_by(f64::total_cmp);
         let probs = [0.05, 0.1, 0.5, 0.9, 0.95];
         let q = quantiles(&mut v, &probs);
+        assert_eq!(q, sorted_quantiles(&sorted, &probs));
         for (p, x) in probs.iter().zip(q) {
             let pos = 1000.0 * p;
             let k = pos as usize;

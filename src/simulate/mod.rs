@@ -7,8 +7,8 @@
 //! their own rows and returns its monthly sums, which are added in batch
 //! order: the output is byte-identical for any `--threads`.
 
+pub mod block;
 pub mod layout;
-pub mod month;
 pub mod sampler;
 pub mod stream;
 
@@ -18,7 +18,7 @@ use rayon::prelude::*;
 
 use crate::model::Case;
 pub use layout::Layout;
-use month::Workspace;
+use block::{BlockOutput, LANES, Workspace};
 use sampler::Sampler;
 
 /// Iterations per batch: the unit of parallel work and of ordered summing.
@@ -108,16 +108,19 @@ pub fn simulate(case: &Case, options: RunOptions, progress: &AtomicUsize) -> Sim
         .zip(sample_chunks.into_par_iter())
         .enumerate()
         .map_init(
-            || (Workspace::new(case, &layout), vec![0.0; width]),
-            |(ws, row), (b, (mut columns, sample))| {
+            || Workspace::new(case, &layout),
+            |ws, (b, (mut columns, sample))| {
                 let mut sums = vec![0.0; q];
                 let rows = (n - b * BATCH).min(BATCH);
-                for k in 0..rows {
-                    let i = b * BATCH + k;
-                    let keep = sample.get_mut(k * q..(k + 1) * q);
-                    ws.run_iteration(case, &layout, &sampler, options.seed, i as u64, row, &mut sums, keep);
-                    for (column, &x) in columns.iter_mut().zip(row.iter()) {
-                        column[k] = x;
+                let sampled = sample.len() / q.max(1);
+                for k0 in (0..rows).step_by(LANES) {
+                    let active = (rows - k0).min(LANES);
+                    let kept = sampled.saturating_sub(k0).min(active);
+                    let keep = if kept > 0 { &mut sample[k0 * q..] } else { &mut [][..] };
+                    let out = BlockOutput { sums: &mut sums, keep, kept };
+                    ws.run_block(case, &layout, &sampler, options.seed, (b * BATCH + k0) as u64, active, out);
+                    for (column, value) in columns.iter_mut().zip(ws.rows()) {
+                        column[k0..k0 + active].copy_from_slice(&value[..active]);
                     }
                 }
                 progress.fetch_add(rows, Ordering::Relaxed);

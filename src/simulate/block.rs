@@ -1,0 +1,461 @@
+//! The month loop of spec sections 5 and 6, for a block of [`LANES`]
+//! iterations at once.
+//!
+//! Each iteration still draws from its own generator, in the same order
+//! (sampled-once inputs, then noise by channel and month); only the
+//! arithmetic runs lane by lane, with the lane loop innermost so the
+//! compiler turns it into SIMD. Branches depend on the month and the
+//! initiative, never on a lane's draws: a failed initiative simply has
+//! weight 0.
+
+use rand_distr::{Distribution, StandardNormal};
+
+use super::layout::{Layout, MonthlyMetric};
+use super::sampler::Sampler;
+use super::stream::iteration_rng;
+use crate::model::{Baseline, Case, Effect};
+
+/// Iterations computed together.
+pub const LANES: usize = 8;
+
+/// One value per lane.
+pub type Lanes = [f64; LANES];
+
+const ZERO: Lanes = [0.0; LANES];
+
+/// Buffers reused across the blocks a thread runs.
+pub struct Workspace {
+    /// Per iteration: the sampled-once inputs (scratch for the sampler).
+    draw: Vec<f64>,
+    normals: Vec<f64>,
+    uniforms: Vec<f64>,
+    /// Per input, one value per lane.
+    values: Vec<Lanes>,
+    /// Baseline volume, price and fixed cost, month-major (m * C + c).
+    volume: Vec<Lanes>,
+    price: Vec<Lanes>,
+    fixed: Vec<Lanes>,
+    base: Vec<Lanes>,
+    discount: Vec<Lanes>,
+    state_volume: Vec<Lanes>,
+    state_price: Vec<Lanes>,
+    step_npv: Vec<Lanes>,
+    step_net: Vec<Lanes>,
+    /// Per result column, one value per lane.
+    rows: Vec<Lanes>,
+    /// Ramp weight w(k, m) before the success draw, initiative-major.
+    ramp: Vec<f64>,
+    fy_of_month: Vec<usize>,
+    /// Per channel: (mu, sigma) of the lognormal noise, None without noise.
+    noise: Vec<Option<(f64, f64)>>,
+    /// Calendar month index (0 = January) of each horizon month.
+    calendar: Vec<usize>,
+}
+
+/// Where a block's results go.
+pub struct BlockOutput<'a> {
+    /// Sums over iterations of each monthly quantity.
+    pub sums: &'a mut [f64],
+    /// Monthly quantities of the block's first `kept` lanes, row-major.
+    pub keep: &'a mut [f32],
+    pub kept: usize,
+}
+
+impl Workspace {
+    pub fn new(case: &Case, layout: &Layout) -> Workspace {
+        let (m, c) = (layout.months, layout.channels);
+        let mut fy_of_month = vec![0; m];
+        for (f, fy) in case.model.fiscal_years.iter().enumerate() {
+            for month in fy.months.clone() {
+                fy_of_month[month] = f;
+            }
+        }
+        let noise = case
+            .model
+            .channels
+            .iter()
+            .map(|ch| {
+                (ch.noise > 0.0).then(|| {
+                    let s2 = (1.0 + ch.noise * ch.noise).ln();
+                    (-s2 / 2.0, s2.sqrt())
+                })
+            })
+            .collect();
+        let ramp = case.initiatives.iter().flat_map(|init| (0..m).map(|month| init.ramp_weight(month))).collect();
+        let max_steps = case.scenarios.iter().map(|s| s.initiatives.len()).max().unwrap_or(0);
+        Workspace {
+            draw: Vec::with_capacity(case.inputs.defs.len()),
+            normals: Vec::new(),
+            uniforms: Vec::new(),
+            values: vec![ZERO; case.inputs.defs.len()],
+            volume: vec![ZERO; m * c],
+            price: vec![ZERO; m * c],
+            fixed: vec![ZERO; m * c],
+            base: vec![ZERO; m],
+            discount: vec![ZERO; m],
+            state_volume: vec![ZERO; c],
+            state_price: vec![ZERO; c],
+            step_npv: vec![ZERO; max_steps],
+            step_net: vec![ZERO; max_steps],
+            rows: vec![ZERO; layout.width],
+            ramp,
+            fy_of_month,
+            noise,
+            calendar: (0..m).map(|k| case.model.start.plus(k).month as usize - 1).collect(),
+        }
+    }
+
+    /// The last block's results, one [`Lanes`] per result column.
+    pub fn rows(&self) -> &[Lanes] {
+        &self.rows
+    }
+
+    /// Run iterations `first..first + active` (active <= LANES). Results
+    /// stay in the workspace ([`Workspace::rows`]); monthly quantities are
+    /// added to `out.sums`, lanes in the monthly sample are kept.
+    #[allow(clippy::too_many_arguments)]
+    pub fn run_block(
+        &mut self,
+        case: &Case,
+        layout: &Layout,
+        sampler: &Sampler,
+        seed: u64,
+        first: u64,
+        active: usize,
+        out: BlockOutput<'_>,
+    ) {
+        let (months, nc) = (layout.months, layout.channels);
+        debug_assert!(active >= 1 && active <= LANES);
+
+        // Draws: each iteration from its own stream, inputs then noise.
+        // Lanes past `active` repeat the last iteration (and are ignored).
+        for lane in 0..LANES {
+            let iteration = first + lane.min(active - 1) as u64;
+            let mut rng = iteration_rng(seed, iteration);
+            sampler.draw(&mut rng, &mut self.draw, &mut self.normals, &mut self.uniforms);
+            for (slot, &x) in self.values.iter_mut().zip(&self.draw) {
+                slot[lane] = x;
+            }
+            for (c, noise) in self.noise.iter().enumerate() {
+                for m in 0..months {
+                    self.volume[m * nc + c][lane] = match noise {
+                        Some((mu, sigma)) => {
+                            let z: f64 = StandardNormal.sample(&mut rng);
+                            (mu + sigma * z).exp()
+                        }
+                        None => 1.0,
+                    };
+                }
+            }
+        }
+        let v = &self.values;
+        let mut record = Recorder { sums: out.sums, keep: out.keep, kept: out.kept, active, quantities: layout.monthly_quantities() };
+
+        // Baseline (section 5): V, P, F per channel and month.
+        for (c, ch) in case.model.channels.iter().enumerate() {
+            let mut step_inflation = ZERO;
+            for l in 0..LANES {
+                step_inflation[l] = (1.0 + v[ch.inflation][l]).powf(1.0 / 12.0);
+            }
+            let (cpc, fixed) = (v[ch.cost_per_contact], v[ch.fixed_monthly]);
+            let mut inflation = [1.0; LANES];
+            let mut growth = [1.0; LANES];
+            for m in 0..months {
+                let k = m * nc + c;
+                let e = self.volume[k];
+                let volume = &mut self.volume[k];
+                match &ch.baseline {
+                    Baseline::Trend { volume: vol, growth: g, seasonality } => {
+                        let season = v[seasonality[self.calendar[m]]];
+                        for l in 0..LANES {
+                            volume[l] = v[*vol][l] * growth[l] * season[l] * e[l];
+                            growth[l] *= 1.0 + v[*g][l];
+                        }
+                    }
+                    Baseline::Plan(plan) => {
+                        for l in 0..LANES {
+                            volume[l] = plan[m] * e[l];
+                        }
+                    }
+                }
+                for l in 0..LANES {
+                    self.price[k][l] = cpc[l] * inflation[l];
+                    self.fixed[k][l] = fixed[l] * inflation[l];
+                    inflation[l] *= step_inflation[l];
+                }
+            }
+        }
+        let mut step_discount = ZERO;
+        for l in 0..LANES {
+            step_discount[l] = (1.0 + v[case.model.discount_rate][l]).powf(-1.0 / 12.0);
+        }
+        let mut discount = [1.0; LANES];
+        let mut baseline_total = ZERO;
+        let rows = &mut self.rows;
+        for f in 0..layout.fiscal_years {
+            rows[layout.baseline_fy + f] = ZERO;
+        }
+        for m in 0..months {
+            for l in 0..LANES {
+                discount[l] *= step_discount[l];
+            }
+            self.discount[m] = discount;
+            let (mut cost, mut volume) = (ZERO, ZERO);
+            for c in 0..nc {
+                let k = m * nc + c;
+                let mut channel_cost = ZERO;
+                for l in 0..LANES {
+                    channel_cost[l] = self.volume[k][l] * self.price[k][l] + self.fixed[k][l];
+                    cost[l] += channel_cost[l];
+                    volume[l] += self.volume[k][l];
+                }
+                record.put(layout.monthly_index(0, m, c, MonthlyMetric::Volume), &self.volume[k]);
+                record.put(layout.monthly_index(0, m, c, MonthlyMetric::Cost), &channel_cost);
+            }
+            record.put(layout.monthly_index(0, m, nc, MonthlyMetric::Volume), &volume);
+            record.put(layout.monthly_index(0, m, nc, MonthlyMetric::Cost), &cost);
+            self.base[m] = cost;
+            let fy = &mut rows[layout.baseline_fy + self.fy_of_month[m]];
+            for l in 0..LANES {
+                baseline_total[l] += cost[l];
+                fy[l] += cost[l];
+            }
+        }
+        rows[layout.baseline_cost] = baseline_total;
+
+        // Scenarios: initiatives applied in order; after each one the cost
+        // of the portfolio so far, for the bridge.
+        for (s, scenario) in case.scenarios.iter().enumerate() {
+            let cols = &layout.scenarios[s];
+            let steps = &mut self.step_npv[..cols.steps];
+            let steps_net = &mut self.step_net[..cols.steps];
+            steps.fill(ZERO);
+            steps_net.fill(ZERO);
+            for f in 0..layout.fiscal_years {
+                rows[cols.fy_cost + f] = ZERO;
+            }
+            let (mut total, mut net, mut cumulative) = (ZERO, ZERO, ZERO);
+            // Last month (1-based) whose cumulative saving was negative; 0: none.
+            let mut last_negative = ZERO;
+            for m in 0..months {
+                let base_row = m * nc..(m + 1) * nc;
+                self.state_volume.copy_from_slice(&self.volume[base_row.clone()]);
+                self.state_price.copy_from_slice(&self.price[base_row.clone()]);
+                let fixed = &self.fixed[base_row];
+                let base = self.base[m];
+                let mut outlay = ZERO;
+                let mut cost = base;
+                for (j, &k) in scenario.initiatives.iter().enumerate() {
+                    let init = &case.initiatives[k];
+                    if m >= init.start {
+                        let ramp = self.ramp[k * months + m];
+                        let mut w = ZERO;
+                        for l in 0..LANES {
+                            w[l] = ramp * v[init.success][l];
+                        }
+                        apply_effects(&init.effects, v, &w, &mut self.state_volume, &mut self.state_price);
+                        let (opex, capex) = (v[init.opex], v[init.capex]);
+                        for l in 0..LANES {
+                            outlay[l] += opex[l];
+                        }
+                        if m == init.start {
+                            for l in 0..LANES {
+                                outlay[l] += capex[l];
+                            }
+                        }
+                        let mut c_sum = ZERO;
+                        for c in 0..nc {
+                            for l in 0..LANES {
+                                c_sum[l] += self.state_volume[c][l] * self.state_price[c][l] + fixed[c][l];
+                            }
+                        }
+                        for l in 0..LANES {
+                            cost[l] = c_sum[l] + outlay[l];
+                        }
+                    }
+                    let discount = &self.discount[m];
+                    for l in 0..LANES {
+                        let saving = base[l] - cost[l];
+                        steps[j][l] += saving * discount[l];
+                        steps_net[j][l] += saving;
+                    }
+                }
+                let fy = &mut rows[cols.fy_cost + self.fy_of_month[m]];
+                for l in 0..LANES {
+                    let saving = base[l] - cost[l];
+                    total[l] += cost[l];
+                    net[l] += saving;
+                    cumulative[l] += saving;
+                    if cumulative[l] < 0.0 {
+                        last_negative[l] = (m + 1) as f64;
+                    }
+                    fy[l] += cost[l];
+                }
+                record.put(layout.cumulative_index(s, m), &cumulative);
+                let mut volume = ZERO;
+                for c in 0..nc {
+                    let mut channel_cost = ZERO;
+                    for l in 0..LANES {
+                        channel_cost[l] = self.state_volume[c][l] * self.state_price[c][l] + fixed[c][l];
+                        volume[l] += self.state_volume[c][l];
+                    }
+                    record.put(layout.monthly_index(s + 1, m, c, MonthlyMetric::Volume), &self.state_volume[c]);
+                    record.put(layout.monthly_index(s + 1, m, c, MonthlyMetric::Cost), &channel_cost);
+                }
+                record.put(layout.monthly_index(s + 1, m, nc, MonthlyMetric::Volume), &volume);
+                record.put(layout.monthly_index(s + 1, m, nc, MonthlyMetric::Cost), &cost);
+            }
+            let mut investment = ZERO;
+            for &k in &scenario.initiatives {
+                let init = &case.initiatives[k];
+                let incurred = (months - init.start) as f64;
+                for l in 0..LANES {
+                    investment[l] += v[init.capex][l] + v[init.opex][l] * incurred;
+                }
+            }
+            let mut payback = ZERO;
+            for l in 0..LANES {
+                payback[l] = payback_month(cumulative[l], last_negative[l]);
+            }
+            rows[cols.cost] = total;
+            rows[cols.net_savings] = net;
+            rows[cols.investment] = investment;
+            rows[cols.payback] = payback;
+            rows[cols.step_npv..cols.step_npv + cols.steps].copy_from_slice(steps);
+            rows[cols.step_net..cols.step_net + cols.steps].copy_from_slice(steps_net);
+        }
+        for &(input, col) in &layout.inputs {
+            rows[col] = v[input];
+        }
+    }
+}
+
+/// Adds a block's monthly quantities to the sums (active lanes, in lane
+/// order) and keeps those of the lanes in the monthly sample.
+struct Recorder<'a> {
+    sums: &'a mut [f64],
+    keep: &'a mut [f32],
+    kept: usize,
+    active: usize,
+    quantities: usize,
+}
+
+impl Recorder<'_> {
+    #[inline]
+    fn put(&mut self, idx: usize, x: &Lanes) {
+        let mut total = 0.0;
+        for value in &x[..self.active] {
+            total += value;
+        }
+        self.sums[idx] += total;
+        for (lane, value) in x.iter().enumerate().take(self.kept) {
+            self.keep[lane * self.quantities + idx] = *value as f32;
+        }
+    }
+}
+
+/// Apply one initiative's effects at strength `w` (ramp times success).
+#[inline]
+fn apply_effects(effects: &[Effect], v: &[Lanes], w: &Lanes, volume: &mut [Lanes], price: &mut [Lanes]) {
+    for effect in effects {
+        let share = &v[effect.share()];
+        let mut a = ZERO;
+        for l in 0..LANES {
+            a[l] = share[l] * w[l];
+        }
+        match effect {
+            Effect::Avoid { channels, .. } => {
+                for &c in channels {
+                    for l in 0..LANES {
+                        volume[c][l] *= 1.0 - a[l];
+                    }
+                }
+            }
+            Effect::Deflect { from, to, leak, .. } => {
+                let leak = &v[*leak];
+                let mut moved = ZERO;
+                for l in 0..LANES {
+                    moved[l] = volume[*from][l] * a[l];
+                    volume[*from][l] -= moved[l] * (1.0 - leak[l]);
+                }
+                if let Some(to) = to {
+                    for l in 0..LANES {
+                        volume[*to][l] += moved[l];
+                    }
+                }
+            }
+            Effect::ReduceCost { channels, .. } => {
+                for &c in channels {
+                    for l in 0..LANES {
+                        price[c][l] *= 1.0 - a[l];
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The first (1-based) month from which the cumulative saving stays >= 0
+/// through the horizon, given the last month (1-based, 0 for none) in which
+/// it was negative; NaN when it is negative at the end (spec section 6).
+#[inline]
+pub fn payback_month(final_cumulative: f64, last_negative: f64) -> f64 {
+    if final_cumulative < 0.0 { f64::NAN } else { last_negative + 1.0 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lanes(x: f64) -> Lanes {
+        [x; LANES]
+    }
+
+    #[test]
+    fn payback_edge_cases() {
+        assert_eq!(payback_month(10.0, 0.0), 1.0, "never negative: month 1");
+        assert_eq!(payback_month(10.0, 1.0), 2.0);
+        assert_eq!(payback_month(0.0, 5.0), 6.0, "zero counts as paid back");
+        assert!(payback_month(-1.0, 36.0).is_nan(), "negative at M: none");
+    }
+
+    #[test]
+    fn deflection_conserves_contacts() {
+        // share 0.2 (input 0), leak 0.25 (input 1), w = 0.5: a = 0.1.
+        let v = [lanes(0.2), lanes(0.25)];
+        let effects = [Effect::Deflect { from: 0, to: Some(1), share: 0, leak: 1 }];
+        let mut volume = [lanes(1000.0), lanes(500.0)];
+        let mut price = [lanes(5.0), lanes(0.1)];
+        apply_effects(&effects, &v, &lanes(0.5), &mut volume, &mut price);
+        let moved = 100.0;
+        assert!((volume[0][3] - (1000.0 - moved * 0.75)).abs() < 1e-9);
+        assert!((volume[1][3] - (500.0 + moved)).abs() < 1e-9);
+        // Moved contacts are not lost: agent contacts removed plus leaked
+        // ones equal the self-service sessions added.
+        let removed = 1000.0 - volume[0][0];
+        assert!((removed + moved * 0.25 - (volume[1][0] - 500.0)).abs() < 1e-9);
+        assert_eq!(price, [lanes(5.0), lanes(0.1)]);
+    }
+
+    #[test]
+    fn a_failed_lane_is_untouched() {
+        let v = [lanes(0.5)];
+        let mut w = lanes(1.0);
+        w[2] = 0.0;
+        let mut volume = [lanes(100.0)];
+        let mut price = [lanes(2.0)];
+        apply_effects(&[Effect::Avoid { channels: vec![0], share: 0 }], &v, &w, &mut volume, &mut price);
+        apply_effects(&[Effect::ReduceCost { channels: vec![0], share: 0 }], &v, &w, &mut volume, &mut price);
+        assert_eq!((volume[0][2], price[0][2]), (100.0, 2.0));
+        assert_eq!((volume[0][0], price[0][0]), (50.0, 1.0));
+    }
+
+    #[test]
+    fn deflection_without_destination_vanishes() {
+        let v = [lanes(0.5), lanes(0.0)];
+        let mut volume = [lanes(100.0), lanes(7.0)];
+        let mut price = [lanes(1.0), lanes(1.0)];
+        apply_effects(&[Effect::Deflect { from: 0, to: None, share: 0, leak: 1 }], &v, &lanes(1.0), &mut volume, &mut price);
+        assert_eq!((volume[0][0], volume[1][0]), (50.0, 7.0));
+    }
+}
