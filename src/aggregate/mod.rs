@@ -184,7 +184,7 @@ pub fn aggregate(case: &Case, sim: &Simulation) -> Results {
         monthly_sample: sim.monthly_sample_rows,
         npv: npv_distributions(case, sim),
         cumulative: cumulative(case, sim, &percentiles),
-        waterfall: waterfall(case, sim),
+        waterfall: waterfall(case, sim, &percentiles),
     }
 }
 
@@ -231,27 +231,39 @@ fn cumulative(case: &Case, sim: &Simulation, percentiles: &[[f64; 3]]) -> Vec<Cu
     rows
 }
 
-fn waterfall(case: &Case, sim: &Simulation) -> Vec<WaterfallStep> {
+fn waterfall(case: &Case, sim: &Simulation, percentiles: &[[f64; 3]]) -> Vec<WaterfallStep> {
     let l = &sim.layout;
+    let n = sim.iterations as f64;
     let mut rows = Vec::new();
     for (s, scenario) in case.scenarios.iter().enumerate() {
-        let c = &l.scenarios[s];
-        let mut previous = vec![0.0; sim.iterations];
-        for (j, &k) in scenario.initiatives.iter().enumerate() {
-            let net = sim.column(c.step_net + j);
-            let mut contribution: Vec<f64> = net.iter().zip(&previous).map(|(a, b)| a - b).collect();
-            let mean = stats::mean(&contribution);
+        // Step j's contribution is net(first j+1) - net(first j): linear, so
+        // its mean is the difference of means; its percentiles come from
+        // the monthly sample's differences.
+        let q = l.monthly_quantities();
+        let k = sim.monthly_sample_rows;
+        let mut previous_mean = 0.0;
+        for (j, &init) in scenario.initiatives.iter().enumerate() {
+            let idx = l.waterfall_index(s, j);
+            let mean = sim.monthly_sums[idx] / n;
+            let mut contribution: Vec<f64> = (0..k)
+                .map(|i| {
+                    let here = f64::from(sim.monthly_sample[i * q + idx]);
+                    let before = if j == 0 { 0.0 } else { f64::from(sim.monthly_sample[i * q + idx - 1]) };
+                    here - before
+                })
+                .collect();
             let p = stats::quantiles(&mut contribution, &[0.10, 0.50, 0.90]);
+            let _ = percentiles;
             rows.push(WaterfallStep {
                 scenario: scenario.name.clone(),
                 step: j + 1,
-                initiative: case.initiatives[k].id.clone(),
-                mean,
+                initiative: case.initiatives[init].id.clone(),
+                mean: mean - previous_mean,
                 p10: p[0],
                 p50: p[1],
                 p90: p[2],
             });
-            previous = net;
+            previous_mean = mean;
         }
     }
     rows
@@ -408,16 +420,17 @@ fn sensitivity(case: &Case, sim: &Simulation) -> Vec<SensitivityRow> {
     let per_input: Vec<Vec<(usize, SensitivityRow)>> = l
         .inputs
         .par_iter()
-        .map(|&(id, col)| {
+        .enumerate()
+        .map(|(col, &id)| {
             let def = &case.inputs.defs[id];
             let scenarios: Vec<usize> =
                 (0..case.scenarios.len()).filter(|&s| !def.from_scenario || members[s].contains(&id)).collect();
             if scenarios.is_empty() {
                 return Vec::new();
             }
-            let x = sim.column_ref(col);
-            let ord = sensitivity::order(x);
-            let ranks = sensitivity::ranks(x, &ord);
+            let x: Vec<f64> = sim.input_column(col).iter().map(|&v| f64::from(v)).collect();
+            let ord = sensitivity::order(&x);
+            let ranks = sensitivity::ranks(&x, &ord);
             scenarios
                 .into_iter()
                 .map(|s| {

@@ -17,9 +17,6 @@ pub struct ScenarioColumns {
     /// NPV of the first k initiatives, k = 1..=len: the last one is the
     /// scenario's NPV. `steps` columns from here.
     pub step_npv: usize,
-    /// Net savings (undiscounted) of the first k initiatives, for the
-    /// savings waterfall. `steps` columns from here.
-    pub step_net: usize,
     pub steps: usize,
 }
 
@@ -38,9 +35,14 @@ pub struct Layout {
     /// Baseline cost per fiscal year: `fiscal_years` columns from here.
     pub baseline_fy: usize,
     pub scenarios: Vec<ScenarioColumns>,
-    /// The uncertain inputs kept for sensitivity: (input, column).
-    pub inputs: Vec<(InputId, usize)>,
+    /// The uncertain inputs kept for sensitivity, in input-table order.
+    /// They are kept as f32: only their ranks matter.
+    pub inputs: Vec<InputId>,
     pub width: usize,
+    /// Where each scenario's waterfall steps start among the monthly
+    /// quantities (see [`Layout::waterfall_index`]).
+    waterfall: Vec<usize>,
+    quantities: usize,
 }
 
 /// The two monthly metrics.
@@ -71,30 +73,47 @@ impl Layout {
                 payback: take(1),
                 fy_cost: take(nfy),
                 step_npv: take(s.initiatives.len()),
-                step_net: take(s.initiatives.len()),
                 steps: s.initiatives.len(),
             })
             .collect();
-        let inputs = (0..case.inputs.defs.len())
-            .filter(|&i| case.inputs.defs[i].is_uncertain())
-            .map(|i| (i, take(1)))
+        let inputs = (0..case.inputs.defs.len()).filter(|&i| case.inputs.defs[i].is_uncertain()).collect();
+        let (months, channels, ns) = (case.model.months, case.model.channels.len(), case.scenarios.len());
+        let mut q = (1 + ns) * months * (channels + 1) * 2 + ns * months;
+        let waterfall = case
+            .scenarios
+            .iter()
+            .map(|s| {
+                q += s.initiatives.len();
+                q - s.initiatives.len()
+            })
             .collect();
         Layout {
-            months: case.model.months,
-            channels: case.model.channels.len(),
+            months,
+            channels,
             fiscal_years: nfy,
             baseline_cost,
             baseline_fy,
             scenarios,
             inputs,
             width: col,
+            waterfall,
+            quantities: q,
         }
     }
 
-    /// Monthly quantities: (baseline + scenarios) x months x (channels +
-    /// total) x 2, then each scenario's cumulative saving by month.
+    /// Quantities summed over all iterations and kept for the monthly
+    /// sample: (baseline + scenarios) x months x (channels + total) x
+    /// (volume, cost), then each scenario's cumulative saving by month, then
+    /// each scenario's net savings after each initiative (the waterfall).
     pub fn monthly_quantities(&self) -> usize {
-        (1 + self.scenarios.len()) * self.months * (self.channels + 1) * 2 + self.scenarios.len() * self.months
+        self.quantities
+    }
+
+    /// Index of scenario `s`'s net savings (undiscounted, whole horizon)
+    /// after its first `step + 1` initiatives.
+    #[inline]
+    pub fn waterfall_index(&self, s: usize, step: usize) -> usize {
+        self.waterfall[s] + step
     }
 
     /// Index of scenario `s`'s cumulative saving through month `month`.
@@ -110,9 +129,6 @@ impl Layout {
         ((slot * self.months + month) * (self.channels + 1) + channel) * 2 + metric as usize
     }
 
-    pub fn input_column(&self, input: InputId) -> Option<usize> {
-        self.inputs.iter().find(|(i, _)| *i == input).map(|(_, c)| *c)
-    }
 }
 
 impl Initiative {

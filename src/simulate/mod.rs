@@ -46,6 +46,9 @@ pub struct Simulation {
     /// Per-iteration results, column-major: column `c` is
     /// `table[c * iterations..(c + 1) * iterations]`, in iteration order.
     pub table: Vec<f64>,
+    /// Per-iteration draws of the uncertain inputs (`layout.inputs`),
+    /// column-major like `table`, as f32: sensitivity needs only their order.
+    pub inputs: Vec<f32>,
     /// Sum over all iterations of each monthly quantity.
     pub monthly_sums: Vec<f64>,
     /// Monthly quantities of the first `monthly_sample` iterations,
@@ -60,6 +63,11 @@ impl Simulation {
         &self.table[col * self.iterations..(col + 1) * self.iterations]
     }
 
+    /// The draws of the `k`-th uncertain input (`layout.inputs[k]`).
+    pub fn input_column(&self, k: usize) -> &[f32] {
+        &self.inputs[k * self.iterations..(k + 1) * self.iterations]
+    }
+
     /// A copy of one column, to reorder (percentiles select in place).
     pub fn column(&self, col: usize) -> Vec<f64> {
         self.column_ref(col).to_vec()
@@ -72,6 +80,18 @@ impl Simulation {
 pub fn monthly_sample_size(iterations: usize, quantities: usize) -> usize {
     let by_memory = (MONTHLY_SAMPLE_BYTES / (4 * quantities.max(1))).max(1_000);
     iterations.min(MONTHLY_SAMPLE_MAX).min(by_memory)
+}
+
+/// Split column-major `data` (columns of `n`) into, for each batch, its
+/// stretch of every column.
+fn split_columns<T>(data: &mut [T], n: usize, batches: usize) -> Vec<Vec<&mut [T]>> {
+    let mut per_batch: Vec<Vec<&mut [T]>> = (0..batches).map(|_| Vec::new()).collect();
+    for column in data.chunks_mut(n.max(1)) {
+        for (b, stretch) in column.chunks_mut(BATCH).enumerate() {
+            per_batch[b].push(stretch);
+        }
+    }
+    per_batch
 }
 
 /// Run the forecast. Must be called inside the rayon pool that sets the
@@ -96,20 +116,18 @@ pub fn simulate(case: &Case, options: RunOptions, progress: &AtomicUsize) -> Sim
         sample_chunks.push(head);
         rest = tail;
     }
+    let mut inputs = vec![0.0f32; n * layout.inputs.len()];
     // Each batch owns its stretch of every column.
-    let mut batch_columns: Vec<Vec<&mut [f64]>> = (0..batches).map(|_| Vec::with_capacity(width)).collect();
-    for column in table.chunks_mut(n.max(1)) {
-        for (b, stretch) in column.chunks_mut(BATCH).enumerate() {
-            batch_columns[b].push(stretch);
-        }
-    }
+    let batch_columns = split_columns(&mut table, n, batches);
+    let batch_inputs = split_columns(&mut inputs, n, batches);
     let batch_sums: Vec<Vec<f64>> = batch_columns
         .into_par_iter()
+        .zip(batch_inputs.into_par_iter())
         .zip(sample_chunks.into_par_iter())
         .enumerate()
         .map_init(
             || Workspace::new(case, &layout),
-            |ws, (b, (mut columns, sample))| {
+            |ws, (b, ((mut columns, mut input_columns), sample))| {
                 let mut sums = vec![0.0; q];
                 let rows = (n - b * BATCH).min(BATCH);
                 let sampled = sample.len() / q.max(1);
@@ -121,6 +139,12 @@ pub fn simulate(case: &Case, options: RunOptions, progress: &AtomicUsize) -> Sim
                     ws.run_block(case, &layout, &sampler, options.seed, (b * BATCH + k0) as u64, active, out);
                     for (column, value) in columns.iter_mut().zip(ws.rows()) {
                         column[k0..k0 + active].copy_from_slice(&value[..active]);
+                    }
+                    for (column, &input) in input_columns.iter_mut().zip(&layout.inputs) {
+                        let value = &ws.values()[input];
+                        for (slot, x) in column[k0..k0 + active].iter_mut().zip(value) {
+                            *slot = *x as f32;
+                        }
                     }
                 }
                 progress.fetch_add(rows, Ordering::Relaxed);
@@ -134,5 +158,5 @@ pub fn simulate(case: &Case, options: RunOptions, progress: &AtomicUsize) -> Sim
             *total += s;
         }
     }
-    Simulation { layout, iterations: n, seed: options.seed, table, monthly_sums, monthly_sample, monthly_sample_rows: sample_rows }
+    Simulation { layout, iterations: n, seed: options.seed, table, inputs, monthly_sums, monthly_sample, monthly_sample_rows: sample_rows }
 }
