@@ -120,12 +120,13 @@ fn with_progress<T>(total: usize, work: impl FnOnce(&AtomicUsize) -> T) -> T {
 pub fn render(case: &Case, results: &Results, formats: report::Formats) -> Result<Vec<(String, Vec<u8>)>, Error> {
     use rayon::prelude::*;
     let mut exporters = report::csv::tables();
-    // PENDING-CHARTS exporters.extend(report::charts::exporters(formats.png, formats.svg));
+    exporters.extend(report::charts::exporters(formats.png, formats.svg));
     if formats.xlsx {
         exporters.push(Box::new(report::xlsx::Workbook));
     }
-    // PENDING-HTML if formats.html { exporters.push(Box::new(report::html::Html)); }
-    let _ = formats;
+    if formats.html {
+        exporters.push(Box::new(report::html::Html));
+    }
     exporters
         .par_iter()
         .map(|e| {

@@ -1,1 +1,206 @@
 //! Charts of a run (plotters), as PNG and SVG.
+//!
+//! Eight charts, each drawn once for any plotters backend: the SVG backend
+//! writes to a string, the bitmap backend to a buffer that `png.rs` encodes,
+//! so nothing touches the disk. Text uses DejaVu Sans, embedded, so a
+//! machine with no system fonts draws the same PNG.
+//!
+//! Every chart reads in black and white and to colour-blind readers: the
+//! Okabe-Ito palette, a dash pattern per series and direct labels, so
+//! colour never carries meaning alone (`style.rs`).
+
+mod axes;
+mod budget;
+mod cumulative;
+mod data;
+pub mod format;
+mod mix;
+mod monthly;
+mod npv;
+mod png;
+mod style;
+mod tornado;
+mod waterfall;
+
+use std::sync::OnceLock;
+
+use plotters::prelude::*;
+use plotters::style::{FontStyle, register_font};
+
+use crate::aggregate::Results;
+use crate::model::Case;
+use style::{Area, ChartError, Drawn, K};
+
+/// Canvas size in pixels, PNG and SVG alike.
+pub const WIDTH: u32 = 1200;
+pub const HEIGHT: u32 = 750;
+
+/// The charts of a report, in reading order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Chart {
+    /// Monthly total cost, baseline and scenarios: P50 with a P10-P90 band.
+    Fan,
+    /// NPV histogram per scenario, P10/P50/P90 and P(NPV > 0).
+    NpvHistogram,
+    /// NPV cumulative distributions of all scenarios.
+    SCurve,
+    /// The inputs that move NPV most, for the scenario with the best mean NPV.
+    Tornado,
+    /// Savings bridge from baseline cost to scenario cost, per initiative.
+    Waterfall,
+    /// Cumulative net savings by month, with the payback month.
+    Cumulative,
+    /// Cost per fiscal year against budget, with P(over budget).
+    Budget,
+    /// Contacts per channel and fiscal year, baseline beside each scenario.
+    ChannelMix,
+}
+
+impl Chart {
+    pub const ALL: [Chart; 8] = [
+        Chart::Fan,
+        Chart::NpvHistogram,
+        Chart::SCurve,
+        Chart::Tornado,
+        Chart::Waterfall,
+        Chart::Cumulative,
+        Chart::Budget,
+        Chart::ChannelMix,
+    ];
+
+    /// The file name without extension; stable, numbered in reading order.
+    pub fn file_stem(self) -> &'static str {
+        match self {
+            Chart::Fan => "1-monthly-cost",
+            Chart::NpvHistogram => "2-npv-histogram",
+            Chart::SCurve => "3-npv-s-curve",
+            Chart::Tornado => "4-tornado",
+            Chart::Waterfall => "5-savings-bridge",
+            Chart::Cumulative => "6-cumulative-savings",
+            Chart::Budget => "7-cost-vs-budget",
+            Chart::ChannelMix => "8-channel-mix",
+        }
+    }
+
+    /// The chart's title, as drawn at its top.
+    pub fn title(self) -> &'static str {
+        match self {
+            Chart::Fan => "Monthly cost: baseline and scenarios",
+            Chart::NpvHistogram => "NPV distribution by scenario",
+            Chart::SCurve => "NPV S-curves: chance of an NPV at or below each value",
+            Chart::Tornado => "What moves NPV most",
+            Chart::Waterfall => "Savings bridge: baseline cost to scenario cost",
+            Chart::Cumulative => "Cumulative net savings and payback",
+            Chart::Budget => "Cost by fiscal year against budget",
+            Chart::ChannelMix => "Contacts by channel and fiscal year",
+        }
+    }
+}
+
+/// The chart as an SVG document, `WIDTH` by `HEIGHT`.
+pub fn render_svg(chart: Chart, case: &Case, results: &Results) -> Result<String, String> {
+    register_fonts()?;
+    let (w, h) = (WIDTH * K, HEIGHT * K);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
+        draw(chart, &root, case, results).and_then(|()| Ok(root.present()?)).map_err(|e| failed(chart, e))?;
+    }
+    // Drawn at K times the size, shown at the PNG's size: the viewBox scales.
+    let drawn = format!("<svg width=\"{w}\" height=\"{h}\"");
+    if !svg.starts_with(&drawn) {
+        return Err(format!("cannot draw chart {}: unexpected SVG header", chart.file_stem()));
+    }
+    Ok(svg.replacen(&drawn, &format!("<svg width=\"{WIDTH}\" height=\"{HEIGHT}\""), 1))
+}
+
+/// The chart as PNG file bytes, `WIDTH` by `HEIGHT`: drawn at K times the
+/// size and averaged down, which smooths lines and evens out letter
+/// spacing (plotters places each glyph to the whole pixel).
+pub fn render_png(chart: Chart, case: &Case, results: &Results) -> Result<Vec<u8>, String> {
+    register_fonts()?;
+    let (w, h) = (WIDTH * K, HEIGHT * K);
+    let mut rgb = vec![0u8; w as usize * h as usize * 3];
+    {
+        let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
+        draw(chart, &root, case, results).and_then(|()| Ok(root.present()?)).map_err(|e| failed(chart, e))?;
+    }
+    let small = png::downsample(&rgb, WIDTH as usize, HEIGHT as usize, K as usize);
+    png::encode_rgb(WIDTH, HEIGHT, &small)
+}
+
+fn failed(chart: Chart, e: ChartError) -> String {
+    format!("cannot draw chart {}: {}", chart.file_stem(), e.0)
+}
+
+fn draw<DB: DrawingBackend>(chart: Chart, root: &Area<DB>, case: &Case, results: &Results) -> Drawn {
+    match chart {
+        Chart::Fan => monthly::draw(root, case, results),
+        Chart::NpvHistogram => npv::histogram(root, case, results),
+        Chart::SCurve => npv::s_curve(root, case, results),
+        Chart::Tornado => tornado::draw(root, case, results),
+        Chart::Waterfall => waterfall::draw(root, case, results),
+        Chart::Cumulative => cumulative::draw(root, case, results),
+        Chart::Budget => budget::draw(root, case, results),
+        Chart::ChannelMix => mix::draw(root, case, results),
+    }
+}
+
+static REGULAR: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
+static BOLD: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans-Bold.ttf");
+
+/// Make the embedded DejaVu Sans plotters' "sans-serif", once.
+fn register_fonts() -> Result<(), String> {
+    static DONE: OnceLock<bool> = OnceLock::new();
+    let ok = *DONE.get_or_init(|| {
+        register_font("sans-serif", FontStyle::Normal, REGULAR).is_ok()
+            && register_font("sans-serif", FontStyle::Bold, BOLD).is_ok()
+    });
+    if ok { Ok(()) } else { Err("cannot load the embedded DejaVu Sans font".to_owned()) }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChartFormat {
+    Png,
+    Svg,
+}
+
+impl ChartFormat {
+    pub fn extension(self) -> &'static str {
+        match self {
+            ChartFormat::Png => "png",
+            ChartFormat::Svg => "svg",
+        }
+    }
+}
+
+/// One chart in one format: a report file `charts/<stem>.<png|svg>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChartFile {
+    pub chart: Chart,
+    pub format: ChartFormat,
+}
+
+impl crate::report::Exporter for ChartFile {
+    fn file_name(&self) -> String {
+        format!("charts/{}.{}", self.chart.file_stem(), self.format.extension())
+    }
+
+    fn serialize(&self, case: &Case, results: &Results) -> Result<Vec<u8>, String> {
+        match self.format {
+            ChartFormat::Png => render_png(self.chart, case, results),
+            ChartFormat::Svg => render_svg(self.chart, case, results).map(String::into_bytes),
+        }
+    }
+}
+
+/// Every chart in the formats asked for, chart by chart.
+pub fn exporters(png: bool, svg: bool) -> Vec<Box<dyn crate::report::Exporter + Sync>> {
+    let formats: Vec<ChartFormat> =
+        [(png, ChartFormat::Png), (svg, ChartFormat::Svg)].into_iter().filter(|(on, _)| *on).map(|(_, f)| f).collect();
+    Chart::ALL
+        .into_iter()
+        .flat_map(|chart| formats.iter().map(move |&format| ChartFile { chart, format }))
+        .map(|file| Box::new(file) as Box<dyn crate::report::Exporter + Sync>)
+        .collect()
+}

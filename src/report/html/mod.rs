@@ -30,6 +30,23 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// The page as a report file; charts are rendered as SVG to inline them.
+pub struct Html;
+
+impl super::Exporter for Html {
+    fn file_name(&self) -> String {
+        "report.html".into()
+    }
+
+    fn serialize(&self, case: &Case, results: &Results) -> Result<Vec<u8>, String> {
+        let charts = super::charts::Chart::ALL
+            .iter()
+            .map(|&chart| Ok(ChartSvg { title: chart.title().to_owned(), svg: super::charts::render_svg(chart, case, results)? }))
+            .collect::<Result<Vec<_>, String>>()?;
+        Ok(render(case, results, &charts).into_bytes())
+    }
+}
+
 /// A chart to place on the page: its title and its SVG document.
 pub struct ChartSvg {
     pub title: String,
@@ -67,7 +84,7 @@ pub fn render(case: &Case, results: &Results, charts: &[ChartSvg]) -> String {
     ];
     let mut html = TEMPLATE.to_owned();
     for (key, value) in fill {
-        html = html.replacen(key, &value, 1);
+        html = html.replace(key, &value);
     }
     html
 }

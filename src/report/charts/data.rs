@@ -1,0 +1,71 @@
+//! Lookups into the result tables, shaped for the charts.
+
+use crate::aggregate::{FiscalValue, MonthlyRow, Results, Stats, SummaryValue};
+use crate::model::Case;
+
+/// The name the monthly table gives the no-initiative forecast.
+pub const BASELINE: &str = "baseline";
+
+/// Monthly rows of one series in month order (the table is month-major).
+pub fn monthly<'r>(results: &'r Results, scenario: &str, channel: &str, metric: &str) -> Vec<&'r MonthlyRow> {
+    results.monthly.iter().filter(|r| r.scenario == scenario && r.channel == channel && r.metric == metric).collect()
+}
+
+pub fn stats(results: &Results, scenario: &str, metric: &str) -> Option<Stats> {
+    results.summary.iter().find(|r| r.scenario == scenario && r.metric == metric).and_then(|r| match r.value {
+        SummaryValue::Stats(s) => s,
+        SummaryValue::Probability(_) => None,
+    })
+}
+
+pub fn probability(results: &Results, scenario: &str, metric: &str) -> Option<f64> {
+    results.summary.iter().find(|r| r.scenario == scenario && r.metric == metric).and_then(|r| match r.value {
+        SummaryValue::Probability(p) => Some(p),
+        SummaryValue::Stats(_) => None,
+    })
+}
+
+pub fn fiscal<'r>(results: &'r Results, scenario: &str, fiscal_year: &str, metric: &str) -> Option<&'r FiscalValue> {
+    results
+        .fiscal_years
+        .iter()
+        .find(|r| r.scenario == scenario && r.fiscal_year == fiscal_year && r.metric == metric)
+        .map(|r| &r.value)
+}
+
+/// Mean contacts per channel in each fiscal year, for `scenario` (or
+/// [`BASELINE`]): `[fiscal year][channel]`. The mean of a sum is the sum
+/// of the monthly means.
+pub fn contacts_by_year(case: &Case, results: &Results, scenario: &str) -> Vec<Vec<f64>> {
+    let channels: Vec<Vec<&MonthlyRow>> =
+        case.model.channels.iter().map(|c| monthly(results, scenario, &c.id, "volume")).collect();
+    case.model
+        .fiscal_years
+        .iter()
+        .map(|fy| {
+            channels
+                .iter()
+                .map(|rows| rows.iter().skip(fy.months.start).take(fy.months.len()).map(|r| r.mean).sum())
+                .collect()
+        })
+        .collect()
+}
+
+/// Smallest and largest finite value, padded by `pad` of the span (a
+/// unit span when all values are equal or none is finite).
+pub fn bounds(values: impl IntoIterator<Item = f64>, pad: f64) -> (f64, f64) {
+    let (lo, hi) = values
+        .into_iter()
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    if !lo.is_finite() {
+        return (0.0, 1.0);
+    }
+    let span = hi - lo;
+    if span > 0.0 {
+        (lo - pad * span, hi + pad * span)
+    } else {
+        let half = if lo == 0.0 { 1.0 } else { lo.abs() * 0.05 };
+        (lo - half, hi + half)
+    }
+}
