@@ -195,7 +195,7 @@ fn npv_distributions(case: &Case, sim: &Simulation) -> Vec<NpvDistribution> {
         .map(|(s, scenario)| {
             let npv = sim.column(sim.layout.scenarios[s].npv());
             let mut sorted = npv.clone();
-            sorted.sort_unstable_by(f64::total_cmp);
+            sorted.sort_unstable_by(|a, b| a.total_cmp(b));
             let probs: Vec<f64> = (0..=200).map(|k| k as f64 / 200.0).collect();
             let percentiles = stats::sorted_quantiles(&sorted, &probs);
             let edges = stats::sorted_quantiles(&sorted, &[0.001, 0.999]);
@@ -407,8 +407,10 @@ fn bridge(case: &Case, sim: &Simulation) -> Vec<BridgeRow> {
 
 fn sensitivity(case: &Case, sim: &Simulation) -> Vec<SensitivityRow> {
     let l = &sim.layout;
-    let npv: Vec<&[f64]> = (0..case.scenarios.len()).map(|s| sim.column_ref(l.scenarios[s].npv())).collect();
-    let npv_ranks: Vec<Vec<f64>> = npv.par_iter().map(|x| sensitivity::ranks(x, &sensitivity::order(x))).collect();
+    let npv: Vec<sensitivity::RankedNpv<'_>> = (0..case.scenarios.len())
+        .into_par_iter()
+        .map(|s| sensitivity::RankedNpv::new(sim.column_ref(l.scenarios[s].npv())))
+        .collect();
     // Which scenarios each input belongs to: the model's inputs to all,
     // an initiative's to the scenarios that fund it.
     let members: Vec<Vec<usize>> = case
@@ -416,7 +418,7 @@ fn sensitivity(case: &Case, sim: &Simulation) -> Vec<SensitivityRow> {
         .iter()
         .map(|s| s.initiatives.iter().flat_map(|&k| case.initiatives[k].input_ids()).collect())
         .collect();
-    // Rank each input once, for every scenario it belongs to.
+    // Sort each input once, for every scenario it belongs to.
     let per_input: Vec<Vec<(usize, SensitivityRow)>> = l
         .inputs
         .par_iter()
@@ -428,13 +430,12 @@ fn sensitivity(case: &Case, sim: &Simulation) -> Vec<SensitivityRow> {
             if scenarios.is_empty() {
                 return Vec::new();
             }
-            let x: Vec<f64> = sim.input_column(col).iter().map(|&v| f64::from(v)).collect();
-            let ord = sensitivity::order(&x);
-            let ranks = sensitivity::ranks(&x, &ord);
+            let ranked: Vec<&sensitivity::RankedNpv<'_>> = scenarios.iter().map(|&s| &npv[s]).collect();
+            let results = sensitivity::sensitivities(sim.input_column(col), &ranked);
             scenarios
                 .into_iter()
-                .map(|s| {
-                    let r = sensitivity::sensitivity_ranked(&ord, &ranks, npv[s], &npv_ranks[s]);
+                .zip(results)
+                .map(|(s, r)| {
                     let row = SensitivityRow {
                         scenario: case.scenarios[s].name.clone(),
                         input: def.path.clone(),

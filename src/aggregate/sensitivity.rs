@@ -42,6 +42,110 @@ pub fn order(values: &[f64]) -> Vec<u32> {
     idx
 }
 
+/// Order of f32 `values` ascending, ties in iteration order: a stable LSD
+/// radix sort on the order-preserving bit patterns, 11 bits a pass,
+/// skipping passes where all values share the digit.
+pub fn order_f32(values: &[f32]) -> Vec<u32> {
+    let n = values.len();
+    let mut keys: Vec<u32> = values
+        .iter()
+        .map(|&x| {
+            let b = x.to_bits();
+            if b >> 31 == 1 { !b } else { b | (1 << 31) }
+        })
+        .collect();
+    let mut idx: Vec<u32> = (0..n as u32).collect();
+    if n < 2 {
+        return idx;
+    }
+    let (mut keys_tmp, mut idx_tmp) = (vec![0u32; n], vec![0u32; n]);
+    for shift in [0, 11, 22] {
+        let mut counts = vec![0usize; 1 << 11];
+        for &k in &keys {
+            counts[((k >> shift) & 0x7FF) as usize] += 1;
+        }
+        if counts.iter().any(|&c| c == n) {
+            continue;
+        }
+        let mut start = 0;
+        for c in counts.iter_mut() {
+            let here = *c;
+            *c = start;
+            start += here;
+        }
+        for (&k, &i) in keys.iter().zip(&idx) {
+            let slot = &mut counts[((k >> shift) & 0x7FF) as usize];
+            keys_tmp[*slot] = k;
+            idx_tmp[*slot] = i;
+            *slot += 1;
+        }
+        std::mem::swap(&mut keys, &mut keys_tmp);
+        std::mem::swap(&mut idx, &mut idx_tmp);
+    }
+    idx
+}
+
+/// One scenario's NPV, prepared for rank correlations: the values, their
+/// average ranks centred on the mean rank, and the sum of squares of those.
+pub struct RankedNpv<'a> {
+    pub npv: &'a [f64],
+    centred: Vec<f64>,
+    sum_squares: f64,
+}
+
+impl<'a> RankedNpv<'a> {
+    pub fn new(npv: &'a [f64]) -> RankedNpv<'a> {
+        let mid = (npv.len() as f64 + 1.0) / 2.0;
+        let centred: Vec<f64> = ranks(npv, &order(npv)).into_iter().map(|r| r - mid).collect();
+        let sum_squares = centred.iter().map(|c| c * c).sum();
+        RankedNpv { npv, centred, sum_squares }
+    }
+}
+
+/// The sensitivity of each scenario's NPV to one input, from one sort of
+/// the input: Spearman's rho as the Pearson correlation of average ranks
+/// (accumulated in the input's order), and the decile means.
+pub fn sensitivities(input: &[f32], scenarios: &[&RankedNpv<'_>]) -> Vec<Sensitivity> {
+    let n = input.len();
+    let ord = order_f32(input);
+    let mid = (n as f64 + 1.0) / 2.0;
+    let mut sxx = 0.0;
+    let mut sxy = vec![0.0; scenarios.len()];
+    let mut i = 0;
+    while i < n {
+        let mut j = i + 1;
+        while j < n && input[ord[j] as usize] == input[ord[i] as usize] {
+            j += 1;
+        }
+        let centred = (i + j + 1) as f64 / 2.0 - mid; // ranks i+1 ..= j, averaged
+        sxx += centred * centred * (j - i) as f64;
+        for (acc, s) in sxy.iter_mut().zip(scenarios) {
+            let mut group = 0.0;
+            for &k in &ord[i..j] {
+                group += s.centred[k as usize];
+            }
+            *acc += centred * group;
+        }
+        i = j;
+    }
+    let k = n / 10;
+    scenarios
+        .iter()
+        .zip(sxy)
+        .map(|(s, sxy)| {
+            let decile_mean = |idx: &[u32]| {
+                if idx.is_empty() { f64::NAN } else { idx.iter().map(|&i| s.npv[i as usize]).sum::<f64>() / idx.len() as f64 }
+            };
+            let denominator = (sxx * s.sum_squares).sqrt();
+            Sensitivity {
+                spearman: if denominator > 0.0 { sxy / denominator } else { f64::NAN },
+                npv_low_decile: decile_mean(&ord[..k]),
+                npv_high_decile: decile_mean(&ord[n - k..]),
+            }
+        })
+        .collect()
+}
+
 /// A u64 whose unsigned order is the numeric order of `x` (-0 before +0).
 #[inline]
 fn sortable_bits(x: f64) -> u64 {
@@ -125,6 +229,25 @@ mod tests {
         let mut want: Vec<u32> = (0..many.len() as u32).collect();
         want.sort_by(|&a, &b| many[a as usize].total_cmp(&many[b as usize]));
         assert_eq!(order(&many), want);
+    }
+
+    #[test]
+    fn one_sort_serves_every_scenario_and_agrees_with_the_direct_formula() {
+        let x: Vec<f32> = (0..997).map(|i| (((i * 7919) % 211) as f32) * 0.5 - 20.0).collect();
+        let y1: Vec<f64> = (0..997).map(|i| ((i * 104_729) % 1000) as f64 + f64::from(x[i]) * 3.0).collect();
+        let y2: Vec<f64> = (0..997).map(|i| -(f64::from(x[i]).powi(3)) + ((i * 31) % 7) as f64).collect();
+        let (r1, r2) = (RankedNpv::new(&y1), RankedNpv::new(&y2));
+        let fast = sensitivities(&x, &[&r1, &r2]);
+        let xf: Vec<f64> = x.iter().map(|&v| f64::from(v)).collect();
+        for (y, got) in [(&y1, &fast[0]), (&y2, &fast[1])] {
+            let yr = ranks(y, &order(y));
+            let want = sensitivity(&xf, y, &yr);
+            assert!((got.spearman - want.spearman).abs() < 1e-12, "{} vs {}", got.spearman, want.spearman);
+            assert_eq!((got.npv_low_decile, got.npv_high_decile), (want.npv_low_decile, want.npv_high_decile));
+        }
+        let mut want: Vec<u32> = (0..x.len() as u32).collect();
+        want.sort_by(|&a, &b| x[a as usize].total_cmp(&x[b as usize]));
+        assert_eq!(order_f32(&x), want);
     }
 
     #[test]

@@ -54,7 +54,7 @@ pub fn quantiles(values: &mut [f64], probs: &[f64]) -> Vec<f64> {
         let k = (pos.floor() as usize).min(n - 1);
         let frac = pos - k as f64;
         if k >= lo {
-            values[lo..].select_nth_unstable_by(k - lo, f64::total_cmp);
+            values[lo..].select_nth_unstable_by(k - lo, |a, b| a.total_cmp(b));
             lo = k;
         }
         let a = values[k];

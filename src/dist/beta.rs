@@ -4,7 +4,10 @@
 
 use rand::Rng;
 use rand_distr::Distribution;
-use statrs::distribution::{Beta as StatrsBeta, ContinuousCDF};
+use rand_distr::StandardNormal;
+use statrs::distribution::{Beta as StatrsBeta, Continuous, ContinuousCDF};
+
+use super::score_table::ScoreTable;
 
 use super::ParamError;
 use super::triangular::check_min_mode_max;
@@ -50,14 +53,40 @@ impl Beta {
     pub fn cdf(&self, x: f64) -> f64 {
         self.analytic.cdf(x.clamp(0.0, 1.0))
     }
+
+    pub fn pdf(&self, x: f64) -> f64 {
+        if (0.0..=1.0).contains(&x) { self.analytic.pdf(x) } else { 0.0 }
+    }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+/// F^-1(Phi(z)) of a beta on [min, max]: for z > 0 through the reflected
+/// beta and Phi(-z), which keeps full precision in the upper tail where
+/// Phi(z) rounds towards 1.
+fn exact_from_score(min: f64, max: f64, beta: &Beta, mirror: &Beta, z: f64) -> f64 {
+    use super::normal::standard_cdf;
+    if z <= 0.0 {
+        min + (max - min) * beta.quantile(standard_cdf(z))
+    } else {
+        max - (max - min) * mirror.quantile(standard_cdf(-z))
+    }
+}
+
+#[derive(Debug, Clone)]
 pub struct Pert {
     min: f64,
     mode: f64,
     max: f64,
     beta: Beta,
+    /// The same beta reflected, Beta(beta, alpha), for the upper tail.
+    mirror: Beta,
+    /// Its inverse CDF by normal score, for fast draws and the copula.
+    table: ScoreTable,
+}
+
+impl PartialEq for Pert {
+    fn eq(&self, other: &Self) -> bool {
+        (self.min, self.mode, self.max) == (other.min, other.mode, other.max)
+    }
 }
 
 impl Pert {
@@ -72,8 +101,11 @@ impl Pert {
         super::finite("pert", &[("min", min), ("mode", mode), ("max", max)])?;
         check_min_mode_max("pert", min, mode, max)?;
         let range = max - min;
-        let beta = Beta::new(1.0 + 4.0 * (mode - min) / range, 1.0 + 4.0 * (max - mode) / range)?;
-        Ok(Pert { min, mode, max, beta })
+        let (a, b) = (1.0 + 4.0 * (mode - min) / range, 1.0 + 4.0 * (max - mode) / range);
+        let (beta, mirror) = (Beta::new(a, b)?, Beta::new(b, a)?);
+        let exact = |z: f64| exact_from_score(min, max, &beta, &mirror, z);
+        let table = ScoreTable::new(exact, |x| beta.pdf((x - min) / range) / range);
+        Ok(Pert { min, mode, max, beta, mirror, table })
     }
 
     /// (alpha, beta) of the underlying beta distribution.
@@ -90,11 +122,25 @@ impl Pert {
         (self.min, self.max)
     }
 
+    /// A draw: the value at a standard normal score (see [`ScoreTable`]).
     #[inline]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
-        self.min + (self.max - self.min) * self.beta.sample(rng)
+        let z: f64 = StandardNormal.sample(rng);
+        self.table.at(z)
     }
 
+    /// F^-1(Phi(z)), from the table.
+    #[inline]
+    pub fn from_score(&self, z: f64) -> f64 {
+        self.table.at(z)
+    }
+
+    /// F^-1(Phi(z)) computed exactly (slow), for checking the table.
+    pub fn exact_from_score(&self, z: f64) -> f64 {
+        exact_from_score(self.min, self.max, &self.beta, &self.mirror, z)
+    }
+
+    /// The exact inverse CDF (statrs' inverse incomplete beta).
     pub fn quantile(&self, u: f64) -> f64 {
         self.min + (self.max - self.min) * self.beta.quantile(u)
     }

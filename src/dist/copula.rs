@@ -35,21 +35,29 @@ pub struct Group {
 }
 
 impl Group {
-    /// Fill `uniforms` (one per member) with correlated uniforms in (0, 1).
+    /// Fill `scores` (one per member) with correlated standard normal
+    /// scores; a member's value is then `Dist::from_score`.
     #[inline]
-    pub fn draw<R: Rng + ?Sized>(&self, rng: &mut R, normals: &mut Vec<f64>, uniforms: &mut Vec<f64>) {
+    pub fn draw_scores<R: Rng + ?Sized>(&self, rng: &mut R, normals: &mut Vec<f64>, scores: &mut Vec<f64>) {
         let k = self.members.len();
         normals.clear();
         normals.extend((0..k).map(|_| -> f64 { StandardNormal.sample(rng) }));
-        uniforms.clear();
+        scores.clear();
         for row in 0..k {
             let l = &self.lower[row * k..row * k + row + 1];
-            let x: f64 = l.iter().zip(normals.iter()).map(|(a, b)| a * b).sum();
+            scores.push(l.iter().zip(normals.iter()).map(|(a, b)| a * b).sum());
+        }
+    }
+
+    /// Fill `uniforms` (one per member) with correlated uniforms in (0, 1).
+    pub fn draw<R: Rng + ?Sized>(&self, rng: &mut R, normals: &mut Vec<f64>, uniforms: &mut Vec<f64>) {
+        self.draw_scores(rng, normals, uniforms);
+        for u in uniforms.iter_mut() {
             // Keep strictly inside (0, 1), at most about 8.2 standard
             // deviations out: inverse CDFs of unbounded families stay finite,
             // and statrs' inverse incomplete beta, which squares u, never
             // underflows (a tail of probability 1e-16 is cut).
-            uniforms.push(standard_cdf(x).clamp(UNIFORM_EDGE, 1.0 - UNIFORM_EDGE));
+            *u = standard_cdf(*u).clamp(UNIFORM_EDGE, 1.0 - UNIFORM_EDGE);
         }
     }
 }

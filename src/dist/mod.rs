@@ -13,6 +13,7 @@ pub mod discrete;
 pub mod expr;
 pub mod lognormal;
 pub mod normal;
+pub mod score_table;
 pub mod triangular;
 pub mod uniform;
 
@@ -123,6 +124,20 @@ impl Dist {
             Dist::Beta(d) => d.quantile(u),
             Dist::Bernoulli(d) => d.quantile(u),
             Dist::Discrete(d) => d.quantile(u),
+        }
+    }
+
+    /// The value at normal score `z`: F^-1(Phi(z)). Exact shortcuts for the
+    /// normal and lognormal, a table for PERT; the Gaussian copula draws
+    /// its correlated inputs through this.
+    #[inline]
+    pub fn from_score(&self, z: f64) -> f64 {
+        match self {
+            Dist::Constant(c) => *c,
+            Dist::Normal(d) => d.mean() + d.sd() * z,
+            Dist::LogNormal(d) => (d.mu() + d.sigma() * z).exp(),
+            Dist::Pert(d) => d.from_score(z),
+            other => other.quantile(normal::standard_cdf(z).clamp(copula::UNIFORM_EDGE, 1.0 - copula::UNIFORM_EDGE)),
         }
     }
 

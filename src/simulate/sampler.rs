@@ -3,6 +3,7 @@
 use rand::Rng;
 
 use crate::dist::copula::Group;
+use crate::dist::normal::standard_cdf;
 use crate::dist::{Dist, Domain, open_unit};
 use crate::model::{Case, InputKind};
 
@@ -65,13 +66,13 @@ impl Sampler {
             }
         }
         for (group, draws) in &self.groups {
-            group.draw(rng, normals, uniforms);
-            for (d, &u) in draws.iter().zip(uniforms.iter()) {
+            group.draw_scores(rng, normals, uniforms);
+            for (d, &z) in draws.iter().zip(uniforms.iter()) {
                 match d {
-                    Draw::Value { slot, dist, domain } => values[*slot] = domain.clamp(dist.quantile(u)),
+                    Draw::Value { slot, dist, domain } => values[*slot] = domain.clamp(dist.from_score(z)),
                     Draw::Success { slot, p } => {
                         let p = p.sample(rng).clamp(0.0, 1.0);
-                        values[*slot] = f64::from(u8::from(u > 1.0 - p));
+                        values[*slot] = f64::from(u8::from(standard_cdf(z) > 1.0 - p));
                     }
                 }
             }
