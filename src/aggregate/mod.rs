@@ -171,20 +171,42 @@ fn monthly_percentiles(sim: &Simulation) -> Vec<[f64; 3]> {
         .collect()
 }
 
+/// Every table of spec section 6. The tables are independent, so they are
+/// computed side by side (each is the same whatever the thread count).
 pub fn aggregate(case: &Case, sim: &Simulation) -> Results {
-    let percentiles = monthly_percentiles(sim);
+    let (((summary, fiscal), (bridge, npv)), (sensitivity, (monthly, cumulative, waterfall))) = rayon::join(
+        || {
+            rayon::join(
+                || rayon::join(|| summary(case, sim), || fiscal_years(case, sim)),
+                || rayon::join(|| bridge(case, sim), || npv_distributions(case, sim)),
+            )
+        },
+        || {
+            rayon::join(
+                || sensitivity(case, sim),
+                || {
+                    let percentiles = monthly_percentiles(sim);
+                    (
+                        monthly(case, sim, &percentiles),
+                        cumulative(case, sim, &percentiles),
+                        waterfall(case, sim, &percentiles),
+                    )
+                },
+            )
+        },
+    );
     Results {
         iterations: sim.iterations,
         seed: sim.seed,
-        summary: summary(case, sim),
-        fiscal_years: fiscal_years(case, sim),
-        monthly: monthly(case, sim, &percentiles),
-        bridge: bridge(case, sim),
-        sensitivity: sensitivity(case, sim),
+        summary,
+        fiscal_years: fiscal,
+        monthly,
+        bridge,
+        sensitivity,
         monthly_sample: sim.monthly_sample_rows,
-        npv: npv_distributions(case, sim),
-        cumulative: cumulative(case, sim, &percentiles),
-        waterfall: waterfall(case, sim, &percentiles),
+        npv,
+        cumulative,
+        waterfall,
     }
 }
 

@@ -104,30 +104,29 @@ impl<'a> RankedNpv<'a> {
 
 /// The sensitivity of each scenario's NPV to one input, from one sort of
 /// the input: Spearman's rho as the Pearson correlation of average ranks
-/// (accumulated in the input's order), and the decile means.
+/// (summed in iteration order), and the decile means.
 pub fn sensitivities(input: &[f32], scenarios: &[&RankedNpv<'_>]) -> Vec<Sensitivity> {
     let n = input.len();
     let ord = order_f32(input);
     let mid = (n as f64 + 1.0) / 2.0;
+    // The input's centred average ranks, in iteration order (one scattered
+    // pass), then one sequential dot product per scenario.
+    let mut centred = vec![0.0; n];
     let mut sxx = 0.0;
-    let mut sxy = vec![0.0; scenarios.len()];
     let mut i = 0;
     while i < n {
         let mut j = i + 1;
         while j < n && input[ord[j] as usize] == input[ord[i] as usize] {
             j += 1;
         }
-        let centred = (i + j + 1) as f64 / 2.0 - mid; // ranks i+1 ..= j, averaged
-        sxx += centred * centred * (j - i) as f64;
-        for (acc, s) in sxy.iter_mut().zip(scenarios) {
-            let mut group = 0.0;
-            for &k in &ord[i..j] {
-                group += s.centred[k as usize];
-            }
-            *acc += centred * group;
+        let c = (i + j + 1) as f64 / 2.0 - mid; // ranks i+1 ..= j, averaged
+        sxx += c * c * (j - i) as f64;
+        for &k in &ord[i..j] {
+            centred[k as usize] = c;
         }
         i = j;
     }
+    let sxy: Vec<f64> = scenarios.iter().map(|s| centred.iter().zip(&s.centred).map(|(a, b)| a * b).sum()).collect();
     let k = n / 10;
     scenarios
         .iter()

@@ -54,8 +54,9 @@ pub struct Workspace {
 
 /// Where a block's results go.
 pub struct BlockOutput<'a> {
-    /// Sums over iterations of each monthly quantity.
-    pub sums: &'a mut [f64],
+    /// Sums over iterations of each monthly quantity, lane by lane (reduce
+    /// with [`reduce_lanes`]).
+    pub sums: &'a mut [Lanes],
     /// Monthly quantities of the block's first `kept` lanes, row-major.
     pub keep: &'a mut [f32],
     pub kept: usize,
@@ -379,10 +380,23 @@ impl Workspace {
     }
 }
 
-/// Adds a block's monthly quantities to the sums (active lanes, in lane
-/// order) and keeps those of the lanes in the monthly sample.
+/// Sum lane-wise sums in lane order.
+pub fn reduce_lanes(sums: &[Lanes]) -> Vec<f64> {
+    sums.iter()
+        .map(|s| {
+            let mut total = 0.0;
+            for x in s {
+                total += x;
+            }
+            total
+        })
+        .collect()
+}
+
+/// Adds a block's monthly quantities to the lane-wise sums (active lanes
+/// only) and keeps those of the lanes in the monthly sample.
 struct Recorder<'a> {
-    sums: &'a mut [f64],
+    sums: &'a mut [Lanes],
     keep: &'a mut [f32],
     kept: usize,
     active: usize,
@@ -392,11 +406,16 @@ struct Recorder<'a> {
 impl Recorder<'_> {
     #[inline]
     fn put(&mut self, idx: usize, x: &Lanes) {
-        let mut total = 0.0;
-        for value in &x[..self.active] {
-            total += value;
+        let sum = &mut self.sums[idx];
+        if self.active == LANES {
+            for l in 0..LANES {
+                sum[l] += x[l];
+            }
+        } else {
+            for l in 0..self.active {
+                sum[l] += x[l];
+            }
         }
-        self.sums[idx] += total;
         for (lane, value) in x.iter().enumerate().take(self.kept) {
             self.keep[lane * self.quantities + idx] = *value as f32;
         }

@@ -18,7 +18,7 @@ use rayon::prelude::*;
 
 use crate::model::Case;
 pub use layout::Layout;
-use block::{BlockOutput, LANES, Workspace};
+use block::{BlockOutput, LANES, Lanes, Workspace, reduce_lanes};
 use sampler::Sampler;
 
 /// Iterations per batch: the unit of parallel work and of ordered summing.
@@ -128,7 +128,7 @@ pub fn simulate(case: &Case, options: RunOptions, progress: &AtomicUsize) -> Sim
         .map_init(
             || Workspace::new(case, &layout),
             |ws, (b, ((mut columns, mut input_columns), sample))| {
-                let mut sums = vec![0.0; q];
+                let mut sums: Vec<Lanes> = vec![[0.0; LANES]; q];
                 let rows = (n - b * BATCH).min(BATCH);
                 let sampled = sample.len() / q.max(1);
                 for k0 in (0..rows).step_by(LANES) {
@@ -148,7 +148,7 @@ pub fn simulate(case: &Case, options: RunOptions, progress: &AtomicUsize) -> Sim
                     }
                 }
                 progress.fetch_add(rows, Ordering::Relaxed);
-                sums
+                reduce_lanes(&sums)
             },
         )
         .collect();
