@@ -1,0 +1,103 @@
+//! Criterion benches of the pipeline's pieces on the canonical case:
+//! drawing one block's inputs and noise plus its month loop, aggregation,
+//! rendering the CSV tables, and the whole forecast at 10k, 100k and 1M
+//! iterations.
+//!
+//!     cargo bench --bench engine                 # all
+//!     cargo bench --bench engine -- forecast/1000000
+
+use std::hint::black_box;
+use std::path::Path;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+
+use costcast::model::Case;
+use costcast::report::Exporter;
+use costcast::simulate::block::{BlockOutput, LANES, Workspace};
+use costcast::simulate::layout::Layout;
+use costcast::simulate::sampler::Sampler;
+use costcast::simulate::stream::iteration_rng;
+
+fn canonical() -> Case {
+    costcast::validate::load_case(Path::new("scenarios/acme-ai-roadmap.toml")).expect("the canonical case loads").value
+}
+
+fn sampling(c: &mut Criterion) {
+    let case = canonical();
+    let sampler = Sampler::new(&case);
+    let (mut values, mut normals, mut uniforms) = (Vec::new(), Vec::new(), Vec::new());
+    let mut i = 0u64;
+    let mut group = c.benchmark_group("sampling");
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("inputs of one iteration", |b| {
+        b.iter(|| {
+            i += 1;
+            let mut rng = iteration_rng(42, i);
+            sampler.draw(&mut rng, &mut values, &mut normals, &mut uniforms);
+            black_box(&values);
+        })
+    });
+    group.finish();
+}
+
+fn month_loop(c: &mut Criterion) {
+    let case = canonical();
+    let layout = Layout::new(&case);
+    let sampler = Sampler::new(&case);
+    let mut ws = Workspace::new(&case, &layout);
+    let mut sums = vec![[0.0; LANES]; layout.monthly_quantities()];
+    let mut first = 0u64;
+    let mut group = c.benchmark_group("month loop");
+    group.throughput(Throughput::Elements(LANES as u64));
+    group.bench_function("one block of 8 iterations (draws included)", |b| {
+        b.iter(|| {
+            first += LANES as u64;
+            let out = BlockOutput { sums: &mut sums, keep: &mut [], kept: 0 };
+            ws.run_block(&case, &layout, &sampler, 42, first, LANES, out);
+            black_box(ws.rows());
+        })
+    });
+    group.finish();
+}
+
+fn aggregation_and_csv(c: &mut Criterion) {
+    let case = canonical();
+    let mut group = c.benchmark_group("aggregate");
+    group.sample_size(10);
+    for n in [10_000usize, 100_000] {
+        let sim = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap().install(|| {
+            costcast::simulate::simulate(
+                &case,
+                costcast::simulate::RunOptions { iterations: n, seed: 42 },
+                &std::sync::atomic::AtomicUsize::new(0),
+            )
+        });
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(n), &sim, |b, sim| {
+            b.iter(|| black_box(costcast::aggregate::aggregate(&case, sim)))
+        });
+    }
+    group.finish();
+    let results = costcast::run::forecast(&case, 100_000, 42, 0).unwrap();
+    let mut group = c.benchmark_group("csv");
+    for table in costcast::report::csv::tables() {
+        group.bench_function(table.file_name(), |b| b.iter(|| black_box(table.serialize(&case, &results).unwrap())));
+    }
+    group.finish();
+}
+
+fn forecast(c: &mut Criterion) {
+    let case = canonical();
+    let mut group = c.benchmark_group("forecast");
+    group.sample_size(10);
+    for n in [10_000usize, 100_000, 1_000_000] {
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, &n| {
+            b.iter(|| black_box(costcast::run::forecast(&case, n, 42, 0).unwrap()))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, sampling, month_loop, aggregation_and_csv, forecast);
+criterion_main!(benches);
