@@ -5,64 +5,40 @@
 //! draw are handled as scipy does), and the mean NPV over the n/10 lowest
 //! and n/10 highest draws of the input, ties broken by iteration order.
 
-/// Order of `values` ascending, ties in iteration order: a stable LSD
-/// radix sort on the values' order-preserving bit patterns, byte by byte,
-/// skipping the bytes all values share (a million values in a few passes).
+/// Order of `values` ascending, ties in iteration order.
 pub fn order(values: &[f64]) -> Vec<u32> {
-    let n = values.len();
-    let mut keys: Vec<u64> = values.iter().map(|&x| sortable_bits(x)).collect();
+    radix_order(values.iter().map(|&x| sortable_bits(x)).collect(), 64)
+}
+
+/// Order of f32 `values` ascending, ties in iteration order.
+pub fn order_f32(values: &[f32]) -> Vec<u32> {
+    let keys = values
+        .iter()
+        .map(|&x| {
+            let b = x.to_bits();
+            u64::from(if b >> 31 == 1 { !b } else { b | (1 << 31) })
+        })
+        .collect();
+    radix_order(keys, 32)
+}
+
+/// Indices that sort `keys` (of `key_bits` significant bits) ascending: a
+/// stable LSD radix sort, 11 bits a pass, skipping the passes where every
+/// key has the same digit. Stable, so ties keep iteration order.
+fn radix_order(mut keys: Vec<u64>, key_bits: u32) -> Vec<u32> {
+    const DIGIT: u32 = 11;
+    let n = keys.len();
     let mut idx: Vec<u32> = (0..n as u32).collect();
     if n < 2 {
         return idx;
     }
     let (mut keys_tmp, mut idx_tmp) = (vec![0u64; n], vec![0u32; n]);
-    for shift in (0..64).step_by(8) {
-        let mut counts = [0usize; 256];
+    let mut counts = vec![0usize; 1 << DIGIT];
+    for shift in (0..key_bits).step_by(DIGIT as usize) {
+        let digit = |k: u64| ((k >> shift) & ((1 << DIGIT) - 1)) as usize;
+        counts.fill(0);
         for &k in &keys {
-            counts[((k >> shift) & 0xFF) as usize] += 1;
-        }
-        if counts.iter().any(|&c| c == n) {
-            continue; // every key has the same byte here
-        }
-        let mut start = 0;
-        for c in counts.iter_mut() {
-            let here = *c;
-            *c = start;
-            start += here;
-        }
-        for (&k, &i) in keys.iter().zip(&idx) {
-            let slot = &mut counts[((k >> shift) & 0xFF) as usize];
-            keys_tmp[*slot] = k;
-            idx_tmp[*slot] = i;
-            *slot += 1;
-        }
-        std::mem::swap(&mut keys, &mut keys_tmp);
-        std::mem::swap(&mut idx, &mut idx_tmp);
-    }
-    idx
-}
-
-/// Order of f32 `values` ascending, ties in iteration order: a stable LSD
-/// radix sort on the order-preserving bit patterns, 11 bits a pass,
-/// skipping passes where all values share the digit.
-pub fn order_f32(values: &[f32]) -> Vec<u32> {
-    let n = values.len();
-    let mut keys: Vec<u32> = values
-        .iter()
-        .map(|&x| {
-            let b = x.to_bits();
-            if b >> 31 == 1 { !b } else { b | (1 << 31) }
-        })
-        .collect();
-    let mut idx: Vec<u32> = (0..n as u32).collect();
-    if n < 2 {
-        return idx;
-    }
-    let (mut keys_tmp, mut idx_tmp) = (vec![0u32; n], vec![0u32; n]);
-    for shift in [0, 11, 22] {
-        let mut counts = vec![0usize; 1 << 11];
-        for &k in &keys {
-            counts[((k >> shift) & 0x7FF) as usize] += 1;
+            counts[digit(k)] += 1;
         }
         if counts.iter().any(|&c| c == n) {
             continue;
@@ -74,7 +50,7 @@ pub fn order_f32(values: &[f32]) -> Vec<u32> {
             start += here;
         }
         for (&k, &i) in keys.iter().zip(&idx) {
-            let slot = &mut counts[((k >> shift) & 0x7FF) as usize];
+            let slot = &mut counts[digit(k)];
             keys_tmp[*slot] = k;
             idx_tmp[*slot] = i;
             *slot += 1;

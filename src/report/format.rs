@@ -1,5 +1,6 @@
 //! Numbers for people: money with thousands separators in the model's
-//! currency, percentages, months. Used by the HTML page (and charts).
+//! currency, percentages. Used by the HTML page; chart labels have their own
+//! short forms in `charts::format`.
 
 /// Currency symbols for the common codes; other codes are written out.
 fn symbol(currency: &str) -> Option<&'static str> {
@@ -15,19 +16,7 @@ fn symbol(currency: &str) -> Option<&'static str> {
 
 /// 1234567.8 -> "1,234,568".
 pub fn thousands(x: f64) -> String {
-    if !x.is_finite() {
-        return "–".into();
-    }
-    let rounded = x.round();
-    let digits = format!("{:.0}", rounded.abs());
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if rounded < 0.0 { format!("-{out}") } else { out }
+    if x.is_finite() { super::charts::format::grouped(x, 0) } else { "–".into() }
 }
 
 /// Money in full: "$1,234,568", "CHF 1,234,568".
