@@ -437,9 +437,19 @@ fn exp(x: f64) -> f64 {
     let t = x * LOG2E + SHIFTER;
     let k = t - SHIFTER;
     let r = (x - k * LN2_HI) - k * LN2_LO;
-    let mut p = 1.0 / 6_227_020_800.0;
-    for d in [479_001_600.0, 39_916_800.0, 3_628_800.0, 362_880.0, 40_320.0, 5_040.0, 720.0, 120.0, 24.0, 6.0, 2.0, 1.0, 1.0] {
-        p = p * r + 1.0 / d;
+    // 1/k! for k = 13 down to 0.
+    const INVERSE_FACTORIALS: [f64; 14] = {
+        let mut c = [1.0; 14];
+        let mut i = 13;
+        while i > 0 {
+            i -= 1;
+            c[i] = c[i + 1] / (13 - i) as f64; // c[i] = 1 / (13 - i)!
+        }
+        c
+    };
+    let mut p = INVERSE_FACTORIALS[0];
+    for c in &INVERSE_FACTORIALS[1..] {
+        p = p * r + c;
     }
     let k_int = t.to_bits().wrapping_sub(SHIFTER.to_bits());
     let scale = f64::from_bits(k_int.wrapping_add(1023) << 52);
