@@ -12,7 +12,6 @@ use std::path::Path;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
 use costcast::model::Case;
-use costcast::report::Exporter;
 use costcast::simulate::block::{BlockOutput, LANES, Workspace};
 use costcast::simulate::layout::Layout;
 use costcast::simulate::sampler::Sampler;

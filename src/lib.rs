@@ -15,6 +15,9 @@
 //! command line and calls it. The contract for every formula is
 //! `MODEL.md` (the spec), cited by section throughout.
 
+// `!(x > y)` is how this crate rejects NaN along with out-of-range values.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
 pub mod aggregate;
 pub mod calendar;
 pub mod dist;

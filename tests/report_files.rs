@@ -86,7 +86,7 @@ fn every_format_is_written_and_valid() {
     for scenario in ["Quick wins", "Full roadmap", "AI only"] {
         assert!(html.contains(scenario));
     }
-    let mut workbook: calamine::Xlsx<_> = calamine::open_workbook(out.join("report.xlsx")).unwrap();
+    let workbook: calamine::Xlsx<_> = calamine::open_workbook(out.join("report.xlsx")).unwrap();
     use calamine::Reader;
     let sheets = workbook.sheet_names();
     for sheet in ["Summary", "Fiscal years", "Monthly", "Bridge", "Sensitivity", "Assumptions"] {
@@ -154,7 +154,7 @@ fn a_formula_as_scenario_name_is_inert_everywhere() {
     use calamine::Reader;
     let mut workbook: calamine::Xlsx<_> = calamine::open_workbook(out.join("report.xlsx")).unwrap();
     let summary = workbook.worksheet_range("Summary").unwrap();
-    assert!(summary.rows().any(|r| r.first().is_some_and(|c| c.to_string() == evil)));
+    assert!(summary.rows().any(|r| r.first().is_some_and(|c| *c == evil)));
     let formulas = workbook.worksheet_formula("Summary").unwrap();
     assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()), "a formula in the Summary sheet");
 }

@@ -40,7 +40,7 @@ fn radix_order(mut keys: Vec<u64>, key_bits: u32) -> Vec<u32> {
         for &k in &keys {
             counts[digit(k)] += 1;
         }
-        if counts.iter().any(|&c| c == n) {
+        if counts.contains(&n) {
             continue;
         }
         let mut start = 0;

@@ -8,6 +8,10 @@
 //! initiative, never on a lane's draws: a failed initiative simply has
 //! weight 0.
 
+// Lanes and channels are indexed explicitly: that is the shape the
+// compiler vectorises.
+#![allow(clippy::needless_range_loop)]
+
 use rand_distr::{Distribution, StandardNormal};
 
 use super::layout::{Layout, MonthlyMetric};
@@ -167,7 +171,7 @@ impl Workspace {
         out: BlockOutput<'_>,
     ) {
         let (months, nc) = (layout.months, layout.channels);
-        debug_assert!(active >= 1 && active <= LANES);
+        debug_assert!((1..=LANES).contains(&active));
 
         // Draws: each iteration from its own stream, inputs then noise.
         // Lanes past `active` repeat the last iteration (and are ignored).
@@ -430,7 +434,7 @@ impl Recorder<'_> {
 #[inline(always)]
 fn exp(x: f64) -> f64 {
     const LOG2E: f64 = std::f64::consts::LOG2_E;
-    const LN2_HI: f64 = 6.931_471_803_691_238_2e-1;
+    const LN2_HI: f64 = 6.931_471_803_691_238e-1;
     const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
     // 1.5 * 2^52: adding it rounds to an integer held in the low bits.
     const SHIFTER: f64 = 6_755_399_441_055_744.0;
