@@ -70,6 +70,7 @@ fn aggregation_and_csv(c: &mut Criterion) {
                 costcast::simulate::RunOptions { iterations: n, seed: 42 },
                 &std::sync::atomic::AtomicUsize::new(0),
             )
+            .unwrap()
         });
         group.throughput(Throughput::Elements(n as u64));
         group.bench_with_input(BenchmarkId::from_parameter(n), &sim, |b, sim| {

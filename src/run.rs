@@ -63,21 +63,28 @@ pub fn forecast_with_progress(
     threads: usize,
     progress: &AtomicUsize,
 ) -> Result<Results, Error> {
+    if iterations < 2 {
+        return Err(Error::Input(crate::InputError::one(crate::Diagnostic::new(
+            &case.scenario_path,
+            "-n",
+            format!("needs at least 2 iterations, got {iterations}"),
+        ))));
+    }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))?;
     let timing = std::env::var_os("COSTCAST_TIMING").is_some();
-    Ok(pool.install(|| {
+    pool.install(|| {
         let t0 = Instant::now();
-        let sim = simulate::simulate(case, RunOptions { iterations, seed }, progress);
+        let sim = simulate::simulate(case, RunOptions { iterations, seed }, progress).map_err(Error::Other)?;
         let t1 = Instant::now();
         let results = aggregate::aggregate(case, &sim);
         if timing {
             eprintln!("timing: simulate {:.3} s, aggregate {:.3} s", (t1 - t0).as_secs_f64(), t1.elapsed().as_secs_f64());
         }
-        results
-    }))
+        Ok(results)
+    })
 }
 
 /// Run `work` while a progress bar on stderr follows `done` out of `total`:

@@ -310,7 +310,7 @@ bad_cases! {
         "error: model.toml:20:15: channel[1].seasonality: expected 12 factors",
         "got 11",
     ] errors = 1;
-    noise_negative: Model ["error: model.toml:12:9: channel[0].noise: must be a number >= 0, got -0.05"] errors = 1;
+    noise_negative: Model ["error: model.toml:12:9: channel[0].noise: must be a constant coefficient of variation >= 0, got -0.05"] errors = 1;
     ramp_negative: Scenario ["error: scenario.toml:6:8: initiative[0].ramp: ", "got -1"] errors = 1;
 
     // ---- correlations ---------------------------------------------------------------
@@ -368,6 +368,9 @@ bad_cases! {
     ] errors = 1;
     budget_key_not_a_year: Model ["error: model.toml:7:12: budget.next_year: expected a fiscal year such as FY2027"] errors = 1;
     budget_negative: Model ["error: model.toml:7:21: budget.FY2027: a budget must be a number >= 0"] errors = 1;
+    budget_same_year_twice: Model ["error: model.toml:7:12: budget.FY2027: FY2027 has a budget already"] errors = 1;
+    discount_rate_below_minus_one: Model ["error: model.toml:6:17: discount_rate: 15.87% of this distribution lies at or below -100%"] errors = 1;
+    inflation_below_minus_one: Model ["error: model.toml:13:13: channel[0].inflation: 31.25% of this distribution lies at or below -100%"] errors = 1;
 
     // ---- channels_csv -----------------------------------------------------------------
     channels_csv_wrong_cell_count: Model ["error: channels.csv:3:1: this row has 6 cells, the header has 8"];
@@ -376,7 +379,7 @@ bad_cases! {
         "cost_per_contact: invalid expression \"pert(12, 8, 6)\"",
         "max must be > min",
     ] errors = 1;
-    channels_csv_bad_noise_cell: Model ["error: channels.csv:3:24: column noise: \"high\" is not a number"];
+    channels_csv_bad_noise_cell: Model ["error: channels.csv:3:24: row 3.noise: must be a constant coefficient of variation >= 0, got \"high\""];
     channels_csv_short_seasonality: Model ["error: channels.csv:3:40: ", "seasonality: expected 12 factors", "got 11"] errors = 1;
     channels_csv_unknown_column: Model ["error: channels.csv:1:51: column fixed_montly: unknown column"];
     channels_csv_missing_file: Model ["error: model.toml:5:16: channels_csv: ", "no such file"];

@@ -64,3 +64,26 @@ fn the_run_record_names_seed_iterations_version_and_input_hashes() {
     }
     assert!(record["wall_seconds"].as_f64().unwrap() > 0.0);
 }
+
+#[test]
+fn a_library_forecast_refuses_fewer_than_two_iterations() {
+    let case = costcast::validate::load_case(Path::new("scenarios/acme-ai-roadmap.toml")).unwrap().value;
+    let err = costcast::run::forecast(&case, 1, 1, 1).unwrap_err();
+    assert_eq!(err.exit_code(), 1);
+    assert!(err.to_string().contains("at least 2 iterations"), "{err}");
+}
+
+#[test]
+fn a_run_too_large_for_memory_fails_cleanly_with_status_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("huge");
+    let assert = Command::cargo_bin("costcast")
+        .unwrap()
+        .args(["run", "scenarios/acme-ai-roadmap.toml", "-n", "2305843009213693952", "--format", "csv", "-o"])
+        .arg(&out)
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(stderr.contains("not enough memory"), "{stderr}");
+    assert!(!out.exists());
+}

@@ -792,3 +792,19 @@ fn bridge_means_sum_to_the_npv_mean_on_acme() {
         assert!((sum - npv).abs() <= 1e-9 * npv.abs(), "{s}: bridge sums to {sum}, npv mean {npv}");
     }
 }
+
+/// A scenario file named `baseline.toml` without `[[scenario]]` tables may
+/// not produce a scenario called `baseline` (spec section 11).
+#[test]
+fn a_file_named_baseline_does_not_name_a_scenario_baseline() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = std::fs::canonicalize("models/acme.toml").unwrap();
+    let text = std::fs::read_to_string("scenarios/acme-ai-roadmap.toml").unwrap();
+    let text = text[..text.find("[[scenario]]").unwrap()]
+        .replace("model = \"../models/acme.toml\"", &format!("model = {:?}", model.display().to_string()));
+    let path = dir.path().join("baseline.toml");
+    std::fs::write(&path, text).unwrap();
+    let case = costcast::validate::load_case(&path).unwrap().value;
+    assert_eq!(case.scenarios.len(), 1);
+    assert_eq!(case.scenarios[0].name, "All initiatives");
+}

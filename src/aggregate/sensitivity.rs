@@ -10,18 +10,6 @@ pub fn order(values: &[f64]) -> Vec<u32> {
     radix_order(values.iter().map(|&x| sortable_bits(x)).collect(), 64)
 }
 
-/// Order of f32 `values` ascending, ties in iteration order.
-pub fn order_f32(values: &[f32]) -> Vec<u32> {
-    let keys = values
-        .iter()
-        .map(|&x| {
-            let b = x.to_bits();
-            u64::from(if b >> 31 == 1 { !b } else { b | (1 << 31) })
-        })
-        .collect();
-    radix_order(keys, 32)
-}
-
 /// Indices that sort `keys` (of `key_bits` significant bits) ascending: a
 /// stable LSD radix sort, 11 bits a pass, skipping the passes where every
 /// key has the same digit. Stable, so ties keep iteration order.
@@ -81,9 +69,9 @@ impl<'a> RankedNpv<'a> {
 /// The sensitivity of each scenario's NPV to one input, from one sort of
 /// the input: Spearman's rho as the Pearson correlation of average ranks
 /// (summed in iteration order), and the decile means.
-pub fn sensitivities(input: &[f32], scenarios: &[&RankedNpv<'_>]) -> Vec<Sensitivity> {
+pub fn sensitivities(input: &[f64], scenarios: &[&RankedNpv<'_>]) -> Vec<Sensitivity> {
     let n = input.len();
-    let ord = order_f32(input);
+    let ord = order(input);
     let mid = (n as f64 + 1.0) / 2.0;
     // The input's centred average ranks, in iteration order (one scattered
     // pass), then one sequential dot product per scenario.
@@ -208,21 +196,17 @@ mod tests {
 
     #[test]
     fn one_sort_serves_every_scenario_and_agrees_with_the_direct_formula() {
-        let x: Vec<f32> = (0..997).map(|i| (((i * 7919) % 211) as f32) * 0.5 - 20.0).collect();
-        let y1: Vec<f64> = (0..997).map(|i| ((i * 104_729) % 1000) as f64 + f64::from(x[i]) * 3.0).collect();
-        let y2: Vec<f64> = (0..997).map(|i| -(f64::from(x[i]).powi(3)) + ((i * 31) % 7) as f64).collect();
+        let x: Vec<f64> = (0..997).map(|i| ((i * 7919) % 211) as f64 * 0.5 - 20.0).collect();
+        let y1: Vec<f64> = (0..997).map(|i| ((i * 104_729) % 1000) as f64 + x[i] * 3.0).collect();
+        let y2: Vec<f64> = (0..997).map(|i| -(x[i].powi(3)) + ((i * 31) % 7) as f64).collect();
         let (r1, r2) = (RankedNpv::new(&y1), RankedNpv::new(&y2));
         let fast = sensitivities(&x, &[&r1, &r2]);
-        let xf: Vec<f64> = x.iter().map(|&v| f64::from(v)).collect();
         for (y, got) in [(&y1, &fast[0]), (&y2, &fast[1])] {
             let yr = ranks(y, &order(y));
-            let want = sensitivity(&xf, y, &yr);
+            let want = sensitivity(&x, y, &yr);
             assert!((got.spearman - want.spearman).abs() < 1e-12, "{} vs {}", got.spearman, want.spearman);
             assert_eq!((got.npv_low_decile, got.npv_high_decile), (want.npv_low_decile, want.npv_high_decile));
         }
-        let mut want: Vec<u32> = (0..x.len() as u32).collect();
-        want.sort_by(|&a, &b| x[a as usize].total_cmp(&x[b as usize]));
-        assert_eq!(order_f32(&x), want);
     }
 
     #[test]

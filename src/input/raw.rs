@@ -102,7 +102,7 @@ pub struct RawChannel {
     pub id: Spanned<String>,
     pub volume: Option<Spanned<Expr>>,
     pub growth: Option<Spanned<Expr>>,
-    pub noise: Option<Spanned<f64>>,
+    pub noise: Option<Spanned<Expr>>,
     pub cost_per_contact: Option<Spanned<Expr>>,
     pub inflation: Option<Spanned<Expr>>,
     pub fixed_monthly: Option<Spanned<Expr>>,

@@ -109,20 +109,7 @@ pub fn read_channels(file: &SourceFile) -> Result<Vec<RawChannel>, Vec<Diagnosti
             continue;
         }
         let cell = |k: usize| column_of[k].map(|i| &row[i]);
-        let noise = match cell(3).filter(|c| !c.get_ref().is_empty()) {
-            None => None,
-            Some(c) => match crate::dist::expr::number(c.get_ref()) {
-                Some(x) => Some(Spanned::new(c.span(), x)),
-                None => {
-                    errors.push(file.error(
-                        Some(c.span()),
-                        "column noise",
-                        format!("\"{}\" is not a number; noise is a constant coefficient of variation", c.get_ref()),
-                    ));
-                    continue;
-                }
-            },
-        };
+        let noise = cell(3).and_then(expr_cell);
         let seasonality = cell(7).filter(|c| !c.get_ref().is_empty()).map(|c| {
             let mut at = c.span().start;
             let items = c

@@ -199,7 +199,7 @@ impl Workspace {
         for (c, ch) in case.model.channels.iter().enumerate() {
             let mut step_inflation = ZERO;
             for l in 0..LANES {
-                step_inflation[l] = (1.0 + v[ch.inflation][l]).powf(1.0 / 12.0);
+                step_inflation[l] = growth_factor(v[ch.inflation][l]).powf(1.0 / 12.0);
             }
             let (cpc, fixed) = (v[ch.cost_per_contact], v[ch.fixed_monthly]);
             let mut inflation = [1.0; LANES];
@@ -237,7 +237,7 @@ impl Workspace {
         }
         let mut step_discount = ZERO;
         for l in 0..LANES {
-            step_discount[l] = (1.0 + v[case.model.discount_rate][l]).powf(-1.0 / 12.0);
+            step_discount[l] = growth_factor(v[case.model.discount_rate][l]).powf(-1.0 / 12.0);
         }
         let mut discount = [1.0; LANES];
         let mut baseline_total = ZERO;
@@ -382,6 +382,14 @@ impl Workspace {
     pub fn values(&self) -> &[Lanes] {
         &self.values
     }
+}
+
+/// 1 + rate for compounding, floored just above 0: validation refuses
+/// rates with more than a trace of mass at or below -100%, and this keeps
+/// that trace from turning into NaN.
+#[inline]
+fn growth_factor(rate: f64) -> f64 {
+    (1.0 + rate).max(1e-12)
 }
 
 /// Sum lane-wise sums in lane order.

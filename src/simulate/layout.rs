@@ -36,7 +36,6 @@ pub struct Layout {
     pub baseline_fy: usize,
     pub scenarios: Vec<ScenarioColumns>,
     /// The uncertain inputs kept for sensitivity, in input-table order.
-    /// They are kept as f32: only their ranks matter.
     pub inputs: Vec<InputId>,
     pub width: usize,
     /// Where each scenario's waterfall steps start among the monthly

@@ -47,8 +47,8 @@ pub struct Simulation {
     /// `table[c * iterations..(c + 1) * iterations]`, in iteration order.
     pub table: Vec<f64>,
     /// Per-iteration draws of the uncertain inputs (`layout.inputs`),
-    /// column-major like `table`, as f32: sensitivity needs only their order.
-    pub inputs: Vec<f32>,
+    /// column-major like `table`, for sensitivity.
+    pub inputs: Vec<f64>,
     /// Sum over all iterations of each monthly quantity.
     pub monthly_sums: Vec<f64>,
     /// Monthly quantities of the first `monthly_sample` iterations,
@@ -64,7 +64,7 @@ impl Simulation {
     }
 
     /// The draws of the `k`-th uncertain input (`layout.inputs[k]`).
-    pub fn input_column(&self, k: usize) -> &[f32] {
+    pub fn input_column(&self, k: usize) -> &[f64] {
         &self.inputs[k * self.iterations..(k + 1) * self.iterations]
     }
 
@@ -76,9 +76,10 @@ impl Simulation {
 
 /// The number of iterations whose monthly values are kept: all of them up
 /// to [`MONTHLY_SAMPLE_MAX`], fewer when a model has so many monthly
-/// quantities that they would pass [`MONTHLY_SAMPLE_BYTES`] (never below 1,000).
+/// quantities that they would pass [`MONTHLY_SAMPLE_BYTES`] (never below
+/// 200, so percentiles stay meaningful on the largest models).
 pub fn monthly_sample_size(iterations: usize, quantities: usize) -> usize {
-    let by_memory = (MONTHLY_SAMPLE_BYTES / (4 * quantities.max(1))).max(1_000);
+    let by_memory = (MONTHLY_SAMPLE_BYTES / (4 * quantities.max(1))).max(200);
     iterations.min(MONTHLY_SAMPLE_MAX).min(by_memory)
 }
 
@@ -94,18 +95,35 @@ fn split_columns<T>(data: &mut [T], n: usize, batches: usize) -> Vec<Vec<&mut [T
     per_batch
 }
 
+/// Batches run side by side in waves of this many, whose monthly sums are
+/// added in batch order before the next wave: memory for the sums stays
+/// bounded however many iterations run.
+const WAVE: usize = 64;
+
+/// A zeroed buffer of `len` values, or an error when memory cannot hold it.
+fn zeroed<T: Clone + Default>(len: Option<usize>, what: &str) -> Result<Vec<T>, String> {
+    let too_big = || format!("not enough memory for the {what}; run fewer iterations (-n)");
+    let len = len.ok_or_else(too_big)?;
+    let mut v = Vec::new();
+    v.try_reserve_exact(len).map_err(|_| too_big())?;
+    v.resize(len, T::default());
+    Ok(v)
+}
+
 /// Run the forecast. Must be called inside the rayon pool that sets the
 /// thread count; the result does not depend on it. `progress` counts the
-/// iterations done, for a progress bar.
-pub fn simulate(case: &Case, options: RunOptions, progress: &AtomicUsize) -> Simulation {
+/// iterations done, for a progress bar. Fails only when memory cannot hold
+/// the per-iteration results.
+pub fn simulate(case: &Case, options: RunOptions, progress: &AtomicUsize) -> Result<Simulation, String> {
     let layout = Layout::new(case);
     let n = options.iterations;
     let width = layout.width;
     let q = layout.monthly_quantities();
     let sample_rows = monthly_sample_size(n, q);
     let sampler = Sampler::new(case);
-    let mut table = vec![0.0; n * width];
-    let mut monthly_sample = vec![0.0f32; sample_rows * q];
+    let mut table: Vec<f64> = zeroed(n.checked_mul(width), "per-iteration results")?;
+    let mut inputs: Vec<f64> = zeroed(n.checked_mul(layout.inputs.len()), "per-iteration inputs")?;
+    let mut monthly_sample: Vec<f32> = zeroed(sample_rows.checked_mul(q), "monthly sample")?;
     let batches = n.div_ceil(BATCH);
     // Split the sample buffer along batch boundaries so each batch owns its rows.
     let mut sample_chunks: Vec<&mut [f32]> = Vec::with_capacity(batches);
@@ -116,47 +134,56 @@ pub fn simulate(case: &Case, options: RunOptions, progress: &AtomicUsize) -> Sim
         sample_chunks.push(head);
         rest = tail;
     }
-    let mut inputs = vec![0.0f32; n * layout.inputs.len()];
     // Each batch owns its stretch of every column.
     let batch_columns = split_columns(&mut table, n, batches);
     let batch_inputs = split_columns(&mut inputs, n, batches);
-    let batch_sums: Vec<Vec<f64>> = batch_columns
-        .into_par_iter()
-        .zip(batch_inputs.into_par_iter())
-        .zip(sample_chunks.into_par_iter())
-        .enumerate()
-        .map_init(
-            || Workspace::new(case, &layout),
-            |ws, (b, ((mut columns, mut input_columns), sample))| {
-                let mut sums: Vec<Lanes> = vec![[0.0; LANES]; q];
-                let rows = (n - b * BATCH).min(BATCH);
-                let sampled = sample.len() / q.max(1);
-                for k0 in (0..rows).step_by(LANES) {
-                    let active = (rows - k0).min(LANES);
-                    let kept = sampled.saturating_sub(k0).min(active);
-                    let keep = if kept > 0 { &mut sample[k0 * q..] } else { &mut [][..] };
-                    let out = BlockOutput { sums: &mut sums, keep, kept };
-                    ws.run_block(case, &layout, &sampler, options.seed, (b * BATCH + k0) as u64, active, out);
-                    for (column, value) in columns.iter_mut().zip(ws.rows()) {
-                        column[k0..k0 + active].copy_from_slice(&value[..active]);
-                    }
-                    for (column, &input) in input_columns.iter_mut().zip(&layout.inputs) {
-                        let value = &ws.values()[input];
-                        for (slot, x) in column[k0..k0 + active].iter_mut().zip(value) {
-                            *slot = *x as f32;
+    let mut work = batch_columns.into_iter().zip(batch_inputs).zip(sample_chunks).enumerate();
+    let mut monthly_sums = vec![0.0; q];
+    loop {
+        let wave: Vec<_> = work.by_ref().take(WAVE).collect();
+        if wave.is_empty() {
+            break;
+        }
+        let wave_sums: Vec<Vec<f64>> = wave
+            .into_par_iter()
+            .map_init(
+                || Workspace::new(case, &layout),
+                |ws, (b, ((mut columns, mut input_columns), sample))| {
+                    let mut sums: Vec<Lanes> = vec![[0.0; LANES]; q];
+                    let rows = (n - b * BATCH).min(BATCH);
+                    let sampled = sample.len() / q.max(1);
+                    for k0 in (0..rows).step_by(LANES) {
+                        let active = (rows - k0).min(LANES);
+                        let kept = sampled.saturating_sub(k0).min(active);
+                        let keep = if kept > 0 { &mut sample[k0 * q..] } else { &mut [][..] };
+                        let out = BlockOutput { sums: &mut sums, keep, kept };
+                        ws.run_block(case, &layout, &sampler, options.seed, (b * BATCH + k0) as u64, active, out);
+                        for (column, value) in columns.iter_mut().zip(ws.rows()) {
+                            column[k0..k0 + active].copy_from_slice(&value[..active]);
+                        }
+                        for (column, &input) in input_columns.iter_mut().zip(&layout.inputs) {
+                            column[k0..k0 + active].copy_from_slice(&ws.values()[input][..active]);
                         }
                     }
-                }
-                progress.fetch_add(rows, Ordering::Relaxed);
-                reduce_lanes(&sums)
-            },
-        )
-        .collect();
-    let mut monthly_sums = vec![0.0; q];
-    for sums in &batch_sums {
-        for (total, s) in monthly_sums.iter_mut().zip(sums) {
-            *total += s;
+                    progress.fetch_add(rows, Ordering::Relaxed);
+                    reduce_lanes(&sums)
+                },
+            )
+            .collect();
+        for sums in &wave_sums {
+            for (total, s) in monthly_sums.iter_mut().zip(sums) {
+                *total += s;
+            }
         }
     }
-    Simulation { layout, iterations: n, seed: options.seed, table, inputs, monthly_sums, monthly_sample, monthly_sample_rows: sample_rows }
+    Ok(Simulation {
+        layout,
+        iterations: n,
+        seed: options.seed,
+        table,
+        inputs,
+        monthly_sums,
+        monthly_sample,
+        monthly_sample_rows: sample_rows,
+    })
 }

@@ -147,6 +147,29 @@ impl Checker {
     }
 }
 
+impl Checker {
+    /// An annual rate compounds as (1 + rate)^t, undefined at or below
+    /// -100%: refuse distributions that put more than a trace of mass there.
+    pub fn check_rate(&mut self, file: &SourceFile, expr: Option<&Spanned<Expr>>, field: &str, id: InputId) {
+        let below = self.inputs.defs[id].dist.cdf(-1.0);
+        if below > RATE_FLOOR_MASS {
+            self.error(file.error(
+                expr.map(Spanned::span),
+                field,
+                format!(
+                    "{:.2}% of this distribution lies at or below -100%, where (1 + rate)^t is undefined; \
+                     give a rate above -1",
+                    below * 100.0
+                ),
+            ));
+        }
+    }
+}
+
+/// Mass at or below -100% a rate may have (rounding, far tails); the
+/// simulation floors such draws just above -100%.
+const RATE_FLOOR_MASS: f64 = 1e-9;
+
 /// `[a-z0-9_]+`, the spec's rule for channel and initiative ids.
 pub(crate) fn valid_id(id: &str) -> bool {
     !id.is_empty() && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')

@@ -1,6 +1,6 @@
 //! Checking a model file (spec section 3).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use toml::Spanned;
@@ -9,7 +9,7 @@ use super::{Checker, valid_id};
 use crate::calendar::{self, YearMonth};
 use crate::dist::Domain;
 use crate::input::table::{self, VolumeRow};
-use crate::input::{RawChannel, RawCorrelation, RawModel, SourceFile};
+use crate::input::{Expr, RawChannel, RawCorrelation, RawModel, SourceFile};
 use crate::model::{Baseline, Channel, InputKind, Model};
 
 const MAX_MONTHS: i64 = 600;
@@ -117,6 +117,7 @@ fn check_model(ck: &mut Checker, file: &SourceFile, raw: &RawModel) -> Option<Mo
         InputKind::Value,
         false,
     );
+    ck.check_rate(file, Some(&raw.discount_rate), "discount_rate", discount_rate);
     let fiscal_years = calendar::fiscal_years(start, months, fiscal_year_start);
     let mut budgets = Vec::new();
     if let Some(b) = &raw.budget {
@@ -125,6 +126,11 @@ fn check_model(ck: &mut Checker, file: &SourceFile, raw: &RawModel) -> Option<Mo
             let year = label.strip_prefix("FY").or(label.strip_prefix("fy")).unwrap_or(label).parse::<i32>().ok();
             let field = format!("budget.{label}");
             match year {
+                Some(y) if budgets.iter().any(|(year, _)| *year == y) => ck.error(file.error(
+                    Some(key.span()),
+                    field,
+                    format!("FY{y} has a budget already (written another way); give each fiscal year one budget"),
+                )),
                 Some(y) if fiscal_years.iter().any(|f| f.year == y) => {
                     if !(amount.get_ref().is_finite() && *amount.get_ref() >= 0.0) {
                         ck.error(file.error(Some(amount.span()), field, "a budget must be a number >= 0"));
@@ -202,12 +208,25 @@ fn check_channel(
     let id = rc.id.get_ref().clone();
     let f = |name: &str| format!("{field}.{name}");
     let p = |name: &str| format!("{id}.{name}");
-    let noise = match &rc.noise {
+    // A constant (spec section 11), written as a number or as text.
+    let noise = match rc.noise.as_ref().map(|n| (n, n.get_ref())) {
         None => 0.0,
-        Some(n) if n.get_ref().is_finite() && *n.get_ref() >= 0.0 => *n.get_ref(),
-        Some(n) => {
-            ck.error(file.error(Some(n.span()), f("noise"), format!("must be a number >= 0, got {}", n.get_ref())));
-            0.0
+        Some((n, expr)) => {
+            let value = match expr {
+                Expr::Number(x) => Some(*x),
+                Expr::Text(t) => crate::dist::expr::number(t),
+            };
+            match value {
+                Some(x) if x.is_finite() && x >= 0.0 => x,
+                _ => {
+                    ck.error(file.error(
+                        Some(n.span()),
+                        f("noise"),
+                        format!("must be a constant coefficient of variation >= 0, got {expr}"),
+                    ));
+                    0.0
+                }
+            }
         }
     };
     let baseline = match planned {
@@ -252,10 +271,12 @@ fn check_channel(
             Baseline::Trend { volume, growth, seasonality }
         }
     };
+    let inflation = ck.input(file, rc.inflation.as_ref(), Some(0.0), p("inflation"), &f("inflation"), Domain::Unbounded, InputKind::Value, false);
+    ck.check_rate(file, rc.inflation.as_ref(), &f("inflation"), inflation);
     Channel {
         noise,
         cost_per_contact: ck.input(file, rc.cost_per_contact.as_ref(), None, p("cost_per_contact"), &f("cost_per_contact"), Domain::NonNegative, InputKind::Value, false),
-        inflation: ck.input(file, rc.inflation.as_ref(), Some(0.0), p("inflation"), &f("inflation"), Domain::Unbounded, InputKind::Value, false),
+        inflation,
         fixed_monthly: ck.input(file, rc.fixed_monthly.as_ref(), Some(0.0), p("fixed_monthly"), &f("fixed_monthly"), Domain::NonNegative, InputKind::Value, false),
         baseline,
         id,
@@ -271,7 +292,7 @@ fn read_plan(
     channels: &[(SourceFile, RawChannel, String)],
     start: YearMonth,
     months: usize,
-) -> Option<HashMap<String, Vec<f64>>> {
+) -> Option<BTreeMap<String, Vec<f64>>> {
     let path = file.resolve(written.get_ref());
     let csv = match SourceFile::read(&path) {
         Ok(c) => c,
@@ -288,7 +309,7 @@ fn read_plan(
         }
     };
     let known: Vec<&str> = channels.iter().map(|(_, c, _)| c.id.get_ref().as_str()).collect();
-    let mut plan: HashMap<String, Vec<Option<f64>>> = HashMap::new();
+    let mut plan: BTreeMap<String, Vec<Option<f64>>> = BTreeMap::new();
     // Channels with a row already reported: their gaps are not reported again.
     let mut bad_rows: std::collections::HashSet<String> = std::collections::HashSet::new();
     let before = ck.errors.len();
@@ -342,7 +363,7 @@ fn read_plan(
         }
         *slot = Some(volume);
     }
-    let mut complete = HashMap::new();
+    let mut complete = BTreeMap::new();
     for (channel, slots) in plan {
         let missing: Vec<String> =
             slots.iter().enumerate().filter(|(_, v)| v.is_none()).map(|(m, _)| start.plus(m).to_string()).collect();

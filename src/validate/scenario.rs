@@ -235,7 +235,13 @@ fn check_effect(
 
 fn check_scenarios(ck: &mut Checker, file: &SourceFile, raw: &RawScenarioFile, initiatives: &[Initiative]) -> Vec<Scenario> {
     if raw.scenario.is_empty() {
-        let name = file.path.file_stem().map_or("scenario".into(), |s| s.to_string_lossy().into_owned());
+        // Named after the file, unless that is the reserved "baseline".
+        let name = file
+            .path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .filter(|s| !s.trim().is_empty() && !s.trim().eq_ignore_ascii_case("baseline"))
+            .unwrap_or_else(|| "All initiatives".into());
         return vec![Scenario { name, initiatives: (0..initiatives.len()).collect() }];
     }
     let mut names = HashSet::new();
