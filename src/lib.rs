@@ -7,8 +7,8 @@
 //! ```text
 //!  model.toml ─┐
 //!  scenario.toml ─ input (parse) ─> validate ─> Case ─> simulate ─> aggregate ─> report
-//!  *.csv ──────┘     raw, spanned     checked     draws, month loop   stats, bridge,   CSV, run.json
-//!                                                 (rayon batches)     sensitivity
+//!  *.csv ──────┘     raw, spanned     checked     draws, month loop   stats, bridge,   CSV, charts, HTML,
+//!                                                 (rayon batches)     sensitivity      xlsx, run.json
 //! ```
 //!
 //! [`run::run`] drives it end to end; the `costcast` binary only parses the
