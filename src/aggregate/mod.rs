@@ -216,8 +216,7 @@ fn npv_distributions(case: &Case, sim: &Simulation) -> Vec<NpvDistribution> {
         .enumerate()
         .map(|(s, scenario)| {
             let npv = sim.column(sim.layout.scenarios[s].npv());
-            let mut sorted = npv.clone();
-            sorted.sort_unstable_by(|a, b| a.total_cmp(b));
+            let sorted: Vec<f64> = sensitivity::order(&npv).into_iter().map(|i| npv[i as usize]).collect();
             let probs: Vec<f64> = (0..=200).map(|k| k as f64 / 200.0).collect();
             let percentiles = stats::sorted_quantiles(&sorted, &probs);
             let edges = stats::sorted_quantiles(&sorted, &[0.001, 0.999]);
@@ -350,14 +349,16 @@ fn fiscal_years(case: &Case, sim: &Simulation) -> Vec<FiscalRow> {
                 })
             };
             push("baseline_cost", spread(&mut base.clone()));
-            push("scenario_cost", spread(&mut cost.clone()));
+            let cost_spread = spread(&mut cost.clone());
+            let FiscalValue::Spread { p90: cost_p90, .. } = cost_spread else { unreachable!() };
+            push("scenario_cost", cost_spread);
             let saving_spread = spread(&mut saving);
             let FiscalValue::Spread { p10: committable, .. } = saving_spread else { unreachable!() };
             push("saving", saving_spread);
             push("committable_saving", FiscalValue::Single(committable));
             if let Some(budget) = case.model.budget_for(fy.year) {
                 let over = cost.iter().filter(|x| **x > budget).count();
-                let p90 = stats::quantiles(&mut cost.clone(), &[0.90])[0];
+                let p90 = cost_p90;
                 push("budget", FiscalValue::Single(budget));
                 push("prob_over_budget", FiscalValue::Single(probability(over, sim.iterations)));
                 push("budget_at_risk", FiscalValue::Single(p90 - budget));
