@@ -1,0 +1,43 @@
+//! The progress bar: drawn on a terminal for runs over a second, absent
+//! when stderr is not a terminal. The terminal comes from util-linux's
+//! `script`, which runs the command on a pseudo-terminal.
+
+use std::process::Command;
+
+const N: &str = "400000";
+
+#[test]
+fn a_long_run_on_a_terminal_shows_a_progress_bar() {
+    let have_script = Command::new("sh").args(["-c", "command -v script"]).output().is_ok_and(|o| o.status.success());
+    if !have_script {
+        assert!(std::env::var_os("CI").is_none(), "under CI util-linux's script must be present");
+        eprintln!("skipped: no `script` to make a terminal");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("costcast");
+    let line = format!(
+        "{} run scenarios/acme-ai-roadmap.toml -n {N} --format csv -o {}",
+        bin.display(),
+        dir.path().join("tty").display()
+    );
+    let out = Command::new("script").args(["-qec", &line, "/dev/null"]).output().unwrap();
+    assert!(out.status.success());
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(screen.contains(&format!("/{N} iterations")), "no progress bar on the terminal:\n{screen}");
+}
+
+#[test]
+fn piped_output_has_no_progress_bar() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = assert_cmd::Command::cargo_bin("costcast")
+        .unwrap()
+        .args(["run", "scenarios/acme-ai-roadmap.toml", "-n", N, "--format", "csv", "-o"])
+        .arg(dir.path().join("piped"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("iterations,"), "a progress bar was drawn into a pipe:\n{stderr}");
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("wrote "));
+}
