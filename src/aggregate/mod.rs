@@ -189,7 +189,7 @@ pub fn aggregate(case: &Case, sim: &Simulation) -> Results {
                     (
                         monthly(case, sim, &percentiles),
                         cumulative(case, sim, &percentiles),
-                        waterfall(case, sim, &percentiles),
+                        waterfall(case, sim),
                     )
                 },
             )
@@ -252,7 +252,7 @@ fn cumulative(case: &Case, sim: &Simulation, percentiles: &[[f64; 3]]) -> Vec<Cu
     rows
 }
 
-fn waterfall(case: &Case, sim: &Simulation, percentiles: &[[f64; 3]]) -> Vec<WaterfallStep> {
+fn waterfall(case: &Case, sim: &Simulation) -> Vec<WaterfallStep> {
     let l = &sim.layout;
     let n = sim.iterations as f64;
     let mut rows = Vec::new();
@@ -274,7 +274,6 @@ fn waterfall(case: &Case, sim: &Simulation, percentiles: &[[f64; 3]]) -> Vec<Wat
                 })
                 .collect();
             let p = stats::quantiles(&mut contribution, &[0.10, 0.50, 0.90]);
-            let _ = percentiles;
             rows.push(WaterfallStep {
                 scenario: scenario.name.clone(),
                 step: j + 1,

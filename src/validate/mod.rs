@@ -38,7 +38,8 @@ pub fn load_case(path: &Path) -> Result<Checked<Case>, InputError> {
 pub fn load_model(path: &Path) -> Result<Checked<Model>, InputError> {
     let mut ck = Checker::default();
     let model = model::check_model_file(&mut ck, path).map(|(model, raw_corr, file)| {
-        let _ = correlation::build_copula(&mut ck, &[(&file, &raw_corr)]);
+        // Checked for its errors; a model file alone has no run to draw.
+        correlation::build_copula(&mut ck, &[(&file, &raw_corr)]);
         model
     });
     ck.finish(model)

@@ -87,7 +87,7 @@ fn check_model(ck: &mut Checker, file: &SourceFile, raw: &RawModel) -> Option<Mo
     let plan = raw.volumes_csv.as_ref().and_then(|p| read_plan(ck, file, p, &raw_channels, start, months));
     let mut channels: Vec<Channel> = Vec::new();
     let mut seen: HashMap<String, ()> = HashMap::new();
-    for (k, (source, rc, field)) in raw_channels.iter().enumerate() {
+    for (source, rc, field) in &raw_channels {
         let id = rc.id.get_ref().clone();
         if !valid_id(&id) {
             ck.error(source.error(
@@ -102,7 +102,6 @@ fn check_model(ck: &mut Checker, file: &SourceFile, raw: &RawModel) -> Option<Mo
         ck.anchor = Some(rc.id.span());
         channels.push(check_channel(ck, source, rc, field, planned));
         ck.anchor = None;
-        let _ = k;
     }
     if raw_channels.is_empty() && ck.errors.is_empty() {
         ck.error(file.error(None, "channel", "the model has no channels; add [[channel]] tables or channels_csv"));
