@@ -148,13 +148,6 @@ pub fn render(case: &Case, results: &Results, formats: report::Formats) -> Resul
 /// Run a scenario file end to end and write its report.
 pub fn run(request: &RunRequest, on_warning: impl Fn(&Warning)) -> Result<RunOutcome, Error> {
     let started = Instant::now();
-    if request.iterations < 2 {
-        return Err(Error::Input(crate::InputError::one(crate::Diagnostic::new(
-            &request.scenario,
-            "-n",
-            format!("needs at least 2 iterations, got {}", request.iterations),
-        ))));
-    }
     let model_file = std::fs::read_to_string(&request.scenario)
         .ok()
         .and_then(|t| t.parse::<toml::Table>().ok())

@@ -51,12 +51,7 @@ pub fn draw<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Results)
         axes::month_axis(root, &plot, &case.model, if panel.last_row { "Month" } else { "" })?;
 
         let line = style::series(s + 1);
-        let band: Vec<(f64, f64)> = rows
-            .iter()
-            .enumerate()
-            .map(|(m, r)| (m as f64, r.p90))
-            .chain(rows.iter().enumerate().rev().map(|(m, r)| (m as f64, r.p10)))
-            .collect();
+        let band = style::band_outline(rows.iter().map(|r| (r.p10, r.p90)));
         plot.draw_series(std::iter::once(Polygon::new(band, line.color.mix(style::BAND_ALPHA * 1.5).filled())))?;
         let (x_start, zero) = plot.backend_coord(&(-0.5, 0.0));
         let (x_end, _) = plot.backend_coord(&(months - 0.5, 0.0));

@@ -48,12 +48,7 @@ pub fn draw<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Results)
     // Bands first, every line over every band.
     for (slot, rows) in series.iter().enumerate() {
         let s = style::series(slot);
-        let band: Vec<(f64, f64)> = rows
-            .iter()
-            .enumerate()
-            .map(|(m, r)| (m as f64, r.p90))
-            .chain(rows.iter().enumerate().rev().map(|(m, r)| (m as f64, r.p10)))
-            .collect();
+        let band = style::band_outline(rows.iter().map(|r| (r.p10, r.p90)));
         plot.draw_series(std::iter::once(Polygon::new(band, s.color.mix(style::BAND_ALPHA).filled())))?;
     }
     let mut ends = Vec::new();

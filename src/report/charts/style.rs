@@ -82,6 +82,15 @@ pub fn series(slot: usize) -> SeriesStyle {
 
 /// Channel colours for stacked bars (distinct from each other; black
 /// kept for text).
+/// The outline of a P10-P90 band over months 0, 1, ...: along the P90s,
+/// then back along the P10s, for a filled polygon.
+pub fn band_outline(p10_p90: impl Iterator<Item = (f64, f64)>) -> Vec<(f64, f64)> {
+    let spans: Vec<(f64, f64)> = p10_p90.collect();
+    let top = spans.iter().enumerate().map(|(m, &(_, hi))| (m as f64, hi));
+    let bottom = spans.iter().enumerate().rev().map(|(m, &(lo, _))| (m as f64, lo));
+    top.chain(bottom).collect()
+}
+
 pub fn channel_colour(c: usize) -> RGBColor {
     [BLUE, ORANGE, GREEN, SKY, VERMILLION, PURPLE, YELLOW, GREY][c % 8]
 }
