@@ -27,6 +27,7 @@ pub mod model;
 pub mod report;
 pub mod run;
 pub mod simulate;
+pub mod staffing;
 pub mod validate;
 
 pub use error::{Diagnostic, Error, InputError};

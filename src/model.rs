@@ -115,6 +115,24 @@ pub struct Channel {
     pub cost_per_contact: InputId,
     pub inflation: InputId,
     pub fixed_monthly: InputId,
+    /// Priced from the agents it needs (spec section 10); then
+    /// `cost_per_contact` is the non-labour cost per contact.
+    pub staffing: Option<Staffing>,
+}
+
+/// `[channel.staffing]`: the queue an agent channel runs and what its agents
+/// cost. Each field is an input, sampled once per iteration.
+#[derive(Debug, Clone)]
+pub struct Staffing {
+    pub aht_seconds: InputId,
+    pub open_hours: InputId,
+    pub service_level: InputId,
+    pub answer_seconds: InputId,
+    pub max_occupancy: InputId,
+    pub shrinkage: InputId,
+    pub paid_hours_per_fte: InputId,
+    pub cost_per_fte: InputId,
+    pub concurrency: InputId,
 }
 
 /// Where a channel's baseline volume comes from.

@@ -374,25 +374,27 @@ fn monthly(case: &Case, sim: &Simulation, percentiles: &[[f64; 3]]) -> Vec<Month
     names.extend(case.scenarios.iter().map(|s| s.name.as_str()));
     let mut channels: Vec<&str> = case.model.channels.iter().map(|c| c.id.as_str()).collect();
     channels.push("total");
+    // (month, slot, channel, metric name, quantity index)
     let mut keys = Vec::new();
     for m in 0..l.months {
         for slot in 0..names.len() {
             for c in 0..channels.len() {
-                for metric in [MonthlyMetric::Volume, MonthlyMetric::Cost] {
-                    keys.push((m, slot, c, metric));
+                keys.push((m, slot, c, "volume", l.monthly_index(slot, m, c, MonthlyMetric::Volume)));
+                keys.push((m, slot, c, "cost", l.monthly_index(slot, m, c, MonthlyMetric::Cost)));
+                if let Some(k) = l.staffed.iter().position(|&s| s == c) {
+                    keys.push((m, slot, c, "fte", l.fte_index(slot, m, k)));
                 }
             }
         }
     }
     keys.iter()
-        .map(|&(m, slot, c, metric)| {
-            let idx = l.monthly_index(slot, m, c, metric);
+        .map(|&(m, slot, c, metric, idx)| {
             let p = percentiles[idx];
             MonthlyRow {
                 scenario: names[slot].to_owned(),
                 month: case.model.month_label(m),
                 channel: channels[c].to_owned(),
-                metric: if metric == MonthlyMetric::Volume { "volume" } else { "cost" },
+                metric,
                 mean: sim.monthly_sums[idx] / n,
                 p10: p[0],
                 p50: p[1],

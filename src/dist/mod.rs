@@ -157,7 +157,7 @@ impl Dist {
     }
 
     /// P(X < x), which differs from the CDF only for the discrete families.
-    fn cdf_below(&self, x: f64) -> f64 {
+    pub(crate) fn cdf_below(&self, x: f64) -> f64 {
         match self {
             Dist::Constant(c) => f64::from(u8::from(*c < x)),
             Dist::Bernoulli(d) => d.cdf_below(x),

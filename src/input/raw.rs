@@ -107,6 +107,24 @@ pub struct RawChannel {
     pub inflation: Option<Spanned<Expr>>,
     pub fixed_monthly: Option<Spanned<Expr>>,
     pub seasonality: Option<Spanned<Vec<Spanned<Expr>>>>,
+    /// Priced from the agents it needs (spec section 10); tables only.
+    pub staffing: Option<Spanned<RawStaffing>>,
+}
+
+/// `[channel.staffing]` (spec section 10): every field may be a
+/// distribution, sampled once.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStaffing {
+    pub aht_seconds: Option<Spanned<Expr>>,
+    pub open_hours: Option<Spanned<Expr>>,
+    pub service_level: Option<Spanned<Expr>>,
+    pub answer_seconds: Option<Spanned<Expr>>,
+    pub max_occupancy: Option<Spanned<Expr>>,
+    pub shrinkage: Option<Spanned<Expr>>,
+    pub paid_hours_per_fte: Option<Spanned<Expr>>,
+    pub cost_per_fte: Option<Spanned<Expr>>,
+    pub concurrency: Option<Spanned<Expr>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

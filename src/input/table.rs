@@ -137,6 +137,7 @@ pub fn read_channels(file: &SourceFile) -> Result<Vec<RawChannel>, Vec<Diagnosti
             inflation: cell(5).and_then(expr_cell),
             fixed_monthly: cell(6).and_then(expr_cell),
             seasonality,
+            staffing: None,
         });
     }
     if errors.is_empty() { Ok(channels) } else { Err(errors) }

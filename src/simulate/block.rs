@@ -18,6 +18,7 @@ use super::layout::{Layout, MonthlyMetric};
 use super::sampler::Sampler;
 use super::stream::iteration_rng;
 use crate::model::{Baseline, Case, Effect};
+use crate::staffing::{self, erlang};
 
 /// Iterations computed together.
 pub const LANES: usize = 8;
@@ -54,6 +55,89 @@ pub struct Workspace {
     noise: Vec<Option<(f64, f64)>>,
     /// Calendar month index (0 = January) of each horizon month.
     calendar: Vec<usize>,
+    /// Staffed channels (spec section 10), in [`Layout::staffed`] order.
+    queues: Vec<Queue>,
+    /// Per channel: priced by staffing, and its index in `queues`.
+    staffed: Vec<bool>,
+    queue_of: Vec<Option<usize>>,
+    /// Per initiative: the staffed channels (indices into `queues`) its
+    /// effects touch, whose agents must be recounted after it.
+    touches: Vec<Vec<usize>>,
+    /// Loaded monthly cost of one FTE, inflated, month-major (m * Q + k).
+    fte_price: Vec<Lanes>,
+    /// Baseline FTE and labour cost, month-major (m * Q + k).
+    base_fte: Vec<Lanes>,
+    base_labour: Vec<Lanes>,
+    /// Scenario state: AHT factor per channel (reduce_cost on a staffed
+    /// channel), FTE and labour per staffed channel.
+    state_aht: Vec<Lanes>,
+    state_fte: Vec<Lanes>,
+    state_labour: Vec<Lanes>,
+}
+
+/// A staffed channel's queue, with this block's sampled-once inputs folded
+/// into the factors the month loop needs.
+#[derive(Debug, Clone)]
+struct Queue {
+    channel: usize,
+    staffing: crate::model::Staffing,
+    /// Erlangs one contact a month brings at the sampled AHT:
+    /// AHT / (open_hours * 3600 * concurrency).
+    erlangs_per_contact: Lanes,
+    /// answer_seconds / AHT, the service-level exponent's rate.
+    answer_over_aht: Lanes,
+    target: Lanes,
+    max_occupancy: Lanes,
+    /// FTE per agent seat: open_hours / (paid_hours_per_fte * (1 - shrinkage)).
+    fte_per_agent: Lanes,
+}
+
+/// Shortest AHT (seconds) the queue formulas see, and the smallest factor
+/// reduce_cost may shorten it by: an AHT cut to 0 leaves no traffic but
+/// must not divide by zero.
+const MIN_AHT_SECONDS: f64 = 1e-9;
+const MIN_AHT_FACTOR: f64 = 1e-12;
+
+impl Queue {
+    /// Fold the block's draws into the queue factors. Draws are clamped into
+    /// the ranges validation allows (it refuses more than a 1e-9 trace
+    /// outside them).
+    fn load(&mut self, v: &[Lanes]) {
+        let s = &self.staffing;
+        for l in 0..LANES {
+            let aht = v[s.aht_seconds][l].max(MIN_AHT_SECONDS);
+            let open_hours = v[s.open_hours][l].max(f64::MIN_POSITIVE);
+            let concurrency = v[s.concurrency][l].max(1.0);
+            let paid = v[s.paid_hours_per_fte][l].max(f64::MIN_POSITIVE);
+            let shrinkage = v[s.shrinkage][l].clamp(0.0, 1.0 - 1e-9);
+            self.erlangs_per_contact[l] = aht / (open_hours * 3600.0 * concurrency);
+            self.answer_over_aht[l] = v[s.answer_seconds][l].max(0.0) / aht;
+            self.target[l] = v[s.service_level][l].clamp(1e-9, 1.0 - 1e-9);
+            self.max_occupancy[l] = v[s.max_occupancy][l].clamp(1e-9, 1.0);
+            self.fte_per_agent[l] = staffing::fte(1.0, open_hours, paid, shrinkage);
+        }
+    }
+
+    /// FTE and labour cost for a month's volume, with AHT scaled by
+    /// `aht_factor` and one FTE costing `fte_price`.
+    #[inline(always)]
+    fn staff(&self, volume: &Lanes, aht_factor: &Lanes, fte_price: &Lanes) -> (Lanes, Lanes) {
+        let (mut traffic, mut rate) = (ZERO, ZERO);
+        for l in 0..LANES {
+            // AHT' = AHT * factor; a factor of 0 (reduce_cost of 100%)
+            // is floored so the rate below stays finite.
+            let factor = aht_factor[l].max(MIN_AHT_FACTOR);
+            traffic[l] = volume[l] * self.erlangs_per_contact[l] * factor;
+            rate[l] = self.answer_over_aht[l] / factor;
+        }
+        let agents = erlang::agents::<LANES>(&traffic, &rate, &self.target, &self.max_occupancy);
+        let (mut fte, mut labour) = (ZERO, ZERO);
+        for l in 0..LANES {
+            fte[l] = agents[l] * self.fte_per_agent[l];
+            labour[l] = fte[l] * fte_price[l];
+        }
+        (fte, labour)
+    }
 }
 
 /// Where a block's results go.
@@ -88,6 +172,43 @@ impl Workspace {
             .collect();
         let ramp = case.initiatives.iter().flat_map(|init| (0..m).map(|month| init.ramp_weight(month))).collect();
         let max_steps = case.scenarios.iter().map(|s| s.initiatives.len()).max().unwrap_or(0);
+        let queues: Vec<Queue> = layout
+            .staffed
+            .iter()
+            .map(|&c| Queue {
+                channel: c,
+                staffing: case.model.channels[c].staffing.clone().expect("layout lists staffed channels"),
+                erlangs_per_contact: ZERO,
+                answer_over_aht: ZERO,
+                target: ZERO,
+                max_occupancy: ZERO,
+                fte_per_agent: ZERO,
+            })
+            .collect();
+        let queue_of: Vec<Option<usize>> = (0..c).map(|ch| layout.staffed.iter().position(|&s| s == ch)).collect();
+        let staffed: Vec<bool> = queue_of.iter().map(Option::is_some).collect();
+        let touches = case
+            .initiatives
+            .iter()
+            .map(|init| {
+                let mut hit = vec![false; c];
+                for e in &init.effects {
+                    match e {
+                        Effect::Avoid { channels, .. } | Effect::ReduceCost { channels, .. } => {
+                            channels.iter().for_each(|&ch| hit[ch] = true)
+                        }
+                        Effect::Deflect { from, to, .. } => {
+                            hit[*from] = true;
+                            if let Some(to) = to {
+                                hit[*to] = true;
+                            }
+                        }
+                    }
+                }
+                queues.iter().enumerate().filter(|(_, q)| hit[q.channel]).map(|(k, _)| k).collect()
+            })
+            .collect();
+        let nq = queues.len();
         Workspace {
             draw: Vec::with_capacity(case.inputs.defs.len()),
             normals: Vec::new(),
@@ -107,6 +228,16 @@ impl Workspace {
             fy_of_month,
             noise,
             calendar: (0..m).map(|k| case.model.start.plus(k).month as usize - 1).collect(),
+            queues,
+            staffed,
+            queue_of,
+            touches,
+            fte_price: vec![ZERO; m * nq],
+            base_fte: vec![ZERO; m * nq],
+            base_labour: vec![ZERO; m * nq],
+            state_aht: vec![ZERO; c],
+            state_fte: vec![ZERO; nq],
+            state_labour: vec![ZERO; nq],
         }
     }
 
@@ -192,7 +323,11 @@ impl Workspace {
                 }
             }
         }
+        for q in &mut self.queues {
+            q.load(&self.values);
+        }
         let v = &self.values;
+        let nq = self.queues.len();
         let mut record = Recorder { sums: out.sums, keep: out.keep, kept: out.kept, active, quantities: layout.monthly_quantities() };
 
         // Baseline (section 5): V, P, F per channel and month.
@@ -202,6 +337,7 @@ impl Workspace {
                 step_inflation[l] = growth_factor(v[ch.inflation][l]).powf(1.0 / 12.0);
             }
             let (cpc, fixed) = (v[ch.cost_per_contact], v[ch.fixed_monthly]);
+            let queue = self.queue_of[c];
             let mut inflation = [1.0; LANES];
             let mut growth = [1.0; LANES];
             for m in 0..months {
@@ -228,6 +364,12 @@ impl Workspace {
                         }
                     }
                 }
+                if let Some(q) = queue {
+                    let per_fte = v[ch.staffing.as_ref().map_or(0, |s| s.cost_per_fte)];
+                    for l in 0..LANES {
+                        self.fte_price[m * nq + q][l] = per_fte[l].max(0.0) * inflation[l];
+                    }
+                }
                 for l in 0..LANES {
                     self.price[k][l] = cpc[l] * inflation[l];
                     self.fixed[k][l] = fixed[l] * inflation[l];
@@ -251,11 +393,25 @@ impl Workspace {
             }
             self.discount[m] = discount;
             let (mut cost, mut volume) = (ZERO, ZERO);
+            for (q, queue) in self.queues.iter().enumerate() {
+                let (fte, labour) = queue.staff(&self.volume[m * nc + queue.channel], &[1.0; LANES], &self.fte_price[m * nq + q]);
+                self.base_fte[m * nq + q] = fte;
+                self.base_labour[m * nq + q] = labour;
+                record.put(layout.fte_index(0, m, q), &fte);
+            }
             for c in 0..nc {
                 let k = m * nc + c;
                 let mut channel_cost = ZERO;
                 for l in 0..LANES {
                     channel_cost[l] = self.volume[k][l] * self.price[k][l] + self.fixed[k][l];
+                }
+                if let Some(q) = self.queue_of[c] {
+                    let labour = &self.base_labour[m * nq + q];
+                    for l in 0..LANES {
+                        channel_cost[l] += labour[l];
+                    }
+                }
+                for l in 0..LANES {
                     cost[l] += channel_cost[l];
                     volume[l] += self.volume[k][l];
                 }
@@ -291,6 +447,11 @@ impl Workspace {
                 let base_row = m * nc..(m + 1) * nc;
                 self.state_volume.copy_from_slice(&self.volume[base_row.clone()]);
                 self.state_price.copy_from_slice(&self.price[base_row.clone()]);
+                if nq > 0 {
+                    self.state_aht.fill([1.0; LANES]);
+                    self.state_fte.copy_from_slice(&self.base_fte[m * nq..(m + 1) * nq]);
+                    self.state_labour.copy_from_slice(&self.base_labour[m * nq..(m + 1) * nq]);
+                }
                 let fixed = &self.fixed[base_row];
                 let base = self.base[m];
                 let mut outlay = ZERO;
@@ -303,7 +464,24 @@ impl Workspace {
                         for l in 0..LANES {
                             w[l] = ramp * v[init.success][l];
                         }
-                        apply_effects(&init.effects, v, &w, &mut self.state_volume, &mut self.state_price);
+                        apply_effects(
+                            &init.effects,
+                            v,
+                            &w,
+                            &self.staffed,
+                            &mut self.state_volume,
+                            &mut self.state_price,
+                            &mut self.state_aht,
+                        );
+                        // Only the queues this initiative changed are recounted.
+                        for &q in &self.touches[k] {
+                            let queue = &self.queues[q];
+                            let c = queue.channel;
+                            let (fte, labour) =
+                                queue.staff(&self.state_volume[c], &self.state_aht[c], &self.fte_price[m * nq + q]);
+                            self.state_fte[q] = fte;
+                            self.state_labour[q] = labour;
+                        }
                         let (opex, capex) = (v[init.opex], v[init.capex]);
                         for l in 0..LANES {
                             outlay[l] += opex[l];
@@ -317,6 +495,11 @@ impl Workspace {
                         for c in 0..nc {
                             for l in 0..LANES {
                                 c_sum[l] += self.state_volume[c][l] * self.state_price[c][l] + fixed[c][l];
+                            }
+                        }
+                        for labour in &self.state_labour {
+                            for l in 0..LANES {
+                                c_sum[l] += labour[l];
                             }
                         }
                         for l in 0..LANES {
@@ -343,11 +526,19 @@ impl Workspace {
                 }
                 record.put(layout.cumulative_index(s, m), &cumulative);
                 let mut volume = ZERO;
+                for q in 0..nq {
+                    record.put(layout.fte_index(s + 1, m, q), &self.state_fte[q]);
+                }
                 for c in 0..nc {
                     let mut channel_cost = ZERO;
                     for l in 0..LANES {
                         channel_cost[l] = self.state_volume[c][l] * self.state_price[c][l] + fixed[c][l];
                         volume[l] += self.state_volume[c][l];
+                    }
+                    if let Some(q) = self.queue_of[c] {
+                        for l in 0..LANES {
+                            channel_cost[l] += self.state_labour[q][l];
+                        }
                     }
                     record.put(layout.monthly_index(s + 1, m, c, MonthlyMetric::Volume), &self.state_volume[c]);
                     record.put(layout.monthly_index(s + 1, m, c, MonthlyMetric::Cost), &channel_cost);
@@ -470,7 +661,18 @@ fn exp(x: f64) -> f64 {
 
 /// Apply one initiative's effects at strength `w` (ramp times success).
 #[inline(always)]
-fn apply_effects(effects: &[Effect], v: &[Lanes], w: &Lanes, volume: &mut [Lanes], price: &mut [Lanes]) {
+/// On a staffed channel `reduce_cost` shortens AHT (`aht`) instead of the
+/// price (spec section 10).
+#[allow(clippy::too_many_arguments)]
+fn apply_effects(
+    effects: &[Effect],
+    v: &[Lanes],
+    w: &Lanes,
+    staffed: &[bool],
+    volume: &mut [Lanes],
+    price: &mut [Lanes],
+    aht: &mut [Lanes],
+) {
     for effect in effects {
         let share = &v[effect.share()];
         let mut a = ZERO;
@@ -500,8 +702,9 @@ fn apply_effects(effects: &[Effect], v: &[Lanes], w: &Lanes, volume: &mut [Lanes
             }
             Effect::ReduceCost { channels, .. } => {
                 for &c in channels {
+                    let target = if staffed[c] { &mut aht[c] } else { &mut price[c] };
                     for l in 0..LANES {
-                        price[c][l] *= 1.0 - a[l];
+                        target[l] *= 1.0 - a[l];
                     }
                 }
             }
@@ -555,7 +758,8 @@ mod tests {
         let effects = [Effect::Deflect { from: 0, to: Some(1), share: 0, leak: 1 }];
         let mut volume = [lanes(1000.0), lanes(500.0)];
         let mut price = [lanes(5.0), lanes(0.1)];
-        apply_effects(&effects, &v, &lanes(0.5), &mut volume, &mut price);
+        let mut aht = [lanes(1.0), lanes(1.0)];
+        apply_effects(&effects, &v, &lanes(0.5), &[false; 2], &mut volume, &mut price, &mut aht);
         let moved = 100.0;
         assert!((volume[0][3] - (1000.0 - moved * 0.75)).abs() < 1e-9);
         assert!((volume[1][3] - (500.0 + moved)).abs() < 1e-9);
@@ -573,8 +777,9 @@ mod tests {
         w[2] = 0.0;
         let mut volume = [lanes(100.0)];
         let mut price = [lanes(2.0)];
-        apply_effects(&[Effect::Avoid { channels: vec![0], share: 0 }], &v, &w, &mut volume, &mut price);
-        apply_effects(&[Effect::ReduceCost { channels: vec![0], share: 0 }], &v, &w, &mut volume, &mut price);
+        let mut aht = [lanes(1.0)];
+        apply_effects(&[Effect::Avoid { channels: vec![0], share: 0 }], &v, &w, &[false], &mut volume, &mut price, &mut aht);
+        apply_effects(&[Effect::ReduceCost { channels: vec![0], share: 0 }], &v, &w, &[false], &mut volume, &mut price, &mut aht);
         assert_eq!((volume[0][2], price[0][2]), (100.0, 2.0));
         assert_eq!((volume[0][0], price[0][0]), (50.0, 1.0));
     }
@@ -584,7 +789,8 @@ mod tests {
         let v = [lanes(0.5), lanes(0.0)];
         let mut volume = [lanes(100.0), lanes(7.0)];
         let mut price = [lanes(1.0), lanes(1.0)];
-        apply_effects(&[Effect::Deflect { from: 0, to: None, share: 0, leak: 1 }], &v, &lanes(1.0), &mut volume, &mut price);
+        let mut aht = [lanes(1.0), lanes(1.0)];
+        apply_effects(&[Effect::Deflect { from: 0, to: None, share: 0, leak: 1 }], &v, &lanes(1.0), &[false; 2], &mut volume, &mut price, &mut aht);
         assert_eq!((volume[0][0], volume[1][0]), (50.0, 7.0));
     }
 }

@@ -41,6 +41,10 @@ pub struct Layout {
     /// Where each scenario's waterfall steps start among the monthly
     /// quantities (see [`Layout::waterfall_index`]).
     waterfall: Vec<usize>,
+    /// Channels priced by staffing (spec section 10), ascending.
+    pub staffed: Vec<usize>,
+    /// Where the FTE quantities start (see [`Layout::fte_index`]).
+    fte: usize,
     quantities: usize,
 }
 
@@ -86,6 +90,9 @@ impl Layout {
                 q - s.initiatives.len()
             })
             .collect();
+        let staffed: Vec<usize> = (0..channels).filter(|&c| case.model.channels[c].staffing.is_some()).collect();
+        let fte = q;
+        q += (1 + ns) * months * staffed.len();
         Layout {
             months,
             channels,
@@ -96,6 +103,8 @@ impl Layout {
             inputs,
             width: col,
             waterfall,
+            staffed,
+            fte,
             quantities: q,
         }
     }
@@ -103,7 +112,8 @@ impl Layout {
     /// Quantities summed over all iterations and kept for the monthly
     /// sample: (baseline + scenarios) x months x (channels + total) x
     /// (volume, cost), then each scenario's cumulative saving by month, then
-    /// each scenario's net savings after each initiative (the waterfall).
+    /// each scenario's net savings after each initiative (the waterfall),
+    /// then (baseline + scenarios) x months x staffed channels' FTE.
     pub fn monthly_quantities(&self) -> usize {
         self.quantities
     }
@@ -126,6 +136,13 @@ impl Layout {
     #[inline]
     pub fn monthly_index(&self, slot: usize, month: usize, channel: usize, metric: MonthlyMetric) -> usize {
         ((slot * self.months + month) * (self.channels + 1) + channel) * 2 + metric as usize
+    }
+
+    /// Index of the FTE of the `k`-th staffed channel ([`Layout::staffed`]),
+    /// `slot` as in [`Layout::monthly_index`].
+    #[inline]
+    pub fn fte_index(&self, slot: usize, month: usize, k: usize) -> usize {
+        self.fte + (slot * self.months + month) * self.staffed.len() + k
     }
 
 }

@@ -7,6 +7,7 @@
 mod correlation;
 mod model;
 mod scenario;
+mod staffing;
 
 use std::path::Path;
 

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use toml::Spanned;
 
-use super::{Checker, valid_id};
+use super::{Checker, staffing, valid_id};
 use crate::calendar::{self, YearMonth};
 use crate::dist::Domain;
 use crate::input::table::{self, VolumeRow};
@@ -277,6 +277,7 @@ fn check_channel(
         cost_per_contact: ck.input(file, rc.cost_per_contact.as_ref(), None, p("cost_per_contact"), &f("cost_per_contact"), Domain::NonNegative, InputKind::Value, false),
         inflation,
         fixed_monthly: ck.input(file, rc.fixed_monthly.as_ref(), Some(0.0), p("fixed_monthly"), &f("fixed_monthly"), Domain::NonNegative, InputKind::Value, false),
+        staffing: rc.staffing.as_ref().map(|s| staffing::check_staffing(ck, file, s, field, &id)),
         baseline,
         id,
     }

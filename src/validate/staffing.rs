@@ -1,0 +1,120 @@
+//! Checking `[channel.staffing]` (spec sections 10 and 11).
+//!
+//! Every field is an input, sampled once, so a distribution is allowed; its
+//! draws must all be usable by the queue formulas (a service level of 1 has
+//! no finite agent count, a shrinkage of 1 leaves no time on contacts), so
+//! a distribution that puts more than a trace of mass outside the field's
+//! range is refused, not clamped.
+
+use toml::Spanned;
+
+use super::Checker;
+use crate::dist::Domain;
+use crate::input::{Expr, RawStaffing, SourceFile};
+use crate::model::{InputId, InputKind, Staffing};
+
+/// Mass outside a field's range a distribution may have (rounding, far
+/// tails); the simulation clamps such draws into the range.
+const OUTSIDE_MASS: f64 = 1e-9;
+
+/// Where a staffing field's values must lie: (low, low included, high,
+/// high included).
+#[derive(Clone, Copy)]
+struct Range {
+    low: f64,
+    low_closed: bool,
+    high: f64,
+    high_closed: bool,
+}
+
+impl Range {
+    const POSITIVE: Range = Range { low: 0.0, low_closed: false, high: f64::INFINITY, high_closed: false };
+    const NON_NEGATIVE: Range = Range { low: 0.0, low_closed: true, high: f64::INFINITY, high_closed: false };
+    const OPEN_UNIT: Range = Range { low: 0.0, low_closed: false, high: 1.0, high_closed: false };
+    const OCCUPANCY: Range = Range { low: 0.0, low_closed: false, high: 1.0, high_closed: true };
+    const SHRINKAGE: Range = Range { low: 0.0, low_closed: true, high: 1.0, high_closed: false };
+    const AT_LEAST_ONE: Range = Range { low: 1.0, low_closed: true, high: f64::INFINITY, high_closed: false };
+
+    fn contains(self, x: f64) -> bool {
+        let above = if self.low_closed { x >= self.low } else { x > self.low };
+        let below = if self.high_closed { x <= self.high } else { x < self.high };
+        above && below
+    }
+
+    fn describe(self) -> String {
+        match (self.low, self.high.is_infinite()) {
+            (low, true) if self.low_closed && low == 1.0 => ">= 1".into(),
+            (_, true) if self.low_closed => ">= 0".into(),
+            (_, true) => "> 0".into(),
+            (low, false) => format!(
+                "{}{low}, {}{}",
+                if self.low_closed { "[" } else { "(" },
+                self.high,
+                if self.high_closed { "]" } else { ")" }
+            ),
+        }
+    }
+}
+
+/// Register and check a channel's staffing inputs. `field` is the path to
+/// the channel in messages (`channel[0]`), `id` its id for input paths.
+pub(crate) fn check_staffing(
+    ck: &mut Checker,
+    file: &SourceFile,
+    raw: &Spanned<RawStaffing>,
+    field: &str,
+    id: &str,
+) -> Staffing {
+    let anchor = ck.anchor.replace(raw.span());
+    let s = raw.get_ref();
+    let mut field_input = |name: &str, expr: &Option<Spanned<Expr>>, default: Option<f64>, range: Range| {
+        let field = format!("{field}.staffing.{name}");
+        let input = ck.input(file, expr.as_ref(), default, format!("{id}.staffing.{name}"), &field, Domain::Unbounded, InputKind::Value, false);
+        check_range(ck, file, expr.as_ref(), &field, input, range);
+        input
+    };
+    let staffing = Staffing {
+        aht_seconds: field_input("aht_seconds", &s.aht_seconds, None, Range::POSITIVE),
+        open_hours: field_input("open_hours", &s.open_hours, None, Range::POSITIVE),
+        service_level: field_input("service_level", &s.service_level, None, Range::OPEN_UNIT),
+        answer_seconds: field_input("answer_seconds", &s.answer_seconds, None, Range::NON_NEGATIVE),
+        max_occupancy: field_input("max_occupancy", &s.max_occupancy, Some(1.0), Range::OCCUPANCY),
+        shrinkage: field_input("shrinkage", &s.shrinkage, Some(0.0), Range::SHRINKAGE),
+        paid_hours_per_fte: field_input("paid_hours_per_fte", &s.paid_hours_per_fte, None, Range::POSITIVE),
+        cost_per_fte: field_input("cost_per_fte", &s.cost_per_fte, None, Range::NON_NEGATIVE),
+        concurrency: field_input("concurrency", &s.concurrency, Some(1.0), Range::AT_LEAST_ONE),
+    };
+    ck.anchor = anchor;
+    staffing
+}
+
+/// Refuse a constant outside `range`, or a distribution with more than a
+/// trace of mass outside it.
+fn check_range(ck: &mut Checker, file: &SourceFile, expr: Option<&Spanned<Expr>>, field: &str, input: InputId, range: Range) {
+    let dist = &ck.inputs.defs[input].dist;
+    if let Some(x) = dist.constant_value() {
+        if x.is_finite() && !range.contains(x) {
+            let message = format!("must be {}, got {x}", range.describe());
+            ck.error(file.error(expr.map(Spanned::span), field, message));
+        }
+        return;
+    }
+    let below = if range.low_closed { dist.cdf_below(range.low) } else { dist.cdf(range.low) };
+    let above = if range.high.is_infinite() {
+        0.0
+    } else if range.high_closed {
+        1.0 - dist.cdf(range.high)
+    } else {
+        1.0 - dist.cdf_below(range.high)
+    };
+    let outside = below + above;
+    if outside > OUTSIDE_MASS {
+        let message = format!(
+            "{:.2}% of this distribution lies outside {}; every draw must be {}",
+            outside * 100.0,
+            range.describe(),
+            range.describe()
+        );
+        ck.error(file.error(expr.map(Spanned::span), field, message));
+    }
+}

@@ -1,0 +1,171 @@
+//! Staffing-priced channels (spec section 10) on constant inputs: agents,
+//! FTE and labour cost worked out by hand, and what deflection really saves.
+//!
+//! The expected agent counts come from the textbook Erlang C formula written
+//! out here as plain sums, C(N, A) = (A^N / N! * N / (N - A)) /
+//! (sum_{k<N} A^k / k! + A^N / N! * N / (N - A)), never through the
+//! engine's recursion. Fixtures are under `tests/fixtures/staffing/`.
+
+use std::path::{Path, PathBuf};
+
+use costcast::aggregate::{MonthlyRow, Results, SummaryValue};
+use costcast::run::forecast;
+use costcast::staffing::fte;
+use costcast::validate::load_case;
+use proptest::prelude::*;
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/staffing").join(name)
+}
+
+fn run(path: &Path) -> Results {
+    let case = load_case(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).value;
+    forecast(&case, 4, 11, 2).expect("forecast")
+}
+
+/// Textbook Erlang C by direct sums (fine for the small traffic used here).
+fn textbook_erlang_c(n: u32, a: f64) -> f64 {
+    let mut term = 1.0; // A^k / k!
+    let mut below = 0.0;
+    for k in 0..n {
+        below += term;
+        term *= a / f64::from(k + 1);
+    }
+    let top = term * f64::from(n) / (f64::from(n) - a);
+    top / (below + top)
+}
+
+/// The smallest N with N > A, A / N <= occupancy and SL >= target.
+fn textbook_agents(a: f64, aht: f64, answer: f64, target: f64, occupancy: f64) -> u32 {
+    (1..)
+        .find(|&n| {
+            let nf = f64::from(n);
+            nf > a && a / nf <= occupancy && 1.0 - textbook_erlang_c(n, a) * (-(nf - a) * answer / aht).exp() >= target
+        })
+        .unwrap()
+}
+
+fn monthly<'r>(r: &'r Results, scenario: &str, month: &str, channel: &str, metric: &str) -> &'r MonthlyRow {
+    r.monthly
+        .iter()
+        .find(|row| row.scenario == scenario && row.month == month && row.channel == channel && row.metric == metric)
+        .unwrap_or_else(|| panic!("no monthly row {scenario}/{month}/{channel}/{metric}"))
+}
+
+#[track_caller]
+fn close(actual: f64, expected: f64, what: &str) {
+    assert!(
+        (actual - expected).abs() <= 1e-9 * expected.abs().max(1.0),
+        "{what}: got {actual:.10}, expected by hand {expected:.10}"
+    );
+}
+
+/// A monthly quantity that is the same in every iteration. The mean is f64
+/// (1e-9); the percentiles come from the monthly sample, kept as f32 (1e-6).
+#[track_caller]
+fn constant(row: &MonthlyRow, expected: f64, what: &str) {
+    close(row.mean, expected, &format!("{what} mean"));
+    for (x, name) in [(row.p10, "p10"), (row.p50, "p50"), (row.p90, "p90")] {
+        assert!((x - expected).abs() <= 1e-6 * expected.abs().max(1.0), "{what} {name}: got {x}, expected {expected}");
+    }
+}
+
+#[test]
+fn constant_inputs_give_hand_computed_fte_and_cost() {
+    let r = run(&fixture("small-scenarios.toml"));
+    // Baseline: A = 4000 * 180 / (100 * 3600) = 2 Erlangs. By hand:
+    // N = 3: C = 0.444444, SL = 1 - C e^(-1 * 20/180) = 0.6023 < 0.8;
+    // N = 4: C = 0.173913, SL = 1 - C e^(-2 * 20/180) = 0.8607 >= 0.8.
+    assert_eq!(textbook_agents(2.0, 180.0, 20.0, 0.8, 0.85), 4);
+    close(textbook_erlang_c(4, 2.0), 4.0 / 23.0, "C(4, 2) = 4/23");
+    let base_fte = 4.0 * 100.0 / (160.0 * (1.0 - 0.25)); // 3.3333 FTE
+    let base_labour = base_fte * 5_000.0;
+    for month in ["2027-01", "2027-02", "2027-03"] {
+        constant(monthly(&r, "baseline", month, "phone", "fte"), base_fte, "baseline fte");
+        // Labour + non-labour per contact + fixed.
+        constant(monthly(&r, "baseline", month, "phone", "cost"), base_labour + 4_000.0 * 0.5 + 1_000.0, "baseline cost");
+    }
+    assert!(r.monthly.iter().all(|row| row.channel != "web" || row.metric != "fte"), "flat channels have no fte rows");
+
+    // Deflect 10% from month 1: V' = 3600, A = 1.8. By hand N = 3 gives
+    // SL 0.6895, N = 4 gives 0.8993: the same 4 agents, so the labour cost
+    // does not move at all; only the non-labour cost per contact is saved.
+    assert_eq!(textbook_agents(1.8, 180.0, 20.0, 0.8, 0.85), 4);
+    constant(monthly(&r, "Deflect 10%", "2027-01", "phone", "fte"), base_fte, "deflect fte");
+    constant(monthly(&r, "Deflect 10%", "2027-01", "phone", "cost"), base_labour + 3_600.0 * 0.5 + 1_000.0, "deflect cost");
+
+    // Halve AHT from month 2 (reduce_cost on a staffed channel): A = 1,
+    // answer/AHT = 20/90; N = 2 gives SL 0.5424, N = 3 gives 0.9417. The
+    // non-labour cost per contact is untouched.
+    assert_eq!(textbook_agents(1.0, 90.0, 20.0, 0.8, 0.85), 3);
+    let short_fte = 3.0 * 100.0 / 120.0;
+    constant(monthly(&r, "Shorter calls", "2027-01", "phone", "fte"), base_fte, "before the start");
+    constant(monthly(&r, "Shorter calls", "2027-02", "phone", "fte"), short_fte, "shorter fte");
+    constant(monthly(&r, "Shorter calls", "2027-02", "phone", "cost"), short_fte * 5_000.0 + 2_000.0 + 1_000.0, "shorter cost");
+
+    // Both: A = 3600 * 90 / 360000 = 0.9 Erlangs.
+    let both_n = textbook_agents(0.9, 90.0, 20.0, 0.8, 0.85);
+    let both_fte = f64::from(both_n) * 100.0 / 120.0;
+    constant(monthly(&r, "Both", "2027-03", "phone", "fte"), both_fte, "both fte");
+    constant(monthly(&r, "Both", "2027-03", "phone", "cost"), both_fte * 5_000.0 + 1_800.0 + 1_000.0, "both cost");
+    // Total cost includes the flat channel, whose deflected contacts arrive.
+    constant(
+        monthly(&r, "Both", "2027-03", "total", "cost"),
+        both_fte * 5_000.0 + 1_800.0 + 1_000.0 + (10_000.0 + 400.0) * 0.1,
+        "both total",
+    );
+}
+
+/// The big queue's model with a given shrinkage, in a temporary folder.
+fn big_case(dir: &Path, shrinkage: f64) -> PathBuf {
+    let model = std::fs::read_to_string(fixture("big.toml")).unwrap().replace("SHRINKAGE", &shrinkage.to_string());
+    std::fs::write(dir.join("big.toml"), model).unwrap();
+    std::fs::copy(fixture("big-scenarios.toml"), dir.join("big-scenarios.toml")).unwrap();
+    dir.join("big-scenarios.toml")
+}
+
+#[test]
+fn deflecting_ten_percent_saves_less_than_ten_percent_of_labour() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = run(&big_case(dir.path(), 0.3));
+    let base = monthly(&r, "baseline", "2027-01", "phone", "cost").mean;
+    let after = monthly(&r, "Deflect 10%", "2027-01", "phone", "cost").mean;
+    // No non-labour or fixed cost: cost is labour only.
+    let saved = (base - after) / base;
+    // 100 Erlangs need N agents; 90 Erlangs need fewer, but not 10% fewer:
+    // the smaller queue pools less (square-root staffing). (Where an
+    // occupancy cap binds instead, agents are proportional to traffic and
+    // the saving is about 10%, up to rounding to whole agents.)
+    let (n100, n90) = (textbook_agents(100.0, 180.0, 20.0, 0.8, 1.0), textbook_agents(90.0, 180.0, 20.0, 0.8, 1.0));
+    close(base, fte(f64::from(n100), 100.0, 160.0, 0.3) * 5_000.0, "labour at 100 Erlangs");
+    close(after, fte(f64::from(n90), 100.0, 160.0, 0.3) * 5_000.0, "labour at 90 Erlangs");
+    assert!(saved > 0.0 && saved < 0.10, "deflecting 10% saved {:.2}% of labour", saved * 100.0);
+    // A flat price per contact would have saved exactly 10%.
+    let npv = match &r.summary.iter().find(|s| s.metric == "npv").unwrap().value {
+        SummaryValue::Stats(Some(s)) => s.mean,
+        other => panic!("{other:?}"),
+    };
+    close(npv, base - after, "npv of one month at 0%");
+}
+
+#[test]
+fn fte_scales_with_one_over_one_minus_shrinkage() {
+    let dir = tempfile::tempdir().unwrap();
+    let at = |s: f64| monthly(&run(&big_case(dir.path(), s)), "baseline", "2027-01", "phone", "fte").mean;
+    let (f0, f30) = (at(0.0), at(0.3));
+    close(f30 * (1.0 - 0.3), f0, "FTE x (1 - shrinkage) is the agents' hours");
+}
+
+proptest! {
+    #[test]
+    fn fte_is_agent_hours_over_productive_hours(
+        agents in 1u32..5_000, open in 1.0f64..744.0, paid in 40.0f64..200.0, shrinkage in 0.0f64..0.95
+    ) {
+        let f = fte(f64::from(agents), open, paid, shrinkage);
+        let expected = f64::from(agents) * open / paid / (1.0 - shrinkage);
+        prop_assert!((f - expected).abs() <= 1e-12 * expected);
+        // Doubling shrinkage's complement halves FTE.
+        let g = fte(f64::from(agents), open, paid, 1.0 - (1.0 - shrinkage) / 2.0);
+        prop_assert!((g - 2.0 * f).abs() <= 1e-9 * f);
+    }
+}
