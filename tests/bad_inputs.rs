@@ -429,6 +429,17 @@ bad_cases! {
     model_without_channels_has_no_follow_on_errors: Model ("model_without_channels") ["channel: the model has no channels"] errors = 1;
     volumes_csv_bad_volume_has_no_follow_on_errors: Model ("volumes_csv_bad_volume") ["error: volumes.csv:4:15: "] errors = 1;
     volumes_csv_bad_month_has_no_follow_on_errors: Model ("volumes_csv_bad_month") ["error: volumes.csv:4:1: "] errors = 1;
+    // ---- Staffing (spec sections 10 and 11) --------------------------------
+    staffing_service_level_one: Model ["error: model.toml:18:17: channel[0].staffing.service_level: must be in (0, 1), got 1"];
+    staffing_occupancy_zero: Model ["error: model.toml:20:17: channel[0].staffing.max_occupancy: must be in (0, 1], got 0"];
+    staffing_shrinkage_reaches_one: Model ["error: model.toml:21:13: channel[0].staffing.shrinkage: 20.00% of this distribution", "every draw must be in [0, 1)"];
+    staffing_aht_can_be_negative: Model ["error: model.toml:16:15: channel[0].staffing.aht_seconds: 6.68% of this distribution", "every draw must be > 0"];
+    staffing_concurrency_below_one: Model ["error: model.toml:24:15: channel[0].staffing.concurrency: must be >= 1, got 0.5"];
+    staffing_missing_aht: Model ["error: model.toml:15:1: channel[0].staffing.aht_seconds: is required but missing"];
+    staffing_unknown_field: Model ["error: model.toml:24:1: ", "unknown field `service_levle`"];
+    staffing_zero_open_hours: Model ["error: model.toml:17:14: channel[0].staffing.open_hours: must be > 0, got 0"];
+    staffing_negative_paid_hours: Model ["error: model.toml:22:22: channel[0].staffing.paid_hours_per_fte: must be > 0, got -160"];
+    staffing_bad_expression: Model ["error: model.toml:23:16: channel[0].staffing.cost_per_fte: invalid expression", "max must be > min"];
 }
 
 /// The error line that names `field` in `file` carries a line within

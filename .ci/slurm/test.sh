@@ -52,10 +52,15 @@ merge_id="$(sed -n 's/^MERGE_JOB_ID=//p' <<<"$ids")"
 echo
 echo "== 3. the array tasks (array job ${array_id:-?}, merge job ${merge_id:-?})"
 if [ -n "$array_id" ]; then
-  # One line per task, the fields that show what ran where and how it ended.
-  scontrol show -o job "$array_id" 2>/dev/null |
-    grep -oE '(JobId|ArrayJobId|ArrayTaskId|JobState|ExitCode|NodeList|StartTime|EndTime)=[^ ]*' |
-    paste -sd' ' | sed 's/ JobId=/\nJobId=/g' | sort -t= -k4,4n || true
+  # One line per task, in task order: what ran where, and how it ended.
+  scontrol show -o job "$array_id" 2>/dev/null | awk '{
+      task = "?"; line = ""
+      for (i = 1; i <= NF; i++) {
+        if ($i ~ /^ArrayTaskId=/) task = substr($i, 13)
+        if ($i ~ /^(JobId|ArrayJobId|JobState|ExitCode|NodeList|StartTime|EndTime)=/) line = line " " $i
+      }
+      print "array task " task ":" line
+    }' | sort -k3,3n || true
   for task in $(seq 1 "$SHARDS"); do
     log="$work/parts/costcast-shard-${array_id}_${task}.out"
     echo "--- array task $task: $log"
@@ -73,10 +78,18 @@ fi
 
 echo
 echo "== 4. single-machine run"
-"$COSTCAST" run "$SCENARIO" -n "$ITERATIONS" --seed "$SEED" --format csv -o "$work/single"
+single_rc=0
+"$COSTCAST" run "$SCENARIO" -n "$ITERATIONS" --seed "$SEED" --format csv -o "$work/single" || single_rc=$?
+if [ "$single_rc" -ne 0 ]; then
+  echo "FAIL: costcast run exited $single_rc (message above)"
+  exit 1
+fi
 
 echo
 echo "== 5. merged report vs single run, every CSV file"
+for d in merged single; do
+  [ -d "$work/$d" ] || { echo "FAIL: no report folder $work/$d"; exit 1; }
+done
 # Union of the CSV files of both reports (relative paths), so a file that
 # only one of them wrote counts as a failure too.
 csvs="$( { (cd "$work/merged" && find . -name '*.csv'); (cd "$work/single" && find . -name '*.csv'); } |
@@ -106,7 +119,7 @@ merge_rc=0
 "$COSTCAST" merge "$work/parts/shard-1.part" "$work/parts/shard-2.part" \
   -o "$work/incomplete" >"$work/incomplete.log" 2>&1 || merge_rc=$?
 if [ "$merge_rc" -eq 1 ] && [ ! -e "$work/incomplete" ]; then
-  echo "PASS merge of shards 1 and 2 of 3 refused: $(head -n 1 "$work/incomplete.log")"
+  echo "PASS merge of shards 1 and 2 of 3 refused: $(tail -n 1 "$work/incomplete.log")"
 else
   echo "FAIL merge of shards 1 and 2 of 3: exit $merge_rc (want 1), report folder written: $([ -e "$work/incomplete" ] && echo yes || echo no)"
   cat "$work/incomplete.log"

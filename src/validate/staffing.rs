@@ -47,7 +47,7 @@ impl Range {
             (_, true) if self.low_closed => ">= 0".into(),
             (_, true) => "> 0".into(),
             (low, false) => format!(
-                "{}{low}, {}{}",
+                "in {}{low}, {}{}",
                 if self.low_closed { "[" } else { "(" },
                 self.high,
                 if self.high_closed { "]" } else { ")" }
@@ -110,9 +110,8 @@ fn check_range(ck: &mut Checker, file: &SourceFile, expr: Option<&Spanned<Expr>>
     let outside = below + above;
     if outside > OUTSIDE_MASS {
         let message = format!(
-            "{:.2}% of this distribution lies outside {}; every draw must be {}",
+            "{:.2}% of this distribution lies outside the range it needs; every draw must be {}",
             outside * 100.0,
-            range.describe(),
             range.describe()
         );
         ck.error(file.error(expr.map(Spanned::span), field, message));
