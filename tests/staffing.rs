@@ -169,3 +169,46 @@ proptest! {
         prop_assert!((g - 2.0 * f).abs() <= 1e-9 * f);
     }
 }
+
+/// The shipped staffed example end to end: `fte` rows in monthly.csv for the
+/// staffed channels only, FTE by fiscal year on the page and in the workbook.
+#[test]
+fn staffed_example_reports_fte() {
+    use calamine::{Data, DataType, Reader, Xlsx};
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_costcast"))
+        .args(["run", "scenarios/acme-staffed-roadmap.toml", "-n", "2000", "--format", "csv,html,xlsx", "-o"])
+        .arg(&out)
+        .current_dir(root)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let monthly = std::fs::read_to_string(out.join("monthly.csv")).unwrap();
+    let mut fte_channels: Vec<&str> =
+        monthly.lines().filter(|l| l.split(',').nth(3) == Some("fte")).map(|l| l.split(',').nth(2).unwrap()).collect();
+    fte_channels.sort();
+    fte_channels.dedup();
+    assert_eq!(fte_channels, ["chat", "phone"]);
+    // 36 months x (baseline + 3 scenarios) x 2 staffed channels.
+    assert_eq!(monthly.lines().filter(|l| l.split(',').nth(3) == Some("fte")).count(), 36 * 4 * 2);
+
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("Staffing: average FTE per fiscal year"));
+
+    let mut book: Xlsx<_> = calamine::open_workbook(out.join("report.xlsx")).unwrap();
+    let sheet = book.worksheet_range("Staffing").expect("a Staffing sheet");
+    let rows: Vec<_> = sheet.rows().collect();
+    // 2 channels x 3 fiscal years x (baseline + 3 scenarios), plus the header.
+    assert_eq!(rows.len(), 1 + 2 * 3 * 4);
+    // The full roadmap deflects phone contacts: fewer phone FTE than baseline.
+    let fte = |scenario: &str, fy: &str| -> f64 {
+        rows.iter()
+            .find(|r| r[0] == Data::String(scenario.into()) && r[1] == Data::String("phone".into()) && r[2] == Data::String(fy.into()))
+            .and_then(|r| r[4].as_f64())
+            .unwrap()
+    };
+    assert!(fte("Full roadmap", "FY2029") < fte("baseline", "FY2029"));
+    assert!(fte("baseline", "FY2029") > 50.0, "phone needs well over 50 FTE");
+}

@@ -82,6 +82,8 @@ stop_daemon() { # stop_daemon PIDFILE NAME
 
 print_logs() {
   local f
+  echo "(In Slurm's logs, 'mpi/pmix ... can not load PMIx library' errors are" \
+       "harmless: MPI is not used. Look for other errors.)" >&2
   for f in /var/log/munge/munged.log "$LOG_DIR/slurmctld.log" "$LOG_DIR/slurmd.log"; do
     if [ -f "$f" ]; then
       printf '\n----- last 30 lines of %s -----\n' "$f" >&2
@@ -203,7 +205,8 @@ else
   say "starting munged"
   # Run it as the 'munge' user like the packaged service does. It forks into
   # the background and writes its pid file itself.
-  runuser -u munge -- munged || { print_logs; die "munged failed to start."; }
+  # --origin: skip looking up the host name, which may not resolve in CI.
+  runuser -u munge -- munged --origin=127.0.0.1 || { print_logs; die "munged failed to start."; }
 fi
 # Prove munge works before involving Slurm: a failure here is much easier to
 # understand than Slurm's "Protocol authentication error" later.
@@ -247,7 +250,9 @@ deadline=$(( $(date +%s) + TIMEOUT ))
 while :; do
   state="$(sinfo -h -n "$NODE" -o '%T' 2>/dev/null | head -n 1 || true)"
   case "$state" in
-    idle|mixed|allocated) break ;;
+    # slurmctld remembers a node as idle for a few minutes after its slurmd
+    # died, so also check that our slurmd is really running.
+    idle|mixed|allocated) pid_alive "$SLURMD_PID" slurmd && break ;;
   esac
   if [ "$(date +%s)" -ge "$deadline" ]; then
     printf '\nstart-cluster: node state is "%s"; sinfo -R says:\n' "${state:-unknown}" >&2

@@ -142,6 +142,21 @@ pub struct Results {
     pub npv: Vec<NpvDistribution>,
     pub cumulative: Vec<CumulativeRow>,
     pub waterfall: Vec<WaterfallStep>,
+    /// Mean FTE of each staffed channel per fiscal year, baseline and
+    /// scenarios (spec section 10); empty without staffed channels.
+    pub staffing: Vec<FteRow>,
+}
+
+/// A staffed channel's average FTE over a fiscal year's months, mean over
+/// iterations: what the operation must employ, baseline against scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FteRow {
+    /// `baseline` or a scenario name.
+    pub scenario: String,
+    pub channel: String,
+    pub fiscal_year: String,
+    pub partial: bool,
+    pub fte: f64,
 }
 
 /// P10, P50, P90 of every monthly quantity over the monthly sample. The
@@ -195,6 +210,7 @@ pub fn aggregate(case: &Case, sim: &Simulation) -> Results {
             )
         },
     );
+    let staffing = fte_by_fiscal_year(case, &monthly);
     Results {
         iterations: sim.iterations,
         seed: sim.seed,
@@ -207,7 +223,36 @@ pub fn aggregate(case: &Case, sim: &Simulation) -> Results {
         npv,
         cumulative,
         waterfall,
+        staffing,
     }
+}
+
+/// [`FteRow`]s from the monthly FTE means: the mean of a fiscal year's
+/// average is the average of its monthly means.
+fn fte_by_fiscal_year(case: &Case, monthly: &[MonthlyRow]) -> Vec<FteRow> {
+    let mut rows = Vec::new();
+    let mut scenarios = vec!["baseline"];
+    scenarios.extend(case.scenarios.iter().map(|s| s.name.as_str()));
+    for channel in case.model.channels.iter().filter(|c| c.staffing.is_some()) {
+        for fy in &case.model.fiscal_years {
+            let months: Vec<String> = fy.months.clone().map(|m| case.model.month_label(m)).collect();
+            for scenario in &scenarios {
+                let values: Vec<f64> = monthly
+                    .iter()
+                    .filter(|r| r.metric == "fte" && r.channel == channel.id && r.scenario == *scenario && months.contains(&r.month))
+                    .map(|r| r.mean)
+                    .collect();
+                rows.push(FteRow {
+                    scenario: (*scenario).to_owned(),
+                    channel: channel.id.clone(),
+                    fiscal_year: fy.label(),
+                    partial: fy.partial,
+                    fte: values.iter().sum::<f64>() / values.len() as f64,
+                });
+            }
+        }
+    }
+    rows
 }
 
 fn npv_distributions(case: &Case, sim: &Simulation) -> Vec<NpvDistribution> {

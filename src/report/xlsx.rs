@@ -65,9 +65,13 @@ fn build(case: &Case, results: &Results) -> Result<Vec<u8>, XlsxError> {
         bridge(results, &f)?,
         sensitivity(results, &f)?,
         assumptions(case, results, &f)?,
+    ]
+    .into_iter()
+    .chain(staffing(results, &f)?)
+    .chain([
         charts(&layout, &f)?,
         data,
-    ] {
+    ]) {
         book.push_worksheet(sheet);
     }
     book.save_to_buffer()
@@ -319,6 +323,27 @@ fn fiscal_years(results: &Results, f: &Formats) -> Result<Worksheet, XlsxError> 
         }
     }
     s.table(results.fiscal_years.len(), COLUMNS.len())
+}
+
+/// Average FTE per staffed channel and fiscal year, baseline and scenarios;
+/// no sheet when no channel is staffed.
+fn staffing(results: &Results, f: &Formats) -> Result<Option<Worksheet>, XlsxError> {
+    const COLUMNS: [&str; 5] = ["scenario", "channel", "fiscal_year", "partial", "fte"];
+    if results.staffing.is_empty() {
+        return Ok(None);
+    }
+    let mut s = Sheet::new("Staffing")?;
+    s.header(0, &COLUMNS, f)?;
+    for (i, r) in results.staffing.iter().enumerate() {
+        let row = i as RowNum + 1;
+        s.text(row, 0, &r.scenario, f)?;
+        s.text(row, 1, &r.channel, f)?;
+        s.text(row, 2, &r.fiscal_year, f)?;
+        s.ws.write_boolean(row, 3, r.partial)?;
+        s.grow(3, 5);
+        s.number(row, 4, r.fte, Num::Decimal, f)?;
+    }
+    s.table(results.staffing.len(), COLUMNS.len()).map(Some)
 }
 
 fn monthly(results: &Results, f: &Formats) -> Result<Worksheet, XlsxError> {

@@ -77,6 +77,7 @@ pub fn render(case: &Case, results: &Results, charts: &[ChartSvg]) -> String {
         ("{{plan}}", page.plan()),
         ("{{comparison}}", page.comparison()),
         ("{{fiscal}}", page.fiscal()),
+        ("{{staffing}}", page.staffing()),
         ("{{charts}}", charts_html(charts)),
         ("{{drivers}}", page.drivers()),
         ("{{assumptions}}", page.assumptions()),
@@ -317,6 +318,47 @@ impl Page<'_> {
             }
         }
         out.push_str("  </table>\n");
+        out
+    }
+
+    /// Average FTE of each staffed channel per fiscal year, baseline and
+    /// scenarios side by side; nothing when no channel is staffed.
+    fn staffing(&self) -> String {
+        let rows = &self.results.staffing;
+        if rows.is_empty() {
+            return String::new();
+        }
+        let mut out = String::from(
+            "  <h3>Staffing: average FTE per fiscal year</h3>\n  <table><tr><th class=\"text\">Channel</th><th class=\"text\">Fiscal year</th><th>Baseline</th>",
+        );
+        for s in &self.case.scenarios {
+            let _ = write!(out, "<th>{}</th>", escape(&s.name));
+        }
+        out.push_str("</tr>\n");
+        for channel in self.case.model.channels.iter().filter(|c| c.staffing.is_some()) {
+            for fy in &self.case.model.fiscal_years {
+                let label = fy.label();
+                let fte = |scenario: &str| {
+                    rows.iter()
+                        .find(|r| r.channel == channel.id && r.fiscal_year == label && r.scenario == scenario)
+                        .map_or("–".into(), |r| format!("{:.1}", r.fte))
+                };
+                let _ = write!(
+                    out,
+                    "  <tr><td class=\"text\">{}</td><td class=\"text\">{label}{}</td><td class=\"num\">{}</td>",
+                    escape(&channel.id),
+                    if fy.partial { " (partial)" } else { "" },
+                    fte("baseline")
+                );
+                for s in &self.case.scenarios {
+                    let _ = write!(out, "<td class=\"num\">{}</td>", fte(&s.name));
+                }
+                out.push_str("</tr>\n");
+            }
+        }
+        out.push_str(
+            "  </table>\n  <p class=\"note\">Staffed channels are priced from the agents their traffic needs (Erlang C, at the channel's service level and occupancy cap), turned into FTE with shrinkage and paid hours: deflection saves whole agents, and less than its share of contacts where the smaller queue pools less.</p>\n",
+        );
         out
     }
 
