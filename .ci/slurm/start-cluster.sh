@@ -68,12 +68,12 @@ pid_alive() {   # pid_alive PIDFILE NAME
 }
 
 stop_daemon() { # stop_daemon PIDFILE NAME
-  local pid i
+  local pid
   pid_alive "$1" "$2" || return 0
   pid="$(cat "$1")"
   say "stopping $2 (pid $pid) to apply the new configuration"
   kill "$pid"
-  for i in $(seq 1 50); do
+  for _ in $(seq 1 50); do
     kill -0 "$pid" 2>/dev/null || return 0
     sleep 0.2
   done
@@ -226,7 +226,7 @@ fi
 
 # slurmctld must be answering before slurmd registers with it, else slurmd
 # retries on its own schedule and start-up takes longer.
-for i in $(seq 1 $((TIMEOUT * 2))); do
+for _ in $(seq 1 $((TIMEOUT * 2))); do
   scontrol ping 2>/dev/null | grep -q 'is UP' && break
   sleep 0.5
 done

@@ -64,9 +64,9 @@ done
 [ -n "$scenario" ] || usage_error "no scenario file given"
 # -n and --seed are required, not defaulted: every shard and the check run
 # must use the same values, so they are spelled out.
-is_uint "$iterations" && [ "$iterations" -gt 0 ] || usage_error "-n must be a positive whole number (got '$iterations')"
+{ is_uint "$iterations" && [ "$iterations" -gt 0 ]; } || usage_error "-n must be a positive whole number (got '$iterations')"
 is_uint "$seed" || usage_error "--seed must be a whole number >= 0 (got '$seed')"
-is_uint "$shards" && [ "$shards" -gt 0 ] || usage_error "--shards must be a positive whole number (got '$shards')"
+{ is_uint "$shards" && [ "$shards" -gt 0 ]; } || usage_error "--shards must be a positive whole number (got '$shards')"
 [ "$shards" -le "$iterations" ] || usage_error "--shards ($shards) is larger than -n ($iterations)"
 [ -n "$parts" ] || usage_error "--parts DIR is required"
 [ -n "$out" ] || usage_error "-o OUT is required"
