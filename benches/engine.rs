@@ -67,7 +67,7 @@ fn aggregation_and_csv(c: &mut Criterion) {
         let sim = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap().install(|| {
             costcast::simulate::simulate(
                 &case,
-                costcast::simulate::RunOptions { iterations: n, seed: 42 },
+                costcast::simulate::RunOptions { iterations: n, seed: 42, monthly: true },
                 &std::sync::atomic::AtomicUsize::new(0),
             )
             .unwrap()

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
 #[command(name = "costcast", version, about = "Monte Carlo budget forecasts for customer-service operations")]
@@ -23,22 +23,53 @@ pub enum Command {
     Run {
         /// The scenario file.
         scenario: PathBuf,
-        /// Monte Carlo iterations.
-        #[arg(short = 'n', long = "iterations", default_value_t = costcast::run::DEFAULT_ITERATIONS)]
-        iterations: usize,
-        /// Random seed; the same seed gives the same report.
-        #[arg(long, default_value_t = costcast::run::DEFAULT_SEED)]
-        seed: u64,
-        /// Report folder [default: reports/<scenario file stem>]
-        #[arg(short = 'o', long = "output")]
-        output: Option<PathBuf>,
-        /// Worker threads [default: one per core]; never changes the results.
-        #[arg(long, default_value_t = 0)]
-        threads: usize,
-        /// What to write besides the CSV tables (always written), comma-separated.
-        #[arg(long, value_enum, value_delimiter = ',', default_value = "all")]
-        format: Vec<Format>,
+        #[command(flatten)]
+        options: RunArgs,
     },
+    /// Find the best portfolio of a scenario file's initiatives under its
+    /// [optimize] table, and write the frontier and the recommendation.
+    Optimize {
+        /// The scenario file, with an [optimize] table.
+        scenario: PathBuf,
+        #[command(flatten)]
+        options: RunArgs,
+    },
+}
+
+/// What `run` and `optimize` share.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Monte Carlo iterations.
+    #[arg(short = 'n', long = "iterations", default_value_t = costcast::run::DEFAULT_ITERATIONS)]
+    pub iterations: usize,
+    /// Random seed; the same seed gives the same report.
+    #[arg(long, default_value_t = costcast::run::DEFAULT_SEED)]
+    pub seed: u64,
+    /// Report folder [default: reports/<scenario file stem>, for optimize
+    /// reports/<stem>-optimize]
+    #[arg(short = 'o', long = "output")]
+    pub output: Option<PathBuf>,
+    /// Worker threads [default: one per core]; never changes the results.
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// What to write besides the CSV tables (always written), comma-separated.
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "all")]
+    pub format: Vec<Format>,
+}
+
+impl RunArgs {
+    /// The library's request for this scenario file.
+    pub fn request(self, scenario: PathBuf) -> costcast::run::RunRequest {
+        costcast::run::RunRequest {
+            scenario,
+            iterations: self.iterations,
+            seed: self.seed,
+            threads: self.threads,
+            output: self.output,
+            formats: formats(&self.format),
+            command: std::env::args().collect::<Vec<_>>().join(" "),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

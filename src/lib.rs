@@ -24,6 +24,7 @@ pub mod dist;
 pub mod error;
 pub mod input;
 pub mod model;
+pub mod optimize;
 pub mod report;
 pub mod run;
 pub mod simulate;

@@ -21,17 +21,32 @@ fn main() -> ExitCode {
     };
     let outcome = match cli.command {
         Command::Check { files } => check(&files),
-        Command::Run { scenario, iterations, seed, output, threads, format } => {
-            let request = run::RunRequest {
-                scenario,
-                iterations,
-                seed,
-                threads,
-                output,
-                formats: cli::formats(&format),
-                command: std::env::args().collect::<Vec<_>>().join(" "),
-            };
-            run::run(&request, |w| eprintln!("{w}")).map(|done| {
+        Command::Run { scenario, options } => run::run(&options.request(scenario), |w| eprintln!("{w}")).map(|done| {
+            println!(
+                "wrote {} ({} iterations, seed {}, {:.2} s)",
+                done.output.display(),
+                done.record.iterations,
+                done.record.seed,
+                done.record.wall_seconds
+            );
+        }),
+        Command::Optimize { scenario, options } => {
+            run::optimize(&options.request(scenario), |w| eprintln!("{w}")).map(|done| {
+                if let Some(rec) = &done.results.portfolio {
+                    let chosen = rec.chosen();
+                    println!(
+                        "recommended: {} ({} {:.0}, mean capex {:.0}); {} portfolios{}",
+                        costcast::optimize::names(&done.case, &chosen.stats.members, " + "),
+                        rec.objective.name(),
+                        rec.objective.of(&chosen.stats),
+                        chosen.stats.capex_mean,
+                        rec.candidates.len(),
+                        if rec.search == costcast::optimize::Search::Heuristic { ", heuristic search" } else { "" }
+                    );
+                    if let Some((runner, why)) = rec.runner_up() {
+                        println!("runner-up: {}: {why}", costcast::optimize::names(&done.case, &runner.stats.members, " + "));
+                    }
+                }
                 println!(
                     "wrote {} ({} iterations, seed {}, {:.2} s)",
                     done.output.display(),

@@ -155,6 +155,66 @@ pub struct Case {
     pub copula: Copula,
     /// Every file read, for the run record.
     pub sources: Vec<PathBuf>,
+    /// The `[optimize]` table, for `costcast optimize`.
+    pub optimize: Option<OptimizeSpec>,
+}
+
+/// What `costcast optimize` searches for (spec section 8).
+#[derive(Debug, Clone)]
+pub struct OptimizeSpec {
+    /// Mean total capex a portfolio may not exceed; None: no ceiling.
+    pub capex_budget: Option<f64>,
+    pub objective: Objective,
+    /// P(npv > 0) a portfolio must reach, when set.
+    pub min_prob_positive: Option<f64>,
+    /// Initiatives always in the portfolio, and never in it (indices into
+    /// [`Case::initiatives`]).
+    pub required: Vec<usize>,
+    pub excluded: Vec<usize>,
+    /// Where `capex_budget` is written, for a budget no portfolio meets
+    /// (found only once portfolios are evaluated).
+    pub budget_at: crate::error::Diagnostic,
+}
+
+impl OptimizeSpec {
+    /// No budget, no floor, objective NPV P50: the search a scenario file
+    /// without `[optimize]` gets.
+    pub fn unconstrained(budget_at: crate::error::Diagnostic) -> OptimizeSpec {
+        OptimizeSpec {
+            capex_budget: None,
+            objective: Objective::NpvP50,
+            min_prob_positive: None,
+            required: Vec::new(),
+            excluded: Vec::new(),
+            budget_at,
+        }
+    }
+}
+
+/// The statistic of a portfolio's NPV the search maximises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Objective {
+    NpvMean,
+    NpvP10,
+    NpvP50,
+}
+
+impl Objective {
+    pub const ALL: [(&'static str, Objective); 3] =
+        [("npv_mean", Objective::NpvMean), ("npv_p10", Objective::NpvP10), ("npv_p50", Objective::NpvP50)];
+
+    pub fn name(self) -> &'static str {
+        Objective::ALL.iter().find(|(_, o)| *o == self).map_or("npv_p50", |(n, _)| n)
+    }
+
+    /// How a report names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Objective::NpvMean => "mean NPV",
+            Objective::NpvP10 => "NPV P10",
+            Objective::NpvP50 => "NPV P50",
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

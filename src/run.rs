@@ -77,7 +77,7 @@ pub fn forecast_with_progress(
     let timing = std::env::var_os("COSTCAST_TIMING").is_some();
     pool.install(|| {
         let t0 = Instant::now();
-        let sim = simulate::simulate(case, RunOptions { iterations, seed }, progress).map_err(Error::Other)?;
+        let sim = simulate::simulate(case, RunOptions { iterations, seed, monthly: true }, progress).map_err(Error::Other)?;
         let t1 = Instant::now();
         let results = aggregate::aggregate(case, &sim);
         if timing {
@@ -127,7 +127,10 @@ fn with_progress<T>(total: usize, work: impl FnOnce(&AtomicUsize) -> T) -> T {
 pub fn render(case: &Case, results: &Results, formats: report::Formats) -> Result<Vec<(String, Vec<u8>)>, Error> {
     use rayon::prelude::*;
     let mut exporters = report::csv::tables();
-    exporters.extend(report::charts::exporters(formats.png, formats.svg));
+    if results.portfolio.is_some() {
+        exporters.push(Box::new(report::csv::Frontier));
+    }
+    exporters.extend(report::charts::chart_files(&report::charts::charts_for(results), formats.png, formats.svg));
     if formats.xlsx {
         exporters.push(Box::new(report::xlsx::Workbook));
     }
@@ -184,4 +187,85 @@ pub fn run(request: &RunRequest, on_warning: impl Fn(&Warning)) -> Result<RunOut
     files.push((output::RECORD_FILE.to_owned(), record.to_json()));
     output::write_all(&output, &files)?;
     Ok(RunOutcome { output, case, results, warnings: checked.warnings, record })
+}
+
+/// The default report folder of `costcast optimize` for a scenario file:
+/// beside, not over, the run's.
+pub fn default_optimize_output(scenario: &Path) -> PathBuf {
+    let stem = scenario.file_stem().map_or("report".into(), |s| s.to_string_lossy().into_owned());
+    Path::new("reports").join(format!("{stem}-optimize"))
+}
+
+/// Name of the recommended portfolio's scenario in an optimize report.
+pub const RECOMMENDED: &str = "Recommended portfolio";
+/// Name of the runner-up's scenario in an optimize report.
+pub const RUNNER_UP: &str = "Runner-up portfolio";
+
+/// `costcast optimize`: search the portfolios of a scenario file's
+/// initiatives under its `[optimize]` table (spec section 8), then write the
+/// recommended portfolio's report (with the runner-up beside it), the
+/// frontier and the recommendation.
+pub fn optimize(request: &RunRequest, on_warning: impl Fn(&Warning)) -> Result<RunOutcome, Error> {
+    use crate::optimize::OptimizeError;
+    use crate::model::Scenario;
+    let started = Instant::now();
+    let checked = validate::load_case(&request.scenario)?;
+    checked.warnings.iter().for_each(&on_warning);
+    let case = checked.value;
+    let spec = match case.optimize.clone() {
+        Some(spec) => spec,
+        None => {
+            let note = crate::Diagnostic::new(
+                &request.scenario,
+                "optimize",
+                "no [optimize] table: no capex budget and no P(NPV > 0) floor; maximising npv_p50",
+            );
+            on_warning(&Warning(note.clone()));
+            crate::model::OptimizeSpec::unconstrained(note)
+        }
+    };
+    if request.iterations < 2 {
+        return Err(Error::Input(crate::InputError::one(crate::Diagnostic::new(
+            &request.scenario,
+            "-n",
+            format!("needs at least 2 iterations, got {}", request.iterations),
+        ))));
+    }
+    let output = request.output.clone().unwrap_or_else(|| default_optimize_output(&request.scenario));
+    output::check_target(&output, &case.sources)?;
+    let threads = if request.threads == 0 { rayon::current_num_threads() } else { request.threads };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))?;
+    let recommendation = pool
+        .install(|| crate::optimize::optimize(&case, &spec, request.iterations, request.seed))
+        .map_err(|e| match e {
+            OptimizeError::Input(e) => Error::Input(e),
+            OptimizeError::Other(why) => Error::Other(why),
+        })?;
+    // The report: the recommended portfolio, and the runner-up beside it,
+    // as scenarios on the same draws.
+    let mut shown = case.clone();
+    shown.scenarios = vec![Scenario { name: RECOMMENDED.into(), initiatives: recommendation.chosen().stats.members.clone() }];
+    if let Some((runner, _)) = recommendation.runner_up() {
+        shown.scenarios.push(Scenario { name: RUNNER_UP.into(), initiatives: runner.stats.members.clone() });
+    }
+    let mut results = forecast(&shown, request.iterations, request.seed, threads)?;
+    results.portfolio = Some(recommendation);
+    let mut files = render(&shown, &results, request.formats)?;
+    let record = RunRecord {
+        costcast_version: env!("CARGO_PKG_VERSION"),
+        command: request.command.clone(),
+        inputs: hash_inputs(&case.sources),
+        seed: request.seed,
+        iterations: request.iterations,
+        threads,
+        monthly_percentile_iterations: results.monthly_sample,
+        wall_seconds: started.elapsed().as_secs_f64(),
+        warnings: checked.warnings.iter().map(|w| w.0.to_string()).collect(),
+    };
+    files.push((output::RECORD_FILE.to_owned(), record.to_json()));
+    output::write_all(&output, &files)?;
+    Ok(RunOutcome { output, case: shown, results, warnings: checked.warnings, record })
 }

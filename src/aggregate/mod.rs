@@ -145,6 +145,8 @@ pub struct Results {
     /// Mean FTE of each staffed channel per fiscal year, baseline and
     /// scenarios (spec section 10); empty without staffed channels.
     pub staffing: Vec<FteRow>,
+    /// The portfolio search behind an optimize run (spec section 8).
+    pub portfolio: Option<crate::optimize::Recommendation>,
 }
 
 /// A staffed channel's average FTE over a fiscal year's months, mean over
@@ -224,6 +226,7 @@ pub fn aggregate(case: &Case, sim: &Simulation) -> Results {
         cumulative,
         waterfall,
         staffing,
+        portfolio: None,
     }
 }
 

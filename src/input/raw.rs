@@ -144,8 +144,19 @@ pub struct RawScenarioFile {
     pub scenario: Vec<RawScenario>,
     #[serde(default)]
     pub correlation: Vec<RawCorrelation>,
-    /// Read by `costcast optimize` (spec section 8); kept opaque here.
-    pub optimize: Option<Spanned<toml::Table>>,
+    /// Read by `costcast optimize` (spec section 8); `run` ignores it.
+    pub optimize: Option<Spanned<RawOptimize>>,
+}
+
+/// `[optimize]`: the portfolio search of `costcast optimize` (spec section 8).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOptimize {
+    pub capex_budget: Option<Spanned<f64>>,
+    pub objective: Option<Spanned<String>>,
+    pub min_prob_positive: Option<Spanned<f64>>,
+    pub required: Option<Spanned<Vec<Spanned<String>>>>,
+    pub excluded: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
 #[derive(Debug, Deserialize)]

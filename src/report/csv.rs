@@ -195,3 +195,52 @@ impl Exporter for Sensitivity {
 pub fn tables() -> Vec<Box<dyn Exporter + Sync>> {
     vec![Box::new(Summary), Box::new(FiscalYears), Box::new(Monthly), Box::new(Bridge), Box::new(Sensitivity)]
 }
+
+/// `frontier.csv` of `costcast optimize`: every portfolio evaluated, best
+/// objective first (spec section 8).
+pub struct Frontier;
+
+#[derive(Serialize)]
+struct FrontierCsv {
+    portfolio: usize,
+    initiatives: String,
+    capex_mean: String,
+    investment_mean: String,
+    npv_mean: String,
+    npv_p10: String,
+    npv_p50: String,
+    npv_p90: String,
+    prob_npv_positive: String,
+    on_frontier: bool,
+    feasible: bool,
+    recommended: bool,
+    iterations: usize,
+}
+
+impl Exporter for Frontier {
+    fn file_name(&self) -> String {
+        "frontier.csv".into()
+    }
+
+    fn serialize(&self, case: &Case, results: &Results) -> Result<Vec<u8>, String> {
+        let Some(rec) = &results.portfolio else { return Err("no portfolio search in these results".into()) };
+        to_bytes(rec.candidates.iter().enumerate().map(|(i, c)| {
+            let s = &c.stats;
+            FrontierCsv {
+                portfolio: i + 1,
+                initiatives: crate::optimize::names(case, &s.members, ";"),
+                capex_mean: number(s.capex_mean),
+                investment_mean: number(s.investment_mean),
+                npv_mean: number(s.npv_mean),
+                npv_p10: number(s.npv_p10),
+                npv_p50: number(s.npv_p50),
+                npv_p90: number(s.npv_p90),
+                prob_npv_positive: number(s.prob_npv_positive),
+                on_frontier: c.on_frontier,
+                feasible: c.feasible,
+                recommended: i == rec.chosen,
+                iterations: s.iterations,
+            }
+        }))
+    }
+}

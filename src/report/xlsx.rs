@@ -68,6 +68,7 @@ fn build(case: &Case, results: &Results) -> Result<Vec<u8>, XlsxError> {
     ]
     .into_iter()
     .chain(staffing(results, &f)?)
+    .chain(portfolio(case, results, &f)?)
     .chain([
         charts(&layout, &f)?,
         data,
@@ -323,6 +324,58 @@ fn fiscal_years(results: &Results, f: &Formats) -> Result<Worksheet, XlsxError> 
         }
     }
     s.table(results.fiscal_years.len(), COLUMNS.len())
+}
+
+/// The portfolio search (`costcast optimize`): the recommendation and why
+/// the runner-up lost, then every portfolio as in frontier.csv; no sheet
+/// for a plain run.
+fn portfolio(case: &Case, results: &Results, f: &Formats) -> Result<Option<Worksheet>, XlsxError> {
+    const COLUMNS: [&str; 13] = [
+        "portfolio",
+        "initiatives",
+        "capex_mean",
+        "investment_mean",
+        "npv_mean",
+        "npv_p10",
+        "npv_p50",
+        "npv_p90",
+        "prob_npv_positive",
+        "on_frontier",
+        "feasible",
+        "recommended",
+        "iterations",
+    ];
+    let Some(rec) = &results.portfolio else { return Ok(None) };
+    let mut s = Sheet::new("Portfolio")?;
+    let names = |members: &[usize]| crate::optimize::names(case, members, " + ");
+    let chosen = rec.chosen();
+    s.text(0, 0, "Recommended", f)?;
+    s.text(0, 1, &names(&chosen.stats.members), f)?;
+    s.text(1, 0, "Objective", f)?;
+    s.text(1, 1, rec.objective.name(), f)?;
+    s.number(1, 2, rec.objective.of(&chosen.stats), Num::Money, f)?;
+    s.text(2, 0, "Runner-up", f)?;
+    if let Some((runner, why)) = rec.runner_up() {
+        s.text(2, 1, &names(&runner.stats.members), f)?;
+        s.text(3, 0, "Why it lost", f)?;
+        s.text(3, 1, why, f)?;
+    }
+    let head = 5;
+    s.header(head, &COLUMNS, f)?;
+    for (i, c) in rec.candidates.iter().enumerate() {
+        let row = head + 1 + i as RowNum;
+        let st = &c.stats;
+        s.number(row, 0, (i + 1) as f64, Num::Integer, f)?;
+        s.text(row, 1, &names(&st.members), f)?;
+        s.numbers(row, 2, &[st.capex_mean, st.investment_mean, st.npv_mean, st.npv_p10, st.npv_p50, st.npv_p90], Num::Money, f)?;
+        s.number(row, 8, st.prob_npv_positive, Num::Percent, f)?;
+        for (col, flag) in [(9, c.on_frontier), (10, c.feasible), (11, i == rec.chosen)] {
+            s.ws.write_boolean(row, col, flag)?;
+            s.grow(col, 5);
+        }
+        s.number(row, 12, st.iterations as f64, Num::Count, f)?;
+    }
+    s.fit().map(Some)
 }
 
 /// Average FTE per staffed channel and fiscal year, baseline and scenarios;

@@ -609,6 +609,9 @@ struct Recorder<'a> {
 impl Recorder<'_> {
     #[inline]
     fn put(&mut self, idx: usize, x: &Lanes) {
+        if self.quantities == 0 {
+            return; // monthly quantities off (Layout::without_monthly)
+        }
         let sum = &mut self.sums[idx];
         if self.active == LANES {
             for l in 0..LANES {

@@ -109,6 +109,13 @@ impl Layout {
         }
     }
 
+    /// The same columns without monthly quantities: nothing is summed or
+    /// kept per month (portfolio screening needs only the columns).
+    pub fn without_monthly(mut self) -> Layout {
+        self.quantities = 0;
+        self
+    }
+
     /// Quantities summed over all iterations and kept for the monthly
     /// sample: (baseline + scenarios) x months x (channels + total) x
     /// (volume, cost), then each scenario's cumulative saving by month, then

@@ -35,6 +35,9 @@ const MONTHLY_SAMPLE_BYTES: usize = 64 << 20;
 pub struct RunOptions {
     pub iterations: usize,
     pub seed: u64,
+    /// Keep monthly quantities (sums and the monthly sample). Off for
+    /// portfolio screening, which needs only per-iteration results.
+    pub monthly: bool,
 }
 
 /// Everything the iterations produced, before aggregation.
@@ -115,7 +118,7 @@ fn zeroed<T: Clone + Default>(len: Option<usize>, what: &str) -> Result<Vec<T>, 
 /// iterations done, for a progress bar. Fails only when memory cannot hold
 /// the per-iteration results.
 pub fn simulate(case: &Case, options: RunOptions, progress: &AtomicUsize) -> Result<Simulation, String> {
-    let layout = Layout::new(case);
+    let layout = if options.monthly { Layout::new(case) } else { Layout::new(case).without_monthly() };
     let n = options.iterations;
     let width = layout.width;
     let q = layout.monthly_quantities();

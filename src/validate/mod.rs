@@ -6,6 +6,7 @@
 
 mod correlation;
 mod model;
+mod optimize;
 mod scenario;
 mod staffing;
 

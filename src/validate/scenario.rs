@@ -66,6 +66,7 @@ pub(crate) fn check_case(ck: &mut Checker, path: &Path) -> Option<Case> {
         ck.error(file.error(None, "initiative", "the scenario file has no initiatives; add [[initiative]] tables"));
     }
     let scenarios = check_scenarios(ck, &file, &raw, &initiatives);
+    let optimize = raw.optimize.as_ref().map(|o| super::optimize::check_optimize(ck, &file, o, &initiatives));
     let copula = build_copula(ck, &[(&model_file, &model_correlations), (&file, &raw.correlation)]);
     let mut sources = vec![file.path.clone(), model.path.clone()];
     sources.extend(side_files(&model_file));
@@ -77,6 +78,7 @@ pub(crate) fn check_case(ck: &mut Checker, path: &Path) -> Option<Case> {
         inputs: std::mem::take(&mut ck.inputs),
         copula: copula.unwrap_or_default(),
         sources,
+        optimize,
     })
 }
 

@@ -14,6 +14,7 @@ mod budget;
 mod cumulative;
 mod data;
 pub mod format;
+mod frontier;
 mod mix;
 mod monthly;
 mod npv;
@@ -54,6 +55,8 @@ pub enum Chart {
     Budget,
     /// Contacts per channel and fiscal year, baseline beside each scenario.
     ChannelMix,
+    /// Portfolios by mean investment and objective (`costcast optimize`).
+    Frontier,
 }
 
 impl Chart {
@@ -79,6 +82,7 @@ impl Chart {
             Chart::Cumulative => "6-cumulative-savings",
             Chart::Budget => "7-cost-vs-budget",
             Chart::ChannelMix => "8-channel-mix",
+            Chart::Frontier => "9-portfolio-frontier",
         }
     }
 
@@ -93,6 +97,7 @@ impl Chart {
             Chart::Cumulative => "Cumulative net savings and payback",
             Chart::Budget => "Cost by fiscal year against budget",
             Chart::ChannelMix => "Contacts by channel and fiscal year",
+            Chart::Frontier => "Portfolios: what each costs and what it returns",
         }
     }
 }
@@ -143,6 +148,7 @@ fn draw<DB: DrawingBackend>(chart: Chart, root: &Area<DB>, case: &Case, results:
         Chart::Cumulative => cumulative::draw(root, case, results),
         Chart::Budget => budget::draw(root, case, results),
         Chart::ChannelMix => mix::draw(root, case, results),
+        Chart::Frontier => frontier::draw(root, case, results),
     }
 }
 
@@ -194,12 +200,28 @@ impl crate::report::Exporter for ChartFile {
     }
 }
 
-/// Every chart in the formats asked for, chart by chart.
+/// The charts these results call for: every run chart, and the frontier
+/// when they come from a portfolio search.
+pub fn charts_for(results: &Results) -> Vec<Chart> {
+    let mut charts = Chart::ALL.to_vec();
+    if results.portfolio.is_some() {
+        charts.push(Chart::Frontier);
+    }
+    charts
+}
+
+/// Every chart of a run in the formats asked for, chart by chart.
 pub fn exporters(png: bool, svg: bool) -> Vec<Box<dyn crate::report::Exporter + Sync>> {
+    chart_files(&Chart::ALL, png, svg)
+}
+
+/// `charts` in the formats asked for, chart by chart.
+pub fn chart_files(charts: &[Chart], png: bool, svg: bool) -> Vec<Box<dyn crate::report::Exporter + Sync>> {
     let formats: Vec<ChartFormat> =
         [(png, ChartFormat::Png), (svg, ChartFormat::Svg)].into_iter().filter(|(on, _)| *on).map(|(_, f)| f).collect();
-    Chart::ALL
-        .into_iter()
+    charts
+        .iter()
+        .copied()
         .flat_map(|chart| formats.iter().map(move |&format| ChartFile { chart, format }))
         .map(|file| Box::new(file) as Box<dyn crate::report::Exporter + Sync>)
         .collect()

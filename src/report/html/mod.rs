@@ -39,7 +39,7 @@ impl super::Exporter for Html {
     }
 
     fn serialize(&self, case: &Case, results: &Results) -> Result<Vec<u8>, String> {
-        let charts = super::charts::Chart::ALL
+        let charts = super::charts::charts_for(results)
             .iter()
             .map(|&chart| Ok(ChartSvg { title: chart.title().to_owned(), svg: super::charts::render_svg(chart, case, results)? }))
             .collect::<Result<Vec<_>, String>>()?;
@@ -73,6 +73,7 @@ pub fn render(case: &Case, results: &Results, charts: &[ChartSvg]) -> String {
         ("{{title}}", escape(&title)),
         ("{{subtitle}}", escape(&subtitle)),
         ("{{sentences}}", page.sentences()),
+        ("{{portfolio}}", page.portfolio()),
         ("{{baseline}}", page.baseline()),
         ("{{plan}}", page.plan()),
         ("{{comparison}}", page.comparison()),
@@ -156,6 +157,85 @@ impl Page<'_> {
                 escape(&payback)
             );
         }
+        out
+    }
+
+    /// The portfolio search's answer (`costcast optimize`): what to fund,
+    /// why the runner-up lost, and what finance can release; nothing for a
+    /// plain run.
+    fn portfolio(&self) -> String {
+        let Some(rec) = &self.results.portfolio else { return String::new() };
+        let chosen = rec.chosen();
+        let names = |members: &[usize]| {
+            members.iter().map(|&k| escape(&self.case.initiatives[k].name)).collect::<Vec<_>>().join(", ")
+        };
+        let objective = rec.objective;
+        let mut out = String::from("<section>\n  <h2>Recommendation: the portfolio to fund</h2>\n");
+        let mut constraints = Vec::new();
+        if let Some(b) = rec.capex_budget {
+            constraints.push(format!("mean capex within {}", money(b, self.cur)));
+        }
+        if let Some(p) = rec.min_prob_positive {
+            constraints.push(format!("P(NPV &gt; 0) at least {}", percent(p)));
+        }
+        let search = match rec.search {
+            crate::optimize::Search::Exhaustive => format!("all {} portfolios compared", rec.candidates.len()),
+            crate::optimize::Search::Heuristic => format!(
+                "{} portfolios compared by a heuristic search (greedy, then add/drop/swap one): good, not proven best",
+                rec.candidates.len()
+            ),
+        };
+        let screened = rec.screened_with.map_or(String::new(), |n| {
+            format!(", screened on {} iterations and the finalists re-run on all {}", super::format::thousands(n as f64), super::format::thousands(self.results.iterations as f64))
+        });
+        let _ = writeln!(
+            out,
+            "  <p><strong>Fund {}.</strong> It has the highest {} ({}) among the portfolios with {} ({search}{screened}, on the same random draws).</p>",
+            names(&chosen.stats.members),
+            objective.label(),
+            money(objective.of(&chosen.stats), self.cur),
+            if constraints.is_empty() { "no constraint".to_owned() } else { constraints.join(" and ") },
+        );
+        let _ = writeln!(
+            out,
+            "  <p>Mean capex {}, mean investment {}; NPV P10 {}, P50 {}, P90 {}; {} chance NPV &gt; 0.</p>",
+            money(chosen.stats.capex_mean, self.cur),
+            money(chosen.stats.investment_mean, self.cur),
+            money(chosen.stats.npv_p10, self.cur),
+            money(chosen.stats.npv_p50, self.cur),
+            money(chosen.stats.npv_p90, self.cur),
+            percent(chosen.stats.prob_npv_positive)
+        );
+        if let Some((runner, why)) = rec.runner_up() {
+            let _ = writeln!(
+                out,
+                "  <p><strong>Runner-up:</strong> {} ({} {}): {}.</p>",
+                names(&runner.stats.members),
+                objective.label(),
+                money(objective.of(&runner.stats), self.cur),
+                escape(why)
+            );
+        }
+        // What can we release: the recommended portfolio's committable saving.
+        let recommended = &self.case.scenarios[0].name;
+        out.push_str("  <h3>What finance can release</h3>\n  <table><tr><th class=\"text\">Fiscal year</th><th>Committable saving (P10)</th><th>Saving P50</th></tr>\n");
+        for fy in &self.case.model.fiscal_years {
+            let label = fy.label();
+            let committable = match self.fiscal_value(recommended, &label, "committable_saving") {
+                Some(FiscalValue::Single(x)) => money(x, self.cur),
+                _ => "–".into(),
+            };
+            let p50 = match self.fiscal_value(recommended, &label, "saving") {
+                Some(FiscalValue::Spread { p50, .. }) => money(p50, self.cur),
+                _ => "–".into(),
+            };
+            let _ = writeln!(
+                out,
+                "  <tr><td class=\"text\">{label}{}</td><td class=\"num\">{committable}</td><td class=\"num\">{p50}</td></tr>",
+                if fy.partial { " (partial)" } else { "" }
+            );
+        }
+        out.push_str("  </table>\n  <p class=\"note\">Committable saving: the saving the recommended portfolio reaches in 90% of iterations, what can be released for other investments. The full frontier is in frontier.csv.</p>\n</section>\n");
         out
     }
 

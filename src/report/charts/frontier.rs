@@ -1,0 +1,116 @@
+//! Chart 9 (optimize only): the portfolios, mean investment against the
+//! objective, each with its NPV P10-P90 range; the efficient frontier as a
+//! line, the recommended portfolio and the runner-up named.
+
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
+
+use super::Chart;
+use super::axes::{self, Labels, Room};
+use super::data;
+use super::format::{Ticks, money, shorten};
+use super::style::{self, Area, Drawn, Entry, INK, Mark, px};
+use crate::aggregate::Results;
+use crate::model::Case;
+use crate::optimize::{self, Candidate, Search};
+
+/// Feasible portfolios: filled; infeasible: hollow grey. The frontier line
+/// and the recommended portfolio stand out by shape as well as colour.
+const FEASIBLE: RGBColor = style::BLUE;
+const CHOSEN: RGBColor = style::VERMILLION;
+
+pub fn draw<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Results) -> Drawn {
+    let currency = &case.model.currency;
+    let Some(rec) = &results.portfolio else {
+        style::frame(root, Chart::Frontier.title(), "No portfolio search in this report.")?;
+        return Ok(());
+    };
+    let objective = rec.objective;
+    let search = match rec.search {
+        Search::Exhaustive => "every portfolio evaluated",
+        Search::Heuristic => "portfolios found by a heuristic search (greedy, then add/drop/swap)",
+    };
+    let mut note = format!(
+        "{} of {} portfolios, {search}; bars: NPV P10 to P90. The frontier joins the portfolios no other beats on both investment and {}.",
+        objective.label(),
+        rec.candidates.len(),
+        objective.label()
+    );
+    if let Some(b) = rec.capex_budget {
+        note.push_str(&format!(" Hollow: over the capex budget of {} or below the P(NPV > 0) floor.", money(b, currency)));
+    }
+    let top = style::frame(root, Chart::Frontier.title(), &note)?;
+    let (width, _) = root.dim_in_pixel();
+    let mut entries = vec![Entry::new(Mark::Fill(FEASIBLE), "Feasible portfolio")];
+    if rec.candidates.iter().any(|c| !c.feasible) {
+        entries.push(Entry::new(Mark::Fill(style::LIGHT), "Ruled out by a constraint"));
+    }
+    entries.extend([
+        Entry::new(Mark::Line(style::series(0), 2), "Efficient frontier"),
+        Entry::new(Mark::Fill(CHOSEN), "Recommended"),
+        Entry::new(Mark::Whisker, "NPV P10-P90"),
+    ]);
+    let top = style::legend(root, &entries, px(24), top, width as i32 - px(24))?;
+
+    let all = &rec.candidates;
+    let (x0, x1) = data::bounds(all.iter().map(|c| c.stats.investment_mean).chain([0.0]), 0.06);
+    let (y0, y1) = data::bounds(all.iter().flat_map(|c| [c.stats.npv_p10, c.stats.npv_p90, objective.of(&c.stats)]), 0.08);
+    let area = root.margin(top + px(4), px(8), px(8), px(8));
+    let mut plot = axes::plot(&area, x0..x1, y0..y1, Room { left: 110, bottom: 56, right: 30, top: 10 })?;
+    let (xt, yt) = (Ticks::for_range(x0, x1), Ticks::for_range(y0, y1));
+    let (x_label, y_label) = (|v: &f64| xt.label(*v), |v: &f64| yt.label(*v));
+    axes::grid(
+        &mut plot,
+        Labels::Ticks(8, &x_label),
+        Labels::Ticks(8, &y_label),
+        &format!("Mean investment ({currency})"),
+        &format!("{} ({currency})", objective.label()),
+    )?;
+    if y0 < 0.0 && y1 > 0.0 {
+        plot.draw_series(std::iter::once(PathElement::new(vec![(x0, 0.0), (x1, 0.0)], style::stroke(style::GREY, 1))))?;
+    }
+    // Bars first, points over them.
+    for c in all {
+        let (x, top) = plot.backend_coord(&(c.stats.investment_mean, c.stats.npv_p90));
+        let (_, bottom) = plot.backend_coord(&(c.stats.investment_mean, c.stats.npv_p10));
+        let colour = if c.feasible { style::GREY } else { style::LIGHT };
+        root.draw(&PathElement::new(vec![(x, top), (x, bottom)], style::stroke(colour, 1)))?;
+    }
+    let mut frontier: Vec<&Candidate> = all.iter().filter(|c| c.on_frontier).collect();
+    frontier.sort_by(|a, b| a.stats.investment_mean.total_cmp(&b.stats.investment_mean));
+    let line: Vec<(i32, i32)> =
+        frontier.iter().map(|c| plot.backend_coord(&(c.stats.investment_mean, objective.of(&c.stats)))).collect();
+    let s = style::series(0);
+    style::path(root, &line, s.color, 2, s.dash)?;
+    for c in all {
+        let at = plot.backend_coord(&(c.stats.investment_mean, objective.of(&c.stats)));
+        if c.feasible {
+            root.draw(&Circle::new(at, px(5), FEASIBLE.filled()))?;
+        } else {
+            root.draw(&Circle::new(at, px(5), style::stroke(style::GREY, 1)))?;
+        }
+    }
+    // Names go right of their marker, or left of it in the right half.
+    let place = |(x, y): (i32, i32), dy: i32| {
+        if x > width as i32 * 3 / 5 {
+            (style::text_style(14.0, INK, HPos::Right, VPos::Center), (x - px(14), y + dy))
+        } else {
+            (style::text_style(14.0, INK, HPos::Left, VPos::Center), (x + px(14), y + dy))
+        }
+    };
+    let chosen = rec.chosen();
+    let at = plot.backend_coord(&(chosen.stats.investment_mean, objective.of(&chosen.stats)));
+    root.draw(&Circle::new(at, px(9), CHOSEN.filled()))?;
+    root.draw(&Circle::new(at, px(9), style::stroke(INK, 2)))?;
+    let text = format!("Recommended: {}", shorten(&optimize::names(case, &chosen.stats.members, " + "), 60));
+    let (label, to) = place(at, -px(18));
+    style::boxed(root, &text, to, &label)?;
+    if let Some((runner, _)) = rec.runner_up() {
+        let at = plot.backend_coord(&(runner.stats.investment_mean, objective.of(&runner.stats)));
+        root.draw(&Rectangle::new([(at.0 - px(7), at.1 - px(7)), (at.0 + px(7), at.1 + px(7))], style::stroke(INK, 2)))?;
+        let text = format!("Runner-up: {}", shorten(&optimize::names(case, &runner.stats.members, " + "), 60));
+        let (label, to) = place(at, px(18));
+        style::boxed(root, &text, to, &label)?;
+    }
+    Ok(())
+}
