@@ -1,0 +1,274 @@
+//! `costcast optimize` (spec section 8) on cases solved by hand: a knapsack
+//! where the best NPV per capex is not chosen, a probability floor that
+//! rules out the highest mean, interactions between initiatives, the same
+//! answer on any thread count, and the errors of a bad `[optimize]` table.
+//! Fixtures: `tests/fixtures/optimize/`.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/optimize").join(name)
+}
+
+fn costcast() -> Command {
+    Command::cargo_bin("costcast").unwrap()
+}
+
+/// One row of frontier.csv.
+#[derive(Debug, Clone)]
+struct Row {
+    initiatives: String,
+    capex_mean: f64,
+    npv_mean: f64,
+    npv_p50: f64,
+    prob_npv_positive: f64,
+    on_frontier: bool,
+    feasible: bool,
+    recommended: bool,
+}
+
+/// Run optimize on a fixture; returns frontier.csv's rows, stdout and the folder.
+fn optimize(name: &str, n: &str, threads: &str, out: &Path) -> (Vec<Row>, String) {
+    let assert = costcast()
+        .args(["optimize"])
+        .arg(fixture(name))
+        .args(["-n", n, "--seed", "5", "--threads", threads, "--format", "csv", "-o"])
+        .arg(out)
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    let text = std::fs::read_to_string(out.join("frontier.csv")).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "portfolio,initiatives,capex_mean,investment_mean,npv_mean,npv_p10,npv_p50,npv_p90,prob_npv_positive,on_frontier,feasible,recommended,iterations"
+    );
+    let rows = lines
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            Row {
+                initiatives: f[1].to_owned(),
+                capex_mean: f[2].parse().unwrap(),
+                npv_mean: f[4].parse().unwrap(),
+                npv_p50: f[6].parse().unwrap(),
+                prob_npv_positive: f[8].parse().unwrap(),
+                on_frontier: f[9] == "true",
+                feasible: f[10] == "true",
+                recommended: f[11] == "true",
+            }
+        })
+        .collect();
+    (rows, stdout)
+}
+
+fn row<'r>(rows: &'r [Row], initiatives: &str) -> &'r Row {
+    rows.iter().find(|r| r.initiatives == initiatives).unwrap_or_else(|| panic!("no portfolio {initiatives}"))
+}
+
+#[track_caller]
+fn close(actual: f64, expected: f64, what: &str) {
+    assert!((actual - expected).abs() <= 1e-9 * expected.abs().max(1.0), "{what}: got {actual}, expected {expected}");
+}
+
+#[test]
+fn knapsack_by_hand_skips_the_best_npv_per_capex() {
+    let dir = tempfile::tempdir().unwrap();
+    let (rows, stdout) = optimize("knapsack.toml", "200", "2", &dir.path().join("out"));
+    // Every non-empty subset of four candidates.
+    assert_eq!(rows.len(), 15);
+    // NPV = 120,000 s - capex, added up (separate channels do not interact).
+    let npv = |ids: &[&str]| {
+        ids.iter()
+            .map(|id| match *id {
+                "ia" => 40_000.0,
+                "ib" => 30_000.0,
+                "ic" => 50_000.0,
+                _ => 19_000.0,
+            })
+            .sum::<f64>()
+    };
+    for r in &rows {
+        let ids: Vec<&str> = r.initiatives.split(';').collect();
+        close(r.npv_mean, npv(&ids), &format!("NPV of {}", r.initiatives));
+        close(r.npv_p50, npv(&ids), &format!("NPV P50 of {}", r.initiatives));
+        assert_eq!(r.feasible, r.capex_mean <= 66_000.0, "{}", r.initiatives);
+    }
+    let chosen: Vec<&Row> = rows.iter().filter(|r| r.recommended).collect();
+    assert_eq!(chosen.len(), 1);
+    assert_eq!(chosen[0].initiatives, "ia;ic", "the knapsack optimum within 66,000");
+    close(chosen[0].capex_mean, 66_000.0, "capex of ia + ic");
+    // Greedy by NPV per capex (id, ia, ib) reaches 89,000 only.
+    close(row(&rows, "ia;ib;id").npv_mean, 89_000.0, "greedy portfolio");
+    assert!(row(&rows, "ia;ib;id").feasible);
+    // The best of all, every candidate, breaks the budget: the runner-up.
+    assert!(stdout.contains("runner-up: ia + ib + ic + id: ruled out: its mean capex 101,000 exceeds the capex budget 66,000"), "{stdout}");
+    // The frontier: nothing cheaper does as well.
+    assert!(row(&rows, "ia;ic").on_frontier && row(&rows, "id").on_frontier);
+    assert!(!row(&rows, "ib").on_frontier, "ia costs less and returns more");
+}
+
+#[test]
+fn a_probability_floor_rules_out_the_highest_mean() {
+    let dir = tempfile::tempdir().unwrap();
+    let (rows, stdout) = optimize("risky.toml", "4000", "2", &dir.path().join("out"));
+    let both = row(&rows, "moonshot;steady");
+    let best_mean = rows.iter().max_by(|a, b| a.npv_mean.total_cmp(&b.npv_mean)).unwrap();
+    assert_eq!(best_mean.initiatives, "moonshot;steady");
+    // P(success) = 0.5: 4 standard errors of 4,000 draws is 0.032.
+    assert!((both.prob_npv_positive - 0.5).abs() < 4.0 * (0.25f64 / 4000.0).sqrt(), "{}", both.prob_npv_positive);
+    assert!(!both.feasible && !row(&rows, "moonshot").feasible);
+    let chosen = rows.iter().find(|r| r.recommended).unwrap();
+    assert_eq!(chosen.initiatives, "steady");
+    close(chosen.npv_mean, 20_000.0, "steady's NPV");
+    assert!(stdout.contains("is below the required 80.0%"), "{stdout}");
+}
+
+#[test]
+fn overlapping_deflections_are_worth_less_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let (rows, _) = optimize("overlap.toml", "200", "1", &dir.path().join("out"));
+    let (bot, portal, both) = (row(&rows, "bot"), row(&rows, "portal"), row(&rows, "bot;portal"));
+    close(bot.npv_p50, 60_000.0 - 10_000.0, "bot alone");
+    close(portal.npv_p50, 60_000.0 - 10_000.0, "portal alone");
+    // Together: 1 - 0.5 * 0.5 of the contacts go, saving 90,000, not 120,000.
+    close(both.npv_p50, 90_000.0 - 20_000.0, "both");
+    assert!(both.npv_p50 < bot.npv_p50 + portal.npv_p50);
+    assert!(both.recommended, "still the best, just worth less than the sum");
+}
+
+#[test]
+fn the_same_seed_gives_the_same_recommendation_on_any_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/acme-ai-roadmap.toml");
+    let mut outputs = Vec::new();
+    for threads in ["1", "2", "3"] {
+        let out = dir.path().join(format!("t{threads}"));
+        costcast()
+            .arg("optimize")
+            .arg(&scenario)
+            .args(["-n", "3000", "--seed", "9", "--threads", threads, "--format", "csv", "-o"])
+            .arg(&out)
+            .assert()
+            .success();
+        outputs.push(out);
+    }
+    for file in ["frontier.csv", "summary.csv", "fiscal_years.csv"] {
+        let a = std::fs::read(outputs[0].join(file)).unwrap();
+        for other in &outputs[1..] {
+            assert_eq!(a, std::fs::read(other.join(file)).unwrap(), "{file} differs with the thread count");
+        }
+    }
+}
+
+/// The recommended portfolio's report: its committable saving per fiscal
+/// year ("what can we release"), the frontier chart, the page section and
+/// the workbook sheet.
+#[test]
+fn the_report_says_what_to_fund_and_what_to_release() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    costcast()
+        .arg("optimize")
+        .arg(fixture("knapsack.toml"))
+        .args(["-n", "200", "--format", "all", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    let fiscal = std::fs::read_to_string(out.join("fiscal_years.csv")).unwrap();
+    let committable = fiscal
+        .lines()
+        .find(|l| l.starts_with("Recommended portfolio,FY2027,false,committable_saving,"))
+        .expect("committable saving of the recommended portfolio");
+    // Saving 1000 * 10 * (0.5 + 0.8) a month for 12 months, less 66,000 capex.
+    let value: f64 = committable.split(',').nth(4).unwrap().parse().unwrap();
+    close(value, 12.0 * 13_000.0 - 66_000.0, "committable saving FY2027");
+    assert!(fiscal.lines().any(|l| l.starts_with("Runner-up portfolio,")));
+    for chart in ["charts/9-portfolio-frontier.png", "charts/9-portfolio-frontier.svg"] {
+        assert!(out.join(chart).is_file(), "{chart}");
+    }
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("Recommendation: the portfolio to fund"));
+    assert!(html.contains("What finance can release"));
+    assert!(html.contains("<strong>Runner-up:</strong>"));
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(out.join("report.xlsx")).unwrap();
+    let sheet = book.worksheet_range("Portfolio").expect("a Portfolio sheet");
+    assert_eq!(sheet.get_value((0, 1)), Some(&calamine::Data::String("ia + ic".into())));
+}
+
+/// More than 12 free candidates: a heuristic search, labelled as such.
+#[test]
+fn beyond_twelve_candidates_the_search_is_heuristic_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = std::fs::read_to_string(fixture("model.toml")).unwrap();
+    std::fs::write(dir.path().join("model.toml"), model).unwrap();
+    // 13 independent candidates on 4 channels: avoid 2% of one channel each,
+    // capex 1,000 + 100 k: NPV 2,400 - 1,000 - 100 k, all positive, so the
+    // best portfolio within the budget takes the cheapest ones.
+    let mut text = String::from("model = \"model.toml\"\n");
+    for k in 0..13 {
+        let channel = ["a", "b", "c", "d"][k % 4];
+        text.push_str(&format!(
+            "\n[[initiative]]\nid = \"i{k:02}\"\nstart = 1\ncapex = {}\neffects = [{{ avoid = [\"{channel}\"], share = 0.02 }}]\n",
+            1_000 + 100 * k
+        ));
+    }
+    text.push_str("\n[optimize]\ncapex_budget = 5_000\nobjective = \"npv_mean\"\n");
+    std::fs::write(dir.path().join("many.toml"), text).unwrap();
+    let out = dir.path().join("out");
+    let assert = costcast()
+        .arg("optimize")
+        .arg(dir.path().join("many.toml"))
+        .args(["-n", "50", "--format", "csv,html", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    assert!(stdout.contains("heuristic search"), "{stdout}");
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("heuristic search"));
+    // Within 5,000: the four cheapest (1,000 + 1,100 + 1,200 + 1,300 = 4,600).
+    assert!(stdout.starts_with("recommended: i00 + i01 + i02 + i03 "), "{stdout}");
+}
+
+/// A bad `[optimize]` table: exit 1, the file, line and column, the field,
+/// what was expected, and nothing written.
+#[test]
+fn bad_optimize_tables_are_refused_with_their_location() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(fixture("model.toml"), dir.path().join("model.toml")).unwrap();
+    let base = std::fs::read_to_string(fixture("knapsack.toml")).unwrap();
+    let cases = [
+        ("objective = \"npv_mean\"", "objective = \"npv_p95\"", "optimize.objective: \"npv_p95\" is not an objective; expected one of npv_mean, npv_p10, npv_p50"),
+        ("capex_budget = 66_000", "capex_budget = 66_000\nrequired = [\"ia\", \"iz\"]", "optimize.required: unknown initiative \"iz\""),
+        ("capex_budget = 66_000", "capex_budget = 66_000\nexcluded = [\"nope\"]", "optimize.excluded: unknown initiative \"nope\""),
+        ("capex_budget = 66_000", "capex_budget = 66_000\nrequired = [\"ia\"]\nexcluded = [\"ia\"]", "\"ia\" is also required"),
+        ("capex_budget = 66_000", "capex_budget = 66_000\nmin_prob_positive = 1.5", "optimize.min_prob_positive: must be a probability in [0, 1], got 1.5"),
+        ("capex_budget = 66_000", "capex_budget = 66_000\nbudget = 1", "unknown field `budget`"),
+    ];
+    for (from, to, needle) in cases {
+        let path = dir.path().join("bad.toml");
+        std::fs::write(&path, base.replace(from, to)).unwrap();
+        let out = dir.path().join("out");
+        let assert = costcast().arg("optimize").arg(&path).args(["-n", "50", "-o"]).arg(&out).assert().code(1);
+        let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+        assert!(stderr.contains(needle), "{to}: stderr lacks {needle:?}\n{stderr}");
+        assert!(stderr.contains("bad.toml:"), "{stderr}");
+        assert!(!out.exists(), "{to}: something was written");
+    }
+    // A budget no portfolio meets: the cheapest portfolio's capex is named,
+    // with the budget's location.
+    let path = dir.path().join("bad.toml");
+    std::fs::write(&path, base.replace("capex_budget = 66_000", "capex_budget = 4_000")).unwrap();
+    let line = base.lines().position(|l| l.starts_with("capex_budget")).unwrap() + 1;
+    let out = dir.path().join("out");
+    let assert = costcast().arg("optimize").arg(&path).args(["-n", "50", "-o"]).arg(&out).assert().code(1);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains(&format!("bad.toml:{line}:16: optimize.capex_budget: no portfolio meets the capex budget 4,000: the cheapest (id) has mean capex 5,000")),
+        "{stderr}"
+    );
+    assert!(!out.exists());
+}
