@@ -46,6 +46,12 @@ fn main() -> ExitCode {
                     if let Some((runner, why)) = rec.runner_up() {
                         println!("runner-up: {}: {why}", costcast::optimize::names(&done.case, &runner.stats.members, " + "));
                     }
+                    if let Some((other, why)) = rec.best_feasible_alternative() {
+                        println!(
+                            "best feasible alternative: {}: {why}",
+                            costcast::optimize::names(&done.case, &other.stats.members, " + ")
+                        );
+                    }
                 }
                 println!(
                     "wrote {} ({} iterations, seed {}, {:.2} s)",

@@ -104,6 +104,8 @@ fn knapsack_by_hand_skips_the_best_npv_per_capex() {
     assert!(row(&rows, "ia;ib;id").feasible);
     // The best of all, every candidate, breaks the budget: the runner-up.
     assert!(stdout.contains("runner-up: ia + ib + ic + id: ruled out: its mean capex 101,000 exceeds the capex budget 66,000"), "{stdout}");
+    // And the best portfolio within the budget after the recommended one.
+    assert!(stdout.contains("best feasible alternative: ia + ib + id: mean NPV lower by 1,000"), "{stdout}");
     // The frontier: nothing cheaper does as well.
     assert!(row(&rows, "ia;ic").on_frontier && row(&rows, "id").on_frontier);
     assert!(!row(&rows, "ib").on_frontier, "ia costs less and returns more");

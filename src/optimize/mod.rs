@@ -61,8 +61,12 @@ pub struct Recommendation {
     pub candidates: Vec<Candidate>,
     /// Index into `candidates` of the recommended portfolio.
     pub chosen: usize,
-    /// The best other portfolio and why it was not chosen.
+    /// The best other portfolio by the objective and why it was not chosen
+    /// (a constraint it breaks, or the objective it gives up).
     pub runner_up: Option<(usize, String)>,
+    /// When the runner-up breaks a constraint: the best feasible other
+    /// portfolio and how much objective it gives up.
+    pub best_feasible_alternative: Option<(usize, String)>,
     pub capex_budget: Option<f64>,
     pub min_prob_positive: Option<f64>,
 }
@@ -74,6 +78,10 @@ impl Recommendation {
 
     pub fn runner_up(&self) -> Option<(&Candidate, &str)> {
         self.runner_up.as_ref().map(|(i, why)| (&self.candidates[*i], why.as_str()))
+    }
+
+    pub fn best_feasible_alternative(&self) -> Option<(&Candidate, &str)> {
+        self.best_feasible_alternative.as_ref().map(|(i, why)| (&self.candidates[*i], why.as_str()))
     }
 }
 
@@ -287,10 +295,16 @@ impl Book<'_> {
             .collect();
         let chosen = candidates.iter().position(|c| c.stats.members == best.members).unwrap_or(0);
         // The runner-up: the best other portfolio run at the full count.
-        let runner_up = full.iter().find(|s| s.members != best.members).map(|s| {
-            let index = candidates.iter().position(|c| c.stats.members == s.members).unwrap_or(0);
-            (index, self.why_not(s, best))
-        });
+        let index_of = |s: &PortfolioStats| candidates.iter().position(|c| c.stats.members == s.members).unwrap_or(0);
+        let runner = full.iter().find(|s| s.members != best.members);
+        let runner_up = runner.map(|s| (index_of(s), self.why_not(s, best)));
+        let best_feasible_alternative = match runner {
+            Some(r) if !self.feasible(r) => full
+                .iter()
+                .find(|s| s.members != best.members && self.feasible(s))
+                .map(|s| (index_of(s), self.why_not(s, best))),
+            _ => None,
+        };
         Ok(Recommendation {
             objective,
             search,
@@ -298,6 +312,7 @@ impl Book<'_> {
             candidates,
             chosen,
             runner_up,
+            best_feasible_alternative,
             capex_budget: self.spec.capex_budget,
             min_prob_positive: self.spec.min_prob_positive,
         })

@@ -357,8 +357,12 @@ fn portfolio(case: &Case, results: &Results, f: &Formats) -> Result<Option<Works
     s.text(2, 0, "Runner-up", f)?;
     if let Some((runner, why)) = rec.runner_up() {
         s.text(2, 1, &names(&runner.stats.members), f)?;
-        s.text(3, 0, "Why it lost", f)?;
-        s.text(3, 1, why, f)?;
+        s.text(2, 2, why, f)?;
+    }
+    if let Some((other, why)) = rec.best_feasible_alternative() {
+        s.text(3, 0, "Best feasible alternative", f)?;
+        s.text(3, 1, &names(&other.stats.members), f)?;
+        s.text(3, 2, why, f)?;
     }
     let head = 5;
     s.header(head, &COLUMNS, f)?;

@@ -216,6 +216,16 @@ impl Page<'_> {
                 escape(why)
             );
         }
+        if let Some((other, why)) = rec.best_feasible_alternative() {
+            let _ = writeln!(
+                out,
+                "  <p><strong>Best feasible alternative:</strong> {} ({} {}): {}.</p>",
+                names(&other.stats.members),
+                objective.label(),
+                money(objective.of(&other.stats), self.cur),
+                escape(why)
+            );
+        }
         // What can we release: the recommended portfolio's committable saving.
         let recommended = &self.case.scenarios[0].name;
         out.push_str("  <h3>What finance can release</h3>\n  <table><tr><th class=\"text\">Fiscal year</th><th>Committable saving (P10)</th><th>Saving P50</th></tr>\n");
