@@ -25,6 +25,26 @@ pub enum Command {
         scenario: PathBuf,
         #[command(flatten)]
         options: RunArgs,
+        /// Compute only shard K of N of the iterations and write a part file
+        /// (-o names it) for `costcast merge`.
+        #[arg(long, value_name = "K/N")]
+        shard: Option<costcast::shard::Shard>,
+    },
+    /// Combine the part files of a sharded run into the report one run
+    /// would have written, byte for byte.
+    Merge {
+        /// Every part file of the run (any order).
+        #[arg(required = true)]
+        parts: Vec<PathBuf>,
+        /// Report folder.
+        #[arg(short = 'o', long = "output")]
+        output: PathBuf,
+        /// Worker threads [default: one per core]; never changes the results.
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        /// What to write besides the CSV tables (always written), comma-separated.
+        #[arg(long, value_enum, value_delimiter = ',', default_value = "all")]
+        format: Vec<Format>,
     },
     /// Find the best portfolio of a scenario file's initiatives under its
     /// [optimize] table, and write the frontier and the recommendation.

@@ -27,6 +27,7 @@ pub mod model;
 pub mod optimize;
 pub mod report;
 pub mod run;
+pub mod shard;
 pub mod simulate;
 pub mod staffing;
 pub mod validate;

@@ -21,7 +21,11 @@ fn main() -> ExitCode {
     };
     let outcome = match cli.command {
         Command::Check { files } => check(&files),
-        Command::Run { scenario, options } => run::run(&options.request(scenario), |w| eprintln!("{w}")).map(|done| {
+        Command::Run { scenario, options, shard: Some(shard) } => {
+            run::run_shard(&options.request(scenario), shard, |w| eprintln!("{w}"))
+                .map(|path| println!("wrote shard {}/{} to {}", shard.index, shard.count, path.display()))
+        }
+        Command::Run { scenario, options, shard: None } => run::run(&options.request(scenario), |w| eprintln!("{w}")).map(|done| {
             println!(
                 "wrote {} ({} iterations, seed {}, {:.2} s)",
                 done.output.display(),
@@ -30,6 +34,24 @@ fn main() -> ExitCode {
                 done.record.wall_seconds
             );
         }),
+        Command::Merge { parts, output, threads, format } => {
+            let request = run::MergeRequest {
+                parts,
+                output,
+                threads,
+                formats: cli::formats(&format),
+                command: std::env::args().collect::<Vec<_>>().join(" "),
+            };
+            run::merge(&request, |w| eprintln!("{w}")).map(|done| {
+                println!(
+                    "wrote {} ({} iterations, seed {}, merged, {:.2} s)",
+                    done.output.display(),
+                    done.record.iterations,
+                    done.record.seed,
+                    done.record.wall_seconds
+                );
+            })
+        }
         Command::Optimize { scenario, options } => {
             run::optimize(&options.request(scenario), |w| eprintln!("{w}")).map(|done| {
                 if let Some(rec) = &done.results.portfolio {

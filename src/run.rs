@@ -269,3 +269,125 @@ pub fn optimize(request: &RunRequest, on_warning: impl Fn(&Warning)) -> Result<R
     output::write_all(&output, &files)?;
     Ok(RunOutcome { output, case: shown, results, warnings: checked.warnings, record })
 }
+
+/// The default part file of a shard: `reports/<stem>.shard-K-of-N.part`.
+pub fn default_part_path(scenario: &Path, shard: crate::shard::Shard) -> PathBuf {
+    let stem = scenario.file_stem().map_or("report".into(), |s| s.to_string_lossy().into_owned());
+    Path::new("reports").join(format!("{stem}.shard-{}-of-{}.part", shard.index, shard.count))
+}
+
+/// `costcast run --shard K/N`: compute one shard of the run and write its
+/// part file (atomically: a temporary name, then renamed).
+pub fn run_shard(request: &RunRequest, shard: crate::shard::Shard, on_warning: impl Fn(&Warning)) -> Result<PathBuf, Error> {
+    let checked = validate::load_case(&request.scenario)?;
+    checked.warnings.iter().for_each(&on_warning);
+    let case = checked.value;
+    if request.iterations < 2 {
+        return Err(Error::Input(crate::InputError::one(crate::Diagnostic::new(
+            &request.scenario,
+            "-n",
+            format!("needs at least 2 iterations, got {}", request.iterations),
+        ))));
+    }
+    let path = request.output.clone().unwrap_or_else(|| default_part_path(&request.scenario, shard));
+    let refuse = |message: String| Error::Input(crate::InputError::one(crate::Diagnostic::new(&path, "-o", message)));
+    if path.is_dir() {
+        return Err(refuse("is a folder; with --shard, -o names the part file to write".into()));
+    }
+    let target = std::fs::canonicalize(&path).ok();
+    if target.is_some() && case.sources.iter().any(|s| std::fs::canonicalize(s).ok() == target) {
+        return Err(refuse("is one of the run's input files; choose another part file".into()));
+    }
+    let threads = if request.threads == 0 { rayon::current_num_threads() } else { request.threads };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))?;
+    let (header, part) = pool.install(|| crate::shard::run_shard(&case, request.iterations, request.seed, shard)).map_err(Error::Other)?;
+    let bytes = crate::shard::encode(&header, &part);
+    let write_err = |p: &Path, source: std::io::Error| Error::Write { path: p.to_path_buf(), source };
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|e| write_err(parent, e))?;
+    }
+    let staging = path.with_file_name(format!(
+        ".costcast-tmp-{}-{}",
+        std::process::id(),
+        path.file_name().map_or("part".into(), |n| n.to_string_lossy().into_owned())
+    ));
+    std::fs::write(&staging, &bytes).map_err(|e| write_err(&staging, e))?;
+    std::fs::rename(&staging, &path).map_err(|e| {
+        let _ = std::fs::remove_file(&staging);
+        write_err(&path, e)
+    })?;
+    Ok(path)
+}
+
+/// What `costcast merge` is asked to do.
+#[derive(Debug, Clone)]
+pub struct MergeRequest {
+    pub parts: Vec<PathBuf>,
+    pub output: PathBuf,
+    pub threads: usize,
+    pub formats: report::Formats,
+    pub command: String,
+}
+
+/// `costcast merge`: check that the parts are one complete run, put them
+/// together and write the report a single run would have written.
+pub fn merge(request: &MergeRequest, on_warning: impl Fn(&Warning)) -> Result<RunOutcome, Error> {
+    use crate::shard;
+    let started = Instant::now();
+    let mut parts = Vec::new();
+    let mut problems = Vec::new();
+    for path in &request.parts {
+        match std::fs::read(path) {
+            Err(e) => problems.push(crate::Diagnostic::new(path, "", format!("cannot read the part file: {e}"))),
+            Ok(bytes) => match shard::decode(path, &bytes) {
+                Ok((header, part)) => parts.push((path.clone(), header, part)),
+                Err(d) => problems.push(d),
+            },
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Input(crate::InputError { diagnostics: problems }));
+    }
+    let parts = shard::check_set(parts)?;
+    let first = parts[0].1.clone();
+    let checked = validate::load_case(&first.scenario)?;
+    checked.warnings.iter().for_each(&on_warning);
+    let case = checked.value;
+    let now: Vec<String> = hash_inputs(&case.sources).into_iter().map(|r| r.sha256).collect();
+    let then: Vec<String> = first.inputs.iter().map(|i| i.sha256.clone()).collect();
+    if now != then {
+        return Err(Error::Input(crate::InputError::one(crate::Diagnostic::new(
+            &first.scenario,
+            "",
+            "the input files changed since the shards ran (their SHA-256 differ); re-run the shards",
+        ))));
+    }
+    output::check_target(&request.output, &case.sources)?;
+    let threads = if request.threads == 0 { rayon::current_num_threads() } else { request.threads };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))?;
+    let results = pool.install(|| -> Result<Results, Error> {
+        let sim = shard::assemble(&case, &parts)?;
+        Ok(aggregate::aggregate(&case, &sim))
+    })?;
+    let mut files = render(&case, &results, request.formats)?;
+    let record = RunRecord {
+        costcast_version: env!("CARGO_PKG_VERSION"),
+        command: request.command.clone(),
+        inputs: hash_inputs(&case.sources),
+        seed: first.seed,
+        iterations: first.iterations,
+        threads,
+        monthly_percentile_iterations: results.monthly_sample,
+        wall_seconds: started.elapsed().as_secs_f64(),
+        warnings: checked.warnings.iter().map(|w| w.0.to_string()).collect(),
+    };
+    files.push((output::RECORD_FILE.to_owned(), record.to_json()));
+    output::write_all(&request.output, &files)?;
+    Ok(RunOutcome { output: request.output.clone(), case, results, warnings: checked.warnings, record })
+}

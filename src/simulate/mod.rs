@@ -120,28 +120,85 @@ fn zeroed<T: Clone + Default>(len: Option<usize>, what: &str) -> Result<Vec<T>, 
 pub fn simulate(case: &Case, options: RunOptions, progress: &AtomicUsize) -> Result<Simulation, String> {
     let layout = if options.monthly { Layout::new(case) } else { Layout::new(case).without_monthly() };
     let n = options.iterations;
+    let part = simulate_batches(case, &layout, options, 0..n.div_ceil(BATCH), false, progress)?;
+    Ok(Simulation {
+        iterations: n,
+        seed: options.seed,
+        table: part.table,
+        inputs: part.inputs,
+        monthly_sums: part.sums,
+        monthly_sample: part.sample,
+        monthly_sample_rows: monthly_sample_size(n, layout.monthly_quantities()),
+        layout,
+    })
+}
+
+/// The iterations of some consecutive batches of a run, as a shard of it
+/// computes them ([`crate::shard`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Part {
+    /// The batches covered: iterations `batches.start * BATCH` up to
+    /// `batches.end * BATCH` (or the run's end).
+    pub batches: std::ops::Range<usize>,
+    /// Iterations covered.
+    pub rows: usize,
+    /// Per-iteration results of these rows, column-major.
+    pub table: Vec<f64>,
+    /// Per-iteration inputs of these rows, column-major.
+    pub inputs: Vec<f64>,
+    /// Monthly sums: each batch's in turn (`batches.len()` runs of the
+    /// monthly quantities) when kept by batch, else their total.
+    pub sums: Vec<f64>,
+    /// Monthly quantities of the rows that fall in the run's monthly
+    /// sample, row-major.
+    pub sample: Vec<f32>,
+}
+
+/// The batches of a run's `shard`-th share of `shards` (1-based): whole
+/// batches, so that a merge adds the monthly sums in the same order as a
+/// single run.
+pub fn shard_batches(iterations: usize, shard: usize, shards: usize) -> std::ops::Range<usize> {
+    let total = iterations.div_ceil(BATCH);
+    (total * (shard - 1) / shards)..(total * shard / shards)
+}
+
+/// Run `batches` of the run `options` describes. With `by_batch` each
+/// batch's monthly sums are kept apart (a shard), else added in batch
+/// order. Must be called inside the rayon pool that sets the thread count.
+pub fn simulate_batches(
+    case: &Case,
+    layout: &Layout,
+    options: RunOptions,
+    batches: std::ops::Range<usize>,
+    by_batch: bool,
+    progress: &AtomicUsize,
+) -> Result<Part, String> {
+    let n = options.iterations;
+    let first_row = (batches.start * BATCH).min(n);
+    let rows = (batches.end * BATCH).min(n) - first_row;
     let width = layout.width;
     let q = layout.monthly_quantities();
     let sample_rows = monthly_sample_size(n, q);
     let sampler = Sampler::new(case);
-    let mut table: Vec<f64> = zeroed(n.checked_mul(width), "per-iteration results")?;
-    let mut inputs: Vec<f64> = zeroed(n.checked_mul(layout.inputs.len()), "per-iteration inputs")?;
-    let mut monthly_sample: Vec<f32> = zeroed(sample_rows.checked_mul(q), "monthly sample")?;
-    let batches = n.div_ceil(BATCH);
+    let mut table: Vec<f64> = zeroed(rows.checked_mul(width), "per-iteration results")?;
+    let mut inputs: Vec<f64> = zeroed(rows.checked_mul(layout.inputs.len()), "per-iteration inputs")?;
+    let kept_rows = sample_rows.saturating_sub(first_row).min(rows);
+    let mut monthly_sample: Vec<f32> = zeroed(kept_rows.checked_mul(q), "monthly sample")?;
+    let count = batches.len();
     // Split the sample buffer along batch boundaries so each batch owns its rows.
-    let mut sample_chunks: Vec<&mut [f32]> = Vec::with_capacity(batches);
+    let mut sample_chunks: Vec<&mut [f32]> = Vec::with_capacity(count);
     let mut rest: &mut [f32] = &mut monthly_sample;
-    for b in 0..batches {
+    for b in batches.clone() {
         let rows = (sample_rows.saturating_sub(b * BATCH)).min(BATCH);
         let (head, tail) = rest.split_at_mut(rows * q);
         sample_chunks.push(head);
         rest = tail;
     }
     // Each batch owns its stretch of every column.
-    let batch_columns = split_columns(&mut table, n, batches);
-    let batch_inputs = split_columns(&mut inputs, n, batches);
-    let mut work = batch_columns.into_iter().zip(batch_inputs).zip(sample_chunks).enumerate();
-    let mut monthly_sums = vec![0.0; q];
+    let batch_columns = split_columns(&mut table, rows, count);
+    let batch_inputs = split_columns(&mut inputs, rows, count);
+    let mut work = batches.clone().zip(batch_columns.into_iter().zip(batch_inputs).zip(sample_chunks));
+    let mut sums = if by_batch { Vec::with_capacity(count * q) } else { vec![0.0; q] };
     loop {
         let wave: Vec<_> = work.by_ref().take(WAVE).collect();
         if wave.is_empty() {
@@ -150,7 +207,7 @@ pub fn simulate(case: &Case, options: RunOptions, progress: &AtomicUsize) -> Res
         let wave_sums: Vec<Vec<f64>> = wave
             .into_par_iter()
             .map_init(
-                || Workspace::new(case, &layout),
+                || Workspace::new(case, layout),
                 |ws, (b, ((mut columns, mut input_columns), sample))| {
                     let mut sums: Vec<Lanes> = vec![[0.0; LANES]; q];
                     let rows = (n - b * BATCH).min(BATCH);
@@ -160,7 +217,7 @@ pub fn simulate(case: &Case, options: RunOptions, progress: &AtomicUsize) -> Res
                         let kept = sampled.saturating_sub(k0).min(active);
                         let keep = if kept > 0 { &mut sample[k0 * q..] } else { &mut [][..] };
                         let out = BlockOutput { sums: &mut sums, keep, kept };
-                        ws.run_block(case, &layout, &sampler, options.seed, (b * BATCH + k0) as u64, active, out);
+                        ws.run_block(case, layout, &sampler, options.seed, (b * BATCH + k0) as u64, active, out);
                         for (column, value) in columns.iter_mut().zip(ws.rows()) {
                             column[k0..k0 + active].copy_from_slice(&value[..active]);
                         }
@@ -173,20 +230,21 @@ pub fn simulate(case: &Case, options: RunOptions, progress: &AtomicUsize) -> Res
                 },
             )
             .collect();
-        for sums in &wave_sums {
-            for (total, s) in monthly_sums.iter_mut().zip(sums) {
-                *total += s;
+        for batch_sums in &wave_sums {
+            if by_batch {
+                sums.extend_from_slice(batch_sums);
+            } else {
+                add_sums(&mut sums, batch_sums);
             }
         }
     }
-    Ok(Simulation {
-        layout,
-        iterations: n,
-        seed: options.seed,
-        table,
-        inputs,
-        monthly_sums,
-        monthly_sample,
-        monthly_sample_rows: sample_rows,
-    })
+    Ok(Part { batches, rows, table, inputs, sums, sample: monthly_sample })
+}
+
+/// Add one batch's monthly sums to the running total. Runs and merges add
+/// batches in batch order through here, so both give the same bits.
+pub fn add_sums(total: &mut [f64], batch: &[f64]) {
+    for (t, s) in total.iter_mut().zip(batch) {
+        *t += s;
+    }
 }
