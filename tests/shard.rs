@@ -1,0 +1,156 @@
+//! Sharded runs (`run --shard K/N` then `merge`) give reports byte-identical
+//! to one run with the same seed and iteration count, and parts of different
+//! runs are never mixed.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+const TABLES: [&str; 5] = ["summary.csv", "fiscal_years.csv", "monthly.csv", "bridge.csv", "sensitivity.csv"];
+
+fn costcast() -> Command {
+    Command::cargo_bin("costcast").unwrap()
+}
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn shard(scenario: &Path, n: &str, seed: &str, k: usize, of: usize, out: &Path) -> PathBuf {
+    let part = out.join(format!("shard-{k}.part"));
+    costcast()
+        .arg("run")
+        .arg(scenario)
+        .args(["-n", n, "--seed", seed, "--shard", &format!("{k}/{of}"), "--threads", "2", "-o"])
+        .arg(&part)
+        .assert()
+        .success();
+    part
+}
+
+fn merge(parts: &[PathBuf], out: &Path) -> assert_cmd::assert::Assert {
+    costcast().arg("merge").args(parts).args(["--format", "csv", "-o"]).arg(out).assert()
+}
+
+fn stderr(a: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&a.get_output().stderr).into_owned()
+}
+
+#[test]
+fn three_shards_merged_equal_one_run_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = root().join("scenarios/acme-ai-roadmap.toml");
+    // 5,000 iterations: 5 batches of 1,024 (the last ragged) over 3 shards.
+    let parts: Vec<PathBuf> = (1..=3).map(|k| shard(&scenario, "5000", "11", k, 3, dir.path())).collect();
+    let merged = dir.path().join("merged");
+    // Any order of the parts.
+    merge(&[parts[2].clone(), parts[0].clone(), parts[1].clone()], &merged).success();
+    let single = dir.path().join("single");
+    costcast()
+        .arg("run")
+        .arg(&scenario)
+        .args(["-n", "5000", "--seed", "11", "--threads", "1", "--format", "csv", "-o"])
+        .arg(&single)
+        .assert()
+        .success();
+    for table in TABLES {
+        let a = std::fs::read(single.join(table)).unwrap();
+        assert!(a.len() > 100);
+        assert_eq!(a, std::fs::read(merged.join(table)).unwrap(), "{table} differs between the merge and one run");
+    }
+}
+
+#[test]
+fn more_shards_than_batches_and_a_staffed_case_still_merge_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = root().join("scenarios/acme-staffed-roadmap.toml");
+    // 1,500 iterations are 2 batches of 1,024: shards 1 and 3 of 4 are empty.
+    let parts: Vec<PathBuf> = (1..=4).map(|k| shard(&scenario, "1500", "3", k, 4, dir.path())).collect();
+    let merged = dir.path().join("merged");
+    merge(&parts, &merged).success();
+    let single = dir.path().join("single");
+    costcast()
+        .arg("run")
+        .arg(&scenario)
+        .args(["-n", "1500", "--seed", "3", "--format", "csv", "-o"])
+        .arg(&single)
+        .assert()
+        .success();
+    for table in TABLES {
+        assert_eq!(std::fs::read(single.join(table)).unwrap(), std::fs::read(merged.join(table)).unwrap(), "{table}");
+    }
+}
+
+#[test]
+fn parts_of_different_runs_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = root().join("scenarios/acme-ai-roadmap.toml");
+    let a = dir.path().join("a");
+    let b = dir.path().join("b");
+    std::fs::create_dir_all(&a).unwrap();
+    std::fs::create_dir_all(&b).unwrap();
+    let one = shard(&scenario, "3000", "1", 1, 2, &a);
+    let two = shard(&scenario, "3000", "1", 2, 2, &a);
+    let out = dir.path().join("out");
+
+    // Another seed.
+    let other_seed = shard(&scenario, "3000", "2", 2, 2, &b);
+    let e = stderr(&merge(&[one.clone(), other_seed.clone()], &out).code(1));
+    assert!(e.contains("is not part of the same run") && e.contains("seed 2 against 1"), "{e}");
+
+    // Other inputs: a copy of the case with one number changed.
+    let copy = dir.path().join("copy");
+    std::fs::create_dir_all(copy.join("models")).unwrap();
+    std::fs::create_dir_all(copy.join("scenarios")).unwrap();
+    let model = std::fs::read_to_string(root().join("models/acme.toml")).unwrap().replace("volume = 120_000", "volume = 121_000");
+    std::fs::write(copy.join("models/acme.toml"), model).unwrap();
+    std::fs::copy(&scenario, copy.join("scenarios/acme-ai-roadmap.toml")).unwrap();
+    let other_inputs = shard(&copy.join("scenarios/acme-ai-roadmap.toml"), "3000", "1", 2, 2, &b);
+    let e = stderr(&merge(&[one.clone(), other_inputs], &out).code(1));
+    assert!(e.contains("input files (their contents differ)"), "{e}");
+
+    // Another iteration count, an incomplete set, a shard twice.
+    let other_n = shard(&scenario, "4000", "1", 2, 2, &b);
+    assert!(stderr(&merge(&[one.clone(), other_n], &out).code(1)).contains("4000 iterations against 3000"));
+    assert!(stderr(&merge(std::slice::from_ref(&one), &out).code(1)).contains("incomplete set: 1 of 2 parts; missing shard 2/2"));
+    assert!(stderr(&merge(&[one.clone(), one.clone(), two.clone()], &out).code(1)).contains("is given twice"));
+
+    // A damaged part, and a file that is not a part.
+    let damaged = dir.path().join("damaged.part");
+    let mut bytes = std::fs::read(&two).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0xff;
+    std::fs::write(&damaged, &bytes).unwrap();
+    assert!(stderr(&merge(&[one.clone(), damaged], &out).code(1)).contains("does not match its hash"));
+    assert!(stderr(&merge(&[one.clone(), scenario.clone()], &out).code(1)).contains("not a costcast part file"));
+
+    // Inputs changed after the shards ran.
+    let changed_dir = dir.path().join("changed");
+    std::fs::create_dir_all(changed_dir.join("models")).unwrap();
+    std::fs::create_dir_all(changed_dir.join("scenarios")).unwrap();
+    std::fs::copy(root().join("models/acme.toml"), changed_dir.join("models/acme.toml")).unwrap();
+    std::fs::copy(&scenario, changed_dir.join("scenarios/acme-ai-roadmap.toml")).unwrap();
+    let s = changed_dir.join("scenarios/acme-ai-roadmap.toml");
+    let p1 = shard(&s, "3000", "1", 1, 2, &changed_dir);
+    let p2 = shard(&s, "3000", "1", 2, 2, &changed_dir);
+    let text = std::fs::read_to_string(changed_dir.join("models/acme.toml")).unwrap().replace("volume = 120_000", "volume = 119_000");
+    std::fs::write(changed_dir.join("models/acme.toml"), text).unwrap();
+    assert!(stderr(&merge(&[p1, p2], &out).code(1)).contains("the input files changed since the shards ran"));
+
+    assert!(!out.exists(), "a refused merge wrote something");
+}
+
+#[test]
+fn a_bad_shard_argument_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for bad in ["0/3", "4/3", "two/3", "3"] {
+        let a = costcast()
+            .args(["run", "scenarios/acme-ai-roadmap.toml", "-n", "100", "--shard", bad, "-o"])
+            .arg(dir.path().join("x.part"))
+            .current_dir(root())
+            .assert()
+            .code(1);
+        assert!(stderr(&a).contains("--shard"), "{bad}: {}", stderr(&a));
+    }
+    assert!(!dir.path().join("x.part").exists());
+}
