@@ -30,6 +30,28 @@ pub enum Command {
         #[arg(long, value_name = "K/N")]
         shard: Option<costcast::shard::Shard>,
     },
+    /// Run many scenario files (files, folders or glob patterns): a report
+    /// folder each, plus batch_summary.csv and index.html ranking them.
+    Batch {
+        /// Scenario files, folders of them, or patterns such as "sites/*.toml".
+        #[arg(required = true)]
+        paths: Vec<String>,
+        /// Batch folder [default: reports/batch]
+        #[arg(short = 'o', long = "output", default_value = "reports/batch")]
+        output: PathBuf,
+        /// Monte Carlo iterations per file.
+        #[arg(short = 'n', long = "iterations", default_value_t = costcast::run::DEFAULT_ITERATIONS)]
+        iterations: usize,
+        /// Random seed; the same seed gives the same reports.
+        #[arg(long, default_value_t = costcast::run::DEFAULT_SEED)]
+        seed: u64,
+        /// Worker threads [default: one per core], shared by all files.
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        /// What to write besides the CSV tables (always written), comma-separated.
+        #[arg(long, value_enum, value_delimiter = ',', default_value = "all")]
+        format: Vec<Format>,
+    },
     /// Combine the part files of a sharded run into the report one run
     /// would have written, byte for byte.
     Merge {

@@ -19,6 +19,7 @@
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
 pub mod aggregate;
+pub mod batch;
 pub mod calendar;
 pub mod dist;
 pub mod error;

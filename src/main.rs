@@ -34,6 +34,38 @@ fn main() -> ExitCode {
                 done.record.wall_seconds
             );
         }),
+        Command::Batch { paths, output, iterations, seed, threads, format } => {
+            let request = costcast::batch::BatchRequest {
+                paths,
+                output,
+                iterations,
+                seed,
+                threads,
+                formats: cli::formats(&format),
+                command: std::env::args().collect::<Vec<_>>().join(" "),
+            };
+            let on_error = |file: &std::path::Path, e: &Error| match e {
+                Error::Input(_) => eprintln!("{e}"),
+                _ => eprintln!("error: {}: {e}", file.display()),
+            };
+            match costcast::batch::batch(&request, |w| eprintln!("{w}"), on_error) {
+                Err(e) => Err(e),
+                Ok(done) => {
+                    let failed = done.items.iter().filter(|i| i.outcome.is_err()).count() + done.unmatched.len();
+                    for d in &done.unmatched {
+                        eprintln!("error: {d}");
+                    }
+                    println!(
+                        "wrote {}: {} of {} scenario files ran{}",
+                        request.output.display(),
+                        done.items.len() - done.items.iter().filter(|i| i.outcome.is_err()).count(),
+                        done.items.len(),
+                        if failed > 0 { format!(", {failed} failed (see above and batch_summary.csv)") } else { String::new() }
+                    );
+                    return ExitCode::from(done.exit_code());
+                }
+            }
+        }
         Command::Merge { parts, output, threads, format } => {
             let request = run::MergeRequest {
                 parts,

@@ -63,36 +63,58 @@ pub fn forecast_with_progress(
     threads: usize,
     progress: &AtomicUsize,
 ) -> Result<Results, Error> {
+    check_iterations(&case.scenario_path, iterations)?;
+    pool(threads)?.install(|| forecast_in_pool(case, iterations, seed, progress))
+}
+
+/// Percentiles and an sd need at least two iterations.
+fn check_iterations(scenario: &Path, iterations: usize) -> Result<(), Error> {
     if iterations < 2 {
         return Err(Error::Input(crate::InputError::one(crate::Diagnostic::new(
-            &case.scenario_path,
+            scenario,
             "-n",
             format!("needs at least 2 iterations, got {iterations}"),
         ))));
     }
-    let pool = rayon::ThreadPoolBuilder::new()
+    Ok(())
+}
+
+/// A rayon pool of `threads` threads (0: one per core).
+pub fn pool(threads: usize) -> Result<rayon::ThreadPool, Error> {
+    rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
-        .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))?;
+        .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))
+}
+
+/// [`forecast_with_progress`] on the current rayon pool, for callers that
+/// run several forecasts in one pool (`costcast batch`).
+pub fn forecast_in_pool(case: &Case, iterations: usize, seed: u64, progress: &AtomicUsize) -> Result<Results, Error> {
+    check_iterations(&case.scenario_path, iterations)?;
     let timing = std::env::var_os("COSTCAST_TIMING").is_some();
-    pool.install(|| {
-        let t0 = Instant::now();
-        let sim = simulate::simulate(case, RunOptions { iterations, seed, monthly: true }, progress).map_err(Error::Other)?;
-        let t1 = Instant::now();
-        let results = aggregate::aggregate(case, &sim);
-        if timing {
-            eprintln!("timing: simulate {:.3} s, aggregate {:.3} s", (t1 - t0).as_secs_f64(), t1.elapsed().as_secs_f64());
-        }
-        Ok(results)
-    })
+    let t0 = Instant::now();
+    let sim = simulate::simulate(case, RunOptions { iterations, seed, monthly: true }, progress).map_err(Error::Other)?;
+    let t1 = Instant::now();
+    let results = aggregate::aggregate(case, &sim);
+    if timing {
+        eprintln!("timing: simulate {:.3} s, aggregate {:.3} s", (t1 - t0).as_secs_f64(), t1.elapsed().as_secs_f64());
+    }
+    Ok(results)
 }
 
 /// Run `work` while a progress bar on stderr follows `done` out of `total`:
 /// shown only on a terminal, and only once the work has taken a second.
 fn with_progress<T>(total: usize, work: impl FnOnce(&AtomicUsize) -> T) -> T {
+    with_progress_over(total, 0, |done, _| work(done))
+}
+
+/// [`with_progress`] over iterations and, when `files` > 0, files (the
+/// second counter), for `costcast batch`.
+pub(crate) fn with_progress_over<T>(total: usize, files: usize, work: impl FnOnce(&AtomicUsize, &AtomicUsize) -> T) -> T {
     let done = AtomicUsize::new(0);
+    let files_done = AtomicUsize::new(0);
     if !std::io::stderr().is_terminal() {
-        return work(&done);
+        return work(&done, &files_done);
     }
     let finished = AtomicBool::new(false);
     std::thread::scope(|scope| {
@@ -103,21 +125,29 @@ fn with_progress<T>(total: usize, work: impl FnOnce(&AtomicUsize) -> T) -> T {
                 std::thread::sleep(Duration::from_millis(100));
                 if bar.is_none() && started.elapsed() >= Duration::from_secs(1) {
                     let b = indicatif::ProgressBar::new(total as u64);
+                    let template = if files > 0 {
+                        "{bar:40} {pos}/{len} iterations, {msg} files, {eta} left"
+                    } else {
+                        "{bar:40} {pos}/{len} iterations, {eta} left"
+                    };
                     b.set_style(
-                        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} iterations, {eta} left")
+                        indicatif::ProgressStyle::with_template(template)
                             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
                     );
                     bar = Some(b);
                 }
                 if let Some(b) = &bar {
                     b.set_position(done.load(Ordering::Relaxed) as u64);
+                    if files > 0 {
+                        b.set_message(format!("{}/{files}", files_done.load(Ordering::Relaxed)));
+                    }
                 }
             }
             if let Some(b) = bar {
                 b.finish_and_clear();
             }
         });
-        let out = work(&done);
+        let out = work(&done, &files_done);
         finished.store(true, Ordering::Relaxed);
         out
     })
@@ -224,20 +254,11 @@ pub fn optimize(request: &RunRequest, on_warning: impl Fn(&Warning)) -> Result<R
             crate::model::OptimizeSpec::unconstrained(note)
         }
     };
-    if request.iterations < 2 {
-        return Err(Error::Input(crate::InputError::one(crate::Diagnostic::new(
-            &request.scenario,
-            "-n",
-            format!("needs at least 2 iterations, got {}", request.iterations),
-        ))));
-    }
+    check_iterations(&request.scenario, request.iterations)?;
     let output = request.output.clone().unwrap_or_else(|| default_optimize_output(&request.scenario));
     output::check_target(&output, &case.sources)?;
     let threads = if request.threads == 0 { rayon::current_num_threads() } else { request.threads };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))?;
+    let pool = pool(threads)?;
     let recommendation = pool
         .install(|| crate::optimize::optimize(&case, &spec, request.iterations, request.seed))
         .map_err(|e| match e {
@@ -282,13 +303,7 @@ pub fn run_shard(request: &RunRequest, shard: crate::shard::Shard, on_warning: i
     let checked = validate::load_case(&request.scenario)?;
     checked.warnings.iter().for_each(&on_warning);
     let case = checked.value;
-    if request.iterations < 2 {
-        return Err(Error::Input(crate::InputError::one(crate::Diagnostic::new(
-            &request.scenario,
-            "-n",
-            format!("needs at least 2 iterations, got {}", request.iterations),
-        ))));
-    }
+    check_iterations(&request.scenario, request.iterations)?;
     let path = request.output.clone().unwrap_or_else(|| default_part_path(&request.scenario, shard));
     let refuse = |message: String| Error::Input(crate::InputError::one(crate::Diagnostic::new(&path, "-o", message)));
     if path.is_dir() {
@@ -299,10 +314,7 @@ pub fn run_shard(request: &RunRequest, shard: crate::shard::Shard, on_warning: i
         return Err(refuse("is one of the run's input files; choose another part file".into()));
     }
     let threads = if request.threads == 0 { rayon::current_num_threads() } else { request.threads };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))?;
+    let pool = pool(threads)?;
     let (header, part) = pool.install(|| crate::shard::run_shard(&case, request.iterations, request.seed, shard)).map_err(Error::Other)?;
     let bytes = crate::shard::encode(&header, &part);
     let write_err = |p: &Path, source: std::io::Error| Error::Write { path: p.to_path_buf(), source };
@@ -367,10 +379,7 @@ pub fn merge(request: &MergeRequest, on_warning: impl Fn(&Warning)) -> Result<Ru
     }
     output::check_target(&request.output, &case.sources)?;
     let threads = if request.threads == 0 { rayon::current_num_threads() } else { request.threads };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))?;
+    let pool = pool(threads)?;
     let results = pool.install(|| -> Result<Results, Error> {
         let sim = shard::assemble(&case, &parts)?;
         Ok(aggregate::aggregate(&case, &sim))

@@ -1,0 +1,419 @@
+//! `costcast batch`: every scenario file of a budget season in one command.
+//!
+//! Files run side by side in one thread pool, each forecast's batches in
+//! the same pool, so files and iterations share the cores without
+//! oversubscribing them; at most as many files as threads are in flight, so
+//! memory stays that of a few runs. Each file gets its own report folder;
+//! `batch_summary.csv` and `index.html` rank the business cases. A bad file
+//! is reported and skipped; the others still run.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::aggregate::{FiscalValue, Results, SummaryValue};
+use crate::error::{Diagnostic, Error, InputError, Warning};
+use crate::model::Case;
+use crate::report::html::escape;
+use crate::report::record::{RunRecord, hash_inputs};
+use crate::report::{self, inert, number, output};
+use crate::run::{self, forecast_in_pool, render};
+use crate::validate;
+
+/// The file that marks a batch folder.
+pub const SUMMARY_FILE: &str = "batch_summary.csv";
+
+/// What `costcast batch` is asked to do.
+#[derive(Debug, Clone)]
+pub struct BatchRequest {
+    /// Files, folders (their scenario files) or glob patterns.
+    pub paths: Vec<String>,
+    pub output: PathBuf,
+    pub iterations: usize,
+    pub seed: u64,
+    pub threads: usize,
+    pub formats: report::Formats,
+    pub command: String,
+}
+
+/// One scenario file's fate.
+#[derive(Debug)]
+pub struct BatchItem {
+    pub file: PathBuf,
+    /// Its report folder's name inside the batch folder.
+    pub folder: String,
+    pub outcome: Result<(Case, Results), Error>,
+}
+
+/// Everything a batch did.
+#[derive(Debug)]
+pub struct BatchOutcome {
+    pub items: Vec<BatchItem>,
+    /// Paths or patterns that named no scenario file.
+    pub unmatched: Vec<Diagnostic>,
+}
+
+impl BatchOutcome {
+    /// 0 when every file ran; else the worst failure's status (1 invalid
+    /// input, 2 other).
+    pub fn exit_code(&self) -> u8 {
+        let worst = self.items.iter().filter_map(|i| i.outcome.as_ref().err()).map(Error::exit_code).max().unwrap_or(0);
+        worst.max(if self.unmatched.is_empty() { 0 } else { 1 })
+    }
+}
+
+/// The scenario files the paths name, in the order given, each once.
+/// Folders contribute their `*.toml` scenario files (not models), sorted;
+/// patterns with `*`, `?` or `[` are expanded, sorted.
+pub fn expand(paths: &[String]) -> (Vec<PathBuf>, Vec<Diagnostic>) {
+    let mut files: Vec<PathBuf> = Vec::new();
+    let mut unmatched = Vec::new();
+    let push = |files: &mut Vec<PathBuf>, p: PathBuf| {
+        let key = std::fs::canonicalize(&p).unwrap_or_else(|_| p.clone());
+        if !files.iter().any(|f| std::fs::canonicalize(f).unwrap_or_else(|_| f.clone()) == key) {
+            files.push(p);
+        }
+    };
+    for arg in paths {
+        let path = Path::new(arg);
+        if path.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(path)
+                .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+                .unwrap_or_default();
+            found.retain(|p| p.extension().is_some_and(|e| e == "toml") && validate::is_scenario_file(p));
+            found.sort();
+            if found.is_empty() {
+                unmatched.push(Diagnostic::new(path, "", "the folder holds no scenario files (*.toml naming a model)"));
+            }
+            found.into_iter().for_each(|p| push(&mut files, p));
+        } else if arg.contains(['*', '?', '[']) {
+            let mut found: Vec<PathBuf> = match glob::glob(arg) {
+                Ok(paths) => paths.filter_map(Result::ok).filter(|p| p.is_file()).collect(),
+                Err(e) => {
+                    unmatched.push(Diagnostic::new(path, "", format!("not a valid pattern: {e}")));
+                    continue;
+                }
+            };
+            found.sort();
+            if found.is_empty() {
+                unmatched.push(Diagnostic::new(path, "", "no file matches this pattern"));
+            }
+            found.into_iter().for_each(|p| push(&mut files, p));
+        } else {
+            push(&mut files, path.to_path_buf());
+        }
+    }
+    (files, unmatched)
+}
+
+/// Report folder names: each file's stem, numbered when stems repeat.
+fn folder_names(files: &[PathBuf]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for f in files {
+        let stem = f.file_stem().map_or("scenario".into(), |s| s.to_string_lossy().into_owned());
+        let mut name = stem.clone();
+        let mut k = 2;
+        while names.contains(&name) || name == "index" {
+            name = format!("{stem}-{k}");
+            k += 1;
+        }
+        names.push(name);
+    }
+    names
+}
+
+/// Check that the batch folder may be written: new, empty, or an earlier
+/// batch's folder, and holding none of the inputs.
+fn check_batch_folder(dir: &Path, files: &[PathBuf]) -> Result<(), Error> {
+    let refuse = |message: String| Error::Input(InputError::one(Diagnostic::new(dir, "-o", message)));
+    if dir.exists() {
+        if !dir.is_dir() {
+            return Err(refuse("exists and is not a folder".into()));
+        }
+        let empty = std::fs::read_dir(dir).map(|mut d| d.next().is_none()).unwrap_or(false);
+        if !empty && !dir.join(SUMMARY_FILE).is_file() {
+            return Err(refuse(format!("exists and is not a costcast batch folder (no {SUMMARY_FILE}); choose another")));
+        }
+    }
+    let target = std::fs::canonicalize(dir).ok();
+    for f in files {
+        if let (Some(t), Ok(f)) = (&target, std::fs::canonicalize(f)) {
+            if f.starts_with(t) {
+                return Err(refuse(format!("holds the input file {}; choose another output folder", f.display())));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Run every scenario file the request names; `on_warning` and `on_error`
+/// hear about each file as it finishes.
+pub fn batch(request: &BatchRequest, on_warning: impl Fn(&Warning) + Sync, on_error: impl Fn(&Path, &Error) + Sync) -> Result<BatchOutcome, Error> {
+    let (files, unmatched) = expand(&request.paths);
+    if files.is_empty() {
+        return Err(Error::Input(InputError { diagnostics: unmatched }));
+    }
+    check_batch_folder(&request.output, &files)?;
+    let threads = if request.threads == 0 { rayon::current_num_threads() } else { request.threads };
+    let pool = run::pool(threads)?;
+    let names = folder_names(&files);
+    let total = files.len() * request.iterations;
+    let items = run::with_progress_over(total, files.len(), |done, files_done| {
+        pool.install(|| {
+            let mut items = Vec::with_capacity(files.len());
+            // At most `threads` files in flight: memory of a few runs.
+            for group in files.iter().zip(&names).collect::<Vec<_>>().chunks(threads.max(1)) {
+                let finished: Vec<BatchItem> = group
+                    .par_iter()
+                    .map(|(file, folder)| {
+                        let outcome = run_one(request, file, &request.output.join(folder), &on_warning, done);
+                        if let Err(e) = &outcome {
+                            on_error(file, e);
+                        }
+                        files_done.fetch_add(1, Ordering::Relaxed);
+                        BatchItem { file: (*file).clone(), folder: (*folder).clone(), outcome }
+                    })
+                    .collect();
+                items.extend(finished);
+            }
+            items
+        })
+    });
+    let outcome = BatchOutcome { items, unmatched };
+    let summary = summary_csv(&outcome)?;
+    let index = index_html(&outcome, request);
+    write_file(&request.output.join(SUMMARY_FILE), &summary)?;
+    write_file(&request.output.join("index.html"), index.as_bytes())?;
+    Ok(outcome)
+}
+
+/// One file: load, check, forecast in the current pool, write its report.
+fn run_one(
+    request: &BatchRequest,
+    file: &Path,
+    folder: &Path,
+    on_warning: &(impl Fn(&Warning) + Sync),
+    done: &AtomicUsize,
+) -> Result<(Case, Results), Error> {
+    let started = std::time::Instant::now();
+    if !validate::is_scenario_file(file) {
+        let why = if file.exists() { "not a scenario file (it names no model)" } else { "no such file" };
+        return Err(Error::Input(InputError::one(Diagnostic::new(file, "", why))));
+    }
+    let checked = validate::load_case(file)?;
+    checked.warnings.iter().for_each(on_warning);
+    let case = checked.value;
+    output::check_target(folder, &case.sources)?;
+    let results = forecast_in_pool(&case, request.iterations, request.seed, done)?;
+    let mut files = render(&case, &results, request.formats)?;
+    let record = RunRecord {
+        costcast_version: env!("CARGO_PKG_VERSION"),
+        command: request.command.clone(),
+        inputs: hash_inputs(&case.sources),
+        seed: request.seed,
+        iterations: request.iterations,
+        threads: rayon::current_num_threads(),
+        monthly_percentile_iterations: results.monthly_sample,
+        wall_seconds: started.elapsed().as_secs_f64(),
+        warnings: checked.warnings.iter().map(|w| w.0.to_string()).collect(),
+    };
+    files.push((output::RECORD_FILE.to_owned(), record.to_json()));
+    output::write_all(folder, &files)?;
+    Ok((case, results))
+}
+
+/// Write one file atomically: a temporary name, then renamed.
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let write_err = |p: &Path, source: std::io::Error| Error::Write { path: p.to_path_buf(), source };
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|e| write_err(parent, e))?;
+    }
+    let staging = path.with_extension(format!("tmp-{}", std::process::id()));
+    std::fs::write(&staging, bytes).map_err(|e| write_err(&staging, e))?;
+    std::fs::rename(&staging, path).map_err(|e| write_err(path, e))
+}
+
+/// One business case (a scenario of a file) as the batch ranks it.
+#[derive(Debug, Clone)]
+struct RankedCase {
+    file: String,
+    folder: String,
+    scenario: String,
+    npv_p50: f64,
+    npv_p10: f64,
+    prob_npv_positive: f64,
+    payback_p50: Option<f64>,
+    committable: Option<(String, f64)>,
+}
+
+/// Every scenario of every file that ran, best NPV P50 first.
+fn ranked(outcome: &BatchOutcome) -> Vec<RankedCase> {
+    let mut rows = Vec::new();
+    for item in &outcome.items {
+        let Ok((case, results)) = &item.outcome else { continue };
+        for s in &case.scenarios {
+            let stat = |metric: &str| {
+                results.summary.iter().find(|r| r.scenario == s.name && r.metric == metric).and_then(|r| match &r.value {
+                    SummaryValue::Stats(st) => *st,
+                    SummaryValue::Probability(_) => None,
+                })
+            };
+            let prob = results
+                .summary
+                .iter()
+                .find(|r| r.scenario == s.name && r.metric == "prob_npv_positive")
+                .and_then(|r| match r.value {
+                    SummaryValue::Probability(p) => Some(p),
+                    SummaryValue::Stats(_) => None,
+                })
+                .unwrap_or(f64::NAN);
+            // The first fiscal year: the budget being planned.
+            let committable = case.model.fiscal_years.first().and_then(|fy| {
+                results
+                    .fiscal_years
+                    .iter()
+                    .find(|r| r.scenario == s.name && r.fiscal_year == fy.label() && r.metric == "committable_saving")
+                    .and_then(|r| match r.value {
+                        FiscalValue::Single(x) => Some((fy.label(), x)),
+                        FiscalValue::Spread { .. } => None,
+                    })
+            });
+            let npv = stat("npv");
+            rows.push(RankedCase {
+                file: item.file.display().to_string(),
+                folder: item.folder.clone(),
+                scenario: s.name.clone(),
+                npv_p50: npv.map_or(f64::NAN, |n| n.p50),
+                npv_p10: npv.map_or(f64::NAN, |n| n.p10),
+                prob_npv_positive: prob,
+                payback_p50: stat("payback_month").map(|p| p.p50),
+                committable,
+            });
+        }
+    }
+    rows.sort_by(|a, b| b.npv_p50.total_cmp(&a.npv_p50).then(a.file.cmp(&b.file)).then(a.scenario.cmp(&b.scenario)));
+    rows
+}
+
+#[derive(Serialize)]
+struct SummaryRow {
+    rank: String,
+    scenario_file: String,
+    scenario: String,
+    status: &'static str,
+    npv_p50: String,
+    npv_p10: String,
+    prob_npv_positive: String,
+    payback_month_p50: String,
+    committable_fiscal_year: String,
+    committable_saving: String,
+    report: String,
+    error: String,
+}
+
+/// `batch_summary.csv`: the ranked business cases, then the files that failed.
+fn summary_csv(outcome: &BatchOutcome) -> Result<Vec<u8>, Error> {
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+    let fail = |e: csv::Error| Error::Other(format!("cannot write {SUMMARY_FILE}: {e}"));
+    for (k, r) in ranked(outcome).into_iter().enumerate() {
+        w.serialize(SummaryRow {
+            rank: (k + 1).to_string(),
+            scenario_file: inert(&r.file).into_owned(),
+            scenario: inert(&r.scenario).into_owned(),
+            status: "ok",
+            npv_p50: number(r.npv_p50),
+            npv_p10: number(r.npv_p10),
+            prob_npv_positive: number(r.prob_npv_positive),
+            payback_month_p50: r.payback_p50.map_or(String::new(), number),
+            committable_fiscal_year: r.committable.as_ref().map_or(String::new(), |c| c.0.clone()),
+            committable_saving: r.committable.as_ref().map_or(String::new(), |c| number(c.1)),
+            report: inert(&r.folder).into_owned(),
+            error: String::new(),
+        })
+        .map_err(fail)?;
+    }
+    let failures = outcome
+        .items
+        .iter()
+        .filter_map(|i| i.outcome.as_ref().err().map(|e| (i.file.display().to_string(), first_line(e))))
+        .chain(outcome.unmatched.iter().map(|d| (d.file.display().to_string(), d.to_string())));
+    for (file, error) in failures {
+        w.serialize(SummaryRow {
+            rank: String::new(),
+            scenario_file: inert(&file).into_owned(),
+            scenario: String::new(),
+            status: "failed",
+            npv_p50: String::new(),
+            npv_p10: String::new(),
+            prob_npv_positive: String::new(),
+            payback_month_p50: String::new(),
+            committable_fiscal_year: String::new(),
+            committable_saving: String::new(),
+            report: String::new(),
+            error: inert(&error).into_owned(),
+        })
+        .map_err(fail)?;
+    }
+    w.into_inner().map_err(|e| Error::Other(format!("cannot write {SUMMARY_FILE}: {e}")))
+}
+
+/// An error in one line (the first diagnostic of an input error).
+fn first_line(e: &Error) -> String {
+    match e {
+        Error::Input(i) => i.diagnostics.first().map_or_else(|| e.to_string(), |d| d.to_string()),
+        other => other.to_string(),
+    }
+}
+
+/// `index.html`: the ranking with links to each report.
+fn index_html(outcome: &BatchOutcome, request: &BatchRequest) -> String {
+    let money = |x: f64| report::format::thousands(x);
+    let mut rows = String::new();
+    for (k, r) in ranked(outcome).iter().enumerate() {
+        let link = if request.formats.html { format!("{}/report.html", r.folder) } else { format!("{}/summary.csv", r.folder) };
+        let _ = writeln!(
+            rows,
+            "<tr><td>{}</td><td class=\"text\"><a href=\"{}\">{}</a><br><span class=\"file\">{}</span></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            k + 1,
+            escape(&link),
+            escape(&r.scenario),
+            escape(&r.file),
+            money(r.npv_p50),
+            money(r.npv_p10),
+            report::format::percent(r.prob_npv_positive),
+            r.payback_p50.map_or("–".into(), |p| format!("month {}", p.round())),
+            r.committable.as_ref().map_or("–".into(), |(fy, x)| format!("{} ({fy})", money(*x))),
+        );
+    }
+    let mut failed = String::new();
+    for item in &outcome.items {
+        if let Err(e) = &item.outcome {
+            let _ = writeln!(failed, "<li><strong>{}</strong>: {}</li>", escape(&item.file.display().to_string()), escape(&first_line(e)));
+        }
+    }
+    for d in &outcome.unmatched {
+        let _ = writeln!(failed, "<li>{}</li>", escape(&d.to_string()));
+    }
+    let failed = if failed.is_empty() {
+        String::new()
+    } else {
+        format!("<h2>Not run: fix and run again</h2>\n<ul>\n{failed}</ul>\n")
+    };
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>costcast batch</title>\n<style>\n\
+body {{ font-family: system-ui, sans-serif; max-width: 1100px; margin: 24px auto; padding: 0 16px; color: #111; }}\n\
+table {{ border-collapse: collapse; width: 100%; font-size: 14px; }}\n\
+th, td {{ padding: 4px 8px; border-bottom: 1px solid #ddd; text-align: right; }}\n\
+.text {{ text-align: left; }} .file {{ color: #595959; font-size: 12px; }}\n\
+</style>\n</head>\n<body>\n<h1>Business cases ranked by NPV P50</h1>\n\
+<p>{} scenario files, {} iterations each, seed {}; costcast {}. Amounts in each model's currency.</p>\n\
+<table>\n<tr><th>Rank</th><th class=\"text\">Business case</th><th>NPV P50</th><th>NPV P10</th><th>P(NPV &gt; 0)</th><th>Payback P50</th><th>Committable saving, first fiscal year</th></tr>\n{rows}</table>\n{failed}</body>\n</html>\n",
+        outcome.items.len(),
+        report::format::thousands(request.iterations as f64),
+        request.seed,
+        env!("CARGO_PKG_VERSION"),
+    )
+}

@@ -1,0 +1,106 @@
+//! `costcast batch`: several scenario files in one command, one bad file
+//! reported and skipped, the rest ranked.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn three_files_one_invalid_give_two_reports_an_error_and_a_ranking() {
+    let dir = tempfile::tempdir().unwrap();
+    // The bad file: a scenario naming an initiative that does not exist.
+    let inputs = dir.path().join("inputs");
+    std::fs::create_dir_all(&inputs).unwrap();
+    let bad = std::fs::read_to_string(root().join("scenarios/acme-ai-roadmap.toml"))
+        .unwrap()
+        .replace("model = \"../models/acme.toml\"", &format!("model = {:?}", root().join("models/acme.toml").display().to_string()))
+        .replace("initiatives = [\"kb\", \"callback\", \"proactive\"]", "initiatives = [\"kb\", \"callbak\", \"proactive\"]");
+    std::fs::write(inputs.join("typo.toml"), bad).unwrap();
+    let out = dir.path().join("batch");
+    let assert = Command::cargo_bin("costcast")
+        .unwrap()
+        .current_dir(root())
+        .arg("batch")
+        .args(["scenarios/acme-ai-roadmap.toml", "scenarios/contoso-*.toml"])
+        .arg(inputs.join("typo.toml"))
+        .args(["-n", "1500", "--seed", "4", "--format", "csv,html", "-o"])
+        .arg(&out)
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(stderr.contains("typo.toml:") && stderr.contains("unknown initiative \"callbak\""), "{stderr}");
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    assert!(stdout.contains("2 of 3 scenario files ran, 1 failed"), "{stdout}");
+
+    // Two report folders, none for the bad file.
+    for folder in ["acme-ai-roadmap", "contoso-digital-care"] {
+        assert!(out.join(folder).join("summary.csv").is_file(), "{folder}");
+        assert!(out.join(folder).join("report.html").is_file(), "{folder}");
+    }
+    assert!(!out.join("typo").exists());
+
+    // The summary ranks every scenario of the two files by NPV P50, then
+    // lists the failure.
+    let summary = std::fs::read_to_string(out.join("batch_summary.csv")).unwrap();
+    let mut lines = summary.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "rank,scenario_file,scenario,status,npv_p50,npv_p10,prob_npv_positive,payback_month_p50,committable_fiscal_year,committable_saving,report,error"
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let ok: Vec<&Vec<&str>> = rows.iter().filter(|r| r[3] == "ok").collect();
+    assert_eq!(ok.len(), 3 + 2, "acme's three scenarios and contoso's two");
+    let p50: Vec<f64> = ok.iter().map(|r| r[4].parse().unwrap()).collect();
+    assert!(p50.windows(2).all(|w| w[0] >= w[1]), "ranked by NPV P50: {p50:?}");
+    assert_eq!(ok.iter().map(|r| r[0]).collect::<Vec<_>>(), ["1", "2", "3", "4", "5"]);
+    let failed: Vec<&Vec<&str>> = rows.iter().filter(|r| r[3] == "failed").collect();
+    assert_eq!(failed.len(), 1);
+    assert!(failed[0][1].ends_with("typo.toml"));
+
+    // The batch gives each file the numbers its own run gives.
+    let single = dir.path().join("single");
+    Command::cargo_bin("costcast")
+        .unwrap()
+        .current_dir(root())
+        .args(["run", "scenarios/acme-ai-roadmap.toml", "-n", "1500", "--seed", "4", "--format", "csv", "-o"])
+        .arg(&single)
+        .assert()
+        .success();
+    for table in ["summary.csv", "monthly.csv", "sensitivity.csv"] {
+        assert_eq!(
+            std::fs::read(single.join(table)).unwrap(),
+            std::fs::read(out.join("acme-ai-roadmap").join(table)).unwrap(),
+            "{table}"
+        );
+    }
+
+    // The index ranks the two files' scenarios, links their reports and
+    // names the failure.
+    let index = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(index.contains("href=\"acme-ai-roadmap/report.html\""));
+    assert!(index.contains("href=\"contoso-digital-care/report.html\""));
+    assert!(index.contains("Not run: fix and run again") && index.contains("callbak"));
+    let first = index.find("Full roadmap").unwrap();
+    let last = index.find("Quick wins").unwrap();
+    assert!(first < last, "Full roadmap (higher NPV P50) ranks above Quick wins");
+}
+
+#[test]
+fn a_pattern_that_matches_nothing_fails_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("batch");
+    let assert = Command::cargo_bin("costcast")
+        .unwrap()
+        .current_dir(root())
+        .args(["batch", "scenarios/nothing-*.toml", "-n", "100", "-o"])
+        .arg(&out)
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(stderr.contains("no file matches this pattern"), "{stderr}");
+    assert!(!out.exists());
+}
