@@ -140,10 +140,10 @@ fn check_batch_folder(dir: &Path, files: &[PathBuf]) -> Result<(), Error> {
     }
     let target = std::fs::canonicalize(dir).ok();
     for f in files {
-        if let (Some(t), Ok(f)) = (&target, std::fs::canonicalize(f)) {
-            if f.starts_with(t) {
-                return Err(refuse(format!("holds the input file {}; choose another output folder", f.display())));
-            }
+        if let (Some(t), Ok(f)) = (&target, std::fs::canonicalize(f))
+            && f.starts_with(t)
+        {
+            return Err(refuse(format!("holds the input file {}; choose another output folder", f.display())));
         }
     }
     Ok(())

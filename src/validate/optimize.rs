@@ -53,14 +53,14 @@ pub(crate) fn check_optimize(
     let excluded = initiative_list(ck, file, o.excluded.as_ref(), "optimize.excluded", initiatives);
     if let Some(list) = &o.excluded {
         for id in list.get_ref() {
-            if let Some(k) = initiatives.iter().position(|i| &i.id == id.get_ref()) {
-                if required.contains(&k) {
-                    ck.error(file.error(
-                        Some(id.span()),
-                        "optimize.excluded",
-                        format!("\"{}\" is also required; an initiative cannot be both", id.get_ref()),
-                    ));
-                }
+            if let Some(k) = initiatives.iter().position(|i| &i.id == id.get_ref())
+                && required.contains(&k)
+            {
+                ck.error(file.error(
+                    Some(id.span()),
+                    "optimize.excluded",
+                    format!("\"{}\" is also required; an initiative cannot be both", id.get_ref()),
+                ));
             }
         }
     }
