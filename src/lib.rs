@@ -23,6 +23,7 @@ pub mod batch;
 pub mod calendar;
 pub mod dist;
 pub mod error;
+pub mod fastmath;
 pub mod input;
 pub mod model;
 pub mod optimize;

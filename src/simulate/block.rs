@@ -18,6 +18,7 @@ use super::layout::{Layout, MonthlyMetric};
 use super::sampler::Sampler;
 use super::stream::iteration_rng;
 use crate::model::{Baseline, Case, Effect};
+use crate::fastmath::exp;
 use crate::staffing::{self, erlang};
 
 /// Iterations computed together.
@@ -628,40 +629,6 @@ impl Recorder<'_> {
     }
 }
 
-/// exp(x) for the noise factors, |x| < 700: Cody-Waite reduction to
-/// |r| <= ln(2)/2 and a degree-13 Taylor polynomial (truncation below
-/// 1e-17 relative), then 2^k by assembling the exponent. Unlike libm's it
-/// has no branches, so the lane loop around it becomes SIMD; it agrees with
-/// libm to within a few units in the last place.
-#[inline(always)]
-fn exp(x: f64) -> f64 {
-    const LOG2E: f64 = std::f64::consts::LOG2_E;
-    const LN2_HI: f64 = 6.931_471_803_691_238e-1;
-    const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
-    // 1.5 * 2^52: adding it rounds to an integer held in the low bits.
-    const SHIFTER: f64 = 6_755_399_441_055_744.0;
-    let t = x * LOG2E + SHIFTER;
-    let k = t - SHIFTER;
-    let r = (x - k * LN2_HI) - k * LN2_LO;
-    // 1/k! for k = 13 down to 0.
-    const INVERSE_FACTORIALS: [f64; 14] = {
-        let mut c = [1.0; 14];
-        let mut i = 13;
-        while i > 0 {
-            i -= 1;
-            c[i] = c[i + 1] / (13 - i) as f64; // c[i] = 1 / (13 - i)!
-        }
-        c
-    };
-    let mut p = INVERSE_FACTORIALS[0];
-    for c in &INVERSE_FACTORIALS[1..] {
-        p = p * r + c;
-    }
-    let k_int = t.to_bits().wrapping_sub(SHIFTER.to_bits());
-    let scale = f64::from_bits(k_int.wrapping_add(1023) << 52);
-    p * scale
-}
-
 /// Apply one initiative's effects at strength `w` (ramp times success).
 #[inline(always)]
 /// On a staffed channel `reduce_cost` shortens AHT (`aht`) instead of the
@@ -729,21 +696,6 @@ mod tests {
 
     fn lanes(x: f64) -> Lanes {
         [x; LANES]
-    }
-
-    #[test]
-    fn fast_exp_agrees_with_libm() {
-        let mut worst: f64 = 0.0;
-        for i in -200_000..=200_000 {
-            let x = i as f64 * 1e-5 * 3.0; // [-6, 6]: noise scores times sigma, and more
-            let rel = (exp(x) - x.exp()).abs() / x.exp();
-            worst = worst.max(rel);
-        }
-        for x in [-700.0, -50.0, -1e-300, 0.0, 1e-300, 50.0, 700.0] {
-            let rel = (exp(x) - f64::exp(x)).abs() / f64::exp(x);
-            worst = worst.max(rel);
-        }
-        assert!(worst < 4.0 * f64::EPSILON, "worst relative error {worst}");
     }
 
     #[test]
