@@ -1,7 +1,8 @@
 //! Criterion benches of the pipeline's pieces on the canonical case:
 //! drawing one block's inputs and noise plus its month loop, aggregation,
 //! rendering the CSV tables, and the whole forecast at 10k, 100k and 1M
-//! iterations.
+//! iterations; Erlang C's agent search and the staffed example's month
+//! loop (staffed channels, spec section 10).
 //!
 //!     cargo bench --bench engine                 # all
 //!     cargo bench --bench engine -- forecast/1000000
@@ -59,6 +60,33 @@ fn month_loop(c: &mut Criterion) {
     group.finish();
 }
 
+fn staffing(c: &mut Criterion) {
+    use costcast::staffing::erlang;
+    let mut group = c.benchmark_group("staffing");
+    group.throughput(Throughput::Elements(LANES as u64));
+    // Eight queues around 40 Erlangs, 80% in 20 s at a 360 s AHT, 85% cap.
+    let traffic: [f64; LANES] = std::array::from_fn(|l| 36.0 + l as f64);
+    let (rate, target, occupancy) = ([20.0 / 360.0; LANES], [0.8; LANES], [0.85; LANES]);
+    group.bench_function("agents for 8 queues of about 40 Erlangs", |b| {
+        b.iter(|| black_box(erlang::agents::<LANES>(black_box(&traffic), &rate, &target, &occupancy)))
+    });
+    let case = costcast::validate::load_case(Path::new("scenarios/acme-staffed-roadmap.toml")).unwrap().value;
+    let layout = Layout::new(&case);
+    let sampler = Sampler::new(&case);
+    let mut ws = Workspace::new(&case, &layout);
+    let mut sums = vec![[0.0; LANES]; layout.monthly_quantities()];
+    let mut first = 0u64;
+    group.bench_function("staffed example: one block of 8 iterations", |b| {
+        b.iter(|| {
+            first += LANES as u64;
+            let out = BlockOutput { sums: &mut sums, keep: &mut [], kept: 0 };
+            ws.run_block(&case, &layout, &sampler, 42, first, LANES, out);
+            black_box(ws.rows());
+        })
+    });
+    group.finish();
+}
+
 fn aggregation_and_csv(c: &mut Criterion) {
     let case = canonical();
     let mut group = c.benchmark_group("aggregate");
@@ -99,5 +127,5 @@ fn forecast(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, sampling, month_loop, aggregation_and_csv, forecast);
+criterion_group!(benches, sampling, month_loop, staffing, aggregation_and_csv, forecast);
 criterion_main!(benches);
