@@ -608,7 +608,8 @@ struct Recorder<'a> {
 }
 
 impl Recorder<'_> {
-    #[inline]
+    // Always inlined: a call out of the AVX2 build would run it without AVX2.
+    #[inline(always)]
     fn put(&mut self, idx: usize, x: &Lanes) {
         if self.quantities == 0 {
             return; // monthly quantities off (Layout::without_monthly)

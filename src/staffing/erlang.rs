@@ -87,6 +87,10 @@ use crate::fastmath::exp;
 /// `traffic` is `A` in Erlangs, `answer_over_aht` the answer-time target
 /// over the AHT, `target` the service level to reach and `max_occupancy` the
 /// cap on `A / N`. Returns `N` per lane, a whole number, at least 1.
+///
+/// Always inlined, so that it is compiled with its caller's instruction set
+/// (the month loop's AVX2 build).
+#[inline(always)]
 pub fn agents<const L: usize>(
     traffic: &[f64; L],
     answer_over_aht: &[f64; L],
