@@ -41,3 +41,25 @@ fn piped_output_has_no_progress_bar() {
     assert!(!stderr.contains("iterations,"), "a progress bar was drawn into a pipe:\n{stderr}");
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("wrote "));
 }
+
+/// `costcast batch` counts iterations and files on a terminal.
+#[test]
+fn a_batch_on_a_terminal_counts_files_and_iterations() {
+    let have_script = Command::new("sh").args(["-c", "command -v script"]).output().is_ok_and(|o| o.status.success());
+    if !have_script {
+        assert!(std::env::var_os("CI").is_none(), "under CI util-linux's script must be present");
+        eprintln!("skipped: no `script` to make a terminal");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("costcast");
+    let line = format!(
+        "{} batch scenarios/acme-ai-roadmap.toml scenarios/contoso-digital-care.toml -n 200000 --format csv -o {}",
+        bin.display(),
+        dir.path().join("batch").display()
+    );
+    let out = Command::new("script").args(["-qec", &line, "/dev/null"]).output().unwrap();
+    assert!(out.status.success());
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(screen.contains("/400000 iterations") && screen.contains("/2 files"), "no batch progress bar:\n{screen}");
+}
