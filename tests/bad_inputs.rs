@@ -433,11 +433,14 @@ bad_cases! {
     staffing_service_level_one: Model ["error: model.toml:18:17: channel[0].staffing.service_level: must be in (0, 1), got 1"];
     staffing_occupancy_zero: Model ["error: model.toml:20:17: channel[0].staffing.max_occupancy: must be in (0, 1], got 0"];
     staffing_shrinkage_reaches_one: Model ["error: model.toml:21:13: channel[0].staffing.shrinkage: 20.00% of this distribution", "every draw must be in [0, 1)"];
-    staffing_aht_can_be_negative: Model ["error: model.toml:16:15: channel[0].staffing.aht_seconds: 6.68% of this distribution", "every draw must be > 0"];
+    staffing_aht_can_be_negative: Model ["error: model.toml:16:15: channel[0].staffing.aht_seconds: 6.68% of this distribution", "every draw must be > 0 and at most 86400"];
     staffing_concurrency_below_one: Model ["error: model.toml:24:15: channel[0].staffing.concurrency: must be >= 1, got 0.5"];
     staffing_missing_aht: Model ["error: model.toml:15:1: channel[0].staffing.aht_seconds: is required but missing"];
     staffing_unknown_field: Model ["error: model.toml:24:1: ", "unknown field `service_levle`"];
-    staffing_zero_open_hours: Model ["error: model.toml:17:14: channel[0].staffing.open_hours: must be > 0, got 0"];
+    staffing_zero_open_hours: Model ["error: model.toml:17:14: channel[0].staffing.open_hours: must be > 0 and at most 744, got 0"];
+    staffing_open_hours_a_year: Model ["error: model.toml:17:14: channel[0].staffing.open_hours: must be > 0 and at most 744, got 4380"];
+    staffing_aht_in_milliseconds: Model ["error: model.toml:16:15: channel[0].staffing.aht_seconds: 100.00% of this distribution", "at most 86400"];
+    staffing_traffic_beyond_any_queue: Model ["error: model.toml:9:6: channel[0].staffing: a typical month carries about 6667 Erlangs", "check the volume and the units"];
     staffing_negative_paid_hours: Model ["error: model.toml:22:22: channel[0].staffing.paid_hours_per_fte: must be > 0, got -160"];
     staffing_bad_expression: Model ["error: model.toml:23:16: channel[0].staffing.cost_per_fte: invalid expression", "max must be > min"];
 }

@@ -271,8 +271,13 @@ const FAIL_MARGIN: f64 = 1e-12;
 /// (2 + x)`, then `c e^-x > 1 - target + FAIL_MARGIN` up to a few ulps, the
 /// computed `c * exp(-x)` (within a few ulps of `c e^-x`) exceeds `1 - target`
 /// by nearly `FAIL_MARGIN`, and `1 - c * exp(-x)` rounds to below `target`.
+///
+/// `x` is capped at 1e300 first: an infinite `x` (an answer time over a
+/// vanishing AHT) would give `0 * -inf = NaN` when `c = 0`; at the cap the
+/// bound reads `-c <= slack`, true, so the exact test decides.
 #[inline(always)]
 fn may_pass(c: f64, x: f64, slack: f64) -> bool {
+    let x = x.min(1e300);
     c * (2.0 - x) <= slack * (2.0 + x)
 }
 
@@ -343,6 +348,13 @@ fn sl_cap(a: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_infinite_answer_rate_with_no_traffic_needs_one_agent() {
+        // answer / AHT = inf (AHT shortened to nothing): C = 0, SL = 1.
+        assert_eq!(agents_one(0.0, f64::INFINITY, 0.8, 0.85), 1);
+        assert_eq!(agents_one(1e-12, f64::INFINITY, 0.8, 0.85), 1);
+    }
 
     #[test]
     fn inverse_recursion_matches_the_forward_one() {

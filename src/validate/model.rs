@@ -274,12 +274,30 @@ fn check_channel(
     ck.check_rate(file, rc.inflation.as_ref(), &f("inflation"), inflation);
     Channel {
         noise,
-        cost_per_contact: ck.input(file, rc.cost_per_contact.as_ref(), None, p("cost_per_contact"), &f("cost_per_contact"), Domain::NonNegative, InputKind::Value, false),
+        // On a staffed channel it is the non-labour cost, default 0 (spec 11).
+        cost_per_contact: ck.input(file, rc.cost_per_contact.as_ref(), rc.staffing.as_ref().map(|_| 0.0), p("cost_per_contact"), &f("cost_per_contact"), Domain::NonNegative, InputKind::Value, false),
         inflation,
         fixed_monthly: ck.input(file, rc.fixed_monthly.as_ref(), Some(0.0), p("fixed_monthly"), &f("fixed_monthly"), Domain::NonNegative, InputKind::Value, false),
-        staffing: rc.staffing.as_ref().map(|s| staffing::check_staffing(ck, file, s, field, &id)),
+        staffing: rc.staffing.as_ref().map(|s| {
+            let staffing = staffing::check_staffing(ck, file, s, field, &id);
+            staffing::check_traffic(ck, file, field, &staffing, busiest_month(ck, &baseline));
+            staffing
+        }),
         baseline,
         id,
+    }
+}
+
+/// A channel's typical volume in its busiest month: the planned maximum, or
+/// the median volume times the largest median seasonal factor (growth left
+/// out).
+fn busiest_month(ck: &Checker, baseline: &Baseline) -> f64 {
+    let median = |id: usize| ck.inputs.defs[id].dist.quantile(0.5);
+    match baseline {
+        Baseline::Plan(plan) => plan.iter().copied().fold(0.0, f64::max),
+        Baseline::Trend { volume, seasonality, .. } => {
+            median(*volume) * seasonality.iter().map(|&s| median(s)).fold(0.0, f64::max)
+        }
     }
 }
 

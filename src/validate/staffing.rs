@@ -34,6 +34,10 @@ impl Range {
     const OCCUPANCY: Range = Range { low: 0.0, low_closed: false, high: 1.0, high_closed: true };
     const SHRINKAGE: Range = Range { low: 0.0, low_closed: true, high: 1.0, high_closed: false };
     const AT_LEAST_ONE: Range = Range { low: 1.0, low_closed: true, high: f64::INFINITY, high_closed: false };
+    /// Staffed hours in a month: at most 31 days of 24 hours.
+    const MONTH_HOURS: Range = Range { low: 0.0, low_closed: false, high: 744.0, high_closed: true };
+    /// A handle time: at most a day.
+    const DAY_SECONDS: Range = Range { low: 0.0, low_closed: false, high: 86_400.0, high_closed: true };
 
     fn contains(self, x: f64) -> bool {
         let above = if self.low_closed { x >= self.low } else { x > self.low };
@@ -44,6 +48,7 @@ impl Range {
     fn describe(self) -> String {
         match (self.low, self.high.is_infinite()) {
             (low, true) if self.low_closed && low == 1.0 => ">= 1".into(),
+            (_, false) if self.high > 1.0 => format!("> 0 and at most {}", self.high),
             (_, true) if self.low_closed => ">= 0".into(),
             (_, true) => "> 0".into(),
             (low, false) => format!(
@@ -74,8 +79,8 @@ pub(crate) fn check_staffing(
         input
     };
     let staffing = Staffing {
-        aht_seconds: field_input("aht_seconds", &s.aht_seconds, None, Range::POSITIVE),
-        open_hours: field_input("open_hours", &s.open_hours, None, Range::POSITIVE),
+        aht_seconds: field_input("aht_seconds", &s.aht_seconds, None, Range::DAY_SECONDS),
+        open_hours: field_input("open_hours", &s.open_hours, None, Range::MONTH_HOURS),
         service_level: field_input("service_level", &s.service_level, None, Range::OPEN_UNIT),
         answer_seconds: field_input("answer_seconds", &s.answer_seconds, None, Range::NON_NEGATIVE),
         max_occupancy: field_input("max_occupancy", &s.max_occupancy, Some(1.0), Range::OCCUPANCY),
@@ -115,5 +120,32 @@ fn check_range(ck: &mut Checker, file: &SourceFile, expr: Option<&Spanned<Expr>>
             range.describe()
         );
         ck.error(file.error(expr.map(Spanned::span), field, message));
+    }
+}
+
+/// Typical traffic a staffed queue may carry, in Erlangs: 5,000 agents busy
+/// at once is beyond any single queue, and the exact agent search costs
+/// time in proportion to the traffic, so more is almost surely a unit slip
+/// (an AHT in milliseconds, open hours a day instead of a month).
+pub(crate) const MAX_TYPICAL_ERLANGS: f64 = 5_000.0;
+
+/// Refuse a staffed channel whose typical traffic (medians of the inputs,
+/// the busiest month's volume without growth) passes
+/// [`MAX_TYPICAL_ERLANGS`].
+pub(crate) fn check_traffic(ck: &mut Checker, file: &SourceFile, field: &str, staffing: &Staffing, volume: f64) {
+    let median = |id: InputId| ck.inputs.defs[id].dist.quantile(0.5);
+    let (aht, hours, concurrency) = (median(staffing.aht_seconds), median(staffing.open_hours), median(staffing.concurrency));
+    let erlangs = volume * aht / (hours * 3600.0 * concurrency.max(1.0));
+    if erlangs.is_finite() && erlangs > MAX_TYPICAL_ERLANGS {
+        let anchor = ck.anchor.clone();
+        ck.error(file.error(
+            anchor,
+            format!("{field}.staffing"),
+            format!(
+                "a typical month carries about {erlangs:.0} Erlangs ({volume:.0} contacts of {aht:.0} s over {hours:.0} open \
+                 hours, concurrency {concurrency}), more than one queue of {MAX_TYPICAL_ERLANGS:.0} agents; check the \
+                 volume and the units: aht_seconds in seconds, open_hours in hours a month"
+            ),
+        ));
     }
 }
