@@ -68,8 +68,9 @@ pub struct PartHeader {
     pub input_columns: usize,
     pub quantities: usize,
     pub sample_rows: usize,
-    /// SHA-256 of the body, hex.
-    pub body_sha256: String,
+    /// SHA-256, hex, of this header (with this field empty) and the body:
+    /// a changed seed or a damaged body are both refused.
+    pub sha256: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -106,7 +107,7 @@ pub fn run_shard(case: &Case, iterations: usize, seed: u64, shard: Shard) -> Res
         input_columns: layout.inputs.len(),
         quantities: layout.monthly_quantities(),
         sample_rows: part.sample.len() / layout.monthly_quantities().max(1),
-        body_sha256: String::new(),
+        sha256: String::new(),
     };
     Ok((header, part))
 }
@@ -121,7 +122,7 @@ pub fn encode(header: &PartHeader, part: &Part) -> Vec<u8> {
         body.extend_from_slice(&x.to_le_bytes());
     }
     let mut header = header.clone();
-    header.body_sha256 = hex(&Sha256::digest(&body));
+    header.sha256 = seal(&header, &body);
     let mut out = Vec::with_capacity(body.len() + 1024);
     let _ = writeln!(out, "{MAGIC}");
     let _ = writeln!(out, "{}", serde_json::to_string(&header).expect("a part header always serializes"));
@@ -141,8 +142,11 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<(PartHeader, Part), Diagnosti
         .and_then(|l| serde_json::from_slice(l).ok())
         .ok_or_else(|| bad("its header is unreadable"))?;
     let body = lines.next().unwrap_or_default();
-    if hex(&Sha256::digest(body)) != header.body_sha256 {
-        return Err(bad("its body does not match its hash (damaged or cut short)"));
+    if seal(&header, body) != header.sha256 {
+        return Err(bad("it does not match its hash (damaged, cut short or edited)"));
+    }
+    if header.shards == 0 || header.shard == 0 || header.shard > header.shards || header.first_batch > header.end_batch {
+        return Err(bad("its header names an impossible shard"));
     }
     let q = header.quantities;
     let doubles = header.rows * (header.columns + header.input_columns) + (header.end_batch - header.first_batch) * q;
@@ -164,6 +168,16 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<(PartHeader, Part), Diagnosti
         sample,
     };
     Ok((header, part))
+}
+
+/// The hash that seals a part: its header (hash field empty) and body.
+fn seal(header: &PartHeader, body: &[u8]) -> String {
+    let mut unsealed = header.clone();
+    unsealed.sha256 = String::new();
+    let mut hasher = Sha256::new();
+    hasher.update(serde_json::to_vec(&unsealed).expect("a part header always serializes"));
+    hasher.update(body);
+    hex(&hasher.finalize())
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -217,13 +231,16 @@ pub fn check_set(mut parts: Vec<(PathBuf, PartHeader, Part)>) -> Result<Vec<(Pat
             )));
         }
     }
-    let have: Vec<usize> = parts.iter().map(|(_, h, _)| h.shard).collect();
-    let missing: Vec<String> = (1..=first.shards).filter(|k| !have.contains(k)).map(|k| format!("{k}/{}", first.shards)).collect();
-    if !missing.is_empty() {
+    if parts.len() < first.shards {
+        // Shards are sorted and distinct: name the first few missing ones.
+        let have: Vec<usize> = parts.iter().map(|(_, h, _)| h.shard).collect();
+        let missing: Vec<String> =
+            (1..=first.shards).filter(|k| have.binary_search(k).is_err()).take(5).map(|k| format!("{k}/{}", first.shards)).collect();
+        let more = if first.shards - parts.len() > missing.len() { ", ..." } else { "" };
         return Err(InputError::one(Diagnostic::new(
             &first_path,
             "",
-            format!("incomplete set: {} of {} parts; missing shard {}", parts.len(), first.shards, missing.join(", ")),
+            format!("incomplete set: {} of {} parts; missing shard {}{more}", parts.len(), first.shards, missing.join(", ")),
         )));
     }
     Ok(parts)

@@ -123,6 +123,18 @@ fn parts_of_different_runs_are_refused() {
     std::fs::write(&damaged, &bytes).unwrap();
     assert!(stderr(&merge(&[one.clone(), damaged], &out).code(1)).contains("does not match its hash"));
     assert!(stderr(&merge(&[one.clone(), scenario.clone()], &out).code(1)).contains("not a costcast part file"));
+    // A header edited by hand (the seed) is refused too: the hash covers it.
+    let edited = dir.path().join("edited.part");
+    let text = std::fs::read(&two).unwrap();
+    let at = text.windows(8).position(|w| w == b"\"seed\":1").expect("the seed in the header");
+    let mut text = text;
+    text[at + 7] = b'2';
+    std::fs::write(&edited, &text).unwrap();
+    assert!(stderr(&merge(&[one.clone(), edited], &out).code(1)).contains("does not match its hash"));
+    // An absurd shard count still finishes, with a short message.
+    let lone = shard(&scenario, "3000", "1", 1, 300_000_000, &b);
+    let e = stderr(&merge(&[lone], &out).code(1));
+    assert!(e.contains("incomplete set: 1 of 300000000 parts; missing shard 2/300000000, 3/300000000") && e.contains(", ..."), "{e}");
 
     // Inputs changed after the shards ran.
     let changed_dir = dir.path().join("changed");

@@ -158,8 +158,10 @@ pub struct Part {
 /// batches, so that a merge adds the monthly sums in the same order as a
 /// single run.
 pub fn shard_batches(iterations: usize, shard: usize, shards: usize) -> std::ops::Range<usize> {
-    let total = iterations.div_ceil(BATCH);
-    (total * (shard - 1) / shards)..(total * shard / shards)
+    let total = iterations.div_ceil(BATCH) as u128;
+    // In u128: total * shard overflows usize for absurd shard counts.
+    let at = |k: usize| (total * k as u128 / shards as u128) as usize;
+    at(shard - 1)..at(shard)
 }
 
 /// Run `batches` of the run `options` describes. With `by_batch` each
