@@ -90,8 +90,10 @@ pub fn expand(paths: &[String]) -> (Vec<PathBuf>, Vec<Diagnostic>) {
             }
             found.into_iter().for_each(|p| push(&mut files, p));
         } else if arg.contains(['*', '?', '[']) {
+            // Like a folder, a pattern contributes scenario files only (a
+            // pattern over a folder of models and scenarios is common).
             let mut found: Vec<PathBuf> = match glob::glob(arg) {
-                Ok(paths) => paths.filter_map(Result::ok).filter(|p| p.is_file()).collect(),
+                Ok(paths) => paths.filter_map(Result::ok).filter(|p| p.is_file() && validate::is_scenario_file(p)).collect(),
                 Err(e) => {
                     unmatched.push(Diagnostic::new(path, "", format!("not a valid pattern: {e}")));
                     continue;
@@ -99,7 +101,7 @@ pub fn expand(paths: &[String]) -> (Vec<PathBuf>, Vec<Diagnostic>) {
             };
             found.sort();
             if found.is_empty() {
-                unmatched.push(Diagnostic::new(path, "", "no file matches this pattern"));
+                unmatched.push(Diagnostic::new(path, "", "no scenario file matches this pattern"));
             }
             found.into_iter().for_each(|p| push(&mut files, p));
         } else {
@@ -152,6 +154,10 @@ fn check_batch_folder(dir: &Path, files: &[PathBuf]) -> Result<(), Error> {
 /// Run every scenario file the request names; `on_warning` and `on_error`
 /// hear about each file as it finishes.
 pub fn batch(request: &BatchRequest, on_warning: impl Fn(&Warning) + Sync, on_error: impl Fn(&Path, &Error) + Sync) -> Result<BatchOutcome, Error> {
+    if request.iterations < 2 {
+        let d = Diagnostic::new(Path::new(""), "-n", format!("needs at least 2 iterations, got {}", request.iterations));
+        return Err(Error::Input(InputError::one(d)));
+    }
     let (files, unmatched) = expand(&request.paths);
     if files.is_empty() {
         return Err(Error::Input(InputError { diagnostics: unmatched }));

@@ -101,6 +101,32 @@ fn a_pattern_that_matches_nothing_fails_cleanly() {
         .assert()
         .code(1);
     let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
-    assert!(stderr.contains("no file matches this pattern"), "{stderr}");
+    assert!(stderr.contains("no scenario file matches this pattern"), "{stderr}");
     assert!(!out.exists());
+}
+
+#[test]
+fn patterns_take_scenario_files_only_and_too_few_iterations_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("batch");
+    // models/*.toml holds models only: nothing to run.
+    let assert = Command::cargo_bin("costcast")
+        .unwrap()
+        .current_dir(root())
+        .args(["batch", "models/*.toml", "-n", "100", "-o"])
+        .arg(&out)
+        .assert()
+        .code(1);
+    assert!(String::from_utf8_lossy(&assert.get_output().stderr).contains("no scenario file matches this pattern"));
+    assert!(!out.exists());
+    // -n 1: refused before any file runs.
+    let assert = Command::cargo_bin("costcast")
+        .unwrap()
+        .current_dir(root())
+        .args(["batch", "scenarios/", "-n", "1", "-o"])
+        .arg(&out)
+        .assert()
+        .code(1);
+    assert!(String::from_utf8_lossy(&assert.get_output().stderr).contains("needs at least 2 iterations, got 1"));
+    assert!(!out.exists(), "nothing is written");
 }
