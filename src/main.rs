@@ -90,7 +90,7 @@ fn main() -> ExitCode {
                     let chosen = rec.chosen();
                     println!(
                         "recommended: {} ({} {:.0}, mean capex {:.0}); {} portfolios{}",
-                        costcast::optimize::names(&done.case, &chosen.stats.members, " + "),
+                        costcast::optimize::label(&done.case, &chosen.stats.members),
                         rec.objective.name(),
                         rec.objective.of(&chosen.stats),
                         chosen.stats.capex_mean,
@@ -98,12 +98,12 @@ fn main() -> ExitCode {
                         if rec.search == costcast::optimize::Search::Heuristic { ", heuristic search" } else { "" }
                     );
                     if let Some((runner, why)) = rec.runner_up() {
-                        println!("runner-up: {}: {why}", costcast::optimize::names(&done.case, &runner.stats.members, " + "));
+                        println!("runner-up: {}: {why}", costcast::optimize::label(&done.case, &runner.stats.members));
                     }
                     if let Some((other, why)) = rec.best_feasible_alternative() {
                         println!(
                             "best feasible alternative: {}: {why}",
-                            costcast::optimize::names(&done.case, &other.stats.members, " + ")
+                            costcast::optimize::label(&done.case, &other.stats.members)
                         );
                     }
                 }

@@ -267,9 +267,14 @@ pub fn optimize(request: &RunRequest, on_warning: impl Fn(&Warning)) -> Result<R
         })?;
     // The report: the recommended portfolio, and the runner-up beside it,
     // as scenarios on the same draws.
+    // Funding nothing has no scenario of its own: the baseline is it.
     let mut shown = case.clone();
-    shown.scenarios = vec![Scenario { name: RECOMMENDED.into(), initiatives: recommendation.chosen().stats.members.clone() }];
-    if let Some((runner, _)) = recommendation.runner_up() {
+    shown.scenarios = Vec::new();
+    let chosen = &recommendation.chosen().stats.members;
+    if !chosen.is_empty() {
+        shown.scenarios.push(Scenario { name: RECOMMENDED.into(), initiatives: chosen.clone() });
+    }
+    if let Some((runner, _)) = recommendation.runner_up().filter(|(r, _)| !r.stats.members.is_empty()) {
         shown.scenarios.push(Scenario { name: RUNNER_UP.into(), initiatives: runner.stats.members.clone() });
     }
     let mut results = forecast(&shown, request.iterations, request.seed, threads)?;

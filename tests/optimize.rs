@@ -76,8 +76,8 @@ fn close(actual: f64, expected: f64, what: &str) {
 fn knapsack_by_hand_skips_the_best_npv_per_capex() {
     let dir = tempfile::tempdir().unwrap();
     let (rows, stdout) = optimize("knapsack.toml", "200", "2", &dir.path().join("out"));
-    // Every non-empty subset of four candidates.
-    assert_eq!(rows.len(), 15);
+    // Every subset of four candidates, funding nothing included.
+    assert_eq!(rows.len(), 16);
     // NPV = 120,000 s - capex, added up (separate channels do not interact).
     let npv = |ids: &[&str]| {
         ids.iter()
@@ -85,7 +85,8 @@ fn knapsack_by_hand_skips_the_best_npv_per_capex() {
                 "ia" => 40_000.0,
                 "ib" => 30_000.0,
                 "ic" => 50_000.0,
-                _ => 19_000.0,
+                "id" => 19_000.0,
+                _ => 0.0, // funding nothing
             })
             .sum::<f64>()
     };
@@ -264,6 +265,7 @@ fn bad_optimize_tables_are_refused_with_their_location() {
     // with the budget's location.
     let path = dir.path().join("bad.toml");
     std::fs::write(&path, base.replace("capex_budget = 66_000", "capex_budget = 4_000")).unwrap();
+    // Only funding nothing fits 4,000: that is a budget no portfolio meets.
     let line = base.lines().position(|l| l.starts_with("capex_budget")).unwrap() + 1;
     let out = dir.path().join("out");
     let assert = costcast().arg("optimize").arg(&path).args(["-n", "50", "-o"]).arg(&out).assert().code(1);
@@ -273,4 +275,45 @@ fn bad_optimize_tables_are_refused_with_their_location() {
         "{stderr}"
     );
     assert!(!out.exists());
+}
+
+/// When every portfolio loses money, funding nothing is the answer.
+#[test]
+fn when_every_portfolio_loses_money_fund_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(fixture("model.toml"), dir.path().join("model.toml")).unwrap();
+    // Each saves 12,000 a year on a channel and costs 100,000 or 200,000.
+    let text = "model = \"model.toml\"\n\n[[initiative]]\nid = \"bad1\"\nstart = 1\ncapex = 100_000\neffects = [{ avoid = [\"a\"], share = 0.1 }]\n\n\
+                [[initiative]]\nid = \"bad2\"\nstart = 1\ncapex = 200_000\neffects = [{ avoid = [\"b\"], share = 0.1 }]\n\n\
+                [optimize]\nobjective = \"npv_mean\"\n";
+    std::fs::write(dir.path().join("neg.toml"), text).unwrap();
+    let out = dir.path().join("out");
+    let assert = costcast()
+        .arg("optimize")
+        .arg(dir.path().join("neg.toml"))
+        .args(["-n", "100", "--format", "csv,html", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    assert!(stdout.starts_with("recommended: nothing (the baseline)"), "{stdout}");
+    assert!(stdout.contains("runner-up: bad1: mean NPV lower by 88,000"), "{stdout}");
+    let frontier = std::fs::read_to_string(out.join("frontier.csv")).unwrap();
+    let first = frontier.lines().nth(1).unwrap();
+    assert!(first.starts_with("1,,0,0,0,0,0,0,0,true,true,true,"), "{first}");
+    // Losing portfolios are dominated by doing nothing.
+    assert!(frontier.lines().skip(2).all(|l| l.contains(",false,true,false,")), "{frontier}");
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("Fund nothing (keep the baseline).") && html.contains("no saving to release"));
+}
+
+#[test]
+fn excluding_every_initiative_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(fixture("model.toml"), dir.path().join("model.toml")).unwrap();
+    let text = std::fs::read_to_string(fixture("overlap.toml")).unwrap().replace("capex_budget = 100_000", "excluded = [\"bot\", \"portal\"]");
+    std::fs::write(dir.path().join("x.toml"), text).unwrap();
+    let assert = costcast().arg("optimize").arg(dir.path().join("x.toml")).args(["-n", "50", "-o"]).arg(dir.path().join("out")).assert().code(1);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(stderr.contains("optimize.excluded: every initiative is excluded"), "{stderr}");
 }

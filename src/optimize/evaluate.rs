@@ -12,9 +12,18 @@ use crate::aggregate::stats;
 use crate::model::{Case, Scenario};
 use crate::simulate::{self, RunOptions, Simulation};
 
-/// Portfolios simulated together: enough to share the draws' cost, few
-/// enough that the per-iteration results stay small.
+/// Portfolios simulated together, at most: enough to share the draws' cost.
 const CHUNK: usize = 64;
+/// Memory the per-iteration results of one chunk may take; fewer
+/// portfolios go together at large iteration counts.
+const CHUNK_BYTES: usize = 256 << 20;
+
+/// Portfolios per chunk at `iterations`: each keeps about 4 + fiscal years
+/// + initiatives columns of 8 bytes an iteration.
+fn chunk_size(case: &Case, iterations: usize) -> usize {
+    let columns = 4 + case.model.fiscal_years.len() + case.initiatives.len();
+    (CHUNK_BYTES / (iterations.max(1) * 8 * columns)).clamp(1, CHUNK)
+}
 
 /// One portfolio's figures over `iterations` iterations.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,12 +40,30 @@ pub struct PortfolioStats {
     pub prob_npv_positive: f64,
 }
 
+impl PortfolioStats {
+    /// Funding nothing: no investment and an NPV of exactly 0 in every
+    /// iteration (so never P(NPV > 0)).
+    pub fn nothing(iterations: usize) -> PortfolioStats {
+        PortfolioStats {
+            members: Vec::new(),
+            iterations,
+            capex_mean: 0.0,
+            investment_mean: 0.0,
+            npv_mean: 0.0,
+            npv_p10: 0.0,
+            npv_p50: 0.0,
+            npv_p90: 0.0,
+            prob_npv_positive: 0.0,
+        }
+    }
+}
+
 /// Evaluate non-empty `portfolios` (each in file order) on `iterations`
 /// iterations from `seed`. Must run inside the rayon pool that sets the
 /// thread count; the figures do not depend on it.
 pub fn evaluate(case: &Case, portfolios: &[Vec<usize>], iterations: usize, seed: u64) -> Result<Vec<PortfolioStats>, String> {
     let mut out = Vec::with_capacity(portfolios.len());
-    for chunk in portfolios.chunks(CHUNK) {
+    for chunk in portfolios.chunks(chunk_size(case, iterations)) {
         let mut trial = case.clone();
         trial.scenarios = chunk
             .iter()

@@ -90,6 +90,11 @@ pub fn names(case: &Case, members: &[usize], sep: &str) -> String {
     members.iter().map(|&k| case.initiatives[k].id.as_str()).collect::<Vec<_>>().join(sep)
 }
 
+/// A portfolio as people read it: its ids joined with " + ", or "nothing".
+pub fn label(case: &Case, members: &[usize]) -> String {
+    if members.is_empty() { "nothing (the baseline)".into() } else { names(case, members, " + ") }
+}
+
 /// Why a search could not recommend anything.
 #[derive(Debug)]
 pub enum OptimizeError {
@@ -118,7 +123,6 @@ pub fn optimize(case: &Case, spec: &OptimizeSpec, iterations: usize, seed: u64) 
     let (search, screened_with) = if free.len() <= EXHAUSTIVE_MAX {
         let all: Vec<Vec<usize>> = (0..1u32 << free.len())
             .map(|mask| portfolio(&spec.required, free.iter().enumerate().filter(|(b, _)| mask >> b & 1 == 1).map(|(_, &k)| k)))
-            .filter(|p| !p.is_empty())
             .collect();
         if all.len() * iterations <= FULL_BUDGET {
             book.evaluate(&all, iterations)?;
@@ -168,6 +172,11 @@ impl Book<'_> {
             .filter(|p| self.evaluated.get(*p).is_none_or(|s| s.iterations < iterations))
             .cloned()
             .collect();
+        // Funding nothing: the baseline itself, NPV 0 in every iteration.
+        let (empty, todo): (Vec<Vec<usize>>, Vec<Vec<usize>>) = todo.into_iter().partition(|p| p.is_empty());
+        if !empty.is_empty() {
+            self.evaluated.insert(Vec::new(), PortfolioStats::nothing(iterations));
+        }
         for stats in evaluate::evaluate(self.case, &todo, iterations, self.seed).map_err(OptimizeError::Other)? {
             self.evaluated.insert(stats.members.clone(), stats);
         }
@@ -188,9 +197,7 @@ impl Book<'_> {
     /// Greedy additions from the required set, then local moves.
     fn heuristic(&mut self, free: &[usize], screen: usize) -> Result<(), OptimizeError> {
         let mut current: Vec<usize> = self.spec.required.clone();
-        if !current.is_empty() {
-            self.evaluate(std::slice::from_ref(&current), screen)?;
-        }
+        self.evaluate(std::slice::from_ref(&current), screen)?;
         // Greedy: add the candidate that raises the objective most.
         loop {
             let moves: Vec<Vec<usize>> = free
@@ -202,7 +209,7 @@ impl Book<'_> {
                 break;
             }
             self.evaluate(&moves, screen)?;
-            let here = if current.is_empty() { f64::NEG_INFINITY } else { self.score(&current) };
+            let here = self.score(&current);
             match self.best_of(&moves) {
                 Some((best, score)) if score > here => current = best,
                 _ => break,
@@ -214,9 +221,7 @@ impl Book<'_> {
             for &k in free {
                 if current.contains(&k) {
                     let dropped: Vec<usize> = current.iter().copied().filter(|&j| j != k).collect();
-                    if !dropped.is_empty() {
-                        moves.push(dropped.clone());
-                    }
+                    moves.push(dropped.clone());
                     for &add in free.iter().filter(|a| !current.contains(a)) {
                         moves.push(portfolio(&dropped, std::iter::once(add)));
                     }
@@ -225,7 +230,7 @@ impl Book<'_> {
                 }
             }
             self.evaluate(&moves, screen)?;
-            let here = if current.is_empty() { f64::NEG_INFINITY } else { self.score(&current) };
+            let here = self.score(&current);
             match self.best_of(&moves) {
                 Some((best, score)) if score > here => current = best,
                 _ => break,
@@ -285,12 +290,23 @@ impl Book<'_> {
         let Some(best) = full.iter().find(|s| self.feasible(s)) else {
             return Err(OptimizeError::Input(self.nothing_feasible(&ranked)));
         };
+        // A budget that only "fund nothing" meets is a budget no portfolio
+        // meets: say so rather than recommend nothing.
+        let funds_something = |s: &&&PortfolioStats| !s.members.is_empty();
+        if best.members.is_empty()
+            && let Some(b) = self.spec.capex_budget
+            && !ranked.iter().filter(funds_something).any(|s| s.capex_mean <= b)
+        {
+            return Err(OptimizeError::Input(self.nothing_feasible(&ranked)));
+        }
+        // The frontier compares like with like: portfolios run at the full
+        // count (screened-only rows are estimates of another precision).
         let candidates: Vec<Candidate> = ranked
             .iter()
             .map(|s| Candidate {
                 stats: (*s).clone(),
                 feasible: self.feasible(s),
-                on_frontier: !dominated(s, &ranked, objective),
+                on_frontier: s.iterations == iterations && !dominated(s, &full, objective),
             })
             .collect();
         let chosen = candidates.iter().position(|c| c.stats.members == best.members).unwrap_or(0);
@@ -341,13 +357,15 @@ impl Book<'_> {
         let gap = objective.of(best) - objective.of(other);
         if gap > 0.0 {
             format!("{} lower by {}", objective.label(), amount(gap))
-        } else {
+        } else if other.investment_mean > best.investment_mean {
             format!(
                 "same {} but a higher mean investment ({} against {})",
                 objective.label(),
                 amount(other.investment_mean),
                 amount(best.investment_mean)
             )
+        } else {
+            format!("same {} and mean investment, but more initiatives", objective.label())
         }
     }
 
@@ -355,7 +373,10 @@ impl Book<'_> {
     /// the cheapest portfolio's capex, or the probability floor, with the
     /// best probability reached.
     fn nothing_feasible(&self, ranked: &[&PortfolioStats]) -> InputError {
-        let cheapest = ranked.iter().min_by(|a, b| a.capex_mean.total_cmp(&b.capex_mean).then(a.members.cmp(&b.members)));
+        let cheapest = ranked
+            .iter()
+            .filter(|s| !s.members.is_empty())
+            .min_by(|a, b| a.capex_mean.total_cmp(&b.capex_mean).then(a.members.cmp(&b.members)));
         let names = |s: &PortfolioStats| names(self.case, &s.members, ", ");
         let mut d: Diagnostic = self.spec.budget_at.clone();
         match (self.spec.capex_budget, cheapest) {

@@ -347,7 +347,7 @@ fn portfolio(case: &Case, results: &Results, f: &Formats) -> Result<Option<Works
     ];
     let Some(rec) = &results.portfolio else { return Ok(None) };
     let mut s = Sheet::new("Portfolio")?;
-    let names = |members: &[usize]| crate::optimize::names(case, members, " + ");
+    let names = |members: &[usize]| crate::optimize::label(case, members);
     let chosen = rec.chosen();
     s.text(0, 0, "Recommended", f)?;
     s.text(0, 1, &names(&chosen.stats.members), f)?;

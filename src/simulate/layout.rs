@@ -109,10 +109,12 @@ impl Layout {
         }
     }
 
-    /// The same columns without monthly quantities: nothing is summed or
-    /// kept per month (portfolio screening needs only the columns).
-    pub fn without_monthly(mut self) -> Layout {
+    /// The same columns for comparing portfolios: no monthly quantities
+    /// (nothing summed or kept per month), and of the inputs only the
+    /// initiatives' capex, whose means a portfolio's capex needs.
+    pub fn for_portfolios(mut self, case: &Case) -> Layout {
         self.quantities = 0;
+        self.inputs.retain(|i| case.initiatives.iter().any(|init| init.capex == *i));
         self
     }
 

@@ -35,8 +35,9 @@ const MONTHLY_SAMPLE_BYTES: usize = 64 << 20;
 pub struct RunOptions {
     pub iterations: usize,
     pub seed: u64,
-    /// Keep monthly quantities (sums and the monthly sample). Off for
-    /// portfolio screening, which needs only per-iteration results.
+    /// Keep monthly quantities (sums and the monthly sample) and every
+    /// uncertain input. Off for comparing portfolios, which needs only
+    /// per-iteration results and the capex draws.
     pub monthly: bool,
 }
 
@@ -118,7 +119,7 @@ fn zeroed<T: Clone + Default>(len: Option<usize>, what: &str) -> Result<Vec<T>, 
 /// iterations done, for a progress bar. Fails only when memory cannot hold
 /// the per-iteration results.
 pub fn simulate(case: &Case, options: RunOptions, progress: &AtomicUsize) -> Result<Simulation, String> {
-    let layout = if options.monthly { Layout::new(case) } else { Layout::new(case).without_monthly() };
+    let layout = if options.monthly { Layout::new(case) } else { Layout::new(case).for_portfolios(case) };
     let n = options.iterations;
     let part = simulate_batches(case, &layout, options, 0..n.div_ceil(BATCH), false, progress)?;
     Ok(Simulation {

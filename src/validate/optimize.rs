@@ -64,6 +64,10 @@ pub(crate) fn check_optimize(
             }
         }
     }
+    if !initiatives.is_empty() && excluded.len() == initiatives.len() {
+        let span = o.excluded.as_ref().map(Spanned::span);
+        ck.error(file.error(span, "optimize.excluded", "every initiative is excluded; leave at least one to choose from"));
+    }
     let budget_span = o.capex_budget.as_ref().map_or(raw.span(), Spanned::span);
     let field = if o.capex_budget.is_some() { "optimize.capex_budget" } else { "optimize" };
     OptimizeSpec {

@@ -102,13 +102,13 @@ pub fn draw<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Results)
     let at = plot.backend_coord(&(chosen.stats.investment_mean, objective.of(&chosen.stats)));
     root.draw(&Circle::new(at, px(9), CHOSEN.filled()))?;
     root.draw(&Circle::new(at, px(9), style::stroke(INK, 2)))?;
-    let text = format!("Recommended: {}", shorten(&optimize::names(case, &chosen.stats.members, " + "), 60));
+    let text = format!("Recommended: {}", shorten(&optimize::label(case, &chosen.stats.members), 60));
     let (label, to) = place(at, -px(18));
     style::boxed(root, &text, to, &label)?;
     if let Some((runner, _)) = rec.runner_up() {
         let at = plot.backend_coord(&(runner.stats.investment_mean, objective.of(&runner.stats)));
         root.draw(&Rectangle::new([(at.0 - px(7), at.1 - px(7)), (at.0 + px(7), at.1 + px(7))], style::stroke(INK, 2)))?;
-        let text = format!("Runner-up: {}", shorten(&optimize::names(case, &runner.stats.members, " + "), 60));
+        let text = format!("Runner-up: {}", shorten(&optimize::label(case, &runner.stats.members), 60));
         let (label, to) = place(at, px(18));
         style::boxed(root, &text, to, &label)?;
     }

@@ -167,6 +167,9 @@ impl Page<'_> {
         let Some(rec) = &self.results.portfolio else { return String::new() };
         let chosen = rec.chosen();
         let names = |members: &[usize]| {
+            if members.is_empty() {
+                return "nothing (keep the baseline)".to_owned();
+            }
             members.iter().map(|&k| escape(&self.case.initiatives[k].name)).collect::<Vec<_>>().join(", ")
         };
         let objective = rec.objective;
@@ -227,6 +230,10 @@ impl Page<'_> {
             );
         }
         // What can we release: the recommended portfolio's committable saving.
+        if chosen.stats.members.is_empty() {
+            out.push_str("  <p class=\"note\">No portfolio beats doing nothing on this objective under these constraints, so there is no saving to release. The full frontier is in frontier.csv.</p>\n</section>\n");
+            return out;
+        }
         let recommended = &self.case.scenarios[0].name;
         out.push_str("  <h3>What finance can release</h3>\n  <table><tr><th class=\"text\">Fiscal year</th><th>Committable saving (P10)</th><th>Saving P50</th></tr>\n");
         for fy in &self.case.model.fiscal_years {
