@@ -129,13 +129,32 @@ fn check_range(ck: &mut Checker, file: &SourceFile, expr: Option<&Spanned<Expr>>
 /// (an AHT in milliseconds, open hours a day instead of a month).
 pub(crate) const MAX_TYPICAL_ERLANGS: f64 = 5_000.0;
 
+/// Traffic the tails of the staffing inputs may reach (a draw in a
+/// thousand), in Erlangs.
+pub(crate) const TAIL_ERLANGS: f64 = 50_000.0;
+
 /// Refuse a staffed channel whose typical traffic (medians of the inputs,
 /// the busiest month's volume without growth) passes
 /// [`MAX_TYPICAL_ERLANGS`].
 pub(crate) fn check_traffic(ck: &mut Checker, file: &SourceFile, field: &str, staffing: &Staffing, volume: f64) {
-    let median = |id: InputId| ck.inputs.defs[id].dist.quantile(0.5);
-    let (aht, hours, concurrency) = (median(staffing.aht_seconds), median(staffing.open_hours), median(staffing.concurrency));
+    let q = |id: InputId, p: f64| ck.inputs.defs[id].dist.quantile(p);
+    let (aht, hours, concurrency) = (q(staffing.aht_seconds, 0.5), q(staffing.open_hours, 0.5), q(staffing.concurrency, 0.5));
     let erlangs = volume * aht / (hours * 3600.0 * concurrency.max(1.0));
+    // The tails too: one draw in a thousand of each field at its worst.
+    let (aht_hi, hours_lo, concurrency_lo) =
+        (q(staffing.aht_seconds, 0.999), q(staffing.open_hours, 0.001), q(staffing.concurrency, 0.001));
+    let tail = volume * aht_hi / (hours_lo.max(f64::MIN_POSITIVE) * 3600.0 * concurrency_lo.max(1.0));
+    if tail.is_finite() && tail > TAIL_ERLANGS && erlangs <= MAX_TYPICAL_ERLANGS {
+        let anchor = ck.anchor.clone();
+        ck.error(file.error(
+            anchor,
+            format!("{field}.staffing"),
+            format!(
+                "one month in a thousand would carry about {tail:.0} Erlangs (AHT {aht_hi:.0} s over {hours_lo:.3} open \
+                 hours): more than {TAIL_ERLANGS:.0}; narrow the aht_seconds or open_hours distribution"
+            ),
+        ));
+    }
     if erlangs.is_finite() && erlangs > MAX_TYPICAL_ERLANGS {
         let anchor = ck.anchor.clone();
         ck.error(file.error(
