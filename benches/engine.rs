@@ -40,23 +40,27 @@ fn sampling(c: &mut Criterion) {
     group.finish();
 }
 
-fn month_loop(c: &mut Criterion) {
-    let case = canonical();
-    let layout = Layout::new(&case);
-    let sampler = Sampler::new(&case);
-    let mut ws = Workspace::new(&case, &layout);
+/// One block of 8 iterations of `case`, draws and month loop, as `name`.
+fn bench_block(group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>, name: &str, case: &Case) {
+    let layout = Layout::new(case);
+    let sampler = Sampler::new(case);
+    let mut ws = Workspace::new(case, &layout);
     let mut sums = vec![[0.0; LANES]; layout.monthly_quantities()];
     let mut first = 0u64;
-    let mut group = c.benchmark_group("month loop");
-    group.throughput(Throughput::Elements(LANES as u64));
-    group.bench_function("one block of 8 iterations (draws included)", |b| {
+    group.bench_function(name, |b| {
         b.iter(|| {
             first += LANES as u64;
             let out = BlockOutput { sums: &mut sums, keep: &mut [], kept: 0 };
-            ws.run_block(&case, &layout, &sampler, 42, first, LANES, out);
+            ws.run_block(case, &layout, &sampler, 42, first, LANES, out);
             black_box(ws.rows());
         })
     });
+}
+
+fn month_loop(c: &mut Criterion) {
+    let mut group = c.benchmark_group("month loop");
+    group.throughput(Throughput::Elements(LANES as u64));
+    bench_block(&mut group, "one block of 8 iterations (draws included)", &canonical());
     group.finish();
 }
 
@@ -70,20 +74,8 @@ fn staffing(c: &mut Criterion) {
     group.bench_function("agents for 8 queues of about 40 Erlangs", |b| {
         b.iter(|| black_box(erlang::agents::<LANES>(black_box(&traffic), &rate, &target, &occupancy)))
     });
-    let case = costcast::validate::load_case(Path::new("scenarios/acme-staffed-roadmap.toml")).unwrap().value;
-    let layout = Layout::new(&case);
-    let sampler = Sampler::new(&case);
-    let mut ws = Workspace::new(&case, &layout);
-    let mut sums = vec![[0.0; LANES]; layout.monthly_quantities()];
-    let mut first = 0u64;
-    group.bench_function("staffed example: one block of 8 iterations", |b| {
-        b.iter(|| {
-            first += LANES as u64;
-            let out = BlockOutput { sums: &mut sums, keep: &mut [], kept: 0 };
-            ws.run_block(&case, &layout, &sampler, 42, first, LANES, out);
-            black_box(ws.rows());
-        })
-    });
+    let staffed = costcast::validate::load_case(Path::new("scenarios/acme-staffed-roadmap.toml")).unwrap().value;
+    bench_block(&mut group, "staffed example: one block of 8 iterations", &staffed);
     group.finish();
 }
 

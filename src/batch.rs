@@ -18,9 +18,8 @@ use crate::aggregate::{FiscalValue, Results, SummaryValue};
 use crate::error::{Diagnostic, Error, InputError, Warning};
 use crate::model::Case;
 use crate::report::html::escape;
-use crate::report::record::{RunRecord, hash_inputs};
 use crate::report::{self, inert, number, output};
-use crate::run::{self, forecast_in_pool, render};
+use crate::run::{self, Provenance, forecast_in_pool, write_report};
 use crate::validate;
 
 /// The file that marks a batch folder.
@@ -214,20 +213,15 @@ fn run_one(
     let case = checked.value;
     output::check_target(folder, &case.sources)?;
     let results = forecast_in_pool(&case, request.iterations, request.seed, done)?;
-    let mut files = render(&case, &results, request.formats)?;
-    let record = RunRecord {
-        costcast_version: env!("CARGO_PKG_VERSION"),
-        command: request.command.clone(),
-        inputs: hash_inputs(&case.sources),
+    let from = Provenance {
+        command: &request.command,
         seed: request.seed,
         iterations: request.iterations,
         threads: rayon::current_num_threads(),
-        monthly_percentile_iterations: results.monthly_sample,
-        wall_seconds: started.elapsed().as_secs_f64(),
-        warnings: checked.warnings.iter().map(|w| w.0.to_string()).collect(),
+        started,
+        warnings: &checked.warnings,
     };
-    files.push((output::RECORD_FILE.to_owned(), record.to_json()));
-    output::write_all(folder, &files)?;
+    write_report(folder, &case, &results, request.formats, from)?;
     Ok((case, results))
 }
 

@@ -26,13 +26,7 @@ fn main() -> ExitCode {
                 .map(|path| println!("wrote shard {}/{} to {}", shard.index, shard.count, path.display()))
         }
         Command::Run { scenario, options, shard: None } => run::run(&options.request(scenario), |w| eprintln!("{w}")).map(|done| {
-            println!(
-                "wrote {} ({} iterations, seed {}, {:.2} s)",
-                done.output.display(),
-                done.record.iterations,
-                done.record.seed,
-                done.record.wall_seconds
-            );
+            wrote(&done, "");
         }),
         Command::Batch { paths, output, iterations, seed, threads, format } => {
             let request = costcast::batch::BatchRequest {
@@ -75,13 +69,7 @@ fn main() -> ExitCode {
                 command: std::env::args().collect::<Vec<_>>().join(" "),
             };
             run::merge(&request, |w| eprintln!("{w}")).map(|done| {
-                println!(
-                    "wrote {} ({} iterations, seed {}, merged, {:.2} s)",
-                    done.output.display(),
-                    done.record.iterations,
-                    done.record.seed,
-                    done.record.wall_seconds
-                );
+                wrote(&done, "merged, ");
             })
         }
         Command::Optimize { scenario, options } => {
@@ -107,13 +95,7 @@ fn main() -> ExitCode {
                         );
                     }
                 }
-                println!(
-                    "wrote {} ({} iterations, seed {}, {:.2} s)",
-                    done.output.display(),
-                    done.record.iterations,
-                    done.record.seed,
-                    done.record.wall_seconds
-                );
+                wrote(&done, "");
             })
         }
     };
@@ -128,6 +110,12 @@ fn main() -> ExitCode {
             ExitCode::from(e.exit_code())
         }
     }
+}
+
+/// The line that says where a report went.
+fn wrote(done: &run::RunOutcome, how: &str) {
+    let r = &done.record;
+    println!("wrote {} ({} iterations, seed {}, {how}{:.2} s)", done.output.display(), r.iterations, r.seed, r.wall_seconds);
 }
 
 /// Validate every file; report all problems of all files.

@@ -178,6 +178,42 @@ pub fn render(case: &Case, results: &Results, formats: report::Formats) -> Resul
         .collect()
 }
 
+/// Where a report came from, for its run record.
+pub(crate) struct Provenance<'a> {
+    pub command: &'a str,
+    pub seed: u64,
+    pub iterations: usize,
+    pub threads: usize,
+    pub started: Instant,
+    pub warnings: &'a [Warning],
+}
+
+/// Render every report file, add the run record and write the folder all or
+/// nothing; returns the record.
+pub(crate) fn write_report(
+    output: &Path,
+    case: &Case,
+    results: &Results,
+    formats: report::Formats,
+    from: Provenance<'_>,
+) -> Result<RunRecord, Error> {
+    let mut files = render(case, results, formats)?;
+    let record = RunRecord {
+        costcast_version: env!("CARGO_PKG_VERSION"),
+        command: from.command.to_owned(),
+        inputs: hash_inputs(&case.sources),
+        seed: from.seed,
+        iterations: from.iterations,
+        threads: from.threads,
+        monthly_percentile_iterations: results.monthly_sample,
+        wall_seconds: from.started.elapsed().as_secs_f64(),
+        warnings: from.warnings.iter().map(|w| w.0.to_string()).collect(),
+    };
+    files.push((output::RECORD_FILE.to_owned(), record.to_json()));
+    output::write_all(output, &files)?;
+    Ok(record)
+}
+
 /// Run a scenario file end to end and write its report.
 pub fn run(request: &RunRequest, on_warning: impl Fn(&Warning)) -> Result<RunOutcome, Error> {
     let started = Instant::now();
@@ -202,20 +238,15 @@ pub fn run(request: &RunRequest, on_warning: impl Fn(&Warning)) -> Result<RunOut
     let results = with_progress(request.iterations, |done| {
         forecast_with_progress(&case, request.iterations, request.seed, threads, done)
     })?;
-    let mut files = render(&case, &results, request.formats)?;
-    let record = RunRecord {
-        costcast_version: env!("CARGO_PKG_VERSION"),
-        command: request.command.clone(),
-        inputs: hash_inputs(&case.sources),
+    let from = Provenance {
+        command: &request.command,
         seed: request.seed,
         iterations: request.iterations,
         threads,
-        monthly_percentile_iterations: results.monthly_sample,
-        wall_seconds: started.elapsed().as_secs_f64(),
-        warnings: checked.warnings.iter().map(|w| w.0.to_string()).collect(),
+        started,
+        warnings: &checked.warnings,
     };
-    files.push((output::RECORD_FILE.to_owned(), record.to_json()));
-    output::write_all(&output, &files)?;
+    let record = write_report(&output, &case, &results, request.formats, from)?;
     Ok(RunOutcome { output, case, results, warnings: checked.warnings, record })
 }
 
@@ -279,20 +310,15 @@ pub fn optimize(request: &RunRequest, on_warning: impl Fn(&Warning)) -> Result<R
     }
     let mut results = forecast(&shown, request.iterations, request.seed, threads)?;
     results.portfolio = Some(recommendation);
-    let mut files = render(&shown, &results, request.formats)?;
-    let record = RunRecord {
-        costcast_version: env!("CARGO_PKG_VERSION"),
-        command: request.command.clone(),
-        inputs: hash_inputs(&case.sources),
+    let from = Provenance {
+        command: &request.command,
         seed: request.seed,
         iterations: request.iterations,
         threads,
-        monthly_percentile_iterations: results.monthly_sample,
-        wall_seconds: started.elapsed().as_secs_f64(),
-        warnings: checked.warnings.iter().map(|w| w.0.to_string()).collect(),
+        started,
+        warnings: &checked.warnings,
     };
-    files.push((output::RECORD_FILE.to_owned(), record.to_json()));
-    output::write_all(&output, &files)?;
+    let record = write_report(&output, &shown, &results, request.formats, from)?;
     Ok(RunOutcome { output, case: shown, results, warnings: checked.warnings, record })
 }
 
@@ -389,19 +415,14 @@ pub fn merge(request: &MergeRequest, on_warning: impl Fn(&Warning)) -> Result<Ru
         let sim = shard::assemble(&case, &parts)?;
         Ok(aggregate::aggregate(&case, &sim))
     })?;
-    let mut files = render(&case, &results, request.formats)?;
-    let record = RunRecord {
-        costcast_version: env!("CARGO_PKG_VERSION"),
-        command: request.command.clone(),
-        inputs: hash_inputs(&case.sources),
+    let from = Provenance {
+        command: &request.command,
         seed: first.seed,
         iterations: first.iterations,
         threads,
-        monthly_percentile_iterations: results.monthly_sample,
-        wall_seconds: started.elapsed().as_secs_f64(),
-        warnings: checked.warnings.iter().map(|w| w.0.to_string()).collect(),
+        started,
+        warnings: &checked.warnings,
     };
-    files.push((output::RECORD_FILE.to_owned(), record.to_json()));
-    output::write_all(&request.output, &files)?;
+    let record = write_report(&request.output, &case, &results, request.formats, from)?;
     Ok(RunOutcome { output: request.output.clone(), case, results, warnings: checked.warnings, record })
 }

@@ -6,12 +6,19 @@ use std::process::Command;
 
 const N: &str = "400000";
 
-#[test]
-fn a_long_run_on_a_terminal_shows_a_progress_bar() {
-    let have_script = Command::new("sh").args(["-c", "command -v script"]).output().is_ok_and(|o| o.status.success());
-    if !have_script {
+/// Whether util-linux's `script` is here to make a terminal (required under CI).
+fn have_script() -> bool {
+    let have = Command::new("sh").args(["-c", "command -v script"]).output().is_ok_and(|o| o.status.success());
+    if !have {
         assert!(std::env::var_os("CI").is_none(), "under CI util-linux's script must be present");
         eprintln!("skipped: no `script` to make a terminal");
+    }
+    have
+}
+
+#[test]
+fn a_long_run_on_a_terminal_shows_a_progress_bar() {
+    if !have_script() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -45,10 +52,7 @@ fn piped_output_has_no_progress_bar() {
 /// `costcast batch` counts iterations and files on a terminal.
 #[test]
 fn a_batch_on_a_terminal_counts_files_and_iterations() {
-    let have_script = Command::new("sh").args(["-c", "command -v script"]).output().is_ok_and(|o| o.status.success());
-    if !have_script {
-        assert!(std::env::var_os("CI").is_none(), "under CI util-linux's script must be present");
-        eprintln!("skipped: no `script` to make a terminal");
+    if !have_script() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
