@@ -29,11 +29,20 @@ struct Row {
     recommended: bool,
 }
 
-/// Run optimize on a fixture; returns frontier.csv's rows, stdout and the folder.
+/// Run optimize on a fixture file at 200 iterations; frontier.csv's rows and stdout.
+fn optimize_path(path: &Path, out: &Path) -> (Vec<Row>, String) {
+    run_optimize(path, "200", "2", out)
+}
+
+/// Run optimize on a fixture; returns frontier.csv's rows and stdout.
 fn optimize(name: &str, n: &str, threads: &str, out: &Path) -> (Vec<Row>, String) {
+    run_optimize(&fixture(name), n, threads, out)
+}
+
+fn run_optimize(path: &Path, n: &str, threads: &str, out: &Path) -> (Vec<Row>, String) {
     let assert = costcast()
         .args(["optimize"])
-        .arg(fixture(name))
+        .arg(path)
         .args(["-n", n, "--seed", "5", "--threads", threads, "--format", "csv", "-o"])
         .arg(out)
         .assert()
@@ -316,4 +325,29 @@ fn excluding_every_initiative_is_refused() {
     let assert = costcast().arg("optimize").arg(dir.path().join("x.toml")).args(["-n", "50", "-o"]).arg(dir.path().join("out")).assert().code(1);
     let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
     assert!(stderr.contains("optimize.excluded: every initiative is excluded"), "{stderr}");
+}
+
+/// `required` and `excluded` shape the search: with `id` required the
+/// knapsack's best within 66,000 is ia + ib + id (89,000; ia + ic + id
+/// would cost 71,000); with `ic` excluded it is the same portfolio.
+#[test]
+fn required_and_excluded_initiatives_are_respected() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(fixture("model.toml"), dir.path().join("model.toml")).unwrap();
+    let base = std::fs::read_to_string(fixture("knapsack.toml")).unwrap();
+    for (extra, rows_expected) in [("required = [\"id\"]", 8), ("excluded = [\"ic\"]", 8)] {
+        let path = dir.path().join("k.toml");
+        std::fs::write(&path, base.replace("capex_budget = 66_000", &format!("capex_budget = 66_000\n{extra}"))).unwrap();
+        let out = dir.path().join("out");
+        let (rows, _) = optimize_path(&path, &out);
+        assert_eq!(rows.len(), rows_expected, "{extra}: portfolios");
+        let chosen = rows.iter().find(|r| r.recommended).unwrap();
+        assert_eq!(chosen.initiatives, "ia;ib;id", "{extra}");
+        close(chosen.npv_mean, 89_000.0, extra);
+        if extra.starts_with("required") {
+            assert!(rows.iter().all(|r| r.initiatives.split(';').any(|i| i == "id")), "every portfolio holds id");
+        } else {
+            assert!(rows.iter().all(|r| !r.initiatives.split(';').any(|i| i == "ic")), "no portfolio holds ic");
+        }
+    }
 }
