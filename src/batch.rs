@@ -162,7 +162,7 @@ pub fn batch(request: &BatchRequest, on_warning: impl Fn(&Warning) + Sync, on_er
         return Err(Error::Input(InputError { diagnostics: unmatched }));
     }
     check_batch_folder(&request.output, &files)?;
-    let threads = if request.threads == 0 { rayon::current_num_threads() } else { request.threads };
+    let threads = run::run_threads(request.threads);
     let pool = run::pool(threads)?;
     let names = folder_names(&files);
     let total = files.len() * request.iterations;

@@ -79,6 +79,11 @@ fn check_iterations(scenario: &Path, iterations: usize) -> Result<(), Error> {
     Ok(())
 }
 
+/// The worker threads a request asks for; 0 means one per core.
+pub fn run_threads(requested: usize) -> usize {
+    if requested == 0 { rayon::current_num_threads() } else { requested }
+}
+
 /// A rayon pool of `threads` threads (0: one per core).
 pub fn pool(threads: usize) -> Result<rayon::ThreadPool, Error> {
     rayon::ThreadPoolBuilder::new()
@@ -234,7 +239,7 @@ pub fn run(request: &RunRequest, on_warning: impl Fn(&Warning)) -> Result<RunOut
     let case = checked.value;
     let output = request.output.clone().unwrap_or_else(|| default_output(&request.scenario));
     output::check_target(&output, &case.sources)?;
-    let threads = if request.threads == 0 { rayon::current_num_threads() } else { request.threads };
+    let threads = run_threads(request.threads);
     let results = with_progress(request.iterations, |done| {
         forecast_with_progress(&case, request.iterations, request.seed, threads, done)
     })?;
@@ -288,7 +293,7 @@ pub fn optimize(request: &RunRequest, on_warning: impl Fn(&Warning)) -> Result<R
     check_iterations(&request.scenario, request.iterations)?;
     let output = request.output.clone().unwrap_or_else(|| default_optimize_output(&request.scenario));
     output::check_target(&output, &case.sources)?;
-    let threads = if request.threads == 0 { rayon::current_num_threads() } else { request.threads };
+    let threads = run_threads(request.threads);
     let pool = pool(threads)?;
     let recommendation = pool
         .install(|| crate::optimize::optimize(&case, &spec, request.iterations, request.seed))
@@ -344,7 +349,7 @@ pub fn run_shard(request: &RunRequest, shard: crate::shard::Shard, on_warning: i
     if target.is_some() && case.sources.iter().any(|s| std::fs::canonicalize(s).ok() == target) {
         return Err(refuse("is one of the run's input files; choose another part file".into()));
     }
-    let threads = if request.threads == 0 { rayon::current_num_threads() } else { request.threads };
+    let threads = run_threads(request.threads);
     let pool = pool(threads)?;
     let (header, part) = pool.install(|| crate::shard::run_shard(&case, request.iterations, request.seed, shard)).map_err(Error::Other)?;
     let bytes = crate::shard::encode(&header, &part);
@@ -409,7 +414,7 @@ pub fn merge(request: &MergeRequest, on_warning: impl Fn(&Warning)) -> Result<Ru
         ))));
     }
     output::check_target(&request.output, &case.sources)?;
-    let threads = if request.threads == 0 { rayon::current_num_threads() } else { request.threads };
+    let threads = run_threads(request.threads);
     let pool = pool(threads)?;
     let results = pool.install(|| -> Result<Results, Error> {
         let sim = shard::assemble(&case, &parts)?;
