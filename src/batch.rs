@@ -44,7 +44,10 @@ pub struct BatchItem {
     pub file: PathBuf,
     /// Its report folder's name inside the batch folder.
     pub folder: String,
-    pub outcome: Result<(Case, Results), Error>,
+    /// Its business cases (one per scenario), or why it did not run. Only
+    /// these few figures are kept, so a season of hundreds of files holds
+    /// no more than one run's results at a time per thread.
+    pub outcome: Result<Vec<BusinessCase>, Error>,
 }
 
 /// Everything a batch did.
@@ -202,7 +205,7 @@ fn run_one(
     folder: &Path,
     on_warning: &(impl Fn(&Warning) + Sync),
     done: &AtomicUsize,
-) -> Result<(Case, Results), Error> {
+) -> Result<Vec<BusinessCase>, Error> {
     let started = std::time::Instant::now();
     if !validate::is_scenario_file(file) {
         let why = if file.exists() { "not a scenario file (it names no model)" } else { "no such file" };
@@ -222,7 +225,8 @@ fn run_one(
         warnings: &checked.warnings,
     };
     write_report(folder, &case, &results, request.formats, from)?;
-    Ok((case, results))
+    let folder_name = folder.file_name().map_or(String::new(), |n| n.to_string_lossy().into_owned());
+    Ok(business_cases(file, &folder_name, &case, &results))
 }
 
 /// Write one file atomically: a temporary name, then renamed.
@@ -237,64 +241,70 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
 }
 
 /// One business case (a scenario of a file) as the batch ranks it.
-#[derive(Debug, Clone)]
-struct RankedCase {
-    file: String,
-    folder: String,
-    scenario: String,
-    npv_p50: f64,
-    npv_p10: f64,
-    prob_npv_positive: f64,
-    payback_p50: Option<f64>,
-    committable: Option<(String, f64)>,
+#[derive(Debug, Clone, PartialEq)]
+pub struct BusinessCase {
+    pub file: String,
+    /// The file's report folder inside the batch folder.
+    pub folder: String,
+    pub scenario: String,
+    pub npv_p50: f64,
+    pub npv_p10: f64,
+    pub prob_npv_positive: f64,
+    pub payback_p50: Option<f64>,
+    /// The first fiscal year (the one being budgeted) and its committable saving.
+    pub committable: Option<(String, f64)>,
 }
 
 /// Every scenario of every file that ran, best NPV P50 first.
-fn ranked(outcome: &BatchOutcome) -> Vec<RankedCase> {
-    let mut rows = Vec::new();
-    for item in &outcome.items {
-        let Ok((case, results)) = &item.outcome else { continue };
-        for s in &case.scenarios {
-            let stat = |metric: &str| {
-                results.summary.iter().find(|r| r.scenario == s.name && r.metric == metric).and_then(|r| match &r.value {
-                    SummaryValue::Stats(st) => *st,
-                    SummaryValue::Probability(_) => None,
-                })
-            };
-            let prob = results
-                .summary
-                .iter()
-                .find(|r| r.scenario == s.name && r.metric == "prob_npv_positive")
-                .and_then(|r| match r.value {
-                    SummaryValue::Probability(p) => Some(p),
-                    SummaryValue::Stats(_) => None,
-                })
-                .unwrap_or(f64::NAN);
-            // The first fiscal year: the budget being planned.
-            let committable = case.model.fiscal_years.first().and_then(|fy| {
-                results
-                    .fiscal_years
-                    .iter()
-                    .find(|r| r.scenario == s.name && r.fiscal_year == fy.label() && r.metric == "committable_saving")
-                    .and_then(|r| match r.value {
-                        FiscalValue::Single(x) => Some((fy.label(), x)),
-                        FiscalValue::Spread { .. } => None,
-                    })
-            });
-            let npv = stat("npv");
-            rows.push(RankedCase {
-                file: item.file.display().to_string(),
-                folder: item.folder.clone(),
-                scenario: s.name.clone(),
-                npv_p50: npv.map_or(f64::NAN, |n| n.p50),
-                npv_p10: npv.map_or(f64::NAN, |n| n.p10),
-                prob_npv_positive: prob,
-                payback_p50: stat("payback_month").map(|p| p.p50),
-                committable,
-            });
-        }
-    }
+fn ranked(outcome: &BatchOutcome) -> Vec<BusinessCase> {
+    let mut rows: Vec<BusinessCase> =
+        outcome.items.iter().filter_map(|i| i.outcome.as_ref().ok()).flatten().cloned().collect();
     rows.sort_by(|a, b| b.npv_p50.total_cmp(&a.npv_p50).then(a.file.cmp(&b.file)).then(a.scenario.cmp(&b.scenario)));
+    rows
+}
+
+/// A file's business cases from its results.
+fn business_cases(file: &Path, folder: &str, case: &Case, results: &Results) -> Vec<BusinessCase> {
+    let mut rows = Vec::new();
+    for s in &case.scenarios {
+        let stat = |metric: &str| {
+            results.summary.iter().find(|r| r.scenario == s.name && r.metric == metric).and_then(|r| match &r.value {
+                SummaryValue::Stats(st) => *st,
+                SummaryValue::Probability(_) => None,
+            })
+        };
+        let prob = results
+            .summary
+            .iter()
+            .find(|r| r.scenario == s.name && r.metric == "prob_npv_positive")
+            .and_then(|r| match r.value {
+                SummaryValue::Probability(p) => Some(p),
+                SummaryValue::Stats(_) => None,
+            })
+            .unwrap_or(f64::NAN);
+        // The first fiscal year: the budget being planned.
+        let committable = case.model.fiscal_years.first().and_then(|fy| {
+            results
+                .fiscal_years
+                .iter()
+                .find(|r| r.scenario == s.name && r.fiscal_year == fy.label() && r.metric == "committable_saving")
+                .and_then(|r| match r.value {
+                    FiscalValue::Single(x) => Some((fy.label(), x)),
+                    FiscalValue::Spread { .. } => None,
+                })
+        });
+        let npv = stat("npv");
+        rows.push(BusinessCase {
+            file: file.display().to_string(),
+            folder: folder.to_owned(),
+            scenario: s.name.clone(),
+            npv_p50: npv.map_or(f64::NAN, |n| n.p50),
+            npv_p10: npv.map_or(f64::NAN, |n| n.p10),
+            prob_npv_positive: prob,
+            payback_p50: stat("payback_month").map(|p| p.p50),
+            committable,
+        });
+    }
     rows
 }
 
