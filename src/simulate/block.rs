@@ -74,6 +74,8 @@ pub struct Workspace {
     state_aht: Vec<Lanes>,
     state_fte: Vec<Lanes>,
     state_labour: Vec<Lanes>,
+    /// Per staffed channel: changed since its agents were last counted.
+    recount: Vec<bool>,
 }
 
 /// A staffed channel's queue, with this block's sampled-once inputs folded
@@ -239,6 +241,7 @@ impl Workspace {
             state_aht: vec![ZERO; c],
             state_fte: vec![ZERO; nq],
             state_labour: vec![ZERO; nq],
+            recount: vec![false; nq],
         }
     }
 
@@ -457,9 +460,13 @@ impl Workspace {
                 let base = self.base[m];
                 let mut outlay = ZERO;
                 let mut cost = base;
+                // The cost is settled after every started initiative for the
+                // bridge; comparing portfolios needs it only after the last.
+                let last_started = scenario.initiatives.iter().rposition(|&k| m >= case.initiatives[k].start);
                 for (j, &k) in scenario.initiatives.iter().enumerate() {
                     let init = &case.initiatives[k];
                     if m >= init.start {
+                        let settle = layout.bridge || Some(j) == last_started;
                         let ramp = self.ramp[k * months + m];
                         let mut w = ZERO;
                         for l in 0..LANES {
@@ -474,14 +481,20 @@ impl Workspace {
                             &mut self.state_price,
                             &mut self.state_aht,
                         );
-                        // Only the queues this initiative changed are recounted.
+                        // Only the queues the initiatives changed are recounted.
                         for &q in &self.touches[k] {
-                            let queue = &self.queues[q];
-                            let c = queue.channel;
-                            let (fte, labour) =
-                                queue.staff(&self.state_volume[c], &self.state_aht[c], &self.fte_price[m * nq + q]);
-                            self.state_fte[q] = fte;
-                            self.state_labour[q] = labour;
+                            self.recount[q] = true;
+                        }
+                        if settle {
+                            for (q, queue) in self.queues.iter().enumerate() {
+                                if std::mem::take(&mut self.recount[q]) {
+                                    let c = queue.channel;
+                                    let (fte, labour) =
+                                        queue.staff(&self.state_volume[c], &self.state_aht[c], &self.fte_price[m * nq + q]);
+                                    self.state_fte[q] = fte;
+                                    self.state_labour[q] = labour;
+                                }
+                            }
                         }
                         let (opex, capex) = (v[init.opex], v[init.capex]);
                         for l in 0..LANES {
@@ -492,19 +505,21 @@ impl Workspace {
                                 outlay[l] += capex[l];
                             }
                         }
-                        let mut c_sum = ZERO;
-                        for c in 0..nc {
-                            for l in 0..LANES {
-                                c_sum[l] += self.state_volume[c][l] * self.state_price[c][l] + fixed[c][l];
+                        if settle {
+                            let mut c_sum = ZERO;
+                            for c in 0..nc {
+                                for l in 0..LANES {
+                                    c_sum[l] += self.state_volume[c][l] * self.state_price[c][l] + fixed[c][l];
+                                }
                             }
-                        }
-                        for labour in &self.state_labour {
-                            for l in 0..LANES {
-                                c_sum[l] += labour[l];
+                            for labour in &self.state_labour {
+                                for l in 0..LANES {
+                                    c_sum[l] += labour[l];
+                                }
                             }
-                        }
-                        for l in 0..LANES {
-                            cost[l] = c_sum[l] + outlay[l];
+                            for l in 0..LANES {
+                                cost[l] = c_sum[l] + outlay[l];
+                            }
                         }
                     }
                     let discount = &self.discount[m];

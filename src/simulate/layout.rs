@@ -45,6 +45,10 @@ pub struct Layout {
     pub staffed: Vec<usize>,
     /// Where the FTE quantities start (see [`Layout::fte_index`]).
     fte: usize,
+    /// Settle each scenario's cost after every initiative, for the bridge
+    /// columns (`step_npv`); off for comparing portfolios, which keeps only
+    /// the last step (the NPV) meaningful.
+    pub bridge: bool,
     quantities: usize,
 }
 
@@ -105,15 +109,18 @@ impl Layout {
             waterfall,
             staffed,
             fte,
+            bridge: true,
             quantities: q,
         }
     }
 
     /// The same columns for comparing portfolios: no monthly quantities
-    /// (nothing summed or kept per month), and of the inputs only the
+    /// (nothing summed or kept per month), no bridge steps (only the NPV,
+    /// the last step, is meaningful), and of the inputs only the
     /// initiatives' capex, whose means a portfolio's capex needs.
     pub fn for_portfolios(mut self, case: &Case) -> Layout {
         self.quantities = 0;
+        self.bridge = false;
         self.inputs.retain(|i| case.initiatives.iter().any(|init| init.capex == *i));
         self
     }
