@@ -27,9 +27,11 @@ pub const FULL_BUDGET: usize = 2_000_000;
 /// Fewest iterations a screening run uses.
 pub const SCREEN_MIN: usize = 1_000;
 /// Portfolios re-run at the full count after screening: the best feasible
-/// ones, the best infeasible ones (the runner-up may be one) and the
-/// frontier, each up to this many.
+/// ones and the best infeasible ones (the runner-up may be one), each up to
+/// this many, and the screened frontier (up to [`FRONTIER_FINALISTS`]).
 const FINALISTS: usize = 16;
+/// Screened frontier portfolios re-run at the full count, at most.
+const FRONTIER_FINALISTS: usize = 64;
 
 /// How the portfolios were searched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -263,7 +265,9 @@ impl Book<'_> {
         };
         ranked.iter().filter(|s| self.feasible(s)).take(FINALISTS).for_each(&mut take);
         ranked.iter().filter(|s| !self.feasible(s)).take(FINALISTS).for_each(&mut take);
-        ranked.iter().filter(|s| !dominated(s, &ranked, objective)).take(FINALISTS).for_each(&mut take);
+        // The whole screened frontier, so the frontier drawn at full count
+        // spans every budget, not only the top.
+        ranked.iter().filter(|s| !dominated(s, &ranked, objective)).take(FRONTIER_FINALISTS).for_each(&mut take);
         out
     }
 

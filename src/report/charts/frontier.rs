@@ -18,6 +18,8 @@ use crate::optimize::{self, Candidate, Search};
 /// and the recommended portfolio stand out by shape as well as colour.
 const FEASIBLE: RGBColor = style::BLUE;
 const CHOSEN: RGBColor = style::VERMILLION;
+/// Portfolios up to which every one gets its P10-P90 bar.
+const MAX_BARS: usize = 100;
 
 pub fn draw<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Results) -> Drawn {
     let currency = &case.model.currency;
@@ -26,12 +28,17 @@ pub fn draw<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Results)
         return Ok(());
     };
     let objective = rec.objective;
-    let search = match rec.search {
-        Search::Exhaustive => "every portfolio evaluated",
-        Search::Heuristic => "portfolios found by a heuristic search (greedy, then add/drop/swap)",
+    let search = match (rec.search, rec.screened_with) {
+        (Search::Exhaustive, None) => "every portfolio evaluated".to_owned(),
+        (Search::Exhaustive, Some(n)) => format!("every portfolio screened on {n} iterations, finalists on all"),
+        (Search::Heuristic, _) => "portfolios found by a heuristic search (greedy, then add/drop/swap)".to_owned(),
     };
+    // Past a hundred portfolios the bars would hide the points: only the
+    // frontier's, the recommendation's and the runner-up's are drawn.
+    let all_bars = rec.candidates.len() <= MAX_BARS;
+    let bars = if all_bars { "bars: NPV P10 to P90" } else { "bars (frontier only): NPV P10 to P90" };
     let mut note = format!(
-        "{} of {} portfolios, {search}; bars: NPV P10 to P90. The frontier joins the portfolios no other beats on both investment and {}.",
+        "{} of {} portfolios, {search}; {bars}. The frontier joins the portfolios no other beats on both investment and {}.",
         objective.label(),
         rec.candidates.len(),
         objective.label()
@@ -70,7 +77,11 @@ pub fn draw<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Results)
         plot.draw_series(std::iter::once(PathElement::new(vec![(x0, 0.0), (x1, 0.0)], style::stroke(style::GREY, 1))))?;
     }
     // Bars first, points over them.
-    for c in all {
+    let runner_members = rec.runner_up().map(|(r, _)| r.stats.members.clone());
+    let barred = |i: usize, c: &Candidate| {
+        all_bars || c.on_frontier || i == rec.chosen || runner_members.as_ref() == Some(&c.stats.members)
+    };
+    for (_, c) in all.iter().enumerate().filter(|(i, c)| barred(*i, c)) {
         let (x, top) = plot.backend_coord(&(c.stats.investment_mean, c.stats.npv_p90));
         let (_, bottom) = plot.backend_coord(&(c.stats.investment_mean, c.stats.npv_p10));
         let colour = if c.feasible { style::GREY } else { style::LIGHT };
@@ -92,7 +103,7 @@ pub fn draw<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Results)
     }
     // Names go right of their marker, or left of it in the right half.
     let place = |(x, y): (i32, i32), dy: i32| {
-        if x > width as i32 * 3 / 5 {
+        if x > width as i32 / 2 {
             (style::text_style(14.0, INK, HPos::Right, VPos::Center), (x - px(14), y + dy))
         } else {
             (style::text_style(14.0, INK, HPos::Left, VPos::Center), (x + px(14), y + dy))
@@ -102,15 +113,20 @@ pub fn draw<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Results)
     let at = plot.backend_coord(&(chosen.stats.investment_mean, objective.of(&chosen.stats)));
     root.draw(&Circle::new(at, px(9), CHOSEN.filled()))?;
     root.draw(&Circle::new(at, px(9), style::stroke(INK, 2)))?;
-    let text = format!("Recommended: {}", shorten(&optimize::label(case, &chosen.stats.members), 60));
-    let (label, to) = place(at, -px(18));
-    style::boxed(root, &text, to, &label)?;
+    let mut labels = vec![(at, -px(22), format!("Recommended: {}", shorten(&optimize::label(case, &chosen.stats.members), 60)))];
     if let Some((runner, _)) = rec.runner_up() {
         let at = plot.backend_coord(&(runner.stats.investment_mean, objective.of(&runner.stats)));
         root.draw(&Rectangle::new([(at.0 - px(7), at.1 - px(7)), (at.0 + px(7), at.1 + px(7))], style::stroke(INK, 2)))?;
-        let text = format!("Runner-up: {}", shorten(&optimize::label(case, &runner.stats.members), 60));
-        let (label, to) = place(at, px(18));
-        style::boxed(root, &text, to, &label)?;
+        labels.push((at, px(22), format!("Runner-up: {}", shorten(&optimize::label(case, &runner.stats.members), 60))));
+    }
+    // Kept apart vertically, so two near points never stack their names.
+    let (_, plot_top) = plot.backend_coord(&(x0, y1));
+    let (_, plot_bottom) = plot.backend_coord(&(x0, y0));
+    let wanted: Vec<i32> = labels.iter().map(|(at, dy, _)| at.1 + dy).collect();
+    let ys = style::spread(&wanted, px(28), plot_top + px(12), plot_bottom - px(12));
+    for ((at, _, text), y) in labels.iter().zip(ys) {
+        let (label, to) = place(*at, y - at.1);
+        style::boxed(root, text, to, &label)?;
     }
     Ok(())
 }
