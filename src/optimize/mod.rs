@@ -30,8 +30,9 @@ pub const SCREEN_MIN: usize = 1_000;
 /// ones and the best infeasible ones (the runner-up may be one), each up to
 /// this many, and the screened frontier (up to [`FRONTIER_FINALISTS`]).
 const FINALISTS: usize = 16;
-/// Screened frontier portfolios re-run at the full count, at most.
-const FRONTIER_FINALISTS: usize = 64;
+/// Screened frontier portfolios re-run at the full count, at most (spread
+/// evenly over investment beyond that).
+const FRONTIER_FINALISTS: usize = 256;
 
 /// How the portfolios were searched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -211,7 +212,10 @@ impl Book<'_> {
                 break;
             }
             self.evaluate(&moves, screen)?;
-            let here = self.score(&current);
+            // The first step is always taken: alone an initiative may lose
+            // on the objective (a risky one's P10) where two or more win.
+            // Funding the required set alone stays a candidate anyway.
+            let here = if current == self.spec.required { f64::NEG_INFINITY } else { self.score(&current) };
             match self.best_of(&moves) {
                 Some((best, score)) if score > here => current = best,
                 _ => break,
@@ -265,9 +269,13 @@ impl Book<'_> {
         };
         ranked.iter().filter(|s| self.feasible(s)).take(FINALISTS).for_each(&mut take);
         ranked.iter().filter(|s| !self.feasible(s)).take(FINALISTS).for_each(&mut take);
-        // The whole screened frontier, so the frontier drawn at full count
-        // spans every budget, not only the top.
-        ranked.iter().filter(|s| !dominated(s, &ranked, objective)).take(FRONTIER_FINALISTS).for_each(&mut take);
+        // The screened frontier, so the frontier at full count spans every
+        // budget: all of it, or an even spread over investment past
+        // FRONTIER_FINALISTS points.
+        let mut frontier: Vec<&PortfolioStats> = ranked.iter().copied().filter(|s| !dominated(s, &ranked, objective)).collect();
+        frontier.sort_by(|a, b| a.investment_mean.total_cmp(&b.investment_mean).then(a.members.cmp(&b.members)));
+        let step = frontier.len().div_ceil(FRONTIER_FINALISTS).max(1);
+        frontier.iter().step_by(step).chain(frontier.last()).for_each(&mut take);
         out
     }
 

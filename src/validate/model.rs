@@ -279,8 +279,12 @@ fn check_channel(
         inflation,
         fixed_monthly: ck.input(file, rc.fixed_monthly.as_ref(), Some(0.0), p("fixed_monthly"), &f("fixed_monthly"), Domain::NonNegative, InputKind::Value, false),
         staffing: rc.staffing.as_ref().map(|s| {
+            let errors = ck.errors.len();
             let staffing = staffing::check_staffing(ck, file, s, field, &id);
-            staffing::check_traffic(ck, file, field, &staffing, busiest_month(ck, &baseline));
+            // The traffic only means something once every field is valid.
+            if ck.errors.len() == errors {
+                staffing::check_traffic(ck, file, field, &staffing, busiest_month(ck, &baseline));
+            }
             staffing
         }),
         baseline,
