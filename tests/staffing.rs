@@ -86,6 +86,12 @@ fn constant_inputs_give_hand_computed_fte_and_cost() {
         constant(monthly(&r, "baseline", month, "phone", "cost"), base_labour + 4_000.0 * 0.5 + 1_000.0, "baseline cost");
     }
     assert!(r.monthly.iter().all(|row| row.channel != "web" || row.metric != "fte"), "flat channels have no fte rows");
+    // FTE by fiscal year: the average of the months (FY2027 is the 3 months).
+    let fy = |scenario: &str| r.staffing.iter().find(|f| f.scenario == scenario && f.channel == "phone").unwrap().fte;
+    close(fy("baseline"), base_fte, "baseline FTE in FY2027");
+    // Shorter calls from month 2: (base + 2 x 2.5) / 3.
+    close(fy("Shorter calls"), (base_fte + 2.0 * 2.5) / 3.0, "shorter calls FTE in FY2027");
+    assert_eq!(r.staffing.len(), 4, "one staffed channel x one fiscal year x (baseline + 3 scenarios)");
 
     // Deflect 10% from month 1: V' = 3600, A = 1.8. By hand N = 3 gives
     // SL 0.6895, N = 4 gives 0.8993: the same 4 agents, so the labour cost

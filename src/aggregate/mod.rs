@@ -212,7 +212,7 @@ pub fn aggregate(case: &Case, sim: &Simulation) -> Results {
             )
         },
     );
-    let staffing = fte_by_fiscal_year(case, &monthly);
+    let staffing = fte_by_fiscal_year(case, sim);
     Results {
         iterations: sim.iterations,
         seed: sim.seed,
@@ -230,27 +230,24 @@ pub fn aggregate(case: &Case, sim: &Simulation) -> Results {
     }
 }
 
-/// [`FteRow`]s from the monthly FTE means: the mean of a fiscal year's
+/// [`FteRow`]s from the monthly FTE sums: the mean of a fiscal year's
 /// average is the average of its monthly means.
-fn fte_by_fiscal_year(case: &Case, monthly: &[MonthlyRow]) -> Vec<FteRow> {
+fn fte_by_fiscal_year(case: &Case, sim: &Simulation) -> Vec<FteRow> {
+    let l = &sim.layout;
+    let n = sim.iterations as f64;
+    let mut names = vec!["baseline"];
+    names.extend(case.scenarios.iter().map(|s| s.name.as_str()));
     let mut rows = Vec::new();
-    let mut scenarios = vec!["baseline"];
-    scenarios.extend(case.scenarios.iter().map(|s| s.name.as_str()));
-    for channel in case.model.channels.iter().filter(|c| c.staffing.is_some()) {
+    for (k, &c) in l.staffed.iter().enumerate() {
         for fy in &case.model.fiscal_years {
-            let months: Vec<String> = fy.months.clone().map(|m| case.model.month_label(m)).collect();
-            for scenario in &scenarios {
-                let values: Vec<f64> = monthly
-                    .iter()
-                    .filter(|r| r.metric == "fte" && r.channel == channel.id && r.scenario == *scenario && months.contains(&r.month))
-                    .map(|r| r.mean)
-                    .collect();
+            for (slot, name) in names.iter().enumerate() {
+                let total: f64 = fy.months.clone().map(|m| sim.monthly_sums[l.fte_index(slot, m, k)] / n).sum();
                 rows.push(FteRow {
-                    scenario: (*scenario).to_owned(),
-                    channel: channel.id.clone(),
+                    scenario: (*name).to_owned(),
+                    channel: case.model.channels[c].id.clone(),
                     fiscal_year: fy.label(),
                     partial: fy.partial,
-                    fte: values.iter().sum::<f64>() / values.len() as f64,
+                    fte: total / fy.months.len() as f64,
                 });
             }
         }
