@@ -193,6 +193,13 @@ pub(crate) struct Provenance<'a> {
     pub warnings: &'a [Warning],
 }
 
+impl<'a> Provenance<'a> {
+    /// A run request's provenance.
+    pub(crate) fn of(request: &'a RunRequest, threads: usize, started: Instant, warnings: &'a [Warning]) -> Provenance<'a> {
+        Provenance { command: &request.command, seed: request.seed, iterations: request.iterations, threads, started, warnings }
+    }
+}
+
 /// Render every report file, add the run record and write the folder all or
 /// nothing; returns the record.
 pub(crate) fn write_report(
@@ -243,14 +250,7 @@ pub fn run(request: &RunRequest, on_warning: impl Fn(&Warning)) -> Result<RunOut
     let results = with_progress(request.iterations, |done| {
         forecast_with_progress(&case, request.iterations, request.seed, threads, done)
     })?;
-    let from = Provenance {
-        command: &request.command,
-        seed: request.seed,
-        iterations: request.iterations,
-        threads,
-        started,
-        warnings: &checked.warnings,
-    };
+    let from = Provenance::of(request, threads, started, &checked.warnings);
     let record = write_report(&output, &case, &results, request.formats, from)?;
     Ok(RunOutcome { output, case, results, warnings: checked.warnings, record })
 }
@@ -315,14 +315,7 @@ pub fn optimize(request: &RunRequest, on_warning: impl Fn(&Warning)) -> Result<R
     }
     let mut results = forecast(&shown, request.iterations, request.seed, threads)?;
     results.portfolio = Some(recommendation);
-    let from = Provenance {
-        command: &request.command,
-        seed: request.seed,
-        iterations: request.iterations,
-        threads,
-        started,
-        warnings: &checked.warnings,
-    };
+    let from = Provenance::of(request, threads, started, &checked.warnings);
     let record = write_report(&output, &shown, &results, request.formats, from)?;
     Ok(RunOutcome { output, case: shown, results, warnings: checked.warnings, record })
 }

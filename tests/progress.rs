@@ -16,21 +16,21 @@ fn have_script() -> bool {
     have
 }
 
+/// Run costcast with `args` on a pseudo-terminal; what the terminal showed.
+fn on_terminal(args: &str) -> String {
+    let line = format!("{} {args}", assert_cmd::cargo::cargo_bin("costcast").display());
+    let out = Command::new("script").args(["-qec", &line, "/dev/null"]).output().unwrap();
+    assert!(out.status.success(), "{args}");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 #[test]
 fn a_long_run_on_a_terminal_shows_a_progress_bar() {
     if !have_script() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let bin = assert_cmd::cargo::cargo_bin("costcast");
-    let line = format!(
-        "{} run scenarios/acme-ai-roadmap.toml -n {N} --format csv -o {}",
-        bin.display(),
-        dir.path().join("tty").display()
-    );
-    let out = Command::new("script").args(["-qec", &line, "/dev/null"]).output().unwrap();
-    assert!(out.status.success());
-    let screen = String::from_utf8_lossy(&out.stdout);
+    let screen = on_terminal(&format!("run scenarios/acme-ai-roadmap.toml -n {N} --format csv -o {}", dir.path().join("tty").display()));
     assert!(screen.contains(&format!("/{N} iterations")), "no progress bar on the terminal:\n{screen}");
 }
 
@@ -56,14 +56,9 @@ fn a_batch_on_a_terminal_counts_files_and_iterations() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let bin = assert_cmd::cargo::cargo_bin("costcast");
-    let line = format!(
-        "{} batch scenarios/acme-ai-roadmap.toml scenarios/contoso-digital-care.toml -n 200000 --format csv -o {}",
-        bin.display(),
+    let screen = on_terminal(&format!(
+        "batch scenarios/acme-ai-roadmap.toml scenarios/contoso-digital-care.toml -n 200000 --format csv -o {}",
         dir.path().join("batch").display()
-    );
-    let out = Command::new("script").args(["-qec", &line, "/dev/null"]).output().unwrap();
-    assert!(out.status.success());
-    let screen = String::from_utf8_lossy(&out.stdout);
+    ));
     assert!(screen.contains("/400000 iterations") && screen.contains("/2 files"), "no batch progress bar:\n{screen}");
 }
