@@ -87,14 +87,18 @@ fn aggregation_and_csv(c: &mut Criterion) {
         let sim = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap().install(|| {
             costcast::simulate::simulate(
                 &case,
-                costcast::simulate::RunOptions { iterations: n, seed: 42, monthly: true },
+                costcast::simulate::RunOptions::new(n, 42, true),
                 &std::sync::atomic::AtomicUsize::new(0),
             )
             .unwrap()
         });
         group.throughput(Throughput::Elements(n as u64));
         group.bench_with_input(BenchmarkId::from_parameter(n), &sim, |b, sim| {
-            b.iter(|| black_box(costcast::aggregate::aggregate(&case, sim)))
+            b.iter_batched(
+                || sim.clone(),
+                |sim| black_box(costcast::aggregate::aggregate(&case, sim)),
+                criterion::BatchSize::LargeInput,
+            )
         });
     }
     group.finish();

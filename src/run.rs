@@ -98,13 +98,34 @@ pub fn forecast_in_pool(case: &Case, iterations: usize, seed: u64, progress: &At
     check_iterations(&case.scenario_path, iterations)?;
     let timing = std::env::var_os("COSTCAST_TIMING").is_some();
     let t0 = Instant::now();
-    let sim = simulate::simulate(case, RunOptions { iterations, seed, monthly: true }, progress).map_err(Error::Other)?;
+    let sim = simulate::simulate(case, RunOptions::new(iterations, seed, true), progress).map_err(Error::Other)?;
     let t1 = Instant::now();
-    let results = aggregate::aggregate(case, &sim);
-    if timing {
-        eprintln!("timing: simulate {:.3} s, aggregate {:.3} s", (t1 - t0).as_secs_f64(), t1.elapsed().as_secs_f64());
+    let kept = timing.then(|| kept_megabytes(&sim));
+    let results = aggregate::aggregate(case, sim);
+    if let Some((results_mb, keys_mb, sample_mb)) = kept {
+        eprintln!(
+            "timing: simulate {:.3} s, aggregate {:.3} s; kept: results {results_mb:.1} MB, input keys {keys_mb:.1} MB, monthly sample {sample_mb:.1} MB",
+            (t1 - t0).as_secs_f64(),
+            t1.elapsed().as_secs_f64(),
+        );
     }
     Ok(results)
+}
+
+/// What a simulation keeps, in MB: per-iteration results, input keys and
+/// the monthly sample (`COSTCAST_TIMING`).
+fn kept_megabytes(sim: &simulate::Simulation) -> (f64, f64, f64) {
+    let results: usize = sim
+        .columns
+        .iter()
+        .map(|c| match c {
+            simulate::Kept::Whole(v) => 8 * v.len(),
+            simulate::Kept::Months(v) => 2 * v.len(),
+            simulate::Kept::Tally(t) => t.kept_bytes(),
+        })
+        .sum();
+    let mb = |bytes: usize| bytes as f64 / (1 << 20) as f64;
+    (mb(results), mb(2 * sim.input_keys.len()), mb(4 * sim.monthly_sample.len()))
 }
 
 /// Run `work` while a progress bar on stderr follows `done` out of `total`:
@@ -410,8 +431,8 @@ pub fn merge(request: &MergeRequest, on_warning: impl Fn(&Warning)) -> Result<Ru
     let threads = run_threads(request.threads);
     let pool = pool(threads)?;
     let results = pool.install(|| -> Result<Results, Error> {
-        let sim = shard::assemble(&case, &parts)?;
-        Ok(aggregate::aggregate(&case, &sim))
+        let sim = shard::assemble(&case, parts)?;
+        Ok(aggregate::aggregate(&case, sim))
     })?;
     let from = Provenance {
         command: &request.command,

@@ -24,9 +24,9 @@ use sha2::{Digest, Sha256};
 use crate::error::{Diagnostic, Error, InputError};
 use crate::model::Case;
 use crate::report::record::{InputRecord, hash_inputs};
-use crate::simulate::{self, BATCH, Layout, Part, RunOptions, Simulation};
+use crate::simulate::{self, BATCH, Kept, Layout, Part, RunOptions, Simulation};
 
-const MAGIC: &str = "COSTCAST PART 1";
+const MAGIC: &str = "COSTCAST PART 2";
 
 /// Which share of a run: shard `index` (1-based) of `count`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,9 +89,11 @@ impl From<InputRecord> for InputHash {
 /// that sets the thread count.
 pub fn run_shard(case: &Case, iterations: usize, seed: u64, shard: Shard) -> Result<(PartHeader, Part), String> {
     let layout = Layout::new(case);
-    let options = RunOptions { iterations, seed, monthly: true };
+    let options = RunOptions::new(iterations, seed, true);
     let batches = simulate::shard_batches(iterations, shard.index, shard.count);
-    let part = simulate::simulate_batches(case, &layout, options, batches.clone(), true, &Default::default())?;
+    // Every shard runs the pilot itself, so all place the same brackets.
+    let plan = simulate::plan(case, &layout, options)?;
+    let part = simulate::simulate_batches(case, &layout, options, &plan, batches.clone(), true, &Default::default())?;
     let header = PartHeader {
         costcast_version: env!("CARGO_PKG_VERSION").into(),
         scenario: std::fs::canonicalize(&case.scenario_path).unwrap_or_else(|_| case.scenario_path.clone()),
@@ -114,13 +116,9 @@ pub fn run_shard(case: &Case, iterations: usize, seed: u64, shard: Shard) -> Res
 
 /// The part file's bytes.
 pub fn encode(header: &PartHeader, part: &Part) -> Vec<u8> {
-    let mut body = Vec::with_capacity(8 * (part.table.len() + part.inputs.len() + part.sums.len()) + 4 * part.sample.len());
-    for x in part.table.iter().chain(&part.inputs).chain(&part.sums) {
-        body.extend_from_slice(&x.to_le_bytes());
-    }
-    for x in &part.sample {
-        body.extend_from_slice(&x.to_le_bytes());
-    }
+    let mut body = codec::Writer::default();
+    body.part(part);
+    let body = body.0;
     let mut header = header.clone();
     header.sha256 = seal(&header, &body);
     let mut out = Vec::with_capacity(body.len() + 1024);
@@ -135,7 +133,7 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<(PartHeader, Part), Diagnosti
     let bad = |why: &str| Diagnostic::new(path, "", format!("not a costcast part file: {why}"));
     let mut lines = bytes.splitn(3, |&b| b == b'\n');
     if lines.next() != Some(MAGIC.as_bytes()) {
-        return Err(bad("it does not start with \"COSTCAST PART 1\""));
+        return Err(bad("it does not start with \"COSTCAST PART 2\""));
     }
     let header: PartHeader = lines
         .next()
@@ -148,25 +146,11 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<(PartHeader, Part), Diagnosti
     if header.shards == 0 || header.shard == 0 || header.shard > header.shards || header.first_batch > header.end_batch {
         return Err(bad("its header names an impossible shard"));
     }
-    let q = header.quantities;
-    let doubles = header.rows * (header.columns + header.input_columns) + (header.end_batch - header.first_batch) * q;
-    let floats = header.sample_rows * q;
-    if body.len() != 8 * doubles + 4 * floats {
-        return Err(bad("its body has the wrong length for its header"));
-    }
-    let (f64s, f32s) = body.split_at(8 * doubles);
-    let f64s: Vec<f64> = f64s.chunks_exact(8).map(|c| f64::from_le_bytes(c.try_into().unwrap_or([0; 8]))).collect();
-    let sample: Vec<f32> = f32s.chunks_exact(4).map(|c| f32::from_le_bytes(c.try_into().unwrap_or([0; 4]))).collect();
-    let (table, rest) = f64s.split_at(header.rows * header.columns);
-    let (inputs, sums) = rest.split_at(header.rows * header.input_columns);
-    let part = Part {
-        batches: header.first_batch..header.end_batch,
-        rows: header.rows,
-        table: table.to_vec(),
-        inputs: inputs.to_vec(),
-        sums: sums.to_vec(),
-        sample,
-    };
+    let mut reader = codec::Reader(body);
+    let part = reader
+        .part(&header)
+        .filter(|_| reader.0.is_empty())
+        .ok_or_else(|| bad("its body does not match its header"))?;
     Ok((header, part))
 }
 
@@ -248,43 +232,191 @@ pub fn check_set(mut parts: Vec<(PathBuf, PartHeader, Part)>) -> Result<Vec<(Pat
 
 /// Put a complete, checked set of parts (in shard order) back into the
 /// simulation one run would have produced.
-pub fn assemble(case: &Case, parts: &[(PathBuf, PartHeader, Part)]) -> Result<Simulation, Error> {
-    let (_, first, _) = &parts[0];
+pub fn assemble(case: &Case, parts: Vec<(PathBuf, PartHeader, Part)>) -> Result<Simulation, Error> {
+    let (first_path, first) = (parts[0].0.clone(), parts[0].1.clone());
     let layout = Layout::new(case);
     let (n, q) = (first.iterations, layout.monthly_quantities());
+    let refuse = |why: &str| Error::Input(InputError::one(Diagnostic::new(&first_path, "", why)));
     if layout.width != first.columns || layout.inputs.len() != first.input_columns || q != first.quantities {
-        return Err(Error::Input(InputError::one(Diagnostic::new(
-            &parts[0].0,
-            "",
-            "was computed with another layout of results than these inputs give; re-run the shards",
-        ))));
+        return Err(refuse("was computed with another layout of results than these inputs give; re-run the shards"));
     }
-    let gather = |columns: usize, of: fn(&Part) -> &Vec<f64>| {
-        let mut out = Vec::with_capacity(columns * n);
-        for c in 0..columns {
-            for (_, h, p) in parts {
-                out.extend_from_slice(&of(p)[c * h.rows..(c + 1) * h.rows]);
-            }
-        }
-        out
-    };
-    let table = gather(layout.width, |p| &p.table);
-    let inputs = gather(layout.inputs.len(), |p| &p.inputs);
-    let mut monthly_sums = vec![0.0; q];
-    for (_, _, p) in parts {
-        for batch in p.sums.chunks(q.max(1)) {
-            simulate::add_sums(&mut monthly_sums, batch);
-        }
-    }
-    let monthly_sample: Vec<f32> = parts.iter().flat_map(|(_, _, p)| p.sample.iter().copied()).collect();
     let rows: usize = parts.iter().map(|(_, h, _)| h.rows).sum();
     let sample_rows = simulate::monthly_sample_size(n, q);
-    if rows != n || monthly_sample.len() != sample_rows * q || parts.iter().map(|(_, h, _)| h.end_batch - h.first_batch).sum::<usize>() != n.div_ceil(BATCH) {
-        return Err(Error::Input(InputError::one(Diagnostic::new(
-            &parts[0].0,
-            "",
-            "the parts do not cover the run's iterations exactly once",
-        ))));
+    let sample: usize = parts.iter().map(|(_, _, p)| p.sample.len()).sum();
+    if rows != n || sample != sample_rows * q || parts.iter().map(|(_, h, _)| h.end_batch - h.first_batch).sum::<usize>() != n.div_ceil(BATCH) {
+        return Err(refuse("the parts do not cover the run's iterations exactly once"));
     }
-    Ok(Simulation { layout, iterations: n, seed: first.seed, table, inputs, monthly_sums, monthly_sample, monthly_sample_rows: sample_rows })
+    for (_, _, part) in &parts[1..] {
+        let alike = part.columns.iter().zip(&parts[0].2.columns).all(|(a, b)| match (a, b) {
+            (Kept::Tally(a), Kept::Tally(b)) => a.brackets == b.brackets && a.threshold == b.threshold,
+            (Kept::Whole(_), Kept::Whole(_)) | (Kept::Months(_), Kept::Months(_)) => true,
+            _ => false,
+        });
+        if !alike || part.columns.len() != layout.width {
+            return Err(refuse("the parts kept their results differently (another pilot); re-run the shards"));
+        }
+    }
+    let options = RunOptions::new(n, first.seed, true);
+    let sim = Simulation::from_parts(case, layout, options, parts.into_iter().map(|(_, _, p)| p).collect());
+    if sim.misses().is_empty() {
+        return Ok(sim);
+    }
+    // A percentile fell between the brackets (rare): the exact figures need
+    // those results whole, which the parts do not have. Compute the run here.
+    simulate::simulate(case, options, &Default::default()).map_err(Error::Other)
+}
+
+/// The part body: little-endian numbers, each column as it was kept.
+mod codec {
+    use super::PartHeader;
+    use crate::simulate::tally::{Brackets, Moments, Tally};
+    use crate::simulate::{Kept, Part};
+
+    #[derive(Default)]
+    pub struct Writer(pub Vec<u8>);
+
+    impl Writer {
+        fn u64(&mut self, x: u64) {
+            self.0.extend_from_slice(&x.to_le_bytes());
+        }
+        fn f64(&mut self, x: f64) {
+            self.0.extend_from_slice(&x.to_le_bytes());
+        }
+        fn f64s(&mut self, xs: &[f64]) {
+            self.u64(xs.len() as u64);
+            xs.iter().for_each(|&x| self.f64(x));
+        }
+        fn u16s(&mut self, xs: &[u16]) {
+            self.u64(xs.len() as u64);
+            xs.iter().for_each(|&x| self.0.extend_from_slice(&x.to_le_bytes()));
+        }
+
+        pub fn part(&mut self, part: &Part) {
+            for column in &part.columns {
+                match column {
+                    Kept::Whole(v) => {
+                        self.0.push(0);
+                        self.f64s(v);
+                    }
+                    Kept::Months(v) => {
+                        self.0.push(1);
+                        self.u16s(v);
+                    }
+                    Kept::Tally(t) => {
+                        self.0.push(2);
+                        self.tally(t);
+                    }
+                }
+            }
+            self.u16s(&part.input_keys);
+            self.f64s(&part.input_sums);
+            self.f64s(&part.sums);
+            self.u64(part.sample.len() as u64);
+            part.sample.iter().for_each(|&x| self.0.extend_from_slice(&x.to_le_bytes()));
+        }
+
+        fn tally(&mut self, t: &Tally) {
+            let bounds: Vec<f64> = t.brackets.0.iter().flat_map(|&(lo, hi)| [lo, hi]).collect();
+            self.f64s(&bounds);
+            self.0.push(u8::from(t.threshold.is_some()));
+            self.f64(t.threshold.unwrap_or(0.0));
+            self.u64(t.moments.len() as u64);
+            for m in &t.moments {
+                self.u64(m.count);
+                self.f64(m.sum);
+                self.f64(m.m2);
+            }
+            for x in [t.missing, t.above] {
+                self.u64(x);
+            }
+            self.f64(t.min);
+            self.f64(t.max);
+            t.gaps.iter().for_each(|&g| self.u64(g));
+            for (values, &atoms) in t.inside.iter().zip(&t.atoms) {
+                self.u64(atoms);
+                self.f64s(values);
+            }
+        }
+    }
+
+    /// Reads what [`Writer`] wrote; `None` when the bytes run short or a
+    /// length cannot be right.
+    pub struct Reader<'a>(pub &'a [u8]);
+
+    impl Reader<'_> {
+        fn take(&mut self, n: usize) -> Option<&[u8]> {
+            if self.0.len() < n {
+                return None;
+            }
+            let (head, rest) = self.0.split_at(n);
+            self.0 = rest;
+            Some(head)
+        }
+        fn u8(&mut self) -> Option<u8> {
+            self.take(1).map(|b| b[0])
+        }
+        fn u64(&mut self) -> Option<u64> {
+            self.take(8).map(|b| u64::from_le_bytes(b.try_into().unwrap_or([0; 8])))
+        }
+        fn f64(&mut self) -> Option<f64> {
+            self.u64().map(f64::from_bits)
+        }
+        /// A length, refused when the remaining bytes cannot hold it.
+        fn len(&mut self, bytes_each: usize) -> Option<usize> {
+            let n = usize::try_from(self.u64()?).ok()?;
+            (n.checked_mul(bytes_each)? <= self.0.len()).then_some(n)
+        }
+        fn f64s(&mut self) -> Option<Vec<f64>> {
+            let n = self.len(8)?;
+            (0..n).map(|_| self.f64()).collect()
+        }
+        fn u16s(&mut self) -> Option<Vec<u16>> {
+            let n = self.len(2)?;
+            Some(self.take(2 * n)?.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect())
+        }
+
+        pub fn part(&mut self, header: &PartHeader) -> Option<Part> {
+            let columns = (0..header.columns)
+                .map(|_| match self.u8()? {
+                    0 => self.f64s().filter(|v| v.len() == header.rows).map(Kept::Whole),
+                    1 => self.u16s().filter(|v| v.len() == header.rows).map(Kept::Months),
+                    2 => self.tally().map(Kept::Tally),
+                    _ => None,
+                })
+                .collect::<Option<Vec<Kept>>>()?;
+            let input_keys = self.u16s().filter(|v| v.len() == header.rows * header.input_columns)?;
+            let batches = header.end_batch - header.first_batch;
+            let input_sums = self.f64s().filter(|v| v.len() == batches * header.input_columns)?;
+            let sums = self.f64s().filter(|v| v.len() == batches * header.quantities)?;
+            let n = self.len(4)?;
+            let sample: Vec<f32> = self.take(4 * n)?.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+            (sample.len() == header.sample_rows * header.quantities).then_some(())?;
+            Some(Part { batches: header.first_batch..header.end_batch, rows: header.rows, columns, input_keys, input_sums, sums, sample })
+        }
+
+        fn tally(&mut self) -> Option<Tally> {
+            let bounds = self.f64s()?;
+            if bounds.len() % 2 != 0 {
+                return None;
+            }
+            let brackets = Brackets(bounds.chunks_exact(2).map(|b| (b[0], b[1])).collect());
+            let has_threshold = self.u8()? == 1;
+            let threshold = self.f64()?;
+            let mut t = Tally::new(brackets, has_threshold.then_some(threshold));
+            let batches = self.len(24)?;
+            t.moments = (0..batches).map(|_| Some(Moments { count: self.u64()?, sum: self.f64()?, m2: self.f64()? })).collect::<Option<_>>()?;
+            t.missing = self.u64()?;
+            t.above = self.u64()?;
+            t.min = self.f64()?;
+            t.max = self.f64()?;
+            for g in &mut t.gaps {
+                *g = self.u64()?;
+            }
+            for j in 0..t.inside.len() {
+                t.atoms[j] = self.u64()?;
+                t.inside[j] = self.f64s()?;
+            }
+            Some(t)
+        }
+    }
 }

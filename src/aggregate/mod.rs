@@ -9,8 +9,11 @@ pub mod stats;
 use rayon::prelude::*;
 
 use crate::model::Case;
+use crate::simulate::layout::{BRIDGE_PROBS, FISCAL_PROBS, MonthlyMetric, SUMMARY_PROBS};
+use crate::simulate::sampler::Sampler;
+use crate::simulate::stream;
+use crate::simulate::tally::Tally;
 use crate::simulate::Simulation;
-use crate::simulate::layout::MonthlyMetric;
 pub use stats::Stats;
 
 /// A row of `summary.csv`.
@@ -189,28 +192,27 @@ fn monthly_percentiles(sim: &Simulation) -> Vec<[f64; 3]> {
 }
 
 /// Every table of spec section 6. The tables are independent, so they are
-/// computed side by side (each is the same whatever the thread count).
-pub fn aggregate(case: &Case, sim: &Simulation) -> Results {
-    let (((summary, fiscal), (bridge, npv)), (sensitivity, (monthly, cumulative, waterfall))) = rayon::join(
+/// computed side by side (each is the same whatever the thread count):
+/// first those that read the monthly sample, which is then let go to make
+/// room for sorting each scenario's NPV, which the rest read.
+pub fn aggregate(case: &Case, mut sim: Simulation) -> Results {
+    let sim_ref = &sim;
+    let ((fiscal, bridge), (monthly, cumulative, waterfall)) = rayon::join(
+        || rayon::join(|| fiscal_years(case, sim_ref), || bridge(case, sim_ref)),
         || {
-            rayon::join(
-                || rayon::join(|| summary(case, sim), || fiscal_years(case, sim)),
-                || rayon::join(|| bridge(case, sim), || npv_distributions(case, sim)),
-            )
+            let percentiles = monthly_percentiles(sim_ref);
+            (monthly(case, sim_ref, &percentiles), cumulative(case, sim_ref, &percentiles), waterfall(case, sim_ref))
         },
-        || {
-            rayon::join(
-                || sensitivity(case, sim),
-                || {
-                    let percentiles = monthly_percentiles(sim);
-                    (
-                        monthly(case, sim, &percentiles),
-                        cumulative(case, sim, &percentiles),
-                        waterfall(case, sim),
-                    )
-                },
-            )
-        },
+    );
+    sim.monthly_sample = Vec::new();
+    let sim = &sim;
+    let ranked: Vec<sensitivity::RankedNpv<'_>> = (0..case.scenarios.len())
+        .into_par_iter()
+        .map(|s| sensitivity::RankedNpv::new(sim.whole(sim.layout.scenarios[s].npv)))
+        .collect();
+    let (summary, (sensitivity, npv)) = rayon::join(
+        || summary(case, sim, &ranked),
+        || rayon::join(|| sensitivity(case, sim, &ranked), || npv_distributions(case, &ranked)),
     );
     let staffing = fte_by_fiscal_year(case, sim);
     Results {
@@ -255,20 +257,19 @@ fn fte_by_fiscal_year(case: &Case, sim: &Simulation) -> Vec<FteRow> {
     rows
 }
 
-fn npv_distributions(case: &Case, sim: &Simulation) -> Vec<NpvDistribution> {
+fn npv_distributions(case: &Case, ranked: &[sensitivity::RankedNpv<'_>]) -> Vec<NpvDistribution> {
     case.scenarios
         .iter()
-        .enumerate()
-        .map(|(s, scenario)| {
-            let npv = sim.column(sim.layout.scenarios[s].npv());
-            let sorted: Vec<f64> = sensitivity::order(&npv).into_iter().map(|i| npv[i as usize]).collect();
+        .zip(ranked)
+        .map(|(scenario, ranked)| {
+            let (npv, sorted) = (ranked.npv, &ranked.sorted);
             let probs: Vec<f64> = (0..=200).map(|k| k as f64 / 200.0).collect();
-            let percentiles = stats::sorted_quantiles(&sorted, &probs);
-            let edges = stats::sorted_quantiles(&sorted, &[0.001, 0.999]);
+            let percentiles = stats::sorted_quantiles(sorted, &probs);
+            let edges = stats::sorted_quantiles(sorted, &[0.001, 0.999]);
             let (start, end) = (edges[0], edges[1]);
             let width = if end > start { (end - start) / HISTOGRAM_BINS as f64 } else { 1.0 };
             let mut counts = vec![0u64; HISTOGRAM_BINS];
-            for x in &npv {
+            for x in npv {
                 let bin = ((x - start) / width).floor().clamp(0.0, (HISTOGRAM_BINS - 1) as f64) as usize;
                 counts[bin] += 1;
             }
@@ -338,40 +339,47 @@ fn probability(hits: usize, n: usize) -> f64 {
     hits as f64 / n as f64
 }
 
-fn summary(case: &Case, sim: &Simulation) -> Vec<SummaryRow> {
+/// The statistics of a tallied column (its percentiles are those of
+/// [`SUMMARY_PROBS`]); `None` when no iteration has a value.
+fn tally_stats(t: &Tally) -> Option<Stats> {
+    let n = t.count();
+    if n == 0 {
+        return None;
+    }
+    let q = t.quantiles(&SUMMARY_PROBS).expect("the simulation keeps the order statistics its percentiles need");
+    Some(Stats { mean: t.mean(), sd: t.sd(), p5: q[0], p10: q[1], p50: q[2], p90: q[3], p95: q[4], min: t.min, max: t.max, n: n as usize })
+}
+
+fn summary(case: &Case, sim: &Simulation, ranked: &[sensitivity::RankedNpv<'_>]) -> Vec<SummaryRow> {
     let l = &sim.layout;
     let mut rows = Vec::new();
-    let baseline = stats::describe(&mut sim.column(l.baseline_cost));
+    let baseline = tally_stats(sim.tally(l.baseline_cost));
     for (s, scenario) in case.scenarios.iter().enumerate() {
         let c = &l.scenarios[s];
-        let npv = sim.column(c.npv());
-        let net = sim.column(c.net_savings);
-        let investment = sim.column(c.investment);
-        let payback = sim.column(c.payback);
-        let mut roi: Vec<f64> = net.iter().zip(&investment).filter(|(_, i)| **i != 0.0).map(|(n, i)| n / i).collect();
-        let mut paid: Vec<f64> = payback.iter().copied().filter(|p| p.is_finite()).collect();
+        let npv = sim.whole(c.npv);
+        let payback = stats::MonthCounts::of(sim.months(c.payback));
         let n = sim.iterations;
         let prob_npv = probability(npv.iter().filter(|x| **x > 0.0).count(), n);
-        let prob_payback = probability(paid.len(), n);
+        let prob_payback = probability(payback.count() as usize, n);
         let name = &scenario.name;
         let mut push = |metric, value| rows.push(SummaryRow { scenario: name.clone(), metric, value });
         push("baseline_cost", SummaryValue::Stats(baseline));
-        push("scenario_cost", SummaryValue::Stats(stats::describe(&mut sim.column(c.cost))));
-        push("net_savings", SummaryValue::Stats(stats::describe(&mut net.clone())));
-        push("npv", SummaryValue::Stats(stats::describe(&mut npv.clone())));
-        push("investment", SummaryValue::Stats(stats::describe(&mut investment.clone())));
-        push("roi", SummaryValue::Stats(stats::describe(&mut roi)));
-        push("payback_month", SummaryValue::Stats(stats::describe(&mut paid)));
+        push("scenario_cost", SummaryValue::Stats(tally_stats(sim.tally(c.cost))));
+        push("net_savings", SummaryValue::Stats(tally_stats(sim.tally(c.net_savings))));
+        push("npv", SummaryValue::Stats(stats::describe_sorted(npv, &ranked[s].sorted)));
+        push("investment", SummaryValue::Stats(tally_stats(sim.tally(c.investment))));
+        push("roi", SummaryValue::Stats(tally_stats(sim.tally(c.roi))));
+        push("payback_month", SummaryValue::Stats(payback.stats()));
         push("prob_npv_positive", SummaryValue::Probability(prob_npv));
         push("prob_payback", SummaryValue::Probability(prob_payback));
     }
     rows
 }
 
-fn spread(values: &mut [f64]) -> FiscalValue {
-    let mean = stats::mean(values);
-    let q = stats::quantiles(values, &[0.10, 0.50, 0.90]);
-    FiscalValue::Spread { mean, p10: q[0], p50: q[1], p90: q[2] }
+/// Mean, P10, P50 and P90 of a tallied column.
+fn spread(t: &Tally) -> FiscalValue {
+    let q = t.quantiles(&FISCAL_PROBS).expect("the simulation keeps the order statistics its percentiles need");
+    FiscalValue::Spread { mean: t.mean(), p10: q[0], p50: q[1], p90: q[2] }
 }
 
 fn fiscal_years(case: &Case, sim: &Simulation) -> Vec<FiscalRow> {
@@ -380,9 +388,7 @@ fn fiscal_years(case: &Case, sim: &Simulation) -> Vec<FiscalRow> {
     for (s, scenario) in case.scenarios.iter().enumerate() {
         let c = &l.scenarios[s];
         for (f, fy) in case.model.fiscal_years.iter().enumerate() {
-            let base = sim.column(l.baseline_fy + f);
-            let cost = sim.column(c.fy_cost + f);
-            let mut saving: Vec<f64> = base.iter().zip(&cost).map(|(b, c)| b - c).collect();
+            let cost = sim.tally(c.fy_cost + f);
             let mut push = |metric, value| {
                 rows.push(FiscalRow {
                     scenario: scenario.name.clone(),
@@ -392,20 +398,19 @@ fn fiscal_years(case: &Case, sim: &Simulation) -> Vec<FiscalRow> {
                     value,
                 })
             };
-            push("baseline_cost", spread(&mut base.clone()));
-            let cost_spread = spread(&mut cost.clone());
+            push("baseline_cost", spread(sim.tally(l.baseline_fy + f)));
+            let cost_spread = spread(cost);
             let FiscalValue::Spread { p90: cost_p90, .. } = cost_spread else { unreachable!() };
             push("scenario_cost", cost_spread);
-            let saving_spread = spread(&mut saving);
+            let saving_spread = spread(sim.tally(c.fy_saving + f));
             let FiscalValue::Spread { p10: committable, .. } = saving_spread else { unreachable!() };
             push("saving", saving_spread);
             push("committable_saving", FiscalValue::Single(committable));
             if let Some(budget) = case.model.budget_for(fy.year) {
-                let over = cost.iter().filter(|x| **x > budget).count();
-                let p90 = cost_p90;
+                debug_assert_eq!(cost.threshold, Some(budget));
                 push("budget", FiscalValue::Single(budget));
-                push("prob_over_budget", FiscalValue::Single(probability(over, sim.iterations)));
-                push("budget_at_risk", FiscalValue::Single(p90 - budget));
+                push("prob_over_budget", FiscalValue::Single(probability(cost.above as usize, sim.iterations)));
+                push("budget_at_risk", FiscalValue::Single(cost_p90 - budget));
             }
         }
     }
@@ -454,32 +459,25 @@ fn bridge(case: &Case, sim: &Simulation) -> Vec<BridgeRow> {
     let mut rows = Vec::new();
     for (s, scenario) in case.scenarios.iter().enumerate() {
         let c = &l.scenarios[s];
-        let mut previous = vec![0.0; sim.iterations];
         for (j, &k) in scenario.initiatives.iter().enumerate() {
-            let npv = sim.column(c.step_npv + j);
-            let mut contribution: Vec<f64> = npv.iter().zip(&previous).map(|(a, b)| a - b).collect();
-            let mean = stats::mean(&contribution);
-            let p = stats::quantiles(&mut contribution, &[0.10, 0.90]);
+            let contribution = sim.tally(c.contribution + j);
+            let p = contribution.quantiles(&BRIDGE_PROBS).expect("the simulation keeps the order statistics its percentiles need");
             rows.push(BridgeRow {
                 scenario: scenario.name.clone(),
                 step: j + 1,
                 initiative: case.initiatives[k].id.clone(),
-                mean,
+                mean: contribution.mean(),
                 p10: p[0],
                 p90: p[1],
             });
-            previous = npv;
         }
     }
     rows
 }
 
-fn sensitivity(case: &Case, sim: &Simulation) -> Vec<SensitivityRow> {
+fn sensitivity(case: &Case, sim: &Simulation, npv: &[sensitivity::RankedNpv<'_>]) -> Vec<SensitivityRow> {
     let l = &sim.layout;
-    let npv: Vec<sensitivity::RankedNpv<'_>> = (0..case.scenarios.len())
-        .into_par_iter()
-        .map(|s| sensitivity::RankedNpv::new(sim.column_ref(l.scenarios[s].npv())))
-        .collect();
+    let sampler = Sampler::new(case);
     // Which scenarios each input belongs to: the model's inputs to all,
     // an initiative's to the scenarios that fund it.
     let members: Vec<Vec<usize>> = case
@@ -500,7 +498,19 @@ fn sensitivity(case: &Case, sim: &Simulation) -> Vec<SensitivityRow> {
                 return Vec::new();
             }
             let ranked: Vec<&sensitivity::RankedNpv<'_>> = scenarios.iter().map(|&s| &npv[s]).collect();
-            let results = sensitivity::sensitivities(sim.input_column(col), &ranked);
+            let redraw = |iterations: &[u32]| {
+                let (mut values, mut normals, mut uniforms) = (Vec::new(), Vec::new(), Vec::new());
+                iterations
+                    .iter()
+                    .map(|&i| {
+                        let mut rng = stream::iteration_rng(sim.seed, u64::from(i));
+                        sampler.draw(&mut rng, &mut values, &mut normals, &mut uniforms);
+                        values[id]
+                    })
+                    .collect()
+            };
+            let exact = sim.input_scales[col].exact;
+            let results = sensitivity::sensitivities(sim.input_keys(col), exact, redraw, &ranked);
             scenarios
                 .into_iter()
                 .zip(results)

@@ -4,6 +4,7 @@
 //! NPV (Pearson correlation of average ranks, so ties such as a 0/1 success
 //! draw are handled as scipy does), and the mean NPV over the n/10 lowest
 //! and n/10 highest draws of the input, ties broken by iteration order.
+//! Inputs come as 16-bit order keys (see [`crate::simulate::input_keys`]).
 
 /// Order of `values` ascending, ties in iteration order. Sorted first by
 /// the values rounded to f32 (rounding is monotone, so this is already the
@@ -75,10 +76,13 @@ fn radix_order(keys: &[u32]) -> Vec<u32> {
     packed.into_iter().map(|p| p as u32).collect()
 }
 
-/// One scenario's NPV, prepared for rank correlations: the values, their
-/// average ranks centred on the mean rank, and the sum of squares of those.
+/// One scenario's NPV, sorted once for everything that needs its order:
+/// the values, the values ascending (percentiles, charts), their average
+/// ranks centred on the mean rank, and the sum of squares of those
+/// (rank correlations).
 pub struct RankedNpv<'a> {
     pub npv: &'a [f64],
+    pub sorted: Vec<f64>,
     centred: Vec<f64>,
     sum_squares: f64,
 }
@@ -86,55 +90,139 @@ pub struct RankedNpv<'a> {
 impl<'a> RankedNpv<'a> {
     pub fn new(npv: &'a [f64]) -> RankedNpv<'a> {
         let mid = (npv.len() as f64 + 1.0) / 2.0;
-        let centred: Vec<f64> = ranks(npv, &order(npv)).into_iter().map(|r| r - mid).collect();
+        let order = order(npv);
+        let centred: Vec<f64> = ranks(npv, &order).into_iter().map(|r| r - mid).collect();
+        let sorted = order.into_iter().map(|i| npv[i as usize]).collect();
         let sum_squares = centred.iter().map(|c| c * c).sum();
-        RankedNpv { npv, centred, sum_squares }
+        RankedNpv { npv, sorted, centred, sum_squares }
     }
 }
 
-/// The sensitivity of each scenario's NPV to one input, from one sort of
-/// the input: Spearman's rho as the Pearson correlation of average ranks
-/// (summed in iteration order), and the decile means.
-pub fn sensitivities(input: &[f64], scenarios: &[&RankedNpv<'_>]) -> Vec<Sensitivity> {
-    let n = input.len();
-    let ord = order(input);
-    let mid = (n as f64 + 1.0) / 2.0;
-    // The input's centred average ranks, in iteration order (one scattered
-    // pass), then one sequential dot product per scenario.
-    let mut centred = vec![0.0; n];
-    let mut sxx = 0.0;
-    let mut i = 0;
-    while i < n {
-        let mut j = i + 1;
-        while j < n && input[ord[j] as usize] == input[ord[i] as usize] {
-            j += 1;
-        }
-        let c = (i + j + 1) as f64 / 2.0 - mid; // ranks i+1 ..= j, averaged
-        sxx += c * c * (j - i) as f64;
-        for &k in &ord[i..j] {
-            centred[k as usize] = c;
-        }
-        i = j;
+/// Buckets of an input's keys ([`crate::simulate::input_keys`]).
+const BUCKETS: usize = 1 << 16;
+
+/// The sensitivity of each scenario's NPV to one input, from its keys:
+/// Spearman's rho as the Pearson correlation of average ranks (a key's
+/// draws share one average rank; summed in iteration order), and the mean
+/// NPV over the n/10 lowest and highest draws. `exact` says equal keys are
+/// equal draws; otherwise the draws sharing the key at a decile boundary
+/// are fetched with `redraw` (iterations in, draws out) and ordered
+/// exactly, ties in iteration order, so the deciles are those of the draws.
+pub fn sensitivities(
+    keys: &[u16],
+    exact: bool,
+    redraw: impl Fn(&[u32]) -> Vec<f64>,
+    scenarios: &[&RankedNpv<'_>],
+) -> Vec<Sensitivity> {
+    let n = keys.len();
+    let mut counts = vec![0u64; BUCKETS];
+    for &k in keys {
+        counts[k as usize] += 1;
     }
-    let sxy: Vec<f64> = scenarios.iter().map(|s| centred.iter().zip(&s.centred).map(|(a, b)| a * b).sum()).collect();
+    let mid = (n as f64 + 1.0) / 2.0;
+    let mut centred = vec![0.0; BUCKETS];
+    let (mut sxx, mut start) = (0.0, 0u64);
+    for (c, &count) in centred.iter_mut().zip(&counts) {
+        if count > 0 {
+            // Ranks start+1 ..= start+count, averaged.
+            *c = start as f64 + (count as f64 + 1.0) / 2.0 - mid;
+            sxx += *c * *c * count as f64;
+        }
+        start += count;
+    }
+    let sxy: Vec<f64> =
+        scenarios.iter().map(|s| keys.iter().zip(&s.centred).map(|(&k, b)| centred[k as usize] * b).sum()).collect();
     let k = n / 10;
+    let low = Decile::lowest(keys, &counts, k, exact, &redraw);
+    let high = Decile::highest(keys, &counts, k, exact, &redraw);
     scenarios
         .iter()
         .zip(sxy)
         .map(|(s, sxy)| {
-            let decile_mean = |idx: &[u32]| {
-                if idx.is_empty() { f64::NAN } else { idx.iter().map(|&i| s.npv[i as usize]).sum::<f64>() / idx.len() as f64 }
-            };
             let denominator = (sxx * s.sum_squares).sqrt();
             Sensitivity {
                 spearman: if denominator > 0.0 { sxy / denominator } else { f64::NAN },
-                npv_low_decile: decile_mean(&ord[..k]),
-                npv_high_decile: decile_mean(&ord[n - k..]),
+                npv_low_decile: low.mean(keys, s.npv),
+                npv_high_decile: high.mean(keys, s.npv),
             }
         })
         .collect()
 }
 
+/// The n/10 lowest (or highest) draws: every iteration whose key is below
+/// (above) `key`, and `boundary`, the chosen ones of those whose key is
+/// `key`, ascending.
+struct Decile {
+    key: u16,
+    below: bool,
+    boundary: Vec<u32>,
+    size: usize,
+}
+
+impl Decile {
+    fn lowest(keys: &[u16], counts: &[u64], k: usize, exact: bool, redraw: &impl Fn(&[u32]) -> Vec<f64>) -> Decile {
+        let (key, before) = Self::boundary_key(counts.iter().enumerate(), k);
+        let ordered = Self::tied(keys, key, exact, redraw);
+        let mut boundary: Vec<u32> = ordered[..k - before].to_vec();
+        boundary.sort_unstable();
+        Decile { key, below: true, boundary, size: k }
+    }
+
+    fn highest(keys: &[u16], counts: &[u64], k: usize, exact: bool, redraw: &impl Fn(&[u32]) -> Vec<f64>) -> Decile {
+        let (key, before) = Self::boundary_key(counts.iter().enumerate().rev(), k);
+        let ordered = Self::tied(keys, key, exact, redraw);
+        let mut boundary: Vec<u32> = ordered[ordered.len() - (k - before)..].to_vec();
+        boundary.sort_unstable();
+        Decile { key, below: false, boundary, size: k }
+    }
+
+    /// The key whose draws complete the first `k` in `buckets` order, and
+    /// how many come before it.
+    fn boundary_key<'a>(buckets: impl Iterator<Item = (usize, &'a u64)>, k: usize) -> (u16, usize) {
+        let mut before = 0usize;
+        let mut last = 0u16;
+        for (key, &count) in buckets {
+            last = key as u16;
+            if count > 0 && before + count as usize >= k {
+                return (key as u16, before);
+            }
+            before += count as usize;
+        }
+        (last, before.min(k))
+    }
+
+    /// The iterations whose key is `key`, in ascending order of their
+    /// draws, ties in iteration order.
+    fn tied(keys: &[u16], key: u16, exact: bool, redraw: &impl Fn(&[u32]) -> Vec<f64>) -> Vec<u32> {
+        let members: Vec<u32> = (0..keys.len() as u32).filter(|&i| keys[i as usize] == key).collect();
+        if exact || members.len() < 2 {
+            return members;
+        }
+        let draws = redraw(&members);
+        let mut order: Vec<usize> = (0..members.len()).collect();
+        order.sort_by(|&a, &b| draws[a].total_cmp(&draws[b]).then(a.cmp(&b)));
+        order.into_iter().map(|j| members[j]).collect()
+    }
+
+    /// Mean of `npv` over the decile, summed in iteration order.
+    fn mean(&self, keys: &[u16], npv: &[f64]) -> f64 {
+        if self.size == 0 {
+            return f64::NAN;
+        }
+        let mut boundary = self.boundary.iter().peekable();
+        let mut sum = 0.0;
+        for (i, (&key, &x)) in keys.iter().zip(npv).enumerate() {
+            let inside = if self.below { key < self.key } else { key > self.key };
+            if inside {
+                sum += x;
+            } else if key == self.key && boundary.peek() == Some(&&(i as u32)) {
+                boundary.next();
+                sum += x;
+            }
+        }
+        sum / self.size as f64
+    }
+}
 
 /// Average ranks (1-based) given the ascending order.
 pub fn ranks(values: &[f64], order: &[u32]) -> Vec<f64> {
@@ -175,96 +263,4 @@ pub struct Sensitivity {
     pub spearman: f64,
     pub npv_low_decile: f64,
     pub npv_high_decile: f64,
-}
-
-/// Sensitivity of `npv` (with its ranks precomputed) to `input`.
-pub fn sensitivity(input: &[f64], npv: &[f64], npv_ranks: &[f64]) -> Sensitivity {
-    let ord = order(input);
-    let input_ranks = ranks(input, &ord);
-    sensitivity_ranked(&ord, &input_ranks, npv, npv_ranks)
-}
-
-/// [`sensitivity`] with the input's order and ranks precomputed, so one
-/// input serves every scenario.
-pub fn sensitivity_ranked(ord: &[u32], input_ranks: &[f64], npv: &[f64], npv_ranks: &[f64]) -> Sensitivity {
-    let k = ord.len() / 10;
-    let decile_mean = |idx: &[u32]| {
-        if idx.is_empty() { f64::NAN } else { idx.iter().map(|&i| npv[i as usize]).sum::<f64>() / idx.len() as f64 }
-    };
-    Sensitivity {
-        spearman: pearson(input_ranks, npv_ranks),
-        npv_low_decile: decile_mean(&ord[..k]),
-        npv_high_decile: decile_mean(&ord[ord.len() - k..]),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn values_that_share_an_f32_keep_their_exact_order() {
-        // 16_777_216 + k/4 all round to the same f32.
-        let v: Vec<f64> = [3.0, 1.0, 2.0, 0.0, 2.0].iter().map(|k| 16_777_216.0 + k / 4.0).collect();
-        assert_eq!(order(&v), vec![3, 1, 2, 4, 0]);
-    }
-
-    #[test]
-    fn radix_order_is_a_stable_sort() {
-        let v = [3.5, -1.0, 0.0, -0.0, 1e300, -1e-300, 3.5, 2.0, f64::MIN_POSITIVE, -2.5];
-        let mut want: Vec<u32> = (0..v.len() as u32).collect();
-        want.sort_by(|&a, &b| v[a as usize].total_cmp(&v[b as usize]));
-        assert_eq!(order(&v), want);
-        let many: Vec<f64> = (0..5000).map(|i| ((i * 7919) % 1000) as f64 * 0.25 - 100.0).collect();
-        let mut want: Vec<u32> = (0..many.len() as u32).collect();
-        want.sort_by(|&a, &b| many[a as usize].total_cmp(&many[b as usize]));
-        assert_eq!(order(&many), want);
-    }
-
-    #[test]
-    fn one_sort_serves_every_scenario_and_agrees_with_the_direct_formula() {
-        let x: Vec<f64> = (0..997).map(|i| ((i * 7919) % 211) as f64 * 0.5 - 20.0).collect();
-        let y1: Vec<f64> = (0..997).map(|i| ((i * 104_729) % 1000) as f64 + x[i] * 3.0).collect();
-        let y2: Vec<f64> = (0..997).map(|i| -(x[i].powi(3)) + ((i * 31) % 7) as f64).collect();
-        let (r1, r2) = (RankedNpv::new(&y1), RankedNpv::new(&y2));
-        let fast = sensitivities(&x, &[&r1, &r2]);
-        for (y, got) in [(&y1, &fast[0]), (&y2, &fast[1])] {
-            let yr = ranks(y, &order(y));
-            let want = sensitivity(&x, y, &yr);
-            assert!((got.spearman - want.spearman).abs() < 1e-12, "{} vs {}", got.spearman, want.spearman);
-            assert_eq!((got.npv_low_decile, got.npv_high_decile), (want.npv_low_decile, want.npv_high_decile));
-        }
-    }
-
-    #[test]
-    fn ties_get_average_ranks() {
-        let v = [3.0, 1.0, 3.0, 2.0];
-        assert_eq!(ranks(&v, &order(&v)), vec![3.5, 1.0, 3.5, 2.0]);
-    }
-
-    #[test]
-    fn monotone_relations_have_rank_correlation_one() {
-        let x: Vec<f64> = (0..100).map(f64::from).collect();
-        let y: Vec<f64> = x.iter().map(|v| v.powi(3) - 5.0).collect();
-        let yr = ranks(&y, &order(&y));
-        let s = sensitivity(&x, &y, &yr);
-        assert!((s.spearman - 1.0).abs() < 1e-12);
-        // lowest 10 x are 0..9: mean of y over them
-        let low: f64 = (0..10).map(|v| (v as f64).powi(3) - 5.0).sum::<f64>() / 10.0;
-        assert!((s.npv_low_decile - low).abs() < 1e-9);
-        let neg: Vec<f64> = y.iter().map(|v| -v).collect();
-        let nr = ranks(&neg, &order(&neg));
-        assert!((sensitivity(&x, &neg, &nr).spearman + 1.0).abs() < 1e-12);
-    }
-
-    #[test]
-    fn decile_ties_follow_iteration_order() {
-        // 20 draws of a 0/1 input: the lowest 2 are the first two zeros.
-        let input: Vec<f64> = (0..20).map(|i| if i % 4 == 0 { 0.0 } else { 1.0 }).collect();
-        let npv: Vec<f64> = (0..20).map(f64::from).collect();
-        let r = ranks(&npv, &order(&npv));
-        let s = sensitivity(&input, &npv, &r);
-        assert_eq!(s.npv_low_decile, (0.0 + 4.0) / 2.0);
-        assert_eq!(s.npv_high_decile, (18.0 + 19.0) / 2.0);
-    }
 }

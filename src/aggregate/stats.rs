@@ -40,6 +40,23 @@ pub fn describe(values: &mut [f64]) -> Option<Stats> {
     Some(Stats { mean: m, sd, p5: q[1], p10: q[2], p50: q[3], p90: q[4], p95: q[5], min: q[0], max: q[6], n })
 }
 
+/// Describe `values` (in iteration order) given them sorted as well; the
+/// same numbers as [`describe`].
+pub fn describe_sorted(values: &[f64], sorted: &[f64]) -> Option<Stats> {
+    let n = values.len();
+    if n == 0 {
+        return None;
+    }
+    let m = mean(values);
+    let sd = if n > 1 {
+        (values.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (n - 1) as f64).sqrt()
+    } else {
+        f64::NAN
+    };
+    let q = sorted_quantiles(sorted, &[0.05, 0.10, 0.50, 0.90, 0.95]);
+    Some(Stats { mean: m, sd, p5: q[0], p10: q[1], p50: q[2], p90: q[3], p95: q[4], min: sorted[0], max: sorted[n - 1], n })
+}
+
 /// Percentiles at `probs` (each in [0, 1], ascending), numpy's linear
 /// method. Reorders `values` (selection, not a full sort).
 pub fn quantiles(values: &mut [f64], probs: &[f64]) -> Vec<f64> {
@@ -84,6 +101,64 @@ pub fn sorted_quantiles(sorted: &[f64], probs: &[f64]) -> Vec<f64> {
         .collect()
 }
 
+/// A month-valued result (payback) as counts per month: its statistics
+/// exactly, from 2 bytes an iteration. Month 0 stands for none.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MonthCounts(Vec<u64>);
+
+impl MonthCounts {
+    pub fn of(months: &[u16]) -> MonthCounts {
+        let mut counts = vec![0u64; 1 + months.iter().copied().max().unwrap_or(0) as usize];
+        for &m in months {
+            counts[m as usize] += 1;
+        }
+        MonthCounts(counts)
+    }
+
+    /// Iterations with a month.
+    pub fn count(&self) -> u64 {
+        self.0.iter().skip(1).sum()
+    }
+
+    /// The `rank`-th smallest month (0-based) among those with one.
+    fn order_statistic(&self, rank: u64) -> f64 {
+        let mut seen = 0;
+        for (month, &c) in self.0.iter().enumerate().skip(1) {
+            seen += c;
+            if rank < seen {
+                return month as f64;
+            }
+        }
+        f64::NAN
+    }
+
+    /// Statistics over the iterations with a month; `None` when none has.
+    pub fn stats(&self) -> Option<Stats> {
+        let n = self.count();
+        if n == 0 {
+            return None;
+        }
+        let weighted = || self.0.iter().enumerate().skip(1).map(|(m, &c)| (m as f64, c as f64));
+        let mean = weighted().map(|(m, c)| m * c).sum::<f64>() / n as f64;
+        let sd = if n > 1 {
+            (weighted().map(|(m, c)| c * (m - mean) * (m - mean)).sum::<f64>() / (n - 1) as f64).sqrt()
+        } else {
+            f64::NAN
+        };
+        let q: Vec<f64> = [0.0, 0.05, 0.10, 0.50, 0.90, 0.95, 1.0]
+            .iter()
+            .map(|&p| {
+                let pos = (n - 1) as f64 * p;
+                let k = (pos.floor() as u64).min(n - 1);
+                let frac = pos - k as f64;
+                let a = self.order_statistic(k);
+                if frac > 0.0 && k + 1 < n { a + (self.order_statistic(k + 1) - a) * frac } else { a }
+            })
+            .collect();
+        Some(Stats { mean, sd, p5: q[1], p10: q[2], p50: q[3], p90: q[4], p95: q[5], min: q[0], max: q[6], n: n as usize })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,8 +182,22 @@ mod tests {
         assert!((s.sd - (32.0f64 / 7.0).sqrt()).abs() < 1e-12);
         assert_eq!((s.min, s.max), (2.0, 9.0));
         assert!(describe(&mut []).is_none());
+        let mut sorted = v.clone();
+        sorted.sort_by(f64::total_cmp);
+        assert_eq!(describe_sorted(&[2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0], &sorted), Some(s));
         let one = describe(&mut [3.0]).unwrap();
         assert_eq!((one.p5, one.p95), (3.0, 3.0));
+    }
+
+    #[test]
+    fn month_counts_give_the_statistics_of_the_months() {
+        let months: Vec<u16> = vec![3, 0, 7, 7, 1, 12, 0, 3, 3, 9, 2];
+        let mut values: Vec<f64> = months.iter().filter(|&&m| m > 0).map(|&m| f64::from(m)).collect();
+        let want = describe(&mut values).unwrap();
+        let got = MonthCounts::of(&months).stats().unwrap();
+        assert_eq!((got.n, got.min, got.max, got.p5, got.p10, got.p50, got.p90, got.p95), (want.n, want.min, want.max, want.p5, want.p10, want.p50, want.p90, want.p95));
+        assert!((got.mean - want.mean).abs() < 1e-12 && (got.sd - want.sd).abs() < 1e-12);
+        assert!(MonthCounts::of(&[0, 0]).stats().is_none());
     }
 
     #[test]

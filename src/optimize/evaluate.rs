@@ -18,11 +18,11 @@ const CHUNK: usize = 64;
 /// portfolios go together at large iteration counts.
 const CHUNK_BYTES: usize = 256 << 20;
 
-/// Portfolios per chunk at `iterations`: each keeps about 4 + fiscal years
-/// + initiatives columns of 8 bytes an iteration.
-fn chunk_size(case: &Case, iterations: usize) -> usize {
-    let columns = 4 + case.model.fiscal_years.len() + case.initiatives.len();
-    (CHUNK_BYTES / (iterations.max(1) * 8 * columns)).clamp(1, CHUNK)
+/// Portfolios per chunk at `iterations`: each keeps its NPV whole, 8 bytes
+/// an iteration, and a column of the block's results of 8 bytes a result
+/// for each batch in flight (bounded, so counted as one more column).
+fn chunk_size(iterations: usize) -> usize {
+    (CHUNK_BYTES / (iterations.max(1) * 8 * 2)).clamp(1, CHUNK)
 }
 
 /// One portfolio's figures over `iterations` iterations.
@@ -63,19 +63,19 @@ impl PortfolioStats {
 /// thread count; the figures do not depend on it.
 pub fn evaluate(case: &Case, portfolios: &[Vec<usize>], iterations: usize, seed: u64) -> Result<Vec<PortfolioStats>, String> {
     let mut out = Vec::with_capacity(portfolios.len());
-    for chunk in portfolios.chunks(chunk_size(case, iterations)) {
+    for chunk in portfolios.chunks(chunk_size(iterations)) {
         let mut trial = case.clone();
         trial.scenarios = chunk
             .iter()
             .enumerate()
             .map(|(k, members)| Scenario { name: format!("portfolio {k}"), initiatives: members.clone() })
             .collect();
-        let options = RunOptions { iterations, seed, monthly: false };
+        let options = RunOptions::new(iterations, seed, false);
         let sim = simulate::simulate(&trial, options, &AtomicUsize::new(0))?;
         let capex = capex_means(case, &sim);
         for (s, members) in chunk.iter().enumerate() {
             let cols = &sim.layout.scenarios[s];
-            let mut npv = sim.column(cols.npv());
+            let mut npv = sim.whole(cols.npv).to_vec();
             let positive = npv.iter().filter(|&&x| x > 0.0).count();
             let npv_mean = stats::mean(&npv);
             let p = stats::quantiles(&mut npv, &[0.10, 0.50, 0.90]);
@@ -83,7 +83,7 @@ pub fn evaluate(case: &Case, portfolios: &[Vec<usize>], iterations: usize, seed:
                 members: members.clone(),
                 iterations,
                 capex_mean: members.iter().map(|&k| capex[k]).sum(),
-                investment_mean: stats::mean(sim.column_ref(cols.investment)),
+                investment_mean: sim.tally(cols.investment).mean(),
                 npv_mean,
                 npv_p10: p[0],
                 npv_p50: p[1],
@@ -100,7 +100,7 @@ fn capex_means(case: &Case, sim: &Simulation) -> Vec<f64> {
     case.initiatives
         .iter()
         .map(|init| match sim.layout.inputs.iter().position(|&i| i == init.capex) {
-            Some(k) => stats::mean(sim.input_column(k)),
+            Some(k) => sim.input_mean(k),
             None => case.inputs.defs[init.capex].fixed_value(),
         })
         .collect()

@@ -574,11 +574,32 @@ impl Workspace {
             for l in 0..LANES {
                 payback[l] = payback_month(cumulative[l], last_negative[l]);
             }
+            let mut roi = ZERO;
+            for l in 0..LANES {
+                roi[l] = if investment[l] != 0.0 { net[l] / investment[l] } else { f64::NAN };
+            }
             rows[cols.cost] = total;
             rows[cols.net_savings] = net;
             rows[cols.investment] = investment;
+            rows[cols.roi] = roi;
             rows[cols.payback] = payback;
-            rows[cols.step_npv..cols.step_npv + cols.steps].copy_from_slice(steps);
+            rows[cols.npv] = steps.last().copied().unwrap_or(ZERO);
+            for f in 0..layout.fiscal_years {
+                let (base, cost) = (rows[layout.baseline_fy + f], rows[cols.fy_cost + f]);
+                let saving = &mut rows[cols.fy_saving + f];
+                for l in 0..LANES {
+                    saving[l] = base[l] - cost[l];
+                }
+            }
+            // Contributions to the bridge: npv(first j+1) - npv(first j).
+            let mut previous = ZERO;
+            for (j, step) in steps.iter().enumerate() {
+                let contribution = &mut rows[cols.contribution + j];
+                for l in 0..LANES {
+                    contribution[l] = step[l] - previous[l];
+                }
+                previous = *step;
+            }
             for (j, net) in steps_net.iter().enumerate() {
                 record.put(layout.waterfall_index(s, j), net);
             }

@@ -10,20 +10,37 @@ pub struct ScenarioColumns {
     pub cost: usize,
     pub net_savings: usize,
     pub investment: usize,
+    /// net_savings / investment, NaN when nothing is invested.
+    pub roi: usize,
     /// Payback month (1-based), NaN when it does not pay back.
     pub payback: usize,
+    pub npv: usize,
     /// Scenario cost per fiscal year: `fiscal_years` columns from here.
     pub fy_cost: usize,
-    /// NPV of the first k initiatives, k = 1..=len: the last one is the
-    /// scenario's NPV. `steps` columns from here.
-    pub step_npv: usize,
+    /// Baseline minus scenario cost per fiscal year: `fiscal_years` columns.
+    pub fy_saving: usize,
+    /// Each initiative's contribution to NPV, npv(first k) - npv(first
+    /// k - 1), in scenario order: `steps` columns from here. They add up
+    /// to `npv`.
+    pub contribution: usize,
     pub steps: usize,
 }
 
-impl ScenarioColumns {
-    pub fn npv(&self) -> usize {
-        self.step_npv + self.steps - 1
-    }
+/// The percentiles each kind of result reports (spec section 9).
+pub const SUMMARY_PROBS: [f64; 5] = [0.05, 0.10, 0.50, 0.90, 0.95];
+pub const FISCAL_PROBS: [f64; 3] = [0.10, 0.50, 0.90];
+pub const BRIDGE_PROBS: [f64; 2] = [0.10, 0.90];
+
+/// How a result column is kept over the iterations.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Keep {
+    /// Every value, f64 (NPV: sensitivity ranks it, charts draw it).
+    Whole,
+    /// Every value as a small integer month (payback), 0 for none.
+    Month,
+    /// A [`super::tally::Tally`] for these percentiles, counting values
+    /// above a threshold (a fiscal year's budget) when one is given.
+    Tally(&'static [f64], Option<f64>),
 }
 
 #[derive(Debug, Clone)]
@@ -35,6 +52,8 @@ pub struct Layout {
     /// Baseline cost per fiscal year: `fiscal_years` columns from here.
     pub baseline_fy: usize,
     pub scenarios: Vec<ScenarioColumns>,
+    /// How each column is kept.
+    pub keep: Vec<Keep>,
     /// The uncertain inputs kept for sensitivity, in input-table order.
     pub inputs: Vec<InputId>,
     pub width: usize,
@@ -70,16 +89,19 @@ impl Layout {
         };
         let baseline_cost = take(1);
         let baseline_fy = take(nfy);
-        let scenarios = case
+        let scenarios: Vec<ScenarioColumns> = case
             .scenarios
             .iter()
             .map(|s| ScenarioColumns {
                 cost: take(1),
                 net_savings: take(1),
                 investment: take(1),
+                roi: take(1),
                 payback: take(1),
+                npv: take(1),
                 fy_cost: take(nfy),
-                step_npv: take(s.initiatives.len()),
+                fy_saving: take(nfy),
+                contribution: take(s.initiatives.len()),
                 steps: s.initiatives.len(),
             })
             .collect();
@@ -97,7 +119,23 @@ impl Layout {
         let staffed: Vec<usize> = (0..channels).filter(|&c| case.model.channels[c].staffing.is_some()).collect();
         let fte = q;
         q += (1 + ns) * months * staffed.len();
+        let mut keep = vec![Keep::Tally(&SUMMARY_PROBS, None); col];
+        for f in 0..nfy {
+            keep[baseline_fy + f] = Keep::Tally(&FISCAL_PROBS, None);
+        }
+        for c in &scenarios {
+            keep[c.payback] = Keep::Month;
+            keep[c.npv] = Keep::Whole;
+            for (f, fy) in case.model.fiscal_years.iter().enumerate() {
+                keep[c.fy_cost + f] = Keep::Tally(&FISCAL_PROBS, case.model.budget_for(fy.year));
+                keep[c.fy_saving + f] = Keep::Tally(&FISCAL_PROBS, None);
+            }
+            for j in 0..c.steps {
+                keep[c.contribution + j] = Keep::Tally(&BRIDGE_PROBS, None);
+            }
+        }
         Layout {
+            keep,
             months,
             channels,
             fiscal_years: nfy,
@@ -115,13 +153,24 @@ impl Layout {
     }
 
     /// The same columns for comparing portfolios: no monthly quantities
-    /// (nothing summed or kept per month), no bridge steps (only the NPV,
-    /// the last step, is meaningful), and of the inputs only the
-    /// initiatives' capex, whose means a portfolio's capex needs.
+    /// (nothing summed or kept per month), no bridge steps (only the NPV
+    /// is meaningful), no percentiles but the NPV's, and of the inputs only
+    /// the initiatives' capex, whose means a portfolio's capex needs.
     pub fn for_portfolios(mut self, case: &Case) -> Layout {
         self.quantities = 0;
         self.bridge = false;
+        for k in &mut self.keep {
+            if let Keep::Tally(..) | Keep::Month = k {
+                *k = Keep::Tally(&[], None);
+            }
+        }
         self.inputs.retain(|i| case.initiatives.iter().any(|init| init.capex == *i));
+        self
+    }
+
+    /// The same columns without monthly quantities (a pilot run).
+    pub fn without_monthly(mut self) -> Layout {
+        self.quantities = 0;
         self
     }
 

@@ -8,9 +8,11 @@
 //! order: the output is byte-identical for any `--threads`.
 
 pub mod block;
+pub mod input_keys;
 pub mod layout;
 pub mod sampler;
 pub mod stream;
+pub mod tally;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -19,7 +21,10 @@ use rayon::prelude::*;
 use crate::model::Case;
 pub use layout::Layout;
 use block::{BlockOutput, LANES, Lanes, Workspace, reduce_lanes};
+use input_keys::InputScale;
+use layout::Keep;
 use sampler::Sampler;
+use tally::{Brackets, Tally};
 
 /// Iterations per batch: the unit of parallel work and of ordered summing.
 pub const BATCH: usize = 1024;
@@ -30,6 +35,10 @@ pub const MONTHLY_SAMPLE_MAX: usize = 10_000;
 /// Memory the monthly sample may use (f32 values).
 const MONTHLY_SAMPLE_BYTES: usize = 64 << 20;
 
+/// Iterations of the pilot that places the tallies' brackets
+/// ([`tally`]): runs this long or shorter keep every value instead.
+pub const PILOT: usize = 32 * BATCH;
+
 /// What one run asks for.
 #[derive(Debug, Clone, Copy)]
 pub struct RunOptions {
@@ -39,20 +48,42 @@ pub struct RunOptions {
     /// uncertain input. Off for comparing portfolios, which needs only
     /// per-iteration results and the capex draws.
     pub monthly: bool,
+    /// Pilot iterations ([`PILOT`]) and bracket width ([`tally::BRACKET_Z`]):
+    /// they change how much is kept, never the results.
+    pub pilot: usize,
+    pub bracket_z: f64,
+}
+
+impl RunOptions {
+    pub fn new(iterations: usize, seed: u64, monthly: bool) -> RunOptions {
+        RunOptions { iterations, seed, monthly, pilot: PILOT, bracket_z: tally::BRACKET_Z }
+    }
+}
+
+/// What a run kept of one result column over its iterations.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Kept {
+    /// Every value, in iteration order.
+    Whole(Vec<f64>),
+    /// Every value as a month number, 0 for none (NaN).
+    Months(Vec<u16>),
+    /// Exact statistics from bounded memory.
+    Tally(Tally),
 }
 
 /// Everything the iterations produced, before aggregation.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Simulation {
     pub layout: Layout,
     pub iterations: usize,
     pub seed: u64,
-    /// Per-iteration results, column-major: column `c` is
-    /// `table[c * iterations..(c + 1) * iterations]`, in iteration order.
-    pub table: Vec<f64>,
-    /// Per-iteration draws of the uncertain inputs (`layout.inputs`),
-    /// column-major like `table`, for sensitivity.
-    pub inputs: Vec<f64>,
+    /// Per result column (`layout.keep` says which kind).
+    pub columns: Vec<Kept>,
+    /// Per uncertain input (`layout.inputs`): how draws map to keys, the
+    /// keys of every iteration (column-major), and the sum of the draws.
+    pub input_scales: Vec<InputScale>,
+    pub input_keys: Vec<u16>,
+    pub input_sums: Vec<f64>,
     /// Sum over all iterations of each monthly quantity.
     pub monthly_sums: Vec<f64>,
     /// Monthly quantities of the first `monthly_sample` iterations,
@@ -62,19 +93,48 @@ pub struct Simulation {
 }
 
 impl Simulation {
-    /// One column of the per-iteration table, in iteration order.
-    pub fn column_ref(&self, col: usize) -> &[f64] {
-        &self.table[col * self.iterations..(col + 1) * self.iterations]
+    /// A column kept whole (NPV), in iteration order.
+    pub fn whole(&self, col: usize) -> &[f64] {
+        match &self.columns[col] {
+            Kept::Whole(v) => v,
+            other => panic!("column {col} is not kept whole: {other:?}"),
+        }
     }
 
-    /// The draws of the `k`-th uncertain input (`layout.inputs[k]`).
-    pub fn input_column(&self, k: usize) -> &[f64] {
-        &self.inputs[k * self.iterations..(k + 1) * self.iterations]
+    /// A column kept as months (payback), 0 for none.
+    pub fn months(&self, col: usize) -> &[u16] {
+        match &self.columns[col] {
+            Kept::Months(v) => v,
+            other => panic!("column {col} is not kept as months: {other:?}"),
+        }
     }
 
-    /// A copy of one column, to reorder (percentiles select in place).
-    pub fn column(&self, col: usize) -> Vec<f64> {
-        self.column_ref(col).to_vec()
+    /// A tallied column.
+    pub fn tally(&self, col: usize) -> &Tally {
+        match &self.columns[col] {
+            Kept::Tally(t) => t,
+            other => panic!("column {col} is not tallied: {other:?}"),
+        }
+    }
+
+    /// The keys of the `k`-th uncertain input (`layout.inputs[k]`).
+    pub fn input_keys(&self, k: usize) -> &[u16] {
+        &self.input_keys[k * self.iterations..(k + 1) * self.iterations]
+    }
+
+    /// Mean draw of the `k`-th uncertain input.
+    pub fn input_mean(&self, k: usize) -> f64 {
+        self.input_sums[k] / self.iterations as f64
+    }
+
+    /// Tallied columns whose percentiles fell between brackets.
+    pub fn misses(&self) -> Vec<usize> {
+        (0..self.columns.len())
+            .filter(|&c| match (&self.columns[c], self.layout.keep[c]) {
+                (Kept::Tally(t), Keep::Tally(probs, _)) => t.quantiles(probs).is_err(),
+                _ => false,
+            })
+            .collect()
     }
 }
 
@@ -87,11 +147,10 @@ pub fn monthly_sample_size(iterations: usize, quantities: usize) -> usize {
     iterations.min(MONTHLY_SAMPLE_MAX).min(by_memory)
 }
 
-/// Split column-major `data` (columns of `n`) into, for each batch, its
-/// stretch of every column.
-fn split_columns<T>(data: &mut [T], n: usize, batches: usize) -> Vec<Vec<&mut [T]>> {
+/// Split columns into, for each batch, its stretch of every column.
+fn split_columns<'a, T: 'a>(columns: impl Iterator<Item = &'a mut [T]>, batches: usize) -> Vec<Vec<&'a mut [T]>> {
     let mut per_batch: Vec<Vec<&mut [T]>> = (0..batches).map(|_| Vec::new()).collect();
-    for column in data.chunks_mut(n.max(1)) {
+    for column in columns {
         for (b, stretch) in column.chunks_mut(BATCH).enumerate() {
             per_batch[b].push(stretch);
         }
@@ -114,24 +173,137 @@ fn zeroed<T: Clone + Default>(len: Option<usize>, what: &str) -> Result<Vec<T>, 
     Ok(v)
 }
 
+/// How each column is kept in a run: for tallied columns, their brackets.
+pub type Plan = Vec<Option<Brackets>>;
+
+/// The brackets of a run. Runs no longer than the pilot keep every value
+/// of the columns with percentiles; longer ones first run the pilot (the
+/// run's own first iterations, so every shard finds the same brackets).
+pub fn plan(case: &Case, layout: &Layout, options: RunOptions) -> Result<Plan, String> {
+    let percentiles = |c: usize| match layout.keep[c] {
+        Keep::Tally(probs, _) => Some(probs),
+        _ => None,
+    };
+    let keep_all: Plan = (0..layout.width)
+        .map(|c| percentiles(c).map(|p| if p.is_empty() { Brackets::nothing() } else { Brackets::everything() }))
+        .collect();
+    let wanted = (0..layout.width).any(|c| percentiles(c).is_some_and(|p| !p.is_empty()));
+    if options.iterations <= options.pilot || !wanted {
+        return Ok(keep_all);
+    }
+    let pilot_options = RunOptions { iterations: options.pilot, ..options };
+    let pilot_layout = layout.clone().without_monthly();
+    let batches = 0..options.pilot.div_ceil(BATCH);
+    let pilot = simulate_batches(case, &pilot_layout, pilot_options, &keep_all, batches, false, &AtomicUsize::new(0))?;
+    Ok(pilot
+        .columns
+        .into_iter()
+        .enumerate()
+        .map(|(c, kept)| match (kept, percentiles(c)) {
+            (Kept::Tally(t), Some(probs)) if !probs.is_empty() => {
+                let mut values: Vec<f64> = t.inside.into_iter().flatten().collect();
+                values.sort_unstable_by(f64::total_cmp);
+                Some(Brackets::from_pilot(&values, probs, options.bracket_z))
+            }
+            (_, Some(_)) => Some(Brackets::nothing()),
+            (_, None) => None,
+        })
+        .collect())
+}
+
 /// Run the forecast. Must be called inside the rayon pool that sets the
 /// thread count; the result does not depend on it. `progress` counts the
 /// iterations done, for a progress bar. Fails only when memory cannot hold
 /// the per-iteration results.
 pub fn simulate(case: &Case, options: RunOptions, progress: &AtomicUsize) -> Result<Simulation, String> {
     let layout = if options.monthly { Layout::new(case) } else { Layout::new(case).for_portfolios(case) };
-    let n = options.iterations;
-    let part = simulate_batches(case, &layout, options, 0..n.div_ceil(BATCH), false, progress)?;
-    Ok(Simulation {
-        iterations: n,
-        seed: options.seed,
-        table: part.table,
-        inputs: part.inputs,
-        monthly_sums: part.sums,
-        monthly_sample: part.sample,
-        monthly_sample_rows: monthly_sample_size(n, layout.monthly_quantities()),
-        layout,
-    })
+    let mut plan = plan(case, &layout, options)?;
+    loop {
+        let batches = 0..options.iterations.div_ceil(BATCH);
+        let part = simulate_batches(case, &layout, options, &plan, batches, false, progress)?;
+        let sim = Simulation::from_parts(case, layout.clone(), options, vec![part]);
+        let missed = sim.misses();
+        if missed.is_empty() {
+            return Ok(sim);
+        }
+        // A percentile fell between brackets (rare): run again keeping
+        // those columns whole.
+        for c in missed {
+            plan[c] = Some(Brackets::everything());
+        }
+        progress.store(0, Ordering::Relaxed);
+    }
+}
+
+impl Simulation {
+    /// The simulation of a run from its parts, in batch order, covering
+    /// every batch once (checked by the caller).
+    pub fn from_parts(case: &Case, layout: Layout, options: RunOptions, parts: Vec<Part>) -> Simulation {
+        let n = options.iterations;
+        let q = layout.monthly_quantities();
+        let ni = layout.inputs.len();
+        let mut columns: Vec<Kept> = Vec::new();
+        let mut input_keys: Vec<u16> = Vec::new();
+        let mut monthly_sums = vec![0.0; q];
+        let mut input_sums = vec![0.0; ni];
+        let mut monthly_sample = Vec::new();
+        let mut input_parts = Vec::with_capacity(parts.len());
+        for part in parts {
+            for batch in part.sums.chunks(q.max(1)).filter(|_| q > 0) {
+                add_sums(&mut monthly_sums, batch);
+            }
+            for batch in part.input_sums.chunks(ni.max(1)).filter(|_| ni > 0) {
+                add_sums(&mut input_sums, batch);
+            }
+            if monthly_sample.is_empty() {
+                monthly_sample = part.sample;
+            } else {
+                monthly_sample.extend_from_slice(&part.sample);
+            }
+            input_parts.push((part.rows, part.input_keys));
+            if columns.is_empty() {
+                columns = part.columns;
+                continue;
+            }
+            for (all, more) in columns.iter_mut().zip(part.columns) {
+                match (all, more) {
+                    (Kept::Whole(a), Kept::Whole(b)) => a.extend(b),
+                    (Kept::Months(a), Kept::Months(b)) => a.extend(b),
+                    (Kept::Tally(a), Kept::Tally(b)) => a.merge(b),
+                    _ => unreachable!("parts of one layout keep columns alike"),
+                }
+            }
+        }
+        if input_parts.len() == 1 {
+            input_keys = input_parts.pop().map(|(_, keys)| keys).unwrap_or_default();
+        } else {
+            input_keys.reserve_exact(n * ni);
+            for k in 0..ni {
+                for (rows, keys) in &input_parts {
+                    input_keys.extend_from_slice(&keys[k * rows..(k + 1) * rows]);
+                }
+            }
+        }
+        drop(input_parts);
+        columns.par_iter_mut().for_each(|c| {
+            if let Kept::Tally(t) = c {
+                t.seal();
+            }
+        });
+        let input_scales = layout.inputs.iter().map(|&i| InputScale::of(&case.inputs.defs[i])).collect();
+        Simulation {
+            monthly_sample_rows: monthly_sample_size(n, q),
+            layout,
+            iterations: n,
+            seed: options.seed,
+            columns,
+            input_scales,
+            input_keys,
+            input_sums,
+            monthly_sums,
+            monthly_sample,
+        }
+    }
 }
 
 /// The iterations of some consecutive batches of a run, as a shard of it
@@ -143,10 +315,13 @@ pub struct Part {
     pub batches: std::ops::Range<usize>,
     /// Iterations covered.
     pub rows: usize,
-    /// Per-iteration results of these rows, column-major.
-    pub table: Vec<f64>,
-    /// Per-iteration inputs of these rows, column-major.
-    pub inputs: Vec<f64>,
+    /// Per result column, what these batches kept.
+    pub columns: Vec<Kept>,
+    /// Keys of the uncertain inputs of these rows, column-major.
+    pub input_keys: Vec<u16>,
+    /// Each batch's sums of the inputs' draws, in batch order (their total
+    /// unless kept by batch).
+    pub input_sums: Vec<f64>,
     /// Monthly sums: each batch's in turn (`batches.len()` runs of the
     /// monthly quantities) when kept by batch, else their total.
     pub sums: Vec<f64>,
@@ -165,13 +340,22 @@ pub fn shard_batches(iterations: usize, shard: usize, shards: usize) -> std::ops
     at(shard - 1)..at(shard)
 }
 
-/// Run `batches` of the run `options` describes. With `by_batch` each
-/// batch's monthly sums are kept apart (a shard), else added in batch
-/// order. Must be called inside the rayon pool that sets the thread count.
+/// One batch's results besides the columns written in place.
+struct BatchResult {
+    sums: Vec<f64>,
+    input_sums: Vec<f64>,
+    tallies: Vec<Option<Tally>>,
+}
+
+/// Run `batches` of the run `options` describes, keeping columns as `plan`
+/// says. With `by_batch` each batch's sums are kept apart (a shard), else
+/// added in batch order. Must be called inside the rayon pool that sets
+/// the thread count.
 pub fn simulate_batches(
     case: &Case,
     layout: &Layout,
     options: RunOptions,
+    plan: &Plan,
     batches: std::ops::Range<usize>,
     by_batch: bool,
     progress: &AtomicUsize,
@@ -181,10 +365,17 @@ pub fn simulate_batches(
     let rows = (batches.end * BATCH).min(n) - first_row;
     let width = layout.width;
     let q = layout.monthly_quantities();
+    let ni = layout.inputs.len();
     let sample_rows = monthly_sample_size(n, q);
     let sampler = Sampler::new(case);
-    let mut table: Vec<f64> = zeroed(rows.checked_mul(width), "per-iteration results")?;
-    let mut inputs: Vec<f64> = zeroed(rows.checked_mul(layout.inputs.len()), "per-iteration inputs")?;
+    let scales: Vec<InputScale> = layout.inputs.iter().map(|&i| InputScale::of(&case.inputs.defs[i])).collect();
+    let whole_cols: Vec<usize> = (0..width).filter(|&c| layout.keep[c] == Keep::Whole).collect();
+    let month_cols: Vec<usize> = (0..width).filter(|&c| layout.keep[c] == Keep::Month).collect();
+    let mut whole: Vec<Vec<f64>> =
+        whole_cols.iter().map(|_| zeroed(Some(rows), "per-iteration results")).collect::<Result<_, _>>()?;
+    let mut months: Vec<Vec<u16>> =
+        month_cols.iter().map(|_| zeroed(Some(rows), "per-iteration results")).collect::<Result<_, _>>()?;
+    let mut input_keys: Vec<u16> = zeroed(rows.checked_mul(ni), "per-iteration inputs")?;
     let kept_rows = sample_rows.saturating_sub(first_row).min(rows);
     let mut monthly_sample: Vec<f32> = zeroed(kept_rows.checked_mul(q), "monthly sample")?;
     let count = batches.len();
@@ -197,22 +388,31 @@ pub fn simulate_batches(
         sample_chunks.push(head);
         rest = tail;
     }
+    let mut tallies: Vec<Option<Tally>> = (0..width)
+        .map(|c| match (&plan[c], layout.keep[c]) {
+            (Some(b), Keep::Tally(_, threshold)) => Some(Tally::new(b.clone(), threshold)),
+            _ => None,
+        })
+        .collect();
     // Each batch owns its stretch of every column.
-    let batch_columns = split_columns(&mut table, rows, count);
-    let batch_inputs = split_columns(&mut inputs, rows, count);
-    let mut work = batches.clone().zip(batch_columns.into_iter().zip(batch_inputs).zip(sample_chunks));
+    let batch_whole = split_columns(whole.iter_mut().map(Vec::as_mut_slice), count);
+    let batch_months = split_columns(months.iter_mut().map(Vec::as_mut_slice), count);
+    let batch_inputs = split_columns(input_keys.chunks_mut(rows.max(1)), count);
+    let mut work = batches.clone().zip(batch_whole.into_iter().zip(batch_months).zip(batch_inputs).zip(sample_chunks));
     let mut sums = if by_batch { Vec::with_capacity(count * q) } else { vec![0.0; q] };
+    let mut input_sums = if by_batch { Vec::with_capacity(count * ni) } else { vec![0.0; ni] };
     loop {
         let wave: Vec<_> = work.by_ref().take(WAVE).collect();
         if wave.is_empty() {
             break;
         }
-        let wave_sums: Vec<Vec<f64>> = wave
+        let results: Vec<BatchResult> = wave
             .into_par_iter()
             .map_init(
-                || Workspace::new(case, layout),
-                |ws, (b, ((mut columns, mut input_columns), sample))| {
+                || (Workspace::new(case, layout), vec![0.0; width * BATCH]),
+                |(ws, table), (b, (((mut whole, mut months), mut keys), sample))| {
                     let mut sums: Vec<Lanes> = vec![[0.0; LANES]; q];
+                    let mut input_sums: Vec<Lanes> = vec![[0.0; LANES]; ni];
                     let rows = (n - b * BATCH).min(BATCH);
                     let sampled = sample.len() / q.max(1);
                     for k0 in (0..rows).step_by(LANES) {
@@ -221,31 +421,74 @@ pub fn simulate_batches(
                         let keep = if kept > 0 { &mut sample[k0 * q..] } else { &mut [][..] };
                         let out = BlockOutput { sums: &mut sums, keep, kept };
                         ws.run_block(case, layout, &sampler, options.seed, (b * BATCH + k0) as u64, active, out);
-                        for (column, value) in columns.iter_mut().zip(ws.rows()) {
-                            column[k0..k0 + active].copy_from_slice(&value[..active]);
+                        for (c, value) in ws.rows().iter().enumerate() {
+                            table[c * BATCH + k0..c * BATCH + k0 + active].copy_from_slice(&value[..active]);
                         }
-                        for (column, &input) in input_columns.iter_mut().zip(&layout.inputs) {
-                            column[k0..k0 + active].copy_from_slice(&ws.values()[input][..active]);
+                        for (k, (&input, scale)) in layout.inputs.iter().zip(&scales).enumerate() {
+                            let draws = &ws.values()[input];
+                            for l in 0..active {
+                                keys[k][k0 + l] = scale.key(draws[l]);
+                                input_sums[k][l] += draws[l];
+                            }
                         }
                     }
+                    for (column, &c) in whole.iter_mut().zip(&whole_cols) {
+                        column.copy_from_slice(&table[c * BATCH..c * BATCH + rows]);
+                    }
+                    for (column, &c) in months.iter_mut().zip(&month_cols) {
+                        for (m, &x) in column.iter_mut().zip(&table[c * BATCH..c * BATCH + rows]) {
+                            *m = if x.is_nan() { 0 } else { x as u16 };
+                        }
+                    }
+                    let tallies = tallies
+                        .iter()
+                        .enumerate()
+                        .map(|(c, t)| {
+                            t.as_ref().map(|t| {
+                                let mut batch = t.empty_like();
+                                batch.add_batch(&table[c * BATCH..c * BATCH + rows]);
+                                batch
+                            })
+                        })
+                        .collect();
                     progress.fetch_add(rows, Ordering::Relaxed);
-                    reduce_lanes(&sums)
+                    BatchResult { sums: reduce_lanes(&sums), input_sums: reduce_lanes(&input_sums), tallies }
                 },
             )
             .collect();
-        for batch_sums in &wave_sums {
+        for batch in results {
             if by_batch {
-                sums.extend_from_slice(batch_sums);
+                sums.extend_from_slice(&batch.sums);
+                input_sums.extend_from_slice(&batch.input_sums);
             } else {
-                add_sums(&mut sums, batch_sums);
+                add_sums(&mut sums, &batch.sums);
+                add_sums(&mut input_sums, &batch.input_sums);
+            }
+            for (all, t) in tallies.iter_mut().zip(batch.tallies) {
+                if let (Some(all), Some(t)) = (all, t) {
+                    all.merge(t);
+                }
             }
         }
     }
-    Ok(Part { batches, rows, table, inputs, sums, sample: monthly_sample })
+    // Hand each column its own buffer, in column order.
+    let mut whole_columns = whole.into_iter();
+    let mut month_columns = months.into_iter();
+    let columns = tallies
+        .into_iter()
+        .enumerate()
+        .map(|(c, t)| match (layout.keep[c], t) {
+            (Keep::Whole, _) => Kept::Whole(whole_columns.next().unwrap_or_default()),
+            (Keep::Month, _) => Kept::Months(month_columns.next().unwrap_or_default()),
+            (_, Some(t)) => Kept::Tally(t),
+            (Keep::Tally(_, threshold), None) => Kept::Tally(Tally::new(Brackets::nothing(), threshold)),
+        })
+        .collect();
+    Ok(Part { batches, rows, columns, input_keys, input_sums, sums, sample: monthly_sample })
 }
 
-/// Add one batch's monthly sums to the running total. Runs and merges add
-/// batches in batch order through here, so both give the same bits.
+/// Add one batch's sums to the running total. Runs and merges add batches
+/// in batch order through here, so both give the same bits.
 pub fn add_sums(total: &mut [f64], batch: &[f64]) {
     for (t, s) in total.iter_mut().zip(batch) {
         *t += s;

@@ -1,0 +1,399 @@
+//! Exact statistics of a per-iteration result without keeping every value.
+//!
+//! A report needs, of most results, the mean, the standard deviation and a
+//! few percentiles (spec section 6). Keeping every value costs 8 bytes an
+//! iteration a result; a tally keeps instead:
+//!
+//! - each batch's count, sum and sum of squared deviations, merged in batch
+//!   order, so the mean and sd do not depend on the thread count;
+//! - the exact minimum and maximum;
+//! - the values that fall inside narrow *brackets* around the percentiles
+//!   asked for, and a count of those that fall between brackets.
+//!
+//! The brackets come from a pilot: the run's first iterations, kept whole.
+//! A percentile whose order statistics land inside a bracket is then exact
+//! (the same number a full sort gives); one that lands between brackets is
+//! reported as a [`Miss`], and the run is repeated keeping that result
+//! whole. Brackets are wide enough (7 standard errors of the pilot's
+//! quantile either side) that a miss takes an event of probability around
+//! 1e-12.
+
+/// How wide a bracket is: pilot standard errors of the quantile either side.
+pub const BRACKET_Z: f64 = 7.0;
+
+/// Closed intervals, ascending and disjoint, where a result's percentiles
+/// are expected. `(-inf, inf)` keeps every value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Brackets(pub Vec<(f64, f64)>);
+
+impl Brackets {
+    /// Keep every value: exact whatever the percentiles are.
+    pub fn everything() -> Brackets {
+        Brackets(vec![(f64::NEG_INFINITY, f64::INFINITY)])
+    }
+
+    /// Keep no value: moments, minimum and maximum only.
+    pub fn nothing() -> Brackets {
+        Brackets(Vec::new())
+    }
+
+    /// Brackets for percentiles `probs` from a pilot's finite values,
+    /// ascending. Each covers the pilot's order statistics within `z`
+    /// standard errors (plus two ranks) of the percentile's rank; one that
+    /// reaches the pilot's first or last value is left open on that side.
+    pub fn from_pilot(sorted: &[f64], probs: &[f64], z: f64) -> Brackets {
+        let n = sorted.len();
+        if n == 0 {
+            return Brackets::everything();
+        }
+        let last = n - 1;
+        let mut intervals: Vec<(f64, f64)> = probs
+            .iter()
+            .map(|&p| {
+                let centre = p * last as f64;
+                let half = z * (n as f64 * p * (1.0 - p)).sqrt() + 2.0;
+                let lo = (centre - half).floor();
+                let hi = (centre + half).ceil();
+                let lo = if lo <= 0.0 { f64::NEG_INFINITY } else { sorted[lo as usize] };
+                let hi = if hi >= last as f64 { f64::INFINITY } else { sorted[hi as usize] };
+                (lo, hi)
+            })
+            .collect();
+        intervals.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut merged: Vec<(f64, f64)> = Vec::with_capacity(intervals.len());
+        for (lo, hi) in intervals {
+            match merged.last_mut() {
+                Some(last) if lo <= last.1 => last.1 = last.1.max(hi),
+                _ => merged.push((lo, hi)),
+            }
+        }
+        Brackets(merged)
+    }
+
+    /// Where `x` (finite) falls: inside interval `j`, or in the gap below
+    /// interval `j` (`j == len` for above the last).
+    #[inline]
+    fn locate(&self, x: f64) -> Slot {
+        for (j, &(lo, hi)) in self.0.iter().enumerate() {
+            if x < lo {
+                return Slot::Gap(j);
+            }
+            if x <= hi {
+                return Slot::Inside(j);
+            }
+        }
+        Slot::Gap(self.0.len())
+    }
+}
+
+enum Slot {
+    Gap(usize),
+    Inside(usize),
+}
+
+/// One batch's moments: count, sum and sum of squared deviations from the
+/// batch mean (two-pass, so exact to rounding).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Moments {
+    pub count: u64,
+    pub sum: f64,
+    pub m2: f64,
+}
+
+/// What a run kept of one result; see the module comment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tally {
+    pub brackets: Brackets,
+    /// Each batch's moments, in batch order.
+    pub moments: Vec<Moments>,
+    /// Iterations without a value (NaN: no payback, no investment).
+    pub missing: u64,
+    pub min: f64,
+    pub max: f64,
+    /// Values above [`Tally::threshold`] (a budget), when one is set.
+    pub threshold: Option<f64>,
+    pub above: u64,
+    /// Values in each gap: below the first interval, between intervals,
+    /// above the last (one more than intervals).
+    pub gaps: Vec<u64>,
+    /// Values inside each interval. A one-point interval (an atom) keeps
+    /// only the count, in `atoms`.
+    pub inside: Vec<Vec<f64>>,
+    pub atoms: Vec<u64>,
+}
+
+/// A percentile that fell between brackets: the result must be kept whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Miss;
+
+impl Tally {
+    pub fn new(brackets: Brackets, threshold: Option<f64>) -> Tally {
+        let k = brackets.0.len();
+        Tally {
+            brackets,
+            moments: Vec::new(),
+            missing: 0,
+            min: f64::INFINITY,
+            max: f64::NEG_INFINITY,
+            threshold,
+            above: 0,
+            gaps: vec![0; k + 1],
+            inside: vec![Vec::new(); k],
+            atoms: vec![0; k],
+        }
+    }
+
+    /// An empty tally with the same brackets and threshold, for one batch.
+    pub fn empty_like(&self) -> Tally {
+        Tally::new(self.brackets.clone(), self.threshold)
+    }
+
+    /// Add one batch's values, in iteration order.
+    pub fn add_batch(&mut self, values: &[f64]) {
+        let (mut count, mut sum) = (0u64, 0.0);
+        for &x in values {
+            if !x.is_nan() {
+                count += 1;
+                sum += x;
+            }
+        }
+        let mean = if count > 0 { sum / count as f64 } else { 0.0 };
+        let mut m2 = 0.0;
+        for &x in values {
+            if x.is_nan() {
+                self.missing += 1;
+                continue;
+            }
+            m2 += (x - mean) * (x - mean);
+            self.min = self.min.min(x);
+            self.max = self.max.max(x);
+            if self.threshold.is_some_and(|t| x > t) {
+                self.above += 1;
+            }
+            match self.brackets.locate(x) {
+                Slot::Gap(j) => self.gaps[j] += 1,
+                Slot::Inside(j) => {
+                    let (lo, hi) = self.brackets.0[j];
+                    if lo == hi {
+                        self.atoms[j] += 1;
+                    } else {
+                        self.inside[j].push(x);
+                    }
+                }
+            }
+        }
+        self.moments.push(Moments { count, sum, m2 });
+    }
+
+    /// Append a tally of the batches that follow this one's (same
+    /// brackets); the result is the same however the batches were grouped.
+    pub fn merge(&mut self, later: Tally) {
+        debug_assert_eq!(self.brackets, later.brackets);
+        self.moments.extend(later.moments);
+        self.missing += later.missing;
+        self.min = self.min.min(later.min);
+        self.max = self.max.max(later.max);
+        self.above += later.above;
+        for (a, b) in self.gaps.iter_mut().zip(later.gaps) {
+            *a += b;
+        }
+        for (a, b) in self.inside.iter_mut().zip(later.inside) {
+            a.extend(b);
+        }
+        for (a, b) in self.atoms.iter_mut().zip(later.atoms) {
+            *a += b;
+        }
+    }
+
+    /// Values counted (NaN excluded).
+    pub fn count(&self) -> u64 {
+        self.moments.iter().map(|m| m.count).sum()
+    }
+
+    /// Mean: the batch sums added in batch order, over the count. NaN when
+    /// there is no value.
+    pub fn mean(&self) -> f64 {
+        let n = self.count();
+        if n == 0 {
+            return f64::NAN;
+        }
+        self.moments.iter().fold(0.0, |s, m| s + m.sum) / n as f64
+    }
+
+    /// Sample standard deviation (n - 1) from the batches' moments (Chan et
+    /// al.'s pairwise formula, in batch order); NaN for fewer than 2 values.
+    pub fn sd(&self) -> f64 {
+        let n = self.count();
+        if n < 2 {
+            return f64::NAN;
+        }
+        let mean = self.mean();
+        let m2 = self.moments.iter().filter(|m| m.count > 0).fold(0.0, |s, m| {
+            let d = m.sum / m.count as f64 - mean;
+            s + m.m2 + m.count as f64 * d * d
+        });
+        (m2 / (n - 1) as f64).sqrt()
+    }
+
+    /// Sort the kept values, once every batch is in: percentiles are read
+    /// from them.
+    pub fn seal(&mut self) {
+        for values in &mut self.inside {
+            values.sort_unstable_by(f64::total_cmp);
+        }
+    }
+
+    /// Percentiles at `probs` (numpy's linear method over the values
+    /// counted), or a [`Miss`] when an order statistic they need is not
+    /// kept. The tally must be [sealed](Tally::seal).
+    pub fn quantiles(&self, probs: &[f64]) -> Result<Vec<f64>, Miss> {
+        let n = self.count();
+        if n == 0 {
+            return Ok(vec![f64::NAN; probs.len()]);
+        }
+        probs
+            .iter()
+            .map(|&p| {
+                let pos = (n - 1) as f64 * p;
+                let k = (pos.floor() as u64).min(n - 1);
+                let frac = pos - k as f64;
+                let a = self.order_statistic(k)?;
+                if frac > 0.0 && k + 1 < n {
+                    let b = self.order_statistic(k + 1)?;
+                    Ok(a + (b - a) * frac)
+                } else {
+                    Ok(a)
+                }
+            })
+            .collect()
+    }
+
+    /// The `rank`-th smallest value (0-based), when kept.
+    pub fn order_statistic(&self, rank: u64) -> Result<f64, Miss> {
+        if rank == 0 {
+            return Ok(self.min);
+        }
+        if rank + 1 == self.count() {
+            return Ok(self.max);
+        }
+        let mut below = 0u64;
+        for j in 0..self.inside.len() {
+            below += self.gaps[j];
+            if rank < below {
+                return Err(Miss);
+            }
+            let here = self.atoms[j] + self.inside[j].len() as u64;
+            if rank < below + here {
+                if self.atoms[j] > 0 {
+                    return Ok(self.brackets.0[j].0);
+                }
+                debug_assert!(self.inside[j].is_sorted_by(|a, b| a <= b), "tally not sealed");
+                return Ok(self.inside[j][(rank - below) as usize]);
+            }
+            below += here;
+        }
+        Err(Miss)
+    }
+
+    /// Bytes the kept values take.
+    pub fn kept_bytes(&self) -> usize {
+        self.inside.iter().map(|v| 8 * v.len()).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aggregate::stats;
+
+    /// A skewed sample with an atom, in "iteration order".
+    fn sample(n: usize, seed: u64) -> Vec<f64> {
+        let mut x = seed;
+        (0..n)
+            .map(|i| {
+                x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                let u = (x >> 11) as f64 / (1u64 << 53) as f64;
+                if i % 17 == 0 { 3.0 } else { (u * 4.0).exp() - 20.0 }
+            })
+            .collect()
+    }
+
+    fn tally_of(values: &[f64], brackets: Brackets, batch: usize) -> Tally {
+        let mut total = Tally::new(brackets, Some(1.0));
+        for chunk in values.chunks(batch) {
+            let mut t = total.empty_like();
+            t.add_batch(chunk);
+            total.merge(t);
+        }
+        total.seal();
+        total
+    }
+
+    const PROBS: [f64; 5] = [0.05, 0.10, 0.50, 0.90, 0.95];
+
+    #[test]
+    fn bracketed_percentiles_equal_a_full_sort() {
+        let values = sample(50_000, 1);
+        let mut pilot: Vec<f64> = values[..4096].to_vec();
+        pilot.sort_by(f64::total_cmp);
+        let brackets = Brackets::from_pilot(&pilot, &PROBS, BRACKET_Z);
+        let tally = tally_of(&values, brackets, 1024);
+        assert!(tally.kept_bytes() < 8 * values.len() / 2, "kept {} of {}", tally.kept_bytes(), 8 * values.len());
+        let mut all = values.clone();
+        let want = stats::describe(&mut all).unwrap();
+        let got = tally.quantiles(&PROBS).unwrap();
+        assert_eq!(got, vec![want.p5, want.p10, want.p50, want.p90, want.p95]);
+        assert_eq!((tally.min, tally.max), (want.min, want.max));
+        assert!((tally.mean() - want.mean).abs() <= 1e-12 * want.mean.abs().max(1.0));
+        assert!((tally.sd() - want.sd).abs() <= 1e-12 * want.sd);
+        assert_eq!(tally.above, values.iter().filter(|&&x| x > 1.0).count() as u64);
+    }
+
+    #[test]
+    fn grouping_of_batches_does_not_change_anything() {
+        let values = sample(10_000, 2);
+        let brackets = Brackets::from_pilot(&{
+            let mut p = values[..2048].to_vec();
+            p.sort_by(f64::total_cmp);
+            p
+        }, &PROBS, BRACKET_Z);
+        let by_batch = tally_of(&values, brackets.clone(), 512);
+        // Two parts of 10 and 10 batches, merged.
+        let mut first = tally_of(&values[..5120], brackets.clone(), 512);
+        first.merge(tally_of(&values[5120..], brackets, 512));
+        assert_eq!(first.mean().to_bits(), by_batch.mean().to_bits());
+        assert_eq!(first.sd().to_bits(), by_batch.sd().to_bits());
+        assert_eq!(first.count(), 10_000);
+    }
+
+    #[test]
+    fn a_percentile_between_brackets_is_a_miss() {
+        let values = sample(20_000, 3);
+        // A pilot from another distribution: its brackets sit elsewhere.
+        let mut pilot: Vec<f64> = values[..2048].iter().map(|x| x + 1000.0).collect();
+        pilot.sort_by(f64::total_cmp);
+        let tally = tally_of(&values, Brackets::from_pilot(&pilot, &PROBS, BRACKET_Z), 1024);
+        assert_eq!(tally.quantiles(&[0.5]), Err(Miss));
+        // Keeping everything is always exact.
+        let whole = tally_of(&values, Brackets::everything(), 1024);
+        let mut all = values.clone();
+        assert_eq!(whole.quantiles(&PROBS).unwrap(), stats::quantiles(&mut all, &PROBS));
+    }
+
+    #[test]
+    fn atoms_keep_counts_only_and_nan_is_left_out() {
+        let mut values = vec![5.0; 20_000];
+        values[10] = f64::NAN;
+        values[20] = 7.0;
+        let brackets = Brackets::from_pilot(&[5.0; 10_000], &PROBS, BRACKET_Z);
+        assert_eq!(brackets, Brackets(vec![(5.0, 5.0)]));
+        let tally = tally_of(&values, brackets, 256);
+        assert_eq!(tally.kept_bytes(), 0);
+        assert_eq!((tally.missing, tally.count()), (1, 19_999));
+        assert_eq!(tally.quantiles(&[0.5, 0.95]).unwrap(), vec![5.0, 5.0]);
+        assert_eq!(tally.max, 7.0);
+        let nothing = tally_of(&[f64::NAN; 4], Brackets::nothing(), 2);
+        assert!(nothing.mean().is_nan());
+        assert!(nothing.quantiles(&[0.5]).unwrap()[0].is_nan());
+    }
+}
