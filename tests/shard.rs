@@ -40,8 +40,10 @@ fn stderr(a: &assert_cmd::assert::Assert) -> String {
 fn three_shards_merged_equal_one_run_byte_for_byte() {
     let dir = tempfile::tempdir().unwrap();
     let scenario = root().join("scenarios/acme-ai-roadmap.toml");
-    // 5,000 iterations: 5 batches of 1,024 (the last ragged) over 3 shards.
-    let parts: Vec<PathBuf> = (1..=3).map(|k| shard(&scenario, "5000", "11", k, 3, dir.path())).collect();
+    // 40,000 iterations: 40 batches of 1,024 (the last ragged) over 3
+    // shards, past the pilot (32,768), so the parts carry bracketed tallies
+    // that the merge must join exactly.
+    let parts: Vec<PathBuf> = (1..=3).map(|k| shard(&scenario, "40000", "11", k, 3, dir.path())).collect();
     let merged = dir.path().join("merged");
     // Any order of the parts.
     merge(&[parts[2].clone(), parts[0].clone(), parts[1].clone()], &merged).success();
@@ -49,7 +51,7 @@ fn three_shards_merged_equal_one_run_byte_for_byte() {
     costcast()
         .arg("run")
         .arg(&scenario)
-        .args(["-n", "5000", "--seed", "11", "--threads", "1", "--format", "csv", "-o"])
+        .args(["-n", "40000", "--seed", "11", "--threads", "1", "--format", "csv", "-o"])
         .arg(&single)
         .assert()
         .success();
