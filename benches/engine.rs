@@ -50,7 +50,7 @@ fn bench_block(group: &mut criterion::BenchmarkGroup<'_, criterion::measurement:
     group.bench_function(name, |b| {
         b.iter(|| {
             first += LANES as u64;
-            let out = BlockOutput { sums: &mut sums, keep: &mut [], kept: 0 };
+            let out = BlockOutput { sums: &mut sums, keep: &mut [], kept: 0, stride: 0, first_row: 0 };
             ws.run_block(case, &layout, &sampler, 42, first, LANES, out);
             black_box(ws.rows());
         })

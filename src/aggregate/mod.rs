@@ -164,29 +164,13 @@ pub struct FteRow {
     pub fte: f64,
 }
 
-/// P10, P50, P90 of every monthly quantity over the monthly sample. The
-/// sample is row-major (iteration by iteration); quantities are gathered in
-/// runs of 16 adjacent ones, a cache line of f32 at a time.
+/// P10, P50, P90 of every monthly quantity over the monthly sample.
 fn monthly_percentiles(sim: &Simulation) -> Vec<[f64; 3]> {
-    const RUN: usize = 16;
-    let q = sim.layout.monthly_quantities();
-    let k = sim.monthly_sample_rows;
-    let starts: Vec<usize> = (0..q).step_by(RUN).collect();
-    starts
-        .par_iter()
-        .flat_map_iter(|&start| {
-            let width = RUN.min(q - start);
-            let mut columns = vec![Vec::with_capacity(k); width];
-            for i in 0..k {
-                let row = &sim.monthly_sample[i * q + start..i * q + start + width];
-                for (column, &x) in columns.iter_mut().zip(row) {
-                    column.push(f64::from(x));
-                }
-            }
-            columns.into_iter().map(|mut c| {
-                let p = stats::quantiles(&mut c, &[0.10, 0.50, 0.90]);
-                [p[0], p[1], p[2]]
-            })
+    (0..sim.layout.monthly_quantities())
+        .into_par_iter()
+        .map(|idx| {
+            let p = stats::quantiles(&mut sim.monthly_column(idx), &[0.10, 0.50, 0.90]);
+            [p[0], p[1], p[2]]
         })
         .collect()
 }
@@ -306,19 +290,14 @@ fn waterfall(case: &Case, sim: &Simulation) -> Vec<WaterfallStep> {
         // Step j's contribution is net(first j+1) - net(first j): linear, so
         // its mean is the difference of means; its percentiles come from
         // the monthly sample's differences.
-        let q = l.monthly_quantities();
-        let k = sim.monthly_sample_rows;
         let mut previous_mean = 0.0;
+        let mut previous: Vec<f64> = vec![0.0; sim.monthly_sample_rows];
         for (j, &init) in scenario.initiatives.iter().enumerate() {
             let idx = l.waterfall_index(s, j);
             let mean = sim.monthly_sums[idx] / n;
-            let mut contribution: Vec<f64> = (0..k)
-                .map(|i| {
-                    let here = f64::from(sim.monthly_sample[i * q + idx]);
-                    let before = if j == 0 { 0.0 } else { f64::from(sim.monthly_sample[i * q + idx - 1]) };
-                    here - before
-                })
-                .collect();
+            let here = sim.monthly_column(idx);
+            let mut contribution: Vec<f64> = here.iter().zip(&previous).map(|(a, b)| a - b).collect();
+            previous = here;
             let p = stats::quantiles(&mut contribution, &[0.10, 0.50, 0.90]);
             rows.push(WaterfallStep {
                 scenario: scenario.name.clone(),

@@ -204,21 +204,24 @@ impl Decile {
         order.into_iter().map(|j| members[j]).collect()
     }
 
-    /// Mean of `npv` over the decile, summed in iteration order.
+    /// Mean of `npv` over the decile: the iterations past the boundary
+    /// key in iteration order (branch-free), then the chosen ones at it.
     fn mean(&self, keys: &[u16], npv: &[f64]) -> f64 {
         if self.size == 0 {
             return f64::NAN;
         }
-        let mut boundary = self.boundary.iter().peekable();
         let mut sum = 0.0;
-        for (i, (&key, &x)) in keys.iter().zip(npv).enumerate() {
-            let inside = if self.below { key < self.key } else { key > self.key };
-            if inside {
-                sum += x;
-            } else if key == self.key && boundary.peek() == Some(&&(i as u32)) {
-                boundary.next();
-                sum += x;
+        if self.below {
+            for (&key, &x) in keys.iter().zip(npv) {
+                sum += if key < self.key { x } else { 0.0 };
             }
+        } else {
+            for (&key, &x) in keys.iter().zip(npv) {
+                sum += if key > self.key { x } else { 0.0 };
+            }
+        }
+        for &i in &self.boundary {
+            sum += npv[i as usize];
         }
         sum / self.size as f64
     }

@@ -148,9 +148,13 @@ pub struct BlockOutput<'a> {
     /// Sums over iterations of each monthly quantity, lane by lane (reduce
     /// with [`reduce_lanes`]).
     pub sums: &'a mut [Lanes],
-    /// Monthly quantities of the block's first `kept` lanes, row-major.
+    /// The batch's monthly sample, quantity-major: quantity `q` of the
+    /// batch's row `r` at `q * stride + r`. The block's first `kept` lanes
+    /// are rows `first_row..first_row + kept`.
     pub keep: &'a mut [f32],
     pub kept: usize,
+    pub stride: usize,
+    pub first_row: usize,
 }
 
 impl Workspace {
@@ -332,7 +336,15 @@ impl Workspace {
         }
         let v = &self.values;
         let nq = self.queues.len();
-        let mut record = Recorder { sums: out.sums, keep: out.keep, kept: out.kept, active, quantities: layout.monthly_quantities() };
+        let mut record = Recorder {
+            sums: out.sums,
+            keep: out.keep,
+            kept: out.kept,
+            stride: out.stride,
+            first_row: out.first_row,
+            active,
+            quantities: layout.monthly_quantities(),
+        };
 
         // Baseline (section 5): V, P, F per channel and month.
         for (c, ch) in case.model.channels.iter().enumerate() {
@@ -639,6 +651,8 @@ struct Recorder<'a> {
     sums: &'a mut [Lanes],
     keep: &'a mut [f32],
     kept: usize,
+    stride: usize,
+    first_row: usize,
     active: usize,
     quantities: usize,
 }
@@ -661,7 +675,7 @@ impl Recorder<'_> {
             }
         }
         for (lane, value) in x.iter().enumerate().take(self.kept) {
-            self.keep[lane * self.quantities + idx] = *value as f32;
+            self.keep[idx * self.stride + self.first_row + lane] = *value as f32;
         }
     }
 }

@@ -86,8 +86,9 @@ pub struct Simulation {
     pub input_sums: Vec<f64>,
     /// Sum over all iterations of each monthly quantity.
     pub monthly_sums: Vec<f64>,
-    /// Monthly quantities of the first `monthly_sample` iterations,
-    /// row-major, for the monthly percentiles.
+    /// Monthly quantities of the first `monthly_sample_rows` iterations,
+    /// for the monthly percentiles: batch by batch, each batch's
+    /// quantity-major (see [`Simulation::monthly_column`]).
     pub monthly_sample: Vec<f32>,
     pub monthly_sample_rows: usize,
 }
@@ -125,6 +126,21 @@ impl Simulation {
     /// Mean draw of the `k`-th uncertain input.
     pub fn input_mean(&self, k: usize) -> f64 {
         self.input_sums[k] / self.iterations as f64
+    }
+
+    /// Monthly quantity `idx` of every iteration in the monthly sample, in
+    /// iteration order. The sample is kept batch by batch, each batch's
+    /// quantity-major, so this reads one stretch per batch.
+    pub fn monthly_column(&self, idx: usize) -> Vec<f64> {
+        let q = self.layout.monthly_quantities();
+        let mut column = Vec::with_capacity(self.monthly_sample_rows);
+        let mut at = 0;
+        for b in 0..self.monthly_sample_rows.div_ceil(BATCH) {
+            let rows = (self.monthly_sample_rows - b * BATCH).min(BATCH);
+            column.extend(self.monthly_sample[at + idx * rows..at + (idx + 1) * rows].iter().map(|&x| f64::from(x)));
+            at += rows * q;
+        }
+        column
     }
 
     /// Tallied columns whose percentiles fell between brackets.
@@ -326,7 +342,7 @@ pub struct Part {
     /// monthly quantities) when kept by batch, else their total.
     pub sums: Vec<f64>,
     /// Monthly quantities of the rows that fall in the run's monthly
-    /// sample, row-major.
+    /// sample, batch by batch, each batch's quantity-major.
     pub sample: Vec<f32>,
 }
 
@@ -418,11 +434,15 @@ pub fn simulate_batches(
                     for k0 in (0..rows).step_by(LANES) {
                         let active = (rows - k0).min(LANES);
                         let kept = sampled.saturating_sub(k0).min(active);
-                        let keep = if kept > 0 { &mut sample[k0 * q..] } else { &mut [][..] };
-                        let out = BlockOutput { sums: &mut sums, keep, kept };
+                        let out = BlockOutput { sums: &mut sums, keep: sample, kept, stride: sampled, first_row: k0 };
                         ws.run_block(case, layout, &sampler, options.seed, (b * BATCH + k0) as u64, active, out);
                         for (c, value) in ws.rows().iter().enumerate() {
-                            table[c * BATCH + k0..c * BATCH + k0 + active].copy_from_slice(&value[..active]);
+                            let to = &mut table[c * BATCH + k0..c * BATCH + k0 + active];
+                            if let Ok(lanes) = <&mut Lanes>::try_from(&mut *to) {
+                                *lanes = *value; // a whole block: one fixed-size move
+                            } else {
+                                to.copy_from_slice(&value[..active]);
+                            }
                         }
                         for (k, (&input, scale)) in layout.inputs.iter().zip(&scales).enumerate() {
                             let draws = &ws.values()[input];

@@ -69,26 +69,6 @@ impl Brackets {
         }
         Brackets(merged)
     }
-
-    /// Where `x` (finite) falls: inside interval `j`, or in the gap below
-    /// interval `j` (`j == len` for above the last).
-    #[inline]
-    fn locate(&self, x: f64) -> Slot {
-        for (j, &(lo, hi)) in self.0.iter().enumerate() {
-            if x < lo {
-                return Slot::Gap(j);
-            }
-            if x <= hi {
-                return Slot::Inside(j);
-            }
-        }
-        Slot::Gap(self.0.len())
-    }
-}
-
-enum Slot {
-    Gap(usize),
-    Inside(usize),
 }
 
 /// One batch's moments: count, sum and sum of squared deviations from the
@@ -159,6 +139,8 @@ impl Tally {
         }
         let mean = if count > 0 { sum / count as f64 } else { 0.0 };
         let mut m2 = 0.0;
+        let threshold = self.threshold.unwrap_or(f64::INFINITY);
+        let intervals = &self.brackets.0;
         for &x in values {
             if x.is_nan() {
                 self.missing += 1;
@@ -167,18 +149,23 @@ impl Tally {
             m2 += (x - mean) * (x - mean);
             self.min = self.min.min(x);
             self.max = self.max.max(x);
-            if self.threshold.is_some_and(|t| x > t) {
-                self.above += 1;
+            self.above += u64::from(x > threshold);
+            // Bounds at or below x, counting each interval's upper bound
+            // only once x passes it: odd inside interval slot / 2, even in
+            // the gap below interval slot / 2. Branch-free over the few
+            // intervals.
+            let mut slot = 0usize;
+            for &(lo, hi) in intervals {
+                slot += usize::from(x >= lo) + usize::from(x > hi);
             }
-            match self.brackets.locate(x) {
-                Slot::Gap(j) => self.gaps[j] += 1,
-                Slot::Inside(j) => {
-                    let (lo, hi) = self.brackets.0[j];
-                    if lo == hi {
-                        self.atoms[j] += 1;
-                    } else {
-                        self.inside[j].push(x);
-                    }
+            if slot & 1 == 0 {
+                self.gaps[slot / 2] += 1;
+            } else {
+                let j = slot / 2;
+                if intervals[j].0 == intervals[j].1 {
+                    self.atoms[j] += 1;
+                } else {
+                    self.inside[j].push(x);
                 }
             }
         }
