@@ -234,20 +234,25 @@ pub fn plan(case: &Case, layout: &Layout, options: RunOptions) -> Result<Plan, S
 pub fn simulate(case: &Case, options: RunOptions, progress: &AtomicUsize) -> Result<Simulation, String> {
     let layout = if options.monthly { Layout::new(case) } else { Layout::new(case).for_portfolios(case) };
     let mut plan = plan(case, &layout, options)?;
-    loop {
-        let batches = 0..options.iterations.div_ceil(BATCH);
-        let part = simulate_batches(case, &layout, options, &plan, batches, false, progress)?;
-        let sim = Simulation::from_parts(case, layout.clone(), options, vec![part]);
-        let missed = sim.misses();
-        if missed.is_empty() {
-            return Ok(sim);
-        }
-        // A percentile fell between brackets (rare): run again keeping
-        // those columns whole.
-        for c in missed {
-            plan[c] = Some(Brackets::everything());
-        }
-        progress.store(0, Ordering::Relaxed);
+    let batches = 0..options.iterations.div_ceil(BATCH);
+    let part = simulate_batches(case, &layout, options, &plan, batches.clone(), false, progress)?;
+    let sim = Simulation::from_parts(case, layout.clone(), options, vec![part]);
+    let missed = sim.misses();
+    if missed.is_empty() {
+        return Ok(sim);
+    }
+    // A percentile fell between brackets (rare): run again keeping those
+    // columns whole, which cannot miss.
+    for &c in &missed {
+        plan[c] = Some(Brackets::everything());
+    }
+    drop(sim);
+    progress.store(0, Ordering::Relaxed);
+    let part = simulate_batches(case, &layout, options, &plan, batches, false, progress)?;
+    let sim = Simulation::from_parts(case, layout, options, vec![part]);
+    match sim.misses().first() {
+        None => Ok(sim),
+        Some(c) => Err(format!("internal error: column {c} lacks the values its percentiles need after keeping them all")),
     }
 }
 
@@ -356,11 +361,14 @@ pub fn shard_batches(iterations: usize, shard: usize, shards: usize) -> std::ops
     at(shard - 1)..at(shard)
 }
 
-/// One batch's results besides the columns written in place.
+/// One batch's results besides the columns written in place and the
+/// values tallied: what must be added in batch order.
 struct BatchResult {
+    batch: usize,
     sums: Vec<f64>,
     input_sums: Vec<f64>,
-    tallies: Vec<Option<Tally>>,
+    /// Moments of each tallied column, in column order.
+    moments: Vec<tally::Moments>,
 }
 
 /// Run `batches` of the run `options` describes, keeping columns as `plan`
@@ -415,6 +423,13 @@ pub fn simulate_batches(
     let batch_months = split_columns(months.iter_mut().map(Vec::as_mut_slice), count);
     let batch_inputs = split_columns(input_keys.chunks_mut(rows.max(1)), count);
     let mut work = batches.clone().zip(batch_whole.into_iter().zip(batch_months).zip(batch_inputs).zip(sample_chunks));
+    // Each worker tallies its batches' values into its own copy of the
+    // tallies (counts and kept values do not depend on the order they come
+    // in), joined at the end; what does depend on it, each batch's sums and
+    // moments, is returned by batch and added in batch order.
+    let own: Vec<std::sync::Mutex<Vec<Option<Tally>>>> = (0..rayon::current_num_threads().max(1))
+        .map(|_| std::sync::Mutex::new(tallies.iter().map(|t| t.as_ref().map(Tally::empty_like)).collect()))
+        .collect();
     let mut sums = if by_batch { Vec::with_capacity(count * q) } else { vec![0.0; q] };
     let mut input_sums = if by_batch { Vec::with_capacity(count * ni) } else { vec![0.0; ni] };
     loop {
@@ -422,7 +437,7 @@ pub fn simulate_batches(
         if wave.is_empty() {
             break;
         }
-        let results: Vec<BatchResult> = wave
+        let mut results: Vec<BatchResult> = wave
             .into_par_iter()
             .map_init(
                 || (Workspace::new(case, layout), vec![0.0; width * BATCH]),
@@ -460,22 +475,19 @@ pub fn simulate_batches(
                             *m = if x.is_nan() { 0 } else { x as u16 };
                         }
                     }
-                    let tallies = tallies
-                        .iter()
+                    let worker = rayon::current_thread_index().unwrap_or(0) % own.len();
+                    let mut own = own[worker].lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                    let moments = own
+                        .iter_mut()
                         .enumerate()
-                        .map(|(c, t)| {
-                            t.as_ref().map(|t| {
-                                let mut batch = t.empty_like();
-                                batch.add_batch(&table[c * BATCH..c * BATCH + rows]);
-                                batch
-                            })
-                        })
+                        .filter_map(|(c, t)| t.as_mut().map(|t| t.add_values(&table[c * BATCH..c * BATCH + rows])))
                         .collect();
                     progress.fetch_add(rows, Ordering::Relaxed);
-                    BatchResult { sums: reduce_lanes(&sums), input_sums: reduce_lanes(&input_sums), tallies }
+                    BatchResult { batch: b, sums: reduce_lanes(&sums), input_sums: reduce_lanes(&input_sums), moments }
                 },
             )
             .collect();
+        results.sort_unstable_by_key(|r| r.batch);
         for batch in results {
             if by_batch {
                 sums.extend_from_slice(&batch.sums);
@@ -484,10 +496,17 @@ pub fn simulate_batches(
                 add_sums(&mut sums, &batch.sums);
                 add_sums(&mut input_sums, &batch.input_sums);
             }
-            for (all, t) in tallies.iter_mut().zip(batch.tallies) {
-                if let (Some(all), Some(t)) = (all, t) {
-                    all.merge(t);
-                }
+            let mut moments = batch.moments.into_iter();
+            for t in tallies.iter_mut().flatten() {
+                t.moments.extend(moments.next());
+            }
+        }
+    }
+    for worker in own {
+        let worker = worker.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
+        for (all, t) in tallies.iter_mut().zip(worker) {
+            if let (Some(all), Some(t)) = (all, t) {
+                all.merge(t);
             }
         }
     }

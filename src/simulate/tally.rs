@@ -130,6 +130,13 @@ impl Tally {
 
     /// Add one batch's values, in iteration order.
     pub fn add_batch(&mut self, values: &[f64]) {
+        let moments = self.add_values(values);
+        self.moments.push(moments);
+    }
+
+    /// Count and keep one batch's values and return their moments, which
+    /// the caller puts in batch order.
+    pub fn add_values(&mut self, values: &[f64]) -> Moments {
         let (mut count, mut sum) = (0u64, 0.0);
         for &x in values {
             if !x.is_nan() {
@@ -169,7 +176,7 @@ impl Tally {
                 }
             }
         }
-        self.moments.push(Moments { count, sum, m2 });
+        Moments { count, sum, m2 }
     }
 
     /// Append a tally of the batches that follow this one's (same
