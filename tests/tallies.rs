@@ -115,7 +115,31 @@ fn exact_sensitivity(input: &[f64], npv: &[f64]) -> (f64, f64, f64) {
 
 #[test]
 fn sensitivity_from_keys_matches_the_exact_draws() {
-    let case = canonical();
+    check_sensitivity(&canonical());
+}
+
+/// Skewed inputs: a lognormal whose range spans many orders of magnitude
+/// and a beta with an unbounded density must not crowd into a few keys.
+#[test]
+fn sensitivity_of_skewed_inputs_matches_the_exact_draws() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::create_dir_all(dir.path().join("models")).unwrap();
+    std::fs::create_dir_all(dir.path().join("scenarios")).unwrap();
+    let model = std::fs::read_to_string(root.join("models/acme.toml")).unwrap();
+    let model = model.replacen(r#"cost_per_contact = "pert(6.0, 8.0, 12.0)""#, r#"cost_per_contact = "lognormal(2.0, 1.5)""#, 1);
+    std::fs::write(dir.path().join("models/acme.toml"), model).unwrap();
+    let scenario = std::fs::read_to_string(root.join("scenarios/acme-ai-roadmap.toml")).unwrap();
+    let scenario = scenario.replacen(r#"share = "triangular(0.10, 0.25, 0.40)""#, r#"share = "beta(0.5, 2)""#, 1);
+    std::fs::write(dir.path().join("scenarios/acme-ai-roadmap.toml"), scenario).unwrap();
+    let case = costcast::validate::load_case(&dir.path().join("scenarios/acme-ai-roadmap.toml")).unwrap().value;
+    let kinds: Vec<&str> = case.inputs.defs.iter().map(|d| d.written.as_str()).collect();
+    assert!(kinds.contains(&"lognormal(2.0, 1.5)") && kinds.contains(&"beta(0.5, 2)"), "{kinds:?}");
+    check_sensitivity(&case);
+}
+
+fn check_sensitivity(case: &Case) {
+    let case = case.clone();
     let options = RunOptions::new(N, 3, true);
     let sim = simulation(&case, options);
     // Every iteration's exact inputs, drawn again from its stream.

@@ -2,13 +2,20 @@
 //!
 //! Sensitivity needs every input's ranks over all iterations (spec section
 //! 6). Keeping each draw whole costs 8 bytes an iteration an input; a key
-//! of 2 bytes keeps its order instead: the input's range (its distribution
-//! between normal scores -8 and 8) cut into 65,536 equal bins. A key is a
-//! monotone function of the draw, so sorting by key is sorting by draw up
-//! to draws that share a bin. Those ties are resolved where they matter:
-//! the decile boundaries are re-drawn exactly ([`crate::aggregate::sensitivity`]);
-//! Spearman's coefficient treats a bin as one tie (average ranks), which
-//! moves it by about 1e-8 (a bin is 1/65,536 of the range).
+//! of 2 bytes keeps its order instead: a monotone map of the draw onto
+//! 65,536 bins, so sorting by key is sorting by draw up to draws that share
+//! a bin. Those ties are resolved where they matter: the decile boundaries
+//! are re-drawn exactly ([`crate::aggregate::sensitivity`]); Spearman's
+//! coefficient treats a bin as one tie (average ranks), which moves it by
+//! about 1e-7 when no bin holds much more than its share of the draws.
+//!
+//! The bins are therefore laid out so that each holds a similar share:
+//! equal widths over the distribution's range (normal scores -8 to 8) for
+//! families whose density stays bounded (normal, uniform, triangular,
+//! PERT), equal widths of log x for a lognormal, and equal probability
+//! (between tabulated quantiles) for a beta whose density is unbounded.
+
+use std::sync::Arc;
 
 use crate::dist::Dist;
 use crate::model::{InputDef, InputKind};
@@ -16,11 +23,29 @@ use crate::model::{InputDef, InputKind};
 /// Largest key.
 pub const TOP: f64 = 65_535.0;
 
+/// Cells of equal probability ([`Axis::Quantiles`]).
+const CELLS: usize = 4096;
+
+/// What the bins are equal in.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Axis {
+    /// The draw: keys (x - lo) * scale.
+    Linear,
+    /// Its logarithm: keys (ln x - lo) * scale.
+    Log,
+    /// Probability: the draw's place among the distribution's quantiles at
+    /// k / [`CELLS`], interpolated linearly inside a cell.
+    Quantiles(Arc<[f64]>),
+    /// The draw's bits, top 16 of an order-preserving encoding: a last
+    /// resort when the range is not finite.
+    Bits,
+}
+
 /// How one input's draws map to keys.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InputScale {
+    pub axis: Axis,
     pub lo: f64,
-    /// Keys per unit of the input.
     pub scale: f64,
     /// Every draw the input can take has a key of its own (a 0/1 success,
     /// a discrete distribution whose values are far enough apart): equal
@@ -30,12 +55,28 @@ pub struct InputScale {
 
 impl InputScale {
     pub fn of(def: &InputDef) -> InputScale {
-        let (lo, hi) = match def.kind {
-            InputKind::Success => (0.0, 1.0),
-            InputKind::Value => (def.domain.clamp(def.dist.from_score(-8.0)), def.domain.clamp(def.dist.from_score(8.0))),
+        let linear = |lo: f64, hi: f64| {
+            if hi > lo && (hi - lo).is_finite() && lo.is_finite() {
+                InputScale { axis: Axis::Linear, lo, scale: TOP / (hi - lo), exact: false }
+            } else {
+                InputScale { axis: Axis::Bits, lo: 0.0, scale: 0.0, exact: false }
+            }
         };
-        let scale = if hi > lo && (hi - lo).is_finite() { TOP / (hi - lo) } else { 0.0 };
-        let mut s = InputScale { lo, scale, exact: false };
+        let mut s = match (&def.kind, &def.dist) {
+            (InputKind::Success, _) => linear(0.0, 1.0),
+            (_, Dist::LogNormal(d)) => InputScale { axis: Axis::Log, ..linear(d.mu() - 8.0 * d.sigma(), d.mu() + 8.0 * d.sigma()) },
+            (_, Dist::Beta(d)) if d.shape().0 < 1.0 || d.shape().1 < 1.0 => {
+                let mut top = f64::NEG_INFINITY;
+                let knots: Vec<f64> = (0..=CELLS)
+                    .map(|k| {
+                        top = top.max(def.dist.quantile((k as f64 / CELLS as f64).clamp(1e-15, 1.0 - 1e-15)));
+                        top
+                    })
+                    .collect();
+                InputScale { axis: Axis::Quantiles(knots.into()), lo: 0.0, scale: 0.0, exact: false }
+            }
+            _ => linear(def.domain.clamp(def.dist.from_score(-8.0)), def.domain.clamp(def.dist.from_score(8.0))),
+        };
         s.exact = match (&def.kind, &def.dist) {
             (InputKind::Success, _) | (_, Dist::Bernoulli(_)) => true,
             (_, Dist::Discrete(d)) => {
@@ -53,7 +94,21 @@ impl InputScale {
     /// The key of draw `x`: monotone (non-decreasing) in `x`.
     #[inline]
     pub fn key(&self, x: f64) -> u16 {
-        ((x - self.lo) * self.scale).clamp(0.0, TOP) as u16
+        match &self.axis {
+            Axis::Linear => ((x - self.lo) * self.scale).clamp(0.0, TOP) as u16,
+            Axis::Log => ((x.ln() - self.lo) * self.scale).clamp(0.0, TOP) as u16,
+            Axis::Quantiles(knots) => {
+                let k = knots.partition_point(|&q| q <= x).saturating_sub(1).min(CELLS - 1);
+                let (q0, q1) = (knots[k], knots[k + 1]);
+                let within = if q1 > q0 { ((x - q0) / (q1 - q0)).clamp(0.0, 1.0) } else { 0.0 };
+                ((k as f64 + within) / CELLS as f64 * TOP).clamp(0.0, TOP) as u16
+            }
+            Axis::Bits => {
+                let b = x.to_bits();
+                let ordered = if b >> 63 == 1 { !b } else { b | (1 << 63) };
+                (ordered >> 48) as u16
+            }
+        }
     }
 }
 
@@ -82,6 +137,32 @@ mod tests {
         assert!(keys.windows(2).all(|w| w[0] <= w[1]), "{keys:?}");
         assert_eq!((keys[0], keys[7]), (0, 65_535));
         assert!(keys[4] > keys[3] && keys[5] > keys[4]);
+    }
+
+    /// The largest share of `n` draws that one key holds.
+    fn fullest_key(text: &str, n: usize) -> f64 {
+        use crate::simulate::stream::iteration_rng;
+        let d = def(text, InputKind::Value);
+        let s = InputScale::of(&d);
+        let mut counts = vec![0u32; 65_536];
+        let mut rng = iteration_rng(1, 0);
+        let mut draws: Vec<f64> = (0..n).map(|_| d.dist.sample(&mut rng)).collect();
+        for &x in &draws {
+            counts[s.key(x) as usize] += 1;
+        }
+        draws.sort_by(f64::total_cmp);
+        assert!(draws.windows(2).all(|w| s.key(w[0]) <= s.key(w[1])), "{text}: keys out of order");
+        f64::from(*counts.iter().max().unwrap()) / n as f64
+    }
+
+    #[test]
+    fn no_key_holds_much_more_than_its_share_of_the_draws() {
+        // 1/65,536 is 1.5e-5; a bin may hold a few times that where the
+        // density peaks, never a large share (which would tie many draws).
+        for text in ["normal(0.004, 0.002)", "pert(6, 8, 12)", "triangular(0.02, 0.05, 0.08)", "uniform(30000, 45000)", "lognormal(2, 1.5)", "lognormal(0, 0.25)", "beta(0.3, 4)", "beta(2, 0.5)"] {
+            let share = fullest_key(text, 400_000);
+            assert!(share < 2e-4, "{text}: one key holds {share} of the draws");
+        }
     }
 
     #[test]

@@ -460,6 +460,8 @@ pub fn simulate_batches(
                             }
                         }
                         for (k, (&input, scale)) in layout.inputs.iter().zip(&scales).enumerate() {
+                            // (`key` matches on the axis once per lane; the
+                            // branch is the same for the whole column.)
                             let draws = &ws.values()[input];
                             for l in 0..active {
                                 keys[k][k0 + l] = scale.key(draws[l]);
