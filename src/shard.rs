@@ -24,6 +24,7 @@ use sha2::{Digest, Sha256};
 use crate::error::{Diagnostic, Error, InputError};
 use crate::model::Case;
 use crate::report::record::{InputRecord, hash_inputs};
+use crate::simulate::layout::Keep;
 use crate::simulate::{self, BATCH, Kept, Layout, Part, RunOptions, Simulation};
 
 const MAGIC: &str = "COSTCAST PART 2";
@@ -237,8 +238,10 @@ pub fn assemble(case: &Case, parts: Vec<(PathBuf, PartHeader, Part)>) -> Result<
     let layout = Layout::new(case);
     let (n, q) = (first.iterations, layout.monthly_quantities());
     let refuse = |why: &str| Error::Input(InputError::one(Diagnostic::new(&first_path, "", why)));
-    if layout.width != first.columns || layout.inputs.len() != first.input_columns || q != first.quantities {
-        return Err(refuse("was computed with another layout of results than these inputs give; re-run the shards"));
+    for (path, header, part) in &parts {
+        if let Err(why) = check_part(&layout, header, part) {
+            return Err(Error::Input(InputError::one(Diagnostic::new(path, "", format!("{why}; re-run this shard")))));
+        }
     }
     let rows: usize = parts.iter().map(|(_, h, _)| h.rows).sum();
     let sample_rows = simulate::monthly_sample_size(n, q);
@@ -264,6 +267,42 @@ pub fn assemble(case: &Case, parts: Vec<(PathBuf, PartHeader, Part)>) -> Result<
     // A percentile fell between the brackets (rare): the exact figures need
     // those results whole, which the parts do not have. Compute the run here.
     simulate::simulate(case, options, &Default::default()).map_err(Error::Other)
+}
+
+/// Check that a decoded part is what its shard of this layout computes:
+/// its batches, row count, and each column kept the way the layout keeps
+/// it, covering its rows (a body edited and re-hashed by hand must be
+/// refused, not merged or trusted).
+fn check_part(layout: &Layout, header: &PartHeader, part: &Part) -> Result<(), String> {
+    let q = layout.monthly_quantities();
+    if header.columns != layout.width || header.input_columns != layout.inputs.len() || header.quantities != q {
+        return Err("was computed with another layout of results than these inputs give".into());
+    }
+    let batches = simulate::shard_batches(header.iterations, header.shard, header.shards);
+    let rows = (batches.end * BATCH).min(header.iterations) - (batches.start * BATCH).min(header.iterations);
+    let sample_rows = simulate::monthly_sample_size(header.iterations, q).saturating_sub(batches.start * BATCH).min(rows);
+    if part.batches != batches || header.rows != rows || part.rows != rows || header.sample_rows != sample_rows {
+        return Err(format!("does not hold the iterations of shard {}/{}", header.shard, header.shards));
+    }
+    for (c, (kept, keep)) in part.columns.iter().zip(&layout.keep).enumerate() {
+        let fits = match (kept, keep) {
+            (Kept::Whole(v), Keep::Whole) => v.len() == rows,
+            (Kept::Months(v), Keep::Month) => v.len() == rows,
+            (Kept::Tally(t), Keep::Tally(_, threshold)) => {
+                let counted: u64 = t.count() + t.missing;
+                t.threshold == *threshold
+                    && t.moments.len() == batches.len()
+                    && counted == rows as u64
+                    && t.gaps.iter().sum::<u64>() + t.atoms.iter().sum::<u64>() + t.inside.iter().map(|v| v.len() as u64).sum::<u64>()
+                        == t.count()
+            }
+            _ => false,
+        };
+        if !fits {
+            return Err(format!("result column {c} is not kept as this run keeps it"));
+        }
+    }
+    Ok(())
 }
 
 /// The part body: little-endian numbers, each column as it was kept.
@@ -384,13 +423,13 @@ mod codec {
                     _ => None,
                 })
                 .collect::<Option<Vec<Kept>>>()?;
-            let input_keys = self.u16s().filter(|v| v.len() == header.rows * header.input_columns)?;
-            let batches = header.end_batch - header.first_batch;
-            let input_sums = self.f64s().filter(|v| v.len() == batches * header.input_columns)?;
-            let sums = self.f64s().filter(|v| v.len() == batches * header.quantities)?;
+            let input_keys = self.u16s().filter(|v| Some(v.len()) == header.rows.checked_mul(header.input_columns))?;
+            let batches = header.end_batch.checked_sub(header.first_batch)?;
+            let input_sums = self.f64s().filter(|v| Some(v.len()) == batches.checked_mul(header.input_columns))?;
+            let sums = self.f64s().filter(|v| Some(v.len()) == batches.checked_mul(header.quantities))?;
             let n = self.len(4)?;
             let sample: Vec<f32> = self.take(4 * n)?.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
-            (sample.len() == header.sample_rows * header.quantities).then_some(())?;
+            (Some(sample.len()) == header.sample_rows.checked_mul(header.quantities)).then_some(())?;
             Some(Part { batches: header.first_batch..header.end_batch, rows: header.rows, columns, input_keys, input_sums, sums, sample })
         }
 

@@ -168,3 +168,47 @@ fn a_bad_shard_argument_is_refused() {
     }
     assert!(!dir.path().join("x.part").exists());
 }
+
+/// A part whose body was edited and hashed again (so the hash passes) is
+/// still refused when it is not what its shard computes: never a panic.
+#[test]
+fn a_part_edited_and_hashed_again_is_refused() {
+    use costcast::shard::{decode, encode};
+    use costcast::simulate::Kept;
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = root().join("scenarios/acme-ai-roadmap.toml");
+    let one = shard(&scenario, "3000", "5", 1, 2, dir.path());
+    let two = shard(&scenario, "3000", "5", 2, 2, dir.path());
+    let out = dir.path().join("out");
+    let bytes = std::fs::read(&two).unwrap();
+    let (header, part) = decode(&two, &bytes).unwrap();
+    let edits: Vec<(&str, Box<dyn Fn(&mut costcast::shard::PartHeader, &mut costcast::simulate::Part)>)> = vec![
+        ("no inputs", Box::new(|h, p| {
+            h.input_columns = 0;
+            p.input_keys.clear();
+            p.input_sums.clear();
+        })),
+        ("NPV as a tally", Box::new(|_, p| {
+            let npv = p.columns.iter().position(|c| matches!(c, Kept::Whole(_))).unwrap();
+            let tally = p.columns.iter().find_map(|c| if let Kept::Tally(t) = c { Some(t.clone()) } else { None }).unwrap();
+            p.columns[npv] = Kept::Tally(tally);
+        })),
+        ("payback as whole values", Box::new(|_, p| {
+            let payback = p.columns.iter().position(|c| matches!(c, Kept::Months(_))).unwrap();
+            p.columns[payback] = Kept::Whole(vec![1.0; p.rows]);
+        })),
+        ("other batches", Box::new(|h, p| {
+            h.first_batch = 0;
+            p.batches.start = 0;
+        })),
+    ];
+    for (what, edit) in edits {
+        let (mut h, mut p) = (header.clone(), part.clone());
+        edit(&mut h, &mut p);
+        let edited = dir.path().join("edited.part");
+        std::fs::write(&edited, encode(&h, &p)).unwrap();
+        let e = stderr(&merge(&[one.clone(), edited], &out).code(1));
+        assert!(e.contains("edited.part") && (e.contains("re-run") || e.contains("not a costcast part file")), "{what}: {e}");
+        assert!(!out.exists(), "{what}: a refused merge wrote {}", out.display());
+    }
+}
