@@ -170,3 +170,31 @@ fn check_sensitivity(case: &Case) {
     }
     assert!(checked > 60, "{checked} rows");
 }
+
+/// A model that overflows (volumes growing 50% a month for 50 years) gives
+/// NaN in some iterations. A result every iteration must have is then
+/// undefined as a whole (empty cells), not quietly summarised over the
+/// iterations that stayed finite.
+#[test]
+fn a_result_that_is_nan_in_some_iterations_is_undefined_not_summarised_over_the_rest() {
+    use costcast::aggregate::SummaryValue;
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::create_dir_all(dir.path().join("models")).unwrap();
+    std::fs::create_dir_all(dir.path().join("scenarios")).unwrap();
+    let model = std::fs::read_to_string(root.join("models/acme.toml")).unwrap();
+    let model = model.replacen("months = 36", "months = 600", 1).replacen(r#"growth = "normal(0.004, 0.002)""#, r#"growth = "normal(0.5, 1.5)""#, 1);
+    std::fs::write(dir.path().join("models/acme.toml"), model).unwrap();
+    std::fs::copy(root.join("scenarios/acme-ai-roadmap.toml"), dir.path().join("scenarios/acme-ai-roadmap.toml")).unwrap();
+    let case = costcast::validate::load_case(&dir.path().join("scenarios/acme-ai-roadmap.toml")).unwrap().value;
+    let results = costcast::run::forecast(&case, 2000, 42, 2).unwrap();
+    let mut undefined = 0;
+    for row in results.summary.iter().filter(|r| ["baseline_cost", "scenario_cost", "net_savings"].contains(&r.metric)) {
+        let SummaryValue::Stats(Some(s)) = &row.value else { panic!("{row:?}") };
+        if s.mean.is_nan() {
+            undefined += 1;
+            assert!([s.sd, s.p5, s.p10, s.p50, s.p90, s.p95, s.min, s.max].iter().all(|x| x.is_nan()), "{row:?}");
+        }
+    }
+    assert!(undefined > 0, "the overflowing model gave no NaN: the test checks nothing");
+}

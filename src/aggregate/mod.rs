@@ -318,8 +318,16 @@ fn probability(hits: usize, n: usize) -> f64 {
     hits as f64 / n as f64
 }
 
+/// A result no iteration may lack: when one did (a NaN from a model that
+/// overflows), its statistics are all NaN (empty cells), as over every
+/// iteration, rather than silently over the others.
+fn undefined(t: &Tally) -> bool {
+    t.missing > 0
+}
+
 /// The statistics of a tallied column (its percentiles are those of
-/// [`SUMMARY_PROBS`]); `None` when no iteration has a value.
+/// [`SUMMARY_PROBS`]) over the iterations with a value (ROI: those that
+/// invest); `None` when none has one.
 fn tally_stats(t: &Tally) -> Option<Stats> {
     let n = t.count();
     if n == 0 {
@@ -329,10 +337,20 @@ fn tally_stats(t: &Tally) -> Option<Stats> {
     Some(Stats { mean: t.mean(), sd: t.sd(), p5: q[0], p10: q[1], p50: q[2], p90: q[3], p95: q[4], min: t.min, max: t.max, n: n as usize })
 }
 
+/// [`tally_stats`] of a result every iteration has (see [`undefined`]).
+fn whole_stats(t: &Tally) -> Option<Stats> {
+    if undefined(t) {
+        let nan = f64::NAN;
+        let n = (t.count() + t.missing) as usize;
+        return Some(Stats { mean: nan, sd: nan, p5: nan, p10: nan, p50: nan, p90: nan, p95: nan, min: nan, max: nan, n });
+    }
+    tally_stats(t)
+}
+
 fn summary(case: &Case, sim: &Simulation, ranked: &[sensitivity::RankedNpv<'_>]) -> Vec<SummaryRow> {
     let l = &sim.layout;
     let mut rows = Vec::new();
-    let baseline = tally_stats(sim.tally(l.baseline_cost));
+    let baseline = whole_stats(sim.tally(l.baseline_cost));
     for (s, scenario) in case.scenarios.iter().enumerate() {
         let c = &l.scenarios[s];
         let npv = sim.whole(c.npv);
@@ -343,10 +361,10 @@ fn summary(case: &Case, sim: &Simulation, ranked: &[sensitivity::RankedNpv<'_>])
         let name = &scenario.name;
         let mut push = |metric, value| rows.push(SummaryRow { scenario: name.clone(), metric, value });
         push("baseline_cost", SummaryValue::Stats(baseline));
-        push("scenario_cost", SummaryValue::Stats(tally_stats(sim.tally(c.cost))));
-        push("net_savings", SummaryValue::Stats(tally_stats(sim.tally(c.net_savings))));
+        push("scenario_cost", SummaryValue::Stats(whole_stats(sim.tally(c.cost))));
+        push("net_savings", SummaryValue::Stats(whole_stats(sim.tally(c.net_savings))));
         push("npv", SummaryValue::Stats(stats::describe_sorted(npv, &ranked[s].sorted)));
-        push("investment", SummaryValue::Stats(tally_stats(sim.tally(c.investment))));
+        push("investment", SummaryValue::Stats(whole_stats(sim.tally(c.investment))));
         push("roi", SummaryValue::Stats(tally_stats(sim.tally(c.roi))));
         push("payback_month", SummaryValue::Stats(payback.stats()));
         push("prob_npv_positive", SummaryValue::Probability(prob_npv));
@@ -355,8 +373,12 @@ fn summary(case: &Case, sim: &Simulation, ranked: &[sensitivity::RankedNpv<'_>])
     rows
 }
 
-/// Mean, P10, P50 and P90 of a tallied column.
+/// Mean, P10, P50 and P90 of a tallied column (all NaN when an iteration
+/// lacks a value, see [`undefined`]).
 fn spread(t: &Tally) -> FiscalValue {
+    if undefined(t) {
+        return FiscalValue::Spread { mean: f64::NAN, p10: f64::NAN, p50: f64::NAN, p90: f64::NAN };
+    }
     let q = t.quantiles(&FISCAL_PROBS).expect("the simulation keeps the order statistics its percentiles need");
     FiscalValue::Spread { mean: t.mean(), p10: q[0], p50: q[1], p90: q[2] }
 }
@@ -440,12 +462,17 @@ fn bridge(case: &Case, sim: &Simulation) -> Vec<BridgeRow> {
         let c = &l.scenarios[s];
         for (j, &k) in scenario.initiatives.iter().enumerate() {
             let contribution = sim.tally(c.contribution + j);
-            let p = contribution.quantiles(&BRIDGE_PROBS).expect("the simulation keeps the order statistics its percentiles need");
+            let (mean, p) = if undefined(contribution) {
+                (f64::NAN, vec![f64::NAN; 2])
+            } else {
+                let p = contribution.quantiles(&BRIDGE_PROBS).expect("the simulation keeps the order statistics its percentiles need");
+                (contribution.mean(), p)
+            };
             rows.push(BridgeRow {
                 scenario: scenario.name.clone(),
                 step: j + 1,
                 initiative: case.initiatives[k].id.clone(),
-                mean: contribution.mean(),
+                mean,
                 p10: p[0],
                 p90: p[1],
             });
