@@ -94,7 +94,7 @@ pub fn run_shard(case: &Case, iterations: usize, seed: u64, shard: Shard) -> Res
     let batches = simulate::shard_batches(iterations, shard.index, shard.count);
     // Every shard runs the pilot itself, so all place the same brackets.
     let plan = simulate::plan(case, &layout, options)?;
-    let part = simulate::simulate_batches(case, &layout, options, &plan, batches.clone(), true, &Default::default())?;
+    let part = simulate::simulate_batches(case, &layout, options, &plan, batches.clone(), simulate::SumsKept::ByBatch, &Default::default())?;
     let header = PartHeader {
         costcast_version: env!("CARGO_PKG_VERSION").into(),
         scenario: std::fs::canonicalize(&case.scenario_path).unwrap_or_else(|_| case.scenario_path.clone()),

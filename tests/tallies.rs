@@ -63,7 +63,7 @@ fn a_percentile_between_brackets_is_recovered_exactly() {
     let layout = simulate::Layout::new(&case);
     let missed = in_pool(|| {
         let plan = simulate::plan(&case, &layout, narrow).unwrap();
-        let part = simulate::simulate_batches(&case, &layout, narrow, &plan, 0..N.div_ceil(simulate::BATCH), false, &AtomicUsize::new(0))
+        let part = simulate::simulate_batches(&case, &layout, narrow, &plan, 0..N.div_ceil(simulate::BATCH), None, &AtomicUsize::new(0))
             .unwrap();
         Simulation::from_parts(&case, layout.clone(), narrow, vec![part]).misses()
     });

@@ -196,47 +196,83 @@ pub type Plan = Vec<Option<Brackets>>;
 /// of the columns with percentiles; longer ones first run the pilot (the
 /// run's own first iterations, so every shard finds the same brackets).
 pub fn plan(case: &Case, layout: &Layout, options: RunOptions) -> Result<Plan, String> {
-    let percentiles = |c: usize| match layout.keep[c] {
-        Keep::Tally(probs, _) => Some(probs),
-        _ => None,
-    };
-    let keep_all: Plan = (0..layout.width)
-        .map(|c| percentiles(c).map(|p| if p.is_empty() { Brackets::nothing() } else { Brackets::everything() }))
-        .collect();
-    let wanted = (0..layout.width).any(|c| percentiles(c).is_some_and(|p| !p.is_empty()));
-    if options.iterations <= options.pilot || !wanted {
+    let keep_all = keep_all(layout);
+    if !needs_pilot(layout, options) {
         return Ok(keep_all);
     }
     let pilot_options = RunOptions { iterations: options.pilot, ..options };
     let pilot_layout = layout.clone().without_monthly();
     let batches = 0..options.pilot.div_ceil(BATCH);
-    let pilot = simulate_batches(case, &pilot_layout, pilot_options, &keep_all, batches, false, &AtomicUsize::new(0))?;
-    Ok(pilot
+    let pilot = simulate_batches(case, &pilot_layout, pilot_options, &keep_all, batches, None, &AtomicUsize::new(0))?;
+    Ok(brackets_from(layout, &pilot, options))
+}
+
+/// The plan that keeps every value of the columns with percentiles.
+fn keep_all(layout: &Layout) -> Plan {
+    (0..layout.width)
+        .map(|c| match layout.keep[c] {
+            Keep::Tally(probs, _) => Some(if probs.is_empty() { Brackets::nothing() } else { Brackets::everything() }),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether a run is long enough, and asks for percentiles, to be worth
+/// bracketing.
+fn needs_pilot(layout: &Layout, options: RunOptions) -> bool {
+    options.iterations > options.pilot && layout.keep.iter().any(|k| matches!(k, Keep::Tally(p, _) if !p.is_empty()))
+}
+
+/// Brackets from a pilot that kept every value.
+fn brackets_from(layout: &Layout, pilot: &Part, options: RunOptions) -> Plan {
+    pilot
         .columns
-        .into_iter()
-        .enumerate()
-        .map(|(c, kept)| match (kept, percentiles(c)) {
-            (Kept::Tally(t), Some(probs)) if !probs.is_empty() => {
-                let mut values: Vec<f64> = t.inside.into_iter().flatten().collect();
+        .iter()
+        .zip(&layout.keep)
+        .map(|(kept, keep)| match (kept, keep) {
+            (Kept::Tally(t), Keep::Tally(probs, _)) if !probs.is_empty() => {
+                let mut values: Vec<f64> = t.inside.iter().flatten().copied().collect();
                 values.sort_unstable_by(f64::total_cmp);
                 Some(Brackets::from_pilot(&values, probs, options.bracket_z))
             }
-            (_, Some(_)) => Some(Brackets::nothing()),
-            (_, None) => None,
+            (_, Keep::Tally(..)) => Some(Brackets::nothing()),
+            _ => None,
         })
-        .collect())
+        .collect()
 }
 
 /// Run the forecast. Must be called inside the rayon pool that sets the
 /// thread count; the result does not depend on it. `progress` counts the
 /// iterations done, for a progress bar. Fails only when memory cannot hold
 /// the per-iteration results.
+///
+/// A run longer than the pilot computes the pilot's batches first, keeping
+/// every value; their brackets placed, it tallies those values again into
+/// them and goes on with the other batches, so no iteration is computed
+/// twice. The sums continue from the pilot's, in batch order.
 pub fn simulate(case: &Case, options: RunOptions, progress: &AtomicUsize) -> Result<Simulation, String> {
     let layout = if options.monthly { Layout::new(case) } else { Layout::new(case).for_portfolios(case) };
-    let mut plan = plan(case, &layout, options)?;
-    let batches = 0..options.iterations.div_ceil(BATCH);
-    let part = simulate_batches(case, &layout, options, &plan, batches.clone(), false, progress)?;
-    let sim = Simulation::from_parts(case, layout.clone(), options, vec![part]);
+    let all = 0..options.iterations.div_ceil(BATCH);
+    let (mut plan, parts) = if needs_pilot(&layout, options) {
+        let pilot = 0..options.pilot.div_ceil(BATCH);
+        let mut head = simulate_batches(case, &layout, options, &keep_all(&layout), pilot.clone(), None, progress)?;
+        let plan = brackets_from(&layout, &head, options);
+        for (kept, brackets) in head.columns.iter_mut().zip(&plan) {
+            if let (Kept::Tally(t), Some(b)) = (kept, brackets) {
+                *t = t.rebracket(b.clone());
+            }
+        }
+        let tail = simulate_batches(case, &layout, options, &plan, pilot.end..all.end, Some(&head), progress)?;
+        // The tail's sums went on from the head's: count them once.
+        head.sums.clear();
+        head.input_sums.clear();
+        (plan, vec![head, tail])
+    } else {
+        let plan = keep_all(&layout);
+        let part = simulate_batches(case, &layout, options, &plan, all.clone(), None, progress)?;
+        (plan, vec![part])
+    };
+    let sim = Simulation::from_parts(case, layout.clone(), options, parts);
     let missed = sim.misses();
     if missed.is_empty() {
         return Ok(sim);
@@ -248,7 +284,7 @@ pub fn simulate(case: &Case, options: RunOptions, progress: &AtomicUsize) -> Res
     }
     drop(sim);
     progress.store(0, Ordering::Relaxed);
-    let part = simulate_batches(case, &layout, options, &plan, batches, false, progress)?;
+    let part = simulate_batches(case, &layout, options, &plan, all, None, progress)?;
     let sim = Simulation::from_parts(case, layout, options, vec![part]);
     match sim.misses().first() {
         None => Ok(sim),
@@ -361,6 +397,12 @@ pub fn shard_batches(iterations: usize, shard: usize, shards: usize) -> std::ops
     at(shard - 1)..at(shard)
 }
 
+impl<'a> From<Option<&'a Part>> for SumsKept<'a> {
+    fn from(before: Option<&'a Part>) -> SumsKept<'a> {
+        SumsKept::After(before)
+    }
+}
+
 /// One batch's results besides the columns written in place and the
 /// values tallied: what must be added in batch order.
 struct BatchResult {
@@ -371,19 +413,30 @@ struct BatchResult {
     moments: Vec<tally::Moments>,
 }
 
+/// How a part keeps its batches' sums.
+#[derive(Debug, Clone, Copy)]
+pub enum SumsKept<'a> {
+    /// Each batch's apart, in batch order (a shard: the merge adds them).
+    ByBatch,
+    /// Their total, added in batch order onto these earlier batches'
+    /// totals (none: from zero).
+    After(Option<&'a Part>),
+}
+
 /// Run `batches` of the run `options` describes, keeping columns as `plan`
-/// says. With `by_batch` each batch's sums are kept apart (a shard), else
-/// added in batch order. Must be called inside the rayon pool that sets
-/// the thread count.
-pub fn simulate_batches(
+/// says and sums as `kept` says. Must be called inside the rayon pool that
+/// sets the thread count.
+pub fn simulate_batches<'a>(
     case: &Case,
     layout: &Layout,
     options: RunOptions,
     plan: &Plan,
     batches: std::ops::Range<usize>,
-    by_batch: bool,
+    kept: impl Into<SumsKept<'a>>,
     progress: &AtomicUsize,
 ) -> Result<Part, String> {
+    let kept = kept.into();
+    let by_batch = matches!(kept, SumsKept::ByBatch);
     let n = options.iterations;
     let first_row = (batches.start * BATCH).min(n);
     let rows = (batches.end * BATCH).min(n) - first_row;
@@ -430,8 +483,11 @@ pub fn simulate_batches(
     let own: Vec<std::sync::Mutex<Vec<Option<Tally>>>> = (0..rayon::current_num_threads().max(1))
         .map(|_| std::sync::Mutex::new(tallies.iter().map(|t| t.as_ref().map(Tally::empty_like)).collect()))
         .collect();
-    let mut sums = if by_batch { Vec::with_capacity(count * q) } else { vec![0.0; q] };
-    let mut input_sums = if by_batch { Vec::with_capacity(count * ni) } else { vec![0.0; ni] };
+    let (mut sums, mut input_sums) = match kept {
+        SumsKept::ByBatch => (Vec::with_capacity(count * q), Vec::with_capacity(count * ni)),
+        SumsKept::After(None) => (vec![0.0; q], vec![0.0; ni]),
+        SumsKept::After(Some(before)) => (before.sums.clone(), before.input_sums.clone()),
+    };
     loop {
         let wave: Vec<_> = work.by_ref().take(WAVE).collect();
         if wave.is_empty() {

@@ -179,6 +179,18 @@ impl Tally {
         Moments { count, sum, m2 }
     }
 
+    /// The same values counted into other brackets: a tally that kept
+    /// every value (the pilot's) re-sorted once the brackets are placed.
+    pub fn rebracket(&self, brackets: Brackets) -> Tally {
+        let mut t = Tally::new(brackets, self.threshold);
+        let values: Vec<f64> = self.inside.iter().flatten().copied().collect();
+        debug_assert_eq!(values.len() as u64, self.count(), "only a tally that kept every value can be re-sorted");
+        t.add_values(&values);
+        t.moments.clone_from(&self.moments);
+        (t.missing, t.min, t.max, t.above) = (self.missing, self.min, self.max, self.above);
+        t
+    }
+
     /// Append a tally of the batches that follow this one's (same
     /// brackets); the result is the same however the batches were grouped.
     pub fn merge(&mut self, later: Tally) {
