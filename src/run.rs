@@ -125,7 +125,7 @@ fn kept_megabytes(sim: &simulate::Simulation) -> (f64, f64, f64) {
         })
         .sum();
     let mb = |bytes: usize| bytes as f64 / (1 << 20) as f64;
-    (mb(results), mb(2 * sim.input_keys.len()), mb(4 * sim.monthly_sample.len()))
+    (mb(results), mb(2 * sim.input_keys.iter().map(Vec::len).sum::<usize>()), mb(4 * sim.monthly_sample.len()))
 }
 
 /// Run `work` while a progress bar on stderr follows `done` out of `total`:

@@ -347,7 +347,9 @@ mod codec {
                     }
                 }
             }
-            self.u16s(&part.input_keys);
+            for keys in &part.input_keys {
+                self.u16s(keys);
+            }
             self.f64s(&part.input_sums);
             self.f64s(&part.sums);
             self.u64(part.sample.len() as u64);
@@ -423,7 +425,8 @@ mod codec {
                     _ => None,
                 })
                 .collect::<Option<Vec<Kept>>>()?;
-            let input_keys = self.u16s().filter(|v| Some(v.len()) == header.rows.checked_mul(header.input_columns))?;
+            let input_keys =
+                (0..header.input_columns).map(|_| self.u16s().filter(|v| v.len() == header.rows)).collect::<Option<Vec<_>>>()?;
             let batches = header.end_batch.checked_sub(header.first_batch)?;
             let input_sums = self.f64s().filter(|v| Some(v.len()) == batches.checked_mul(header.input_columns))?;
             let sums = self.f64s().filter(|v| Some(v.len()) == batches.checked_mul(header.quantities))?;

@@ -82,7 +82,7 @@ pub struct Simulation {
     /// Per uncertain input (`layout.inputs`): how draws map to keys, the
     /// keys of every iteration (column-major), and the sum of the draws.
     pub input_scales: Vec<InputScale>,
-    pub input_keys: Vec<u16>,
+    pub input_keys: Vec<Vec<u16>>,
     pub input_sums: Vec<f64>,
     /// Sum over all iterations of each monthly quantity.
     pub monthly_sums: Vec<f64>,
@@ -120,7 +120,7 @@ impl Simulation {
 
     /// The keys of the `k`-th uncertain input (`layout.inputs[k]`).
     pub fn input_keys(&self, k: usize) -> &[u16] {
-        &self.input_keys[k * self.iterations..(k + 1) * self.iterations]
+        &self.input_keys[k]
     }
 
     /// Mean draw of the `k`-th uncertain input.
@@ -299,12 +299,12 @@ impl Simulation {
         let n = options.iterations;
         let q = layout.monthly_quantities();
         let ni = layout.inputs.len();
-        let mut columns: Vec<Kept> = Vec::new();
-        let mut input_keys: Vec<u16> = Vec::new();
         let mut monthly_sums = vec![0.0; q];
         let mut input_sums = vec![0.0; ni];
         let mut monthly_sample = Vec::new();
-        let mut input_parts = Vec::with_capacity(parts.len());
+        // Per column (and input), each part's piece, joined below.
+        let mut pieces: Vec<Vec<Kept>> = (0..layout.width).map(|_| Vec::with_capacity(parts.len())).collect();
+        let mut key_pieces: Vec<Vec<Vec<u16>>> = (0..ni).map(|_| Vec::with_capacity(parts.len())).collect();
         for part in parts {
             for batch in part.sums.chunks(q.max(1)).filter(|_| q > 0) {
                 add_sums(&mut monthly_sums, batch);
@@ -317,31 +317,31 @@ impl Simulation {
             } else {
                 monthly_sample.extend_from_slice(&part.sample);
             }
-            input_parts.push((part.rows, part.input_keys));
-            if columns.is_empty() {
-                columns = part.columns;
-                continue;
+            for (column, kept) in pieces.iter_mut().zip(part.columns) {
+                column.push(kept);
             }
-            for (all, more) in columns.iter_mut().zip(part.columns) {
-                match (all, more) {
-                    (Kept::Whole(a), Kept::Whole(b)) => a.extend(b),
-                    (Kept::Months(a), Kept::Months(b)) => a.extend(b),
-                    (Kept::Tally(a), Kept::Tally(b)) => a.merge(b),
-                    _ => unreachable!("parts of one layout keep columns alike"),
-                }
+            for (column, keys) in key_pieces.iter_mut().zip(part.input_keys) {
+                column.push(keys);
             }
         }
-        if input_parts.len() == 1 {
-            input_keys = input_parts.pop().map(|(_, keys)| keys).unwrap_or_default();
-        } else {
-            input_keys.reserve_exact(n * ni);
-            for k in 0..ni {
-                for (rows, keys) in &input_parts {
-                    input_keys.extend_from_slice(&keys[k * rows..(k + 1) * rows]);
+        let input_keys: Vec<Vec<u16>> = key_pieces.into_iter().map(concat).collect();
+        let mut columns: Vec<Kept> = pieces
+            .into_iter()
+            .map(|column| match column.first() {
+                Some(Kept::Whole(_)) => {
+                    Kept::Whole(concat(column.into_iter().map(|k| if let Kept::Whole(v) = k { v } else { Vec::new() }).collect()))
                 }
-            }
-        }
-        drop(input_parts);
+                Some(Kept::Months(_)) => {
+                    Kept::Months(concat(column.into_iter().map(|k| if let Kept::Months(v) = k { v } else { Vec::new() }).collect()))
+                }
+                _ => {
+                    let mut tallies = column.into_iter().filter_map(|k| if let Kept::Tally(t) = k { Some(t) } else { None });
+                    let mut all = tallies.next().unwrap_or_else(|| Tally::new(Brackets::nothing(), None));
+                    tallies.for_each(|t| all.merge(t));
+                    Kept::Tally(all)
+                }
+            })
+            .collect();
         columns.par_iter_mut().for_each(|c| {
             if let Kept::Tally(t) = c {
                 t.seal();
@@ -374,8 +374,8 @@ pub struct Part {
     pub rows: usize,
     /// Per result column, what these batches kept.
     pub columns: Vec<Kept>,
-    /// Keys of the uncertain inputs of these rows, column-major.
-    pub input_keys: Vec<u16>,
+    /// Keys of the uncertain inputs of these rows, one column each.
+    pub input_keys: Vec<Vec<u16>>,
     /// Each batch's sums of the inputs' draws, in batch order (their total
     /// unless kept by batch).
     pub input_sums: Vec<f64>,
@@ -452,7 +452,7 @@ pub fn simulate_batches<'a>(
         whole_cols.iter().map(|_| zeroed(Some(rows), "per-iteration results")).collect::<Result<_, _>>()?;
     let mut months: Vec<Vec<u16>> =
         month_cols.iter().map(|_| zeroed(Some(rows), "per-iteration results")).collect::<Result<_, _>>()?;
-    let mut input_keys: Vec<u16> = zeroed(rows.checked_mul(ni), "per-iteration inputs")?;
+    let mut input_keys: Vec<Vec<u16>> = (0..ni).map(|_| zeroed(Some(rows), "per-iteration inputs")).collect::<Result<_, _>>()?;
     let kept_rows = sample_rows.saturating_sub(first_row).min(rows);
     let mut monthly_sample: Vec<f32> = zeroed(kept_rows.checked_mul(q), "monthly sample")?;
     let count = batches.len();
@@ -474,7 +474,7 @@ pub fn simulate_batches<'a>(
     // Each batch owns its stretch of every column.
     let batch_whole = split_columns(whole.iter_mut().map(Vec::as_mut_slice), count);
     let batch_months = split_columns(months.iter_mut().map(Vec::as_mut_slice), count);
-    let batch_inputs = split_columns(input_keys.chunks_mut(rows.max(1)), count);
+    let batch_inputs = split_columns(input_keys.iter_mut().map(Vec::as_mut_slice), count);
     let mut work = batches.clone().zip(batch_whole.into_iter().zip(batch_months).zip(batch_inputs).zip(sample_chunks));
     // Each worker tallies its batches' values into its own copy of the
     // tallies (counts and kept values do not depend on the order they come
@@ -582,6 +582,22 @@ pub fn simulate_batches<'a>(
         })
         .collect();
     Ok(Part { batches, rows, columns, input_keys, input_sums, sums, sample: monthly_sample })
+}
+
+/// Join the pieces of a column, in order. The largest grows in place (a
+/// large allocation is remapped, not copied) and the others go around it,
+/// so joining does not hold the column twice.
+fn concat<T: Copy>(mut pieces: Vec<Vec<T>>) -> Vec<T> {
+    let Some(big) = (0..pieces.len()).max_by_key(|&i| (pieces[i].len(), std::cmp::Reverse(i))) else {
+        return Vec::new();
+    };
+    let total: usize = pieces.iter().map(Vec::len).sum();
+    let after: Vec<T> = pieces.drain(big + 1..).flatten().collect();
+    let mut out = pieces.pop().unwrap_or_default();
+    out.reserve_exact(total - out.len());
+    out.splice(0..0, pieces.into_iter().flatten());
+    out.extend(after);
+    out
 }
 
 /// Add one batch's sums to the running total. Runs and merges add batches
