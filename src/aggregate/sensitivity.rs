@@ -130,8 +130,7 @@ pub fn sensitivities(
         }
         start += count;
     }
-    let sxy: Vec<f64> =
-        scenarios.iter().map(|s| keys.iter().zip(&s.centred).map(|(&k, b)| centred[k as usize] * b).sum()).collect();
+    let sxy: Vec<f64> = scenarios.iter().map(|s| lane_sum(keys, &s.centred, |k, b| centred[k as usize] * b)).collect();
     let k = n / 10;
     let low = Decile::lowest(keys, &counts, k, exact, &redraw);
     let high = Decile::highest(keys, &counts, k, exact, &redraw);
@@ -210,21 +209,37 @@ impl Decile {
         if self.size == 0 {
             return f64::NAN;
         }
-        let mut sum = 0.0;
-        if self.below {
-            for (&key, &x) in keys.iter().zip(npv) {
-                sum += if key < self.key { x } else { 0.0 };
-            }
+        let mut sum = if self.below {
+            lane_sum(keys, npv, |key, x| if key < self.key { x } else { 0.0 })
         } else {
-            for (&key, &x) in keys.iter().zip(npv) {
-                sum += if key > self.key { x } else { 0.0 };
-            }
-        }
+            lane_sum(keys, npv, |key, x| if key > self.key { x } else { 0.0 })
+        };
         for &i in &self.boundary {
             sum += npv[i as usize];
         }
         sum / self.size as f64
     }
+}
+
+/// Sum of `term(key, value)` over the iterations, in eight interleaved
+/// partial sums added at the end: a fixed order (so the same bits on any
+/// machine and thread count) that does not wait on one long chain of
+/// additions.
+#[inline]
+fn lane_sum(keys: &[u16], values: &[f64], term: impl Fn(u16, f64) -> f64) -> f64 {
+    const LANES: usize = 8;
+    let mut lanes = [0.0; LANES];
+    let (key_blocks, value_blocks) = (keys.chunks_exact(LANES), values.chunks_exact(LANES));
+    let (key_rest, value_rest) = (key_blocks.remainder(), value_blocks.remainder());
+    for (k, v) in key_blocks.zip(value_blocks) {
+        for l in 0..LANES {
+            lanes[l] += term(k[l], v[l]);
+        }
+    }
+    for (l, (&k, &v)) in key_rest.iter().zip(value_rest).enumerate() {
+        lanes[l] += term(k, v);
+    }
+    lanes.iter().sum()
 }
 
 /// Average ranks (1-based) given the ascending order.
