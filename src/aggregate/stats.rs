@@ -24,18 +24,34 @@ pub fn mean(values: &[f64]) -> f64 {
     values.iter().sum::<f64>() / values.len() as f64
 }
 
+/// Mean and sample standard deviation (n - 1; NaN for one value) of
+/// non-empty `values`, two-pass in the given order.
+fn mean_and_sd(values: &[f64]) -> (f64, f64) {
+    let n = values.len();
+    let m = mean(values);
+    let sd = if n > 1 { (values.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (n - 1) as f64).sqrt() } else { f64::NAN };
+    (m, sd)
+}
+
+/// The percentile at `p` of `n` values, numpy's linear method, from a way
+/// to read the `k`-th smallest (0-based): a sorted slice, counts per
+/// month, a tally's kept values. It may fail (a tally that did not keep
+/// that order statistic).
+pub fn interpolate<E>(n: u64, p: f64, mut order_statistic: impl FnMut(u64) -> Result<f64, E>) -> Result<f64, E> {
+    let pos = (n - 1) as f64 * p;
+    let k = (pos.floor() as u64).min(n - 1);
+    let frac = pos - k as f64;
+    let a = order_statistic(k)?;
+    if frac > 0.0 && k + 1 < n { Ok(a + (order_statistic(k + 1)? - a) * frac) } else { Ok(a) }
+}
+
 /// Describe `values`; `None` when empty. Reorders `values`.
 pub fn describe(values: &mut [f64]) -> Option<Stats> {
     let n = values.len();
     if n == 0 {
         return None;
     }
-    let m = mean(values);
-    let sd = if n > 1 {
-        (values.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (n - 1) as f64).sqrt()
-    } else {
-        f64::NAN
-    };
+    let (m, sd) = mean_and_sd(values);
     let q = quantiles(values, &[0.0, 0.05, 0.10, 0.50, 0.90, 0.95, 1.0]);
     Some(Stats { mean: m, sd, p5: q[1], p10: q[2], p50: q[3], p90: q[4], p95: q[5], min: q[0], max: q[6], n })
 }
@@ -47,12 +63,7 @@ pub fn describe_sorted(values: &[f64], sorted: &[f64]) -> Option<Stats> {
     if n == 0 {
         return None;
     }
-    let m = mean(values);
-    let sd = if n > 1 {
-        (values.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (n - 1) as f64).sqrt()
-    } else {
-        f64::NAN
-    };
+    let (m, sd) = mean_and_sd(values);
     let q = sorted_quantiles(sorted, &[0.05, 0.10, 0.50, 0.90, 0.95]);
     Some(Stats { mean: m, sd, p5: q[0], p10: q[1], p50: q[2], p90: q[3], p95: q[4], min: sorted[0], max: sorted[n - 1], n })
 }
@@ -86,19 +97,18 @@ pub fn quantiles(values: &mut [f64], probs: &[f64]) -> Vec<f64> {
     out
 }
 
+/// The value of an [`interpolate`] that cannot fail.
+fn exact(x: Result<f64, std::convert::Infallible>) -> f64 {
+    match x {
+        Ok(x) => x,
+    }
+}
+
 /// Percentiles of an already sorted sample, numpy's linear method.
 pub fn sorted_quantiles(sorted: &[f64], probs: &[f64]) -> Vec<f64> {
     let n = sorted.len();
     assert!(n > 0, "quantiles of an empty sample");
-    probs
-        .iter()
-        .map(|&p| {
-            let pos = (n - 1) as f64 * p;
-            let k = (pos.floor() as usize).min(n - 1);
-            let frac = pos - k as f64;
-            if frac > 0.0 && k + 1 < n { sorted[k] + (sorted[k + 1] - sorted[k]) * frac } else { sorted[k] }
-        })
-        .collect()
+    probs.iter().map(|&p| exact(interpolate(n as u64, p, |k| Ok(sorted[k as usize])))).collect()
 }
 
 /// A month-valued result (payback) as counts per month: its statistics
@@ -145,16 +155,8 @@ impl MonthCounts {
         } else {
             f64::NAN
         };
-        let q: Vec<f64> = [0.0, 0.05, 0.10, 0.50, 0.90, 0.95, 1.0]
-            .iter()
-            .map(|&p| {
-                let pos = (n - 1) as f64 * p;
-                let k = (pos.floor() as u64).min(n - 1);
-                let frac = pos - k as f64;
-                let a = self.order_statistic(k);
-                if frac > 0.0 && k + 1 < n { a + (self.order_statistic(k + 1) - a) * frac } else { a }
-            })
-            .collect();
+        let q: Vec<f64> =
+            [0.0, 0.05, 0.10, 0.50, 0.90, 0.95, 1.0].iter().map(|&p| exact(interpolate(n, p, |k| Ok(self.order_statistic(k))))).collect();
         Some(Stats { mean, sd, p5: q[1], p10: q[2], p50: q[3], p90: q[4], p95: q[5], min: q[0], max: q[6], n: n as usize })
     }
 }

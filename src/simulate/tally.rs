@@ -257,21 +257,7 @@ impl Tally {
         if n == 0 {
             return Ok(vec![f64::NAN; probs.len()]);
         }
-        probs
-            .iter()
-            .map(|&p| {
-                let pos = (n - 1) as f64 * p;
-                let k = (pos.floor() as u64).min(n - 1);
-                let frac = pos - k as f64;
-                let a = self.order_statistic(k)?;
-                if frac > 0.0 && k + 1 < n {
-                    let b = self.order_statistic(k + 1)?;
-                    Ok(a + (b - a) * frac)
-                } else {
-                    Ok(a)
-                }
-            })
-            .collect()
+        probs.iter().map(|&p| crate::aggregate::stats::interpolate(n, p, |k| self.order_statistic(k))).collect()
     }
 
     /// The `rank`-th smallest value (0-based), when kept.
