@@ -182,7 +182,8 @@ fn a_part_edited_and_hashed_again_is_refused() {
     let out = dir.path().join("out");
     let bytes = std::fs::read(&two).unwrap();
     let (header, part) = decode(&two, &bytes).unwrap();
-    let edits: Vec<(&str, Box<dyn Fn(&mut costcast::shard::PartHeader, &mut costcast::simulate::Part)>)> = vec![
+    type Edit = Box<dyn Fn(&mut costcast::shard::PartHeader, &mut costcast::simulate::Part)>;
+    let edits: Vec<(&str, Edit)> = vec![
         ("no inputs", Box::new(|h, p| {
             h.input_columns = 0;
             p.input_keys.clear();
