@@ -21,8 +21,11 @@ use crate::model::{Baseline, Case, Effect};
 use crate::fastmath::exp;
 use crate::staffing::{self, erlang};
 
-/// Iterations computed together.
-pub const LANES: usize = 8;
+/// Iterations computed together. 16 measured fastest on the canonical case
+/// (2-core Xeon, 1M iterations: 5% faster than 8, 4 slower still, 32
+/// slower again): the month loop's bookkeeping is shared by more lanes,
+/// while a scenario's state still fits the first-level cache.
+pub const LANES: usize = 16;
 
 /// One value per lane.
 pub type Lanes = [f64; LANES];

@@ -496,16 +496,19 @@ pub fn simulate_batches<'a>(
         let mut results: Vec<BatchResult> = wave
             .into_par_iter()
             .map_init(
-                || (Workspace::new(case, layout), vec![0.0; width * BATCH]),
-                |(ws, table), (b, (((mut whole, mut months), mut keys), sample))| {
-                    let mut sums: Vec<Lanes> = vec![[0.0; LANES]; q];
-                    let mut input_sums: Vec<Lanes> = vec![[0.0; LANES]; ni];
+                // Buffers a worker reuses from batch to batch (the lane-wise
+                // sums are large enough that allocating them for every
+                // batch would map fresh pages each time).
+                || (Workspace::new(case, layout), vec![0.0; width * BATCH], vec![[0.0; LANES]; q], vec![[0.0; LANES]; ni]),
+                |(ws, table, sums, input_sums), (b, (((mut whole, mut months), mut keys), sample))| {
+                    sums.fill([0.0; LANES]);
+                    input_sums.fill([0.0; LANES]);
                     let rows = (n - b * BATCH).min(BATCH);
                     let sampled = sample.len() / q.max(1);
                     for k0 in (0..rows).step_by(LANES) {
                         let active = (rows - k0).min(LANES);
                         let kept = sampled.saturating_sub(k0).min(active);
-                        let out = BlockOutput { sums: &mut sums, keep: sample, kept, stride: sampled, first_row: k0 };
+                        let out = BlockOutput { sums, keep: sample, kept, stride: sampled, first_row: k0 };
                         ws.run_block(case, layout, &sampler, options.seed, (b * BATCH + k0) as u64, active, out);
                         for (c, value) in ws.rows().iter().enumerate() {
                             let to = &mut table[c * BATCH + k0..c * BATCH + k0 + active];
@@ -541,7 +544,7 @@ pub fn simulate_batches<'a>(
                         .filter_map(|(c, t)| t.as_mut().map(|t| t.add_values(&table[c * BATCH..c * BATCH + rows])))
                         .collect();
                     progress.fetch_add(rows, Ordering::Relaxed);
-                    BatchResult { batch: b, sums: reduce_lanes(&sums), input_sums: reduce_lanes(&input_sums), moments }
+                    BatchResult { batch: b, sums: reduce_lanes(sums), input_sums: reduce_lanes(input_sums), moments }
                 },
             )
             .collect();
