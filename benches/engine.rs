@@ -40,7 +40,7 @@ fn sampling(c: &mut Criterion) {
     group.finish();
 }
 
-/// One block of 8 iterations of `case`, draws and month loop, as `name`.
+/// One block of LANES iterations of `case`, draws and month loop, as `name`.
 fn bench_block(group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>, name: &str, case: &Case) {
     let layout = Layout::new(case);
     let sampler = Sampler::new(case);
@@ -60,7 +60,7 @@ fn bench_block(group: &mut criterion::BenchmarkGroup<'_, criterion::measurement:
 fn month_loop(c: &mut Criterion) {
     let mut group = c.benchmark_group("month loop");
     group.throughput(Throughput::Elements(LANES as u64));
-    bench_block(&mut group, "one block of 8 iterations (draws included)", &canonical());
+    bench_block(&mut group, &format!("one block of {LANES} iterations (draws included)"), &canonical());
     group.finish();
 }
 
@@ -68,14 +68,14 @@ fn staffing(c: &mut Criterion) {
     use costcast::staffing::erlang;
     let mut group = c.benchmark_group("staffing");
     group.throughput(Throughput::Elements(LANES as u64));
-    // Eight queues around 40 Erlangs, 80% in 20 s at a 360 s AHT, 85% cap.
+    // LANES queues from 36 Erlangs up, 80% in 20 s at a 360 s AHT, 85% cap.
     let traffic: [f64; LANES] = std::array::from_fn(|l| 36.0 + l as f64);
     let (rate, target, occupancy) = ([20.0 / 360.0; LANES], [0.8; LANES], [0.85; LANES]);
-    group.bench_function("agents for 8 queues of about 40 Erlangs", |b| {
+    group.bench_function(format!("agents for {LANES} queues from 36 Erlangs up"), |b| {
         b.iter(|| black_box(erlang::agents::<LANES>(black_box(&traffic), &rate, &target, &occupancy)))
     });
     let staffed = costcast::validate::load_case(Path::new("scenarios/acme-staffed-roadmap.toml")).unwrap().value;
-    bench_block(&mut group, "staffed example: one block of 8 iterations", &staffed);
+    bench_block(&mut group, &format!("staffed example: one block of {LANES} iterations"), &staffed);
     group.finish();
 }
 
