@@ -471,10 +471,14 @@ impl Workspace {
                     self.state_fte.copy_from_slice(&self.base_fte[m * nq..(m + 1) * nq]);
                     self.state_labour.copy_from_slice(&self.base_labour[m * nq..(m + 1) * nq]);
                 }
-                let fixed = &self.fixed[base_row];
                 let base = self.base[m];
                 let mut outlay = ZERO;
                 let mut cost = base;
+                // The month's running cost before outlays: the baseline's,
+                // moved by each change the initiatives make (a change in
+                // volume or price times the other, a change in labour), so
+                // settling after an initiative costs only what it touched.
+                let mut running = base;
                 // The cost is settled after every started initiative for the
                 // bridge; comparing portfolios needs it only after the last.
                 let last_started = scenario.initiatives.iter().rposition(|&k| m >= case.initiatives[k].start);
@@ -495,6 +499,7 @@ impl Workspace {
                             &mut self.state_volume,
                             &mut self.state_price,
                             &mut self.state_aht,
+                            &mut running,
                         );
                         // Only the queues the initiatives changed are recounted.
                         for &q in &self.touches[k] {
@@ -506,6 +511,10 @@ impl Workspace {
                                     let c = queue.channel;
                                     let (fte, labour) =
                                         queue.staff(&self.state_volume[c], &self.state_aht[c], &self.fte_price[m * nq + q]);
+                                    let before = &self.state_labour[q];
+                                    for l in 0..LANES {
+                                        running[l] += labour[l] - before[l];
+                                    }
                                     self.state_fte[q] = fte;
                                     self.state_labour[q] = labour;
                                 }
@@ -521,19 +530,8 @@ impl Workspace {
                             }
                         }
                         if settle {
-                            let mut c_sum = ZERO;
-                            for c in 0..nc {
-                                for l in 0..LANES {
-                                    c_sum[l] += self.state_volume[c][l] * self.state_price[c][l] + fixed[c][l];
-                                }
-                            }
-                            for labour in &self.state_labour {
-                                for l in 0..LANES {
-                                    c_sum[l] += labour[l];
-                                }
-                            }
                             for l in 0..LANES {
-                                cost[l] = c_sum[l] + outlay[l];
+                                cost[l] = running[l] + outlay[l];
                             }
                         }
                     }
@@ -563,7 +561,7 @@ impl Workspace {
                 for c in 0..nc {
                     let mut channel_cost = ZERO;
                     for l in 0..LANES {
-                        channel_cost[l] = self.state_volume[c][l] * self.state_price[c][l] + fixed[c][l];
+                        channel_cost[l] = self.state_volume[c][l] * self.state_price[c][l] + self.fixed[m * nc + c][l];
                         volume[l] += self.state_volume[c][l];
                     }
                     if let Some(q) = self.queue_of[c] {
@@ -683,10 +681,11 @@ impl Recorder<'_> {
     }
 }
 
-/// Apply one initiative's effects at strength `w` (ramp times success).
+/// Apply one initiative's effects at strength `w` (ramp times success),
+/// adding the change in volume times price they make to `cost`. On a
+/// staffed channel `reduce_cost` shortens AHT (`aht`) instead of the price
+/// (spec section 10); its cost moves with the labour recounted after.
 #[inline(always)]
-/// On a staffed channel `reduce_cost` shortens AHT (`aht`) instead of the
-/// price (spec section 10).
 #[allow(clippy::too_many_arguments)]
 fn apply_effects(
     effects: &[Effect],
@@ -696,6 +695,7 @@ fn apply_effects(
     volume: &mut [Lanes],
     price: &mut [Lanes],
     aht: &mut [Lanes],
+    cost: &mut Lanes,
 ) {
     for effect in effects {
         let share = &v[effect.share()];
@@ -706,29 +706,46 @@ fn apply_effects(
         match effect {
             Effect::Avoid { channels, .. } => {
                 for &c in channels {
+                    let (volume, price) = (&mut volume[c], &price[c]);
                     for l in 0..LANES {
-                        volume[c][l] *= 1.0 - a[l];
+                        let after = volume[l] * (1.0 - a[l]);
+                        cost[l] += (after - volume[l]) * price[l];
+                        volume[l] = after;
                     }
                 }
             }
             Effect::Deflect { from, to, leak, .. } => {
                 let leak = &v[*leak];
                 let mut moved = ZERO;
+                let (source, source_price) = (&mut volume[*from], &price[*from]);
                 for l in 0..LANES {
-                    moved[l] = volume[*from][l] * a[l];
-                    volume[*from][l] -= moved[l] * (1.0 - leak[l]);
+                    moved[l] = source[l] * a[l];
+                    let after = source[l] - moved[l] * (1.0 - leak[l]);
+                    cost[l] += (after - source[l]) * source_price[l];
+                    source[l] = after;
                 }
                 if let Some(to) = to {
+                    let (destination, destination_price) = (&mut volume[*to], &price[*to]);
                     for l in 0..LANES {
-                        volume[*to][l] += moved[l];
+                        let after = destination[l] + moved[l];
+                        cost[l] += (after - destination[l]) * destination_price[l];
+                        destination[l] = after;
                     }
                 }
             }
             Effect::ReduceCost { channels, .. } => {
                 for &c in channels {
-                    let target = if staffed[c] { &mut aht[c] } else { &mut price[c] };
-                    for l in 0..LANES {
-                        target[l] *= 1.0 - a[l];
+                    if staffed[c] {
+                        for l in 0..LANES {
+                            aht[c][l] *= 1.0 - a[l];
+                        }
+                    } else {
+                        let (volume, price) = (&volume[c], &mut price[c]);
+                        for l in 0..LANES {
+                            let after = price[l] * (1.0 - a[l]);
+                            cost[l] += volume[l] * (after - price[l]);
+                            price[l] = after;
+                        }
                     }
                 }
             }
@@ -768,7 +785,8 @@ mod tests {
         let mut volume = [lanes(1000.0), lanes(500.0)];
         let mut price = [lanes(5.0), lanes(0.1)];
         let mut aht = [lanes(1.0), lanes(1.0)];
-        apply_effects(&effects, &v, &lanes(0.5), &[false; 2], &mut volume, &mut price, &mut aht);
+        let mut cost = lanes(0.0);
+        apply_effects(&effects, &v, &lanes(0.5), &[false; 2], &mut volume, &mut price, &mut aht, &mut cost);
         let moved = 100.0;
         assert!((volume[0][3] - (1000.0 - moved * 0.75)).abs() < 1e-9);
         assert!((volume[1][3] - (500.0 + moved)).abs() < 1e-9);
@@ -787,9 +805,11 @@ mod tests {
         let mut volume = [lanes(100.0)];
         let mut price = [lanes(2.0)];
         let mut aht = [lanes(1.0)];
-        apply_effects(&[Effect::Avoid { channels: vec![0], share: 0 }], &v, &w, &[false], &mut volume, &mut price, &mut aht);
-        apply_effects(&[Effect::ReduceCost { channels: vec![0], share: 0 }], &v, &w, &[false], &mut volume, &mut price, &mut aht);
+        let mut cost = lanes(200.0);
+        apply_effects(&[Effect::Avoid { channels: vec![0], share: 0 }], &v, &w, &[false], &mut volume, &mut price, &mut aht, &mut cost);
+        apply_effects(&[Effect::ReduceCost { channels: vec![0], share: 0 }], &v, &w, &[false], &mut volume, &mut price, &mut aht, &mut cost);
         assert_eq!((volume[0][2], price[0][2]), (100.0, 2.0));
+        assert_eq!(cost[2], 200.0, "a failed lane's cost does not move, not even by rounding");
         assert_eq!((volume[0][0], price[0][0]), (50.0, 1.0));
     }
 
@@ -799,7 +819,40 @@ mod tests {
         let mut volume = [lanes(100.0), lanes(7.0)];
         let mut price = [lanes(1.0), lanes(1.0)];
         let mut aht = [lanes(1.0), lanes(1.0)];
-        apply_effects(&[Effect::Deflect { from: 0, to: None, share: 0, leak: 1 }], &v, &lanes(1.0), &[false; 2], &mut volume, &mut price, &mut aht);
+        let mut cost = lanes(0.0);
+        apply_effects(&[Effect::Deflect { from: 0, to: None, share: 0, leak: 1 }], &v, &lanes(1.0), &[false; 2], &mut volume, &mut price, &mut aht, &mut cost);
+        assert_eq!(cost[0], -50.0, "vanished contacts no longer cost");
         assert_eq!((volume[0][0], volume[1][0]), (50.0, 7.0));
+    }
+
+    /// The running cost the month loop settles from: the baseline's moved by
+    /// each effect's change. It must match pricing the final state directly,
+    /// to rounding, through any mix of effects on shared channels.
+    #[test]
+    fn running_cost_matches_the_state_priced_directly() {
+        // Inputs: shares 0.3, 0.1, 0.25 and leak 0.2; lanes differ in weight.
+        let v = [lanes(0.3), lanes(0.1), lanes(0.25), lanes(0.2)];
+        let w: Lanes = std::array::from_fn(|l| l as f64 / (LANES - 1) as f64);
+        let effects = [
+            Effect::Deflect { from: 0, to: Some(2), share: 0, leak: 3 },
+            Effect::Avoid { channels: vec![0, 1, 2], share: 1 },
+            Effect::ReduceCost { channels: vec![0, 2], share: 2 },
+            Effect::Deflect { from: 1, to: None, share: 2, leak: 3 },
+        ];
+        let mut volume = [lanes(120_000.0), lanes(60_000.0), lanes(400_000.0)];
+        let mut price = [lanes(8.0), lanes(4.5), lanes(0.1)];
+        let mut aht = [lanes(1.0); 3];
+        let priced = |volume: &[Lanes], price: &[Lanes], l: usize| -> f64 {
+            volume.iter().zip(price).map(|(v, p)| v[l] * p[l]).sum()
+        };
+        let mut cost: Lanes = std::array::from_fn(|l| priced(&volume, &price, l));
+        apply_effects(&effects, &v, &w, &[false; 3], &mut volume, &mut price, &mut aht, &mut cost);
+        for l in 0..LANES {
+            let direct = priced(&volume, &price, l);
+            // A few roundings of terms near 1e6 each.
+            assert!((cost[l] - direct).abs() <= 1e-15 * 1.3e6 * 16.0, "lane {l}: {} vs {direct}", cost[l]);
+        }
+        assert!(cost[LANES - 1] < cost[0] - 1e5, "the full-weight lane saves");
+        assert_eq!(aht, [lanes(1.0); 3], "unstaffed: prices move, not AHT");
     }
 }
