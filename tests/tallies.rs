@@ -23,6 +23,22 @@ fn canonical() -> Case {
         .value
 }
 
+/// The canonical case with its model and scenario texts edited, loaded
+/// from a temporary folder (kept alive by the returned guard).
+fn edited_canonical(model: impl Fn(String) -> String, scenario: impl Fn(String) -> String) -> (tempfile::TempDir, Case) {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = |file: &str, edit: &dyn Fn(String) -> String| {
+        let to = dir.path().join(file);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(file)).unwrap();
+        std::fs::write(to, edit(text)).unwrap();
+    };
+    copy("models/acme.toml", &model);
+    copy("scenarios/acme-ai-roadmap.toml", &scenario);
+    let case = costcast::validate::load_case(&dir.path().join("scenarios/acme-ai-roadmap.toml")).unwrap().value;
+    (dir, case)
+}
+
 fn in_pool<T: Send>(work: impl FnOnce() -> T + Send) -> T {
     rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap().install(work)
 }
@@ -122,17 +138,10 @@ fn sensitivity_from_keys_matches_the_exact_draws() {
 /// and a beta with an unbounded density must not crowd into a few keys.
 #[test]
 fn sensitivity_of_skewed_inputs_matches_the_exact_draws() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    std::fs::create_dir_all(dir.path().join("models")).unwrap();
-    std::fs::create_dir_all(dir.path().join("scenarios")).unwrap();
-    let model = std::fs::read_to_string(root.join("models/acme.toml")).unwrap();
-    let model = model.replacen(r#"cost_per_contact = "pert(6.0, 8.0, 12.0)""#, r#"cost_per_contact = "lognormal(2.0, 1.5)""#, 1);
-    std::fs::write(dir.path().join("models/acme.toml"), model).unwrap();
-    let scenario = std::fs::read_to_string(root.join("scenarios/acme-ai-roadmap.toml")).unwrap();
-    let scenario = scenario.replacen(r#"share = "triangular(0.10, 0.25, 0.40)""#, r#"share = "beta(0.5, 2)""#, 1);
-    std::fs::write(dir.path().join("scenarios/acme-ai-roadmap.toml"), scenario).unwrap();
-    let case = costcast::validate::load_case(&dir.path().join("scenarios/acme-ai-roadmap.toml")).unwrap().value;
+    let (_dir, case) = edited_canonical(
+        |model| model.replacen(r#"cost_per_contact = "pert(6.0, 8.0, 12.0)""#, r#"cost_per_contact = "lognormal(2.0, 1.5)""#, 1),
+        |scenario| scenario.replacen(r#"share = "triangular(0.10, 0.25, 0.40)""#, r#"share = "beta(0.5, 2)""#, 1),
+    );
     let kinds: Vec<&str> = case.inputs.defs.iter().map(|d| d.written.as_str()).collect();
     assert!(kinds.contains(&"lognormal(2.0, 1.5)") && kinds.contains(&"beta(0.5, 2)"), "{kinds:?}");
     check_sensitivity(&case);
@@ -178,15 +187,10 @@ fn check_sensitivity(case: &Case) {
 #[test]
 fn a_result_that_is_nan_in_some_iterations_is_undefined_not_summarised_over_the_rest() {
     use costcast::aggregate::SummaryValue;
-    let dir = tempfile::tempdir().unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    std::fs::create_dir_all(dir.path().join("models")).unwrap();
-    std::fs::create_dir_all(dir.path().join("scenarios")).unwrap();
-    let model = std::fs::read_to_string(root.join("models/acme.toml")).unwrap();
-    let model = model.replacen("months = 36", "months = 600", 1).replacen(r#"growth = "normal(0.004, 0.002)""#, r#"growth = "normal(0.5, 1.5)""#, 1);
-    std::fs::write(dir.path().join("models/acme.toml"), model).unwrap();
-    std::fs::copy(root.join("scenarios/acme-ai-roadmap.toml"), dir.path().join("scenarios/acme-ai-roadmap.toml")).unwrap();
-    let case = costcast::validate::load_case(&dir.path().join("scenarios/acme-ai-roadmap.toml")).unwrap().value;
+    let (_dir, case) = edited_canonical(
+        |model| model.replacen("months = 36", "months = 600", 1).replacen(r#"growth = "normal(0.004, 0.002)""#, r#"growth = "normal(0.5, 1.5)""#, 1),
+        |scenario| scenario,
+    );
     let results = costcast::run::forecast(&case, 2000, 42, 2).unwrap();
     let mut undefined = 0;
     for row in results.summary.iter().filter(|r| ["baseline_cost", "scenario_cost", "net_savings"].contains(&r.metric)) {
