@@ -363,18 +363,18 @@ impl Workspace {
                 let k = m * nc + c;
                 let mut e = [1.0; LANES];
                 if let Some((mu, sigma)) = self.noise[c] {
-                    let z = &self.volume[k];
+                    let z = self.volume[k];
                     for l in 0..LANES {
                         e[l] = exp(mu + sigma * z[l]);
                     }
                 }
-                let volume = &mut self.volume[k];
+                let mut volume = ZERO;
                 match &ch.baseline {
                     Baseline::Trend { volume: vol, growth: g, seasonality } => {
-                        let season = v[seasonality[self.calendar[m]]];
+                        let (start, rate, season) = (v[*vol], v[*g], v[seasonality[self.calendar[m]]]);
                         for l in 0..LANES {
-                            volume[l] = v[*vol][l] * growth[l] * season[l] * e[l];
-                            growth[l] *= 1.0 + v[*g][l];
+                            volume[l] = start[l] * growth[l] * season[l] * e[l];
+                            growth[l] *= 1.0 + rate[l];
                         }
                     }
                     Baseline::Plan(plan) => {
@@ -383,17 +383,23 @@ impl Workspace {
                         }
                     }
                 }
+                self.volume[k] = volume;
                 if let Some(q) = queue {
                     let per_fte = v[ch.staffing.as_ref().map_or(0, |s| s.cost_per_fte)];
+                    let mut fte_price = ZERO;
                     for l in 0..LANES {
-                        self.fte_price[m * nq + q][l] = per_fte[l].max(0.0) * inflation[l];
+                        fte_price[l] = per_fte[l].max(0.0) * inflation[l];
                     }
+                    self.fte_price[m * nq + q] = fte_price;
                 }
+                let (mut price, mut fixed_cost) = (ZERO, ZERO);
                 for l in 0..LANES {
-                    self.price[k][l] = cpc[l] * inflation[l];
-                    self.fixed[k][l] = fixed[l] * inflation[l];
+                    price[l] = cpc[l] * inflation[l];
+                    fixed_cost[l] = fixed[l] * inflation[l];
                     inflation[l] *= step_inflation[l];
                 }
+                self.price[k] = price;
+                self.fixed[k] = fixed_cost;
             }
         }
         let mut step_discount = ZERO;
@@ -420,31 +426,34 @@ impl Workspace {
             }
             for c in 0..nc {
                 let k = m * nc + c;
+                let (channel_volume, price, fixed) = (self.volume[k], self.price[k], self.fixed[k]);
                 let mut channel_cost = ZERO;
                 for l in 0..LANES {
-                    channel_cost[l] = self.volume[k][l] * self.price[k][l] + self.fixed[k][l];
+                    channel_cost[l] = channel_volume[l] * price[l] + fixed[l];
                 }
                 if let Some(q) = self.queue_of[c] {
-                    let labour = &self.base_labour[m * nq + q];
+                    let labour = self.base_labour[m * nq + q];
                     for l in 0..LANES {
                         channel_cost[l] += labour[l];
                     }
                 }
                 for l in 0..LANES {
                     cost[l] += channel_cost[l];
-                    volume[l] += self.volume[k][l];
+                    volume[l] += channel_volume[l];
                 }
-                record.put(layout.monthly_index(0, m, c, MonthlyMetric::Volume), &self.volume[k]);
+                record.put(layout.monthly_index(0, m, c, MonthlyMetric::Volume), &channel_volume);
                 record.put(layout.monthly_index(0, m, c, MonthlyMetric::Cost), &channel_cost);
             }
             record.put(layout.monthly_index(0, m, nc, MonthlyMetric::Volume), &volume);
             record.put(layout.monthly_index(0, m, nc, MonthlyMetric::Cost), &cost);
             self.base[m] = cost;
             let fy = &mut rows[layout.baseline_fy + self.fy_of_month[m]];
+            let mut fy_cost = *fy;
             for l in 0..LANES {
                 baseline_total[l] += cost[l];
-                fy[l] += cost[l];
+                fy_cost[l] += cost[l];
             }
+            *fy = fy_cost;
         }
         rows[layout.baseline_cost] = baseline_total;
 
@@ -535,14 +544,17 @@ impl Workspace {
                             }
                         }
                     }
-                    let discount = &self.discount[m];
+                    let discount = self.discount[m];
+                    let (mut npv, mut net) = (steps[j], steps_net[j]);
                     for l in 0..LANES {
                         let saving = base[l] - cost[l];
-                        steps[j][l] += saving * discount[l];
-                        steps_net[j][l] += saving;
+                        npv[l] += saving * discount[l];
+                        net[l] += saving;
                     }
+                    (steps[j], steps_net[j]) = (npv, net);
                 }
                 let fy = &mut rows[cols.fy_cost + self.fy_of_month[m]];
+                let mut fy_cost = *fy;
                 for l in 0..LANES {
                     let saving = base[l] - cost[l];
                     total[l] += cost[l];
@@ -551,25 +563,28 @@ impl Workspace {
                     if cumulative[l] < 0.0 {
                         last_negative[l] = (m + 1) as f64;
                     }
-                    fy[l] += cost[l];
+                    fy_cost[l] += cost[l];
                 }
+                *fy = fy_cost;
                 record.put(layout.cumulative_index(s, m), &cumulative);
                 let mut volume = ZERO;
                 for q in 0..nq {
                     record.put(layout.fte_index(s + 1, m, q), &self.state_fte[q]);
                 }
                 for c in 0..nc {
+                    let (channel_volume, price, fixed) = (self.state_volume[c], self.state_price[c], self.fixed[m * nc + c]);
                     let mut channel_cost = ZERO;
                     for l in 0..LANES {
-                        channel_cost[l] = self.state_volume[c][l] * self.state_price[c][l] + self.fixed[m * nc + c][l];
-                        volume[l] += self.state_volume[c][l];
+                        channel_cost[l] = channel_volume[l] * price[l] + fixed[l];
+                        volume[l] += channel_volume[l];
                     }
                     if let Some(q) = self.queue_of[c] {
+                        let labour = self.state_labour[q];
                         for l in 0..LANES {
-                            channel_cost[l] += self.state_labour[q][l];
+                            channel_cost[l] += labour[l];
                         }
                     }
-                    record.put(layout.monthly_index(s + 1, m, c, MonthlyMetric::Volume), &self.state_volume[c]);
+                    record.put(layout.monthly_index(s + 1, m, c, MonthlyMetric::Volume), &channel_volume);
                     record.put(layout.monthly_index(s + 1, m, c, MonthlyMetric::Cost), &channel_cost);
                 }
                 record.put(layout.monthly_index(s + 1, m, nc, MonthlyMetric::Volume), &volume);
@@ -665,16 +680,19 @@ impl Recorder<'_> {
         if self.quantities == 0 {
             return; // monthly quantities off (Layout::without_monthly)
         }
+        let x = *x;
         let sum = &mut self.sums[idx];
+        let mut total = *sum;
         if self.active == LANES {
             for l in 0..LANES {
-                sum[l] += x[l];
+                total[l] += x[l];
             }
         } else {
             for l in 0..self.active {
-                sum[l] += x[l];
+                total[l] += x[l];
             }
         }
+        *sum = total;
         for (lane, value) in x.iter().enumerate().take(self.kept) {
             self.keep[idx * self.stride + self.first_row + lane] = *value as f32;
         }
