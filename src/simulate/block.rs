@@ -12,9 +12,8 @@
 // compiler vectorises.
 #![allow(clippy::needless_range_loop)]
 
-use rand_distr::{Distribution, StandardNormal};
-
 use super::layout::{Layout, MonthlyMetric};
+use super::normals::LaneStreams;
 use super::sampler::Sampler;
 use super::stream::iteration_rng;
 use crate::model::{Baseline, Case, Effect};
@@ -38,6 +37,8 @@ pub struct Workspace {
     draw: Vec<f64>,
     normals: Vec<f64>,
     uniforms: Vec<f64>,
+    /// The lanes' generators, for the noise.
+    streams: LaneStreams,
     /// Per input, one value per lane.
     values: Vec<Lanes>,
     /// Baseline volume, price and fixed cost, month-major (m * C + c).
@@ -223,6 +224,7 @@ impl Workspace {
             draw: Vec::with_capacity(case.inputs.defs.len()),
             normals: Vec::new(),
             uniforms: Vec::new(),
+            streams: LaneStreams::default(),
             values: vec![ZERO; case.inputs.defs.len()],
             volume: vec![ZERO; m * c],
             price: vec![ZERO; m * c],
@@ -324,13 +326,15 @@ impl Workspace {
             for (slot, &x) in self.values.iter_mut().zip(&self.draw) {
                 slot[lane] = x;
             }
-            // The standard normal scores of the noise, turned into
-            // lognormal factors below, all lanes at once.
-            for (c, noise) in self.noise.iter().enumerate() {
-                if noise.is_some() {
-                    for m in 0..months {
-                        self.volume[m * nc + c][lane] = StandardNormal.sample(&mut rng);
-                    }
+            self.streams.set(lane, &rng);
+        }
+        // The standard normal scores of the noise, by channel and month,
+        // all lanes at once (each from its own generator, as if drawn
+        // lane by lane); turned into lognormal factors below.
+        for (c, noise) in self.noise.iter().enumerate() {
+            if noise.is_some() {
+                for m in 0..months {
+                    self.volume[m * nc + c] = self.streams.standard_normals();
                 }
             }
         }

@@ -10,6 +10,7 @@
 pub mod block;
 pub mod input_keys;
 pub mod layout;
+pub mod normals;
 pub mod sampler;
 pub mod stream;
 pub mod tally;
