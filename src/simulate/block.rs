@@ -80,6 +80,17 @@ pub struct Workspace {
     state_labour: Vec<Lanes>,
     /// Per staffed channel: changed since its agents were last counted.
     recount: Vec<bool>,
+    /// Per scenario: the scenarios computed within its month loop, as
+    /// (their last step, scenario), by step. A scenario whose initiatives
+    /// are the first ones of another's, in the same order, has the same
+    /// state and cost after them in every month as that one has after its
+    /// first steps (with the bridge's settling after every initiative), so
+    /// it is closed there instead of applying them again. Empty for a
+    /// scenario computed within another (`hosted`).
+    guests: Vec<Vec<(usize, usize)>>,
+    hosted: Vec<bool>,
+    /// Per scenario: its sums over the months so far.
+    totals: Vec<Totals>,
 }
 
 /// A staffed channel's queue, with this block's sampled-once inputs folded
@@ -220,6 +231,18 @@ impl Workspace {
             })
             .collect();
         let nq = queues.len();
+        let host = hosts(case, layout.bridge);
+        let hosted: Vec<bool> = host.iter().enumerate().map(|(s, &h)| h != s).collect();
+        let guests = (0..host.len())
+            .map(|h| {
+                let mut guests: Vec<(usize, usize)> = (0..host.len())
+                    .filter(|&g| g != h && host[g] == h)
+                    .map(|g| (case.scenarios[g].initiatives.len() - 1, g))
+                    .collect();
+                guests.sort_unstable();
+                guests
+            })
+            .collect();
         Workspace {
             draw: Vec::with_capacity(case.inputs.defs.len()),
             normals: Vec::new(),
@@ -251,6 +274,9 @@ impl Workspace {
             state_fte: vec![ZERO; nq],
             state_labour: vec![ZERO; nq],
             recount: vec![false; nq],
+            guests,
+            hosted,
+            totals: vec![Totals::default(); case.scenarios.len()],
         }
     }
 
@@ -462,19 +488,25 @@ impl Workspace {
         rows[layout.baseline_cost] = baseline_total;
 
         // Scenarios: initiatives applied in order; after each one the cost
-        // of the portfolio so far, for the bridge.
+        // of the portfolio so far, for the bridge. A scenario whose
+        // initiatives begin another's is closed within that one's loop
+        // ([`Workspace::guests`]).
         for (s, scenario) in case.scenarios.iter().enumerate() {
+            if self.hosted[s] {
+                continue;
+            }
+            let guests = &self.guests[s];
             let cols = &layout.scenarios[s];
             let steps = &mut self.step_npv[..cols.steps];
             let steps_net = &mut self.step_net[..cols.steps];
             steps.fill(ZERO);
             steps_net.fill(ZERO);
-            for f in 0..layout.fiscal_years {
-                rows[cols.fy_cost + f] = ZERO;
+            for g in std::iter::once(s).chain(guests.iter().map(|&(_, g)| g)) {
+                self.totals[g] = Totals::default();
+                for f in 0..layout.fiscal_years {
+                    rows[layout.scenarios[g].fy_cost + f] = ZERO;
+                }
             }
-            let (mut total, mut net, mut cumulative) = (ZERO, ZERO, ZERO);
-            // Last month (1-based) whose cumulative saving was negative; 0: none.
-            let mut last_negative = ZERO;
             for m in 0..months {
                 let base_row = m * nc..(m + 1) * nc;
                 self.state_volume.copy_from_slice(&self.volume[base_row.clone()]);
@@ -495,6 +527,7 @@ impl Workspace {
                 // The cost is settled after every started initiative for the
                 // bridge; comparing portfolios needs it only after the last.
                 let last_started = scenario.initiatives.iter().rposition(|&k| m >= case.initiatives[k].start);
+                let mut closing = guests.iter().peekable();
                 for (j, &k) in scenario.initiatives.iter().enumerate() {
                     let init = &case.initiatives[k];
                     if m >= init.start {
@@ -556,84 +589,37 @@ impl Workspace {
                         net[l] += saving;
                     }
                     (steps[j], steps_net[j]) = (npv, net);
+                    // A guest's month ends where its initiatives do.
+                    while let Some(&(_, g)) = closing.next_if(|&&(last, _)| last == j) {
+                        let month = MonthEnd { s: g, m, base: &base, cost: &cost };
+                        let state = ScenarioState {
+                            volume: &self.state_volume,
+                            price: &self.state_price,
+                            fte: &self.state_fte,
+                            labour: &self.state_labour,
+                        };
+                        let fy = &mut rows[layout.scenarios[g].fy_cost + self.fy_of_month[m]];
+                        let fixed = &self.fixed[base_row.clone()];
+                        close_month(layout, &mut record, month, &mut self.totals[g], fy, state, fixed, &self.queue_of);
+                    }
                 }
+                let month = MonthEnd { s, m, base: &base, cost: &cost };
+                let state = ScenarioState {
+                    volume: &self.state_volume,
+                    price: &self.state_price,
+                    fte: &self.state_fte,
+                    labour: &self.state_labour,
+                };
                 let fy = &mut rows[cols.fy_cost + self.fy_of_month[m]];
-                let mut fy_cost = *fy;
-                for l in 0..LANES {
-                    let saving = base[l] - cost[l];
-                    total[l] += cost[l];
-                    net[l] += saving;
-                    cumulative[l] += saving;
-                    if cumulative[l] < 0.0 {
-                        last_negative[l] = (m + 1) as f64;
-                    }
-                    fy_cost[l] += cost[l];
-                }
-                *fy = fy_cost;
-                record.put(layout.cumulative_index(s, m), &cumulative);
-                let mut volume = ZERO;
-                for q in 0..nq {
-                    record.put(layout.fte_index(s + 1, m, q), &self.state_fte[q]);
-                }
-                for c in 0..nc {
-                    let (channel_volume, price, fixed) = (self.state_volume[c], self.state_price[c], self.fixed[m * nc + c]);
-                    let mut channel_cost = ZERO;
-                    for l in 0..LANES {
-                        channel_cost[l] = channel_volume[l] * price[l] + fixed[l];
-                        volume[l] += channel_volume[l];
-                    }
-                    if let Some(q) = self.queue_of[c] {
-                        let labour = self.state_labour[q];
-                        for l in 0..LANES {
-                            channel_cost[l] += labour[l];
-                        }
-                    }
-                    record.put(layout.monthly_index(s + 1, m, c, MonthlyMetric::Volume), &channel_volume);
-                    record.put(layout.monthly_index(s + 1, m, c, MonthlyMetric::Cost), &channel_cost);
-                }
-                record.put(layout.monthly_index(s + 1, m, nc, MonthlyMetric::Volume), &volume);
-                record.put(layout.monthly_index(s + 1, m, nc, MonthlyMetric::Cost), &cost);
+                let fixed = &self.fixed[base_row.clone()];
+                close_month(layout, &mut record, month, &mut self.totals[s], fy, state, fixed, &self.queue_of);
             }
-            let mut investment = ZERO;
-            for &k in &scenario.initiatives {
-                let init = &case.initiatives[k];
-                let incurred = (months - init.start) as f64;
-                for l in 0..LANES {
-                    investment[l] += v[init.capex][l] + v[init.opex][l] * incurred;
-                }
-            }
-            let mut payback = ZERO;
-            for l in 0..LANES {
-                payback[l] = payback_month(cumulative[l], last_negative[l]);
-            }
-            let mut roi = ZERO;
-            for l in 0..LANES {
-                roi[l] = if investment[l] != 0.0 { net[l] / investment[l] } else { f64::NAN };
-            }
-            rows[cols.cost] = total;
-            rows[cols.net_savings] = net;
-            rows[cols.investment] = investment;
-            rows[cols.roi] = roi;
-            rows[cols.payback] = payback;
-            rows[cols.npv] = steps.last().copied().unwrap_or(ZERO);
-            for f in 0..layout.fiscal_years {
-                let (base, cost) = (rows[layout.baseline_fy + f], rows[cols.fy_cost + f]);
-                let saving = &mut rows[cols.fy_saving + f];
-                for l in 0..LANES {
-                    saving[l] = base[l] - cost[l];
-                }
-            }
-            // Contributions to the bridge: npv(first j+1) - npv(first j).
-            let mut previous = ZERO;
-            for (j, step) in steps.iter().enumerate() {
-                let contribution = &mut rows[cols.contribution + j];
-                for l in 0..LANES {
-                    contribution[l] = step[l] - previous[l];
-                }
-                previous = *step;
-            }
-            for (j, net) in steps_net.iter().enumerate() {
-                record.put(layout.waterfall_index(s, j), net);
+            // A guest's steps are the host's first ones: the same initiatives
+            // applied to the same state in the same order.
+            for g in std::iter::once(s).chain(guests.iter().map(|&(_, g)| g)) {
+                let n = layout.scenarios[g].steps;
+                let totals = &self.totals[g];
+                finish_scenario(case, layout, &mut record, g, v, totals, &steps[..n], &steps_net[..n], rows);
             }
         }
     }
@@ -642,6 +628,26 @@ impl Workspace {
     pub fn values(&self) -> &[Lanes] {
         &self.values
     }
+}
+
+/// Per scenario, the scenario whose month loop computes it: the longest
+/// (then the first) whose initiatives begin with its own, itself when none
+/// does. Only with the bridge's settling after every initiative: comparing
+/// portfolios settles only after a scenario's last one, so a scenario's
+/// state partway through another's is not its own.
+fn hosts(case: &Case, bridge: bool) -> Vec<usize> {
+    let lists: Vec<&[usize]> = case.scenarios.iter().map(|s| s.initiatives.as_slice()).collect();
+    (0..lists.len())
+        .map(|s| {
+            if !bridge || lists[s].is_empty() {
+                return s;
+            }
+            (0..lists.len())
+                .filter(|&h| lists[h].starts_with(lists[s]))
+                .max_by_key(|&h| (lists[h].len(), std::cmp::Reverse(h)))
+                .unwrap_or(s)
+        })
+        .collect()
 }
 
 /// 1 + rate for compounding, floored just above 0: validation refuses
@@ -700,6 +706,157 @@ impl Recorder<'_> {
         for (lane, value) in x.iter().enumerate().take(self.kept) {
             self.keep[idx * self.stride + self.first_row + lane] = *value as f32;
         }
+    }
+}
+
+/// A scenario's sums over the months of a block so far.
+#[derive(Debug, Clone, Copy, Default)]
+struct Totals {
+    cost: Lanes,
+    net: Lanes,
+    cumulative: Lanes,
+    /// Last month (1-based) whose cumulative saving was negative; 0: none.
+    last_negative: Lanes,
+}
+
+/// Which scenario's month is closed, and its baseline and settled cost.
+struct MonthEnd<'a> {
+    s: usize,
+    m: usize,
+    base: &'a Lanes,
+    cost: &'a Lanes,
+}
+
+/// A scenario's channels after its initiatives, in a month.
+#[derive(Clone, Copy)]
+struct ScenarioState<'a> {
+    volume: &'a [Lanes],
+    price: &'a [Lanes],
+    fte: &'a [Lanes],
+    labour: &'a [Lanes],
+}
+
+/// Add a scenario's month to its totals and fiscal year (`fy`), and record
+/// its monthly quantities: cumulative saving, FTE, each channel's volume
+/// and cost (`fixed`: the month's fixed cost by channel), and the totals.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn close_month(
+    layout: &Layout,
+    record: &mut Recorder<'_>,
+    month: MonthEnd<'_>,
+    totals: &mut Totals,
+    fy: &mut Lanes,
+    state: ScenarioState<'_>,
+    fixed: &[Lanes],
+    queue_of: &[Option<usize>],
+) {
+    let MonthEnd { s, m, base, cost } = month;
+    let (base, cost) = (*base, *cost);
+    // Field by field: 128-byte arrays stay in registers, where the whole
+    // 512-byte struct copied at once would be a call to memcpy.
+    let (mut total, mut net) = (totals.cost, totals.net);
+    let (mut cumulative, mut last_negative) = (totals.cumulative, totals.last_negative);
+    let mut fy_cost = *fy;
+    for l in 0..LANES {
+        let saving = base[l] - cost[l];
+        total[l] += cost[l];
+        net[l] += saving;
+        cumulative[l] += saving;
+        if cumulative[l] < 0.0 {
+            last_negative[l] = (m + 1) as f64;
+        }
+        fy_cost[l] += cost[l];
+    }
+    (totals.cost, totals.net) = (total, net);
+    (totals.cumulative, totals.last_negative) = (cumulative, last_negative);
+    *fy = fy_cost;
+    record.put(layout.cumulative_index(s, m), &cumulative);
+    for (q, fte) in state.fte.iter().enumerate() {
+        record.put(layout.fte_index(s + 1, m, q), fte);
+    }
+    let mut volume = ZERO;
+    for (c, fixed) in fixed.iter().enumerate() {
+        let (channel_volume, price, fixed) = (state.volume[c], state.price[c], *fixed);
+        let mut channel_cost = ZERO;
+        for l in 0..LANES {
+            channel_cost[l] = channel_volume[l] * price[l] + fixed[l];
+            volume[l] += channel_volume[l];
+        }
+        if let Some(q) = queue_of[c] {
+            let labour = state.labour[q];
+            for l in 0..LANES {
+                channel_cost[l] += labour[l];
+            }
+        }
+        record.put(layout.monthly_index(s + 1, m, c, MonthlyMetric::Volume), &channel_volume);
+        record.put(layout.monthly_index(s + 1, m, c, MonthlyMetric::Cost), &channel_cost);
+    }
+    let nc = fixed.len();
+    record.put(layout.monthly_index(s + 1, m, nc, MonthlyMetric::Volume), &volume);
+    record.put(layout.monthly_index(s + 1, m, nc, MonthlyMetric::Cost), &cost);
+}
+
+/// Scenario `s`'s results once its months are closed: totals, investment,
+/// ROI, payback, NPV, fiscal-year savings, and the bridge from its steps
+/// (NPV and net savings after each initiative).
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn finish_scenario(
+    case: &Case,
+    layout: &Layout,
+    record: &mut Recorder<'_>,
+    s: usize,
+    v: &[Lanes],
+    totals: &Totals,
+    steps: &[Lanes],
+    steps_net: &[Lanes],
+    rows: &mut [Lanes],
+) {
+    let cols = &layout.scenarios[s];
+    let months = layout.months;
+    let mut investment = ZERO;
+    for &k in &case.scenarios[s].initiatives {
+        let init = &case.initiatives[k];
+        let incurred = (months - init.start) as f64;
+        for l in 0..LANES {
+            investment[l] += v[init.capex][l] + v[init.opex][l] * incurred;
+        }
+    }
+    let mut payback = ZERO;
+    for l in 0..LANES {
+        payback[l] = payback_month(totals.cumulative[l], totals.last_negative[l]);
+    }
+    let mut roi = ZERO;
+    for l in 0..LANES {
+        roi[l] = if investment[l] != 0.0 { totals.net[l] / investment[l] } else { f64::NAN };
+    }
+    rows[cols.cost] = totals.cost;
+    rows[cols.net_savings] = totals.net;
+    rows[cols.investment] = investment;
+    rows[cols.roi] = roi;
+    rows[cols.payback] = payback;
+    rows[cols.npv] = steps.last().copied().unwrap_or(ZERO);
+    for f in 0..layout.fiscal_years {
+        let (base, cost) = (rows[layout.baseline_fy + f], rows[cols.fy_cost + f]);
+        let mut saving = ZERO;
+        for l in 0..LANES {
+            saving[l] = base[l] - cost[l];
+        }
+        rows[cols.fy_saving + f] = saving;
+    }
+    // Contributions to the bridge: npv(first j+1) - npv(first j).
+    let mut previous = ZERO;
+    for (j, &step) in steps.iter().enumerate() {
+        let mut contribution = ZERO;
+        for l in 0..LANES {
+            contribution[l] = step[l] - previous[l];
+        }
+        rows[cols.contribution + j] = contribution;
+        previous = step;
+    }
+    for (j, net) in steps_net.iter().enumerate() {
+        record.put(layout.waterfall_index(s, j), net);
     }
 }
 
@@ -914,6 +1071,50 @@ mod tests {
                     assert!((npv[l] - settled_once[l]).abs() <= tolerance, "lane {l}: {} vs {}", npv[l], settled_once[l]);
                 }
             }
+        }
+    }
+
+    /// A scenario whose initiatives begin another's is closed inside that
+    /// one's month loop: every result and monthly quantity of it must be,
+    /// bit for bit, what it gets computed on its own, flat and staffed.
+    #[test]
+    fn a_scenario_within_another_gets_what_it_gets_alone() {
+        for file in ["scenarios/acme-ai-roadmap.toml", "scenarios/acme-staffed-roadmap.toml"] {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+            let case = crate::validate::load_case(&path).expect("the example loads").value;
+            assert_eq!(hosts(&case, true), vec![1, 1, 2], "{file}: Quick wins is inside Full roadmap");
+            assert_eq!(hosts(&case, false), vec![0, 1, 2], "{file}: portfolios settle only at the end");
+            let mut alone = case.clone();
+            alone.scenarios.truncate(1);
+            let run = |case: &Case| {
+                let layout = Layout::new(case);
+                let sampler = Sampler::new(case);
+                let mut ws = Workspace::new(case, &layout);
+                let mut sums = vec![ZERO; layout.monthly_quantities()];
+                let out = BlockOutput { sums: &mut sums, keep: &mut [], kept: 0, stride: 0, first_row: 0 };
+                ws.run_block(case, &layout, &sampler, 11, 4_096, LANES, out);
+                let c = &layout.scenarios[0];
+                let mut columns = vec![c.cost, c.net_savings, c.investment, c.roi, c.payback, c.npv];
+                columns.extend((0..layout.fiscal_years).flat_map(|f| [c.fy_cost + f, c.fy_saving + f]));
+                columns.extend((0..c.steps).map(|j| c.contribution + j));
+                let mut quantities: Vec<usize> = (0..layout.months)
+                    .flat_map(|m| {
+                        let channels = (0..=layout.channels).flat_map(move |ch| [MonthlyMetric::Volume, MonthlyMetric::Cost].map(|k| (ch, k)));
+                        let mut q: Vec<usize> = channels.map(|(ch, k)| layout.monthly_index(1, m, ch, k)).collect();
+                        q.push(layout.cumulative_index(0, m));
+                        q.extend((0..layout.staffed.len()).map(|k| layout.fte_index(1, m, k)));
+                        q
+                    })
+                    .collect();
+                quantities.extend((0..c.steps).map(|j| layout.waterfall_index(0, j)));
+                let bits = |x: &Lanes| x.map(f64::to_bits);
+                let results: Vec<_> = columns.iter().map(|&k| bits(&ws.rows()[k])).collect();
+                let monthly: Vec<_> = quantities.iter().map(|&q| bits(&sums[q])).collect();
+                (results, monthly)
+            };
+            let (within, alone) = (run(&case), run(&alone));
+            assert!(within.0.iter().flatten().any(|&b| f64::from_bits(b) > 1e4), "{file}: the scenario saves");
+            assert_eq!(within, alone, "{file}");
         }
     }
 }

@@ -62,8 +62,10 @@ impl LaneStreams {
     /// One standard normal for every lane, from its own generator.
     #[inline(always)]
     pub fn standard_normals(&mut self) -> Lanes {
-        let before = self.s;
-        let [mut s0, mut s1, mut s2, mut s3] = before;
+        // Word by word: whole 128-byte arrays stay in registers, where the
+        // 512-byte state copied at once would be a call to memcpy.
+        let (b0, b1, b2, b3) = (self.s[0], self.s[1], self.s[2], self.s[3]);
+        let (mut s0, mut s1, mut s2, mut s3) = (b0, b1, b2, b3);
         let mut bits = [0u64; LANES];
         // Xoshiro256++'s step (rand_xoshiro's `next_u64`), lane by lane.
         for l in 0..LANES {
@@ -76,7 +78,7 @@ impl LaneStreams {
             s2[l] ^= t;
             s3[l] = s3[l].rotate_left(45);
         }
-        self.s = [s0, s1, s2, s3];
+        (self.s[0], self.s[1], self.s[2], self.s[3]) = (s0, s1, s2, s3);
         // The ziggurat's fast path (rand_distr's `ziggurat`, symmetric): the
         // low 8 bits pick the layer, the top 52 make u in [-1, 1).
         let mut x = [0.0; LANES];
@@ -90,7 +92,7 @@ impl LaneStreams {
         while missed != 0 {
             let l = missed.trailing_zeros() as usize;
             missed &= missed - 1;
-            self.redraw(l, &before, &mut x);
+            x[l] = self.redraw(l, [b0[l], b1[l], b2[l], b3[l]]);
         }
         x
     }
@@ -99,14 +101,15 @@ impl LaneStreams {
     /// `StandardNormal` itself (kept out of line: it is rare).
     #[cold]
     #[inline(never)]
-    fn redraw(&mut self, l: usize, before: &[[u64; LANES]; 4], x: &mut Lanes) {
+    fn redraw(&mut self, l: usize, before: [u64; 4]) -> f64 {
         let mut seed = [0u8; 32];
-        for w in 0..4 {
-            seed[8 * w..8 * w + 8].copy_from_slice(&before[w][l].to_le_bytes());
+        for (w, word) in before.iter().enumerate() {
+            seed[8 * w..8 * w + 8].copy_from_slice(&word.to_le_bytes());
         }
         let mut rng = Xoshiro256PlusPlus::from_seed(seed);
-        x[l] = StandardNormal.sample(&mut rng);
+        let x = StandardNormal.sample(&mut rng);
         self.set(l, &rng);
+        x
     }
 }
 
