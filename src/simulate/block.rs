@@ -33,10 +33,9 @@ const ZERO: Lanes = [0.0; LANES];
 
 /// Buffers reused across the blocks a thread runs.
 pub struct Workspace {
-    /// Per iteration: the sampled-once inputs (scratch for the sampler).
-    draw: Vec<f64>,
-    normals: Vec<f64>,
-    uniforms: Vec<f64>,
+    /// Scratch for the copula's normals and scores, one per group member.
+    normals: Vec<Lanes>,
+    scores: Vec<Lanes>,
     /// The lanes' generators, for the noise.
     streams: LaneStreams,
     /// Per input, one value per lane.
@@ -244,9 +243,8 @@ impl Workspace {
             })
             .collect();
         Workspace {
-            draw: Vec::with_capacity(case.inputs.defs.len()),
             normals: Vec::new(),
-            uniforms: Vec::new(),
+            scores: Vec::new(),
             streams: LaneStreams::default(),
             values: vec![ZERO; case.inputs.defs.len()],
             volume: vec![ZERO; m * c],
@@ -343,20 +341,17 @@ impl Workspace {
         let (months, nc) = (layout.months, layout.channels);
         debug_assert!((1..=LANES).contains(&active));
 
-        // Draws: each iteration from its own stream, inputs then noise.
-        // Lanes past `active` repeat the last iteration (and are ignored).
+        // Draws: each iteration from its own stream, inputs then noise, all
+        // lanes at once (each from its own generator, as if drawn lane by
+        // lane). Lanes past `active` repeat the last iteration (and are
+        // ignored).
         for lane in 0..LANES {
             let iteration = first + lane.min(active - 1) as u64;
-            let mut rng = iteration_rng(seed, iteration);
-            sampler.draw(&mut rng, &mut self.draw, &mut self.normals, &mut self.uniforms);
-            for (slot, &x) in self.values.iter_mut().zip(&self.draw) {
-                slot[lane] = x;
-            }
-            self.streams.set(lane, &rng);
+            self.streams.set(lane, &iteration_rng(seed, iteration));
         }
-        // The standard normal scores of the noise, by channel and month,
-        // all lanes at once (each from its own generator, as if drawn
-        // lane by lane); turned into lognormal factors below.
+        sampler.draw_lanes(&mut self.streams, &mut self.values, &mut self.normals, &mut self.scores);
+        // The standard normal scores of the noise, by channel and month;
+        // turned into lognormal factors below.
         for (c, noise) in self.noise.iter().enumerate() {
             if noise.is_some() {
                 for m in 0..months {
@@ -509,8 +504,12 @@ impl Workspace {
             }
             for m in 0..months {
                 let base_row = m * nc..(m + 1) * nc;
-                self.state_volume.copy_from_slice(&self.volume[base_row.clone()]);
-                self.state_price.copy_from_slice(&self.price[base_row.clone()]);
+                // Channel by channel: a 128-byte move each, where copying
+                // the slices would call memcpy.
+                for c in 0..nc {
+                    self.state_volume[c] = self.volume[m * nc + c];
+                    self.state_price[c] = self.price[m * nc + c];
+                }
                 if nq > 0 {
                     self.state_aht.fill([1.0; LANES]);
                     self.state_fte.copy_from_slice(&self.base_fte[m * nq..(m + 1) * nq]);

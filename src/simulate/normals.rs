@@ -28,6 +28,7 @@ use rand_distr::{Distribution, StandardNormal};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 use super::block::{LANES, Lanes};
+use crate::dist::Dist;
 
 /// The generators of a block's lanes, state word by state word.
 #[derive(Debug, Clone)]
@@ -59,15 +60,13 @@ impl LaneStreams {
         Xoshiro256PlusPlus::from_seed(seed)
     }
 
-    /// One standard normal for every lane, from its own generator.
+    /// One Xoshiro256++ step on every lane (rand_xoshiro's `next_u64`).
     #[inline(always)]
-    pub fn standard_normals(&mut self) -> Lanes {
+    fn step(&mut self) -> [u64; LANES] {
         // Word by word: whole 128-byte arrays stay in registers, where the
         // 512-byte state copied at once would be a call to memcpy.
-        let (b0, b1, b2, b3) = (self.s[0], self.s[1], self.s[2], self.s[3]);
-        let (mut s0, mut s1, mut s2, mut s3) = (b0, b1, b2, b3);
+        let (mut s0, mut s1, mut s2, mut s3) = (self.s[0], self.s[1], self.s[2], self.s[3]);
         let mut bits = [0u64; LANES];
-        // Xoshiro256++'s step (rand_xoshiro's `next_u64`), lane by lane.
         for l in 0..LANES {
             bits[l] = s0[l].wrapping_add(s3[l]).rotate_left(23).wrapping_add(s0[l]);
             let t = s1[l] << 17;
@@ -79,6 +78,26 @@ impl LaneStreams {
             s3[l] = s3[l].rotate_left(45);
         }
         (self.s[0], self.s[1], self.s[2], self.s[3]) = (s0, s1, s2, s3);
+        bits
+    }
+
+    /// One uniform in (0, 1) for every lane: [`crate::dist::open_unit`] of
+    /// its own generator.
+    #[inline(always)]
+    pub fn open_units(&mut self) -> Lanes {
+        let bits = self.step();
+        let mut u = [0.0; LANES];
+        for l in 0..LANES {
+            u[l] = ((bits[l] >> 12) as f64 + 0.5) * (1.0 / (1u64 << 52) as f64);
+        }
+        u
+    }
+
+    /// One standard normal for every lane, from its own generator.
+    #[inline(always)]
+    pub fn standard_normals(&mut self) -> Lanes {
+        let (b0, b1, b2, b3) = (self.s[0], self.s[1], self.s[2], self.s[3]);
+        let bits = self.step();
         // The ziggurat's fast path (rand_distr's `ziggurat`, symmetric): the
         // low 8 bits pick the layer, the top 52 make u in [-1, 1).
         let mut x = [0.0; LANES];
@@ -93,6 +112,50 @@ impl LaneStreams {
             let l = missed.trailing_zeros() as usize;
             missed &= missed - 1;
             x[l] = self.redraw(l, [b0[l], b1[l], b2[l], b3[l]]);
+        }
+        x
+    }
+
+    /// One draw of `dist` for every lane, from its own generator: what
+    /// `dist.sample` draws from it. The families the canonical models use
+    /// run on all lanes at once; the others lane by lane.
+    #[inline(always)]
+    pub fn sample(&mut self, dist: &Dist) -> Lanes {
+        let mut x = [0.0; LANES];
+        match dist {
+            Dist::Constant(c) => x = [*c; LANES],
+            Dist::Normal(d) => {
+                let z = self.standard_normals();
+                let (mean, sd) = (d.mean(), d.sd());
+                for l in 0..LANES {
+                    x[l] = mean + sd * z[l];
+                }
+            }
+            Dist::Pert(d) => {
+                let z = self.standard_normals();
+                for l in 0..LANES {
+                    x[l] = d.from_score(z[l]);
+                }
+            }
+            Dist::Uniform(d) => {
+                let u = self.open_units();
+                for l in 0..LANES {
+                    x[l] = d.quantile(u[l]);
+                }
+            }
+            Dist::Triangular(d) => {
+                let u = self.open_units();
+                for l in 0..LANES {
+                    x[l] = d.quantile(u[l]);
+                }
+            }
+            _ => {
+                for l in 0..LANES {
+                    let mut rng = self.get(l);
+                    x[l] = dist.sample(&mut rng);
+                    self.set(l, &rng);
+                }
+            }
         }
         x
     }
@@ -225,5 +288,40 @@ mod tests {
         let mut streams = LaneStreams::default();
         streams.set(5, &rng);
         assert_eq!(streams.get(5), rng);
+    }
+
+    /// Uniforms and every family's draws are those of the scalar code on
+    /// each lane's own generator, which ends in the same state.
+    #[test]
+    fn lanes_draw_what_each_family_draws() {
+        use crate::dist::{Beta, Normal, Pert, Triangular, Uniform, open_unit};
+        let dists = [
+            Dist::Normal(Normal::new(0.004, 0.002).unwrap()),
+            Dist::Pert(Pert::new(6.0, 8.0, 12.0).unwrap()),
+            Dist::Uniform(Uniform::new(30_000.0, 45_000.0).unwrap()),
+            Dist::Triangular(Triangular::new(0.02, 0.04, 0.07).unwrap()),
+            Dist::Beta(Beta::new(2.0, 5.0).unwrap()),
+            Dist::Constant(3.5),
+        ];
+        let mut reference: Vec<Xoshiro256PlusPlus> = (0..LANES as u64).map(|i| iteration_rng(99, i)).collect();
+        let mut streams = LaneStreams::default();
+        for (l, rng) in reference.iter().enumerate() {
+            streams.set(l, rng);
+        }
+        for round in 0..2_000 {
+            let u = streams.open_units();
+            for (l, rng) in reference.iter_mut().enumerate() {
+                assert_eq!(u[l].to_bits(), open_unit(rng).to_bits(), "round {round}, lane {l}");
+            }
+            for dist in &dists {
+                let x = streams.sample(dist);
+                for (l, rng) in reference.iter_mut().enumerate() {
+                    assert_eq!(x[l].to_bits(), dist.sample(rng).to_bits(), "{dist:?}, lane {l}");
+                }
+            }
+        }
+        for (l, rng) in reference.iter().enumerate() {
+            assert_eq!(streams.get(l), *rng, "lane {l}'s generator after the draws");
+        }
     }
 }
