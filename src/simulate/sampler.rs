@@ -118,6 +118,9 @@ impl Sampler {
 
 #[cfg(test)]
 mod tests {
+    // Lanes are indexed explicitly, as in the block.
+    #![allow(clippy::needless_range_loop)]
+
     use super::*;
     use crate::simulate::stream::iteration_rng;
 
