@@ -226,9 +226,11 @@ fn needs_pilot(layout: &Layout, options: RunOptions) -> bool {
 
 /// Brackets from a pilot that kept every value.
 fn brackets_from(layout: &Layout, pilot: &Part, options: RunOptions) -> Plan {
+    // Column by column in parallel: sorting the pilot's values is the one
+    // step between the pilot and the rest of the run.
     pilot
         .columns
-        .iter()
+        .par_iter()
         .zip(&layout.keep)
         .map(|(kept, keep)| match (kept, keep) {
             (Kept::Tally(t), Keep::Tally(probs, _)) if !probs.is_empty() => {
@@ -258,11 +260,11 @@ pub fn simulate(case: &Case, options: RunOptions, progress: &AtomicUsize) -> Res
         let pilot = 0..options.pilot.div_ceil(BATCH);
         let mut head = simulate_batches(case, &layout, options, &keep_all(&layout), pilot.clone(), None, progress)?;
         let plan = brackets_from(&layout, &head, options);
-        for (kept, brackets) in head.columns.iter_mut().zip(&plan) {
+        head.columns.par_iter_mut().zip(&plan).for_each(|(kept, brackets)| {
             if let (Kept::Tally(t), Some(b)) = (kept, brackets) {
                 *t = t.rebracket(b.clone());
             }
-        }
+        });
         let tail = simulate_batches(case, &layout, options, &plan, pilot.end..all.end, Some(&head), progress)?;
         // The tail's sums went on from the head's: count them once.
         head.sums.clear();
