@@ -733,8 +733,14 @@ impl Recorder<'_> {
             total[l] += f64::from_bits(x[l].to_bits() & self.mask[l]);
         }
         *sum = total;
-        for (lane, value) in x.iter().enumerate().take(self.kept) {
-            self.keep[idx * self.stride + self.first_row + lane] = *value as f32;
+        if self.kept > 0 {
+            // The kept lanes are consecutive rows of the sample: one
+            // stretch, converted and stored as a few vector instructions.
+            let at = idx * self.stride + self.first_row;
+            let kept = &mut self.keep[at..at + self.kept];
+            for (to, &value) in kept.iter_mut().zip(&x) {
+                *to = value as f32;
+            }
         }
     }
 }
