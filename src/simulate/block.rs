@@ -401,10 +401,7 @@ impl Workspace {
 
         // Baseline (section 5): V, P, F per channel and month.
         for (c, ch) in case.model.channels.iter().enumerate() {
-            let mut step_inflation = ZERO;
-            for l in 0..LANES {
-                step_inflation[l] = growth_factor(v[ch.inflation][l]).powf(1.0 / 12.0);
-            }
+            let step_inflation = monthly_factor(&v[ch.inflation], 1.0 / 12.0);
             let (cpc, fixed) = (v[ch.cost_per_contact], v[ch.fixed_monthly]);
             let queue = self.queue_of[c];
             let mut inflation = [1.0; LANES];
@@ -452,10 +449,7 @@ impl Workspace {
                 self.fixed[k] = fixed_cost;
             }
         }
-        let mut step_discount = ZERO;
-        for l in 0..LANES {
-            step_discount[l] = growth_factor(v[case.model.discount_rate][l]).powf(-1.0 / 12.0);
-        }
+        let step_discount = monthly_factor(&v[case.model.discount_rate], -1.0 / 12.0);
         let mut discount = [1.0; LANES];
         let mut baseline_total = ZERO;
         let rows = &mut self.rows;
@@ -679,6 +673,23 @@ fn hosts(case: &Case, bridge: bool) -> Vec<usize> {
 #[cfg(target_arch = "x86_64")]
 fn has_avx512() -> bool {
     std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("avx512dq") && std::is_x86_feature_detected!("avx512vl")
+}
+
+/// Each lane's (1 + rate) to the power `exponent` (a monthly step of an
+/// annual rate). `powf` is a libm call per lane; a lane whose rate equals
+/// the previous lane's reuses its factor, so a rate that is not uncertain
+/// (the discount rate, most often) costs one call a block.
+#[inline(always)]
+fn monthly_factor(rate: &Lanes, exponent: f64) -> Lanes {
+    let mut factor = ZERO;
+    let (mut last_rate, mut last) = (rate[0], growth_factor(rate[0]).powf(exponent));
+    for l in 0..LANES {
+        if rate[l].to_bits() != last_rate.to_bits() {
+            (last_rate, last) = (rate[l], growth_factor(rate[l]).powf(exponent));
+        }
+        factor[l] = last;
+    }
+    factor
 }
 
 /// 1 + rate for compounding, floored just above 0: validation refuses
