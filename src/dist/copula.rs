@@ -12,8 +12,6 @@ use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 
 use super::normal::standard_cdf;
-use crate::simulate::block::Lanes;
-use crate::simulate::normals::LaneStreams;
 
 /// Smallest conditional standard deviation a Cholesky factor may have
 /// before the matrix counts as singular.
@@ -46,24 +44,15 @@ impl Group {
         normals.extend((0..k).map(|_| -> f64 { StandardNormal.sample(rng) }));
         scores.clear();
         for row in 0..k {
-            let l = &self.lower[row * k..row * k + row + 1];
-            scores.push(l.iter().zip(normals.iter()).map(|(a, b)| a * b).sum());
+            scores.push(self.lower_row(row).iter().zip(normals.iter()).map(|(a, b)| a * b).sum());
         }
     }
 
-    /// [`Group::draw_scores`] for every lane of a block at once, each from
-    /// its own generator in `streams`: the same normals in the same order,
-    /// and the same sums.
-    #[inline(always)]
-    pub fn draw_score_lanes(&self, streams: &mut LaneStreams, normals: &mut Vec<Lanes>, scores: &mut Vec<Lanes>) {
+    /// Row `row` of the lower Cholesky factor, up to the diagonal: a
+    /// member's score is this row dotted with the group's normals, in order.
+    pub fn lower_row(&self, row: usize) -> &[f64] {
         let k = self.members.len();
-        normals.clear();
-        normals.extend((0..k).map(|_| streams.standard_normals()));
-        scores.clear();
-        for row in 0..k {
-            let l = &self.lower[row * k..row * k + row + 1];
-            scores.push(std::array::from_fn(|lane| l.iter().zip(normals.iter()).map(|(a, b)| a * b[lane]).sum()));
-        }
+        &self.lower[row * k..row * k + row + 1]
     }
 
     /// Fill `uniforms` (one per member) with correlated uniforms in (0, 1).

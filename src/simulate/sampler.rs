@@ -56,8 +56,8 @@ impl Sampler {
     /// Fill `values` (one [`Lanes`] per input) with the inputs of a block's
     /// iterations, each lane drawing from its own generator in `streams`
     /// exactly what [`Sampler::draw`] draws from it, in the same order; the
-    /// families on all lanes at once. Always inlined: the block's AVX2
-    /// build then compiles it for AVX2 too.
+    /// families on all lanes at once. Always inlined: the block's AVX-512
+    /// and AVX2 builds then compile it for their vectors too.
     #[inline(always)]
     pub fn draw_lanes(&self, streams: &mut LaneStreams, values: &mut [Lanes], normals: &mut Vec<Lanes>, scores: &mut Vec<Lanes>) {
         for (slot, &x) in values.iter_mut().zip(&self.template) {
@@ -74,7 +74,16 @@ impl Sampler {
             }
         }
         for (group, draws) in &self.groups {
-            group.draw_score_lanes(streams, normals, scores);
+            // Group::draw_scores on every lane: the same normals in the same
+            // order, and the same sums.
+            let k = group.members.len();
+            normals.clear();
+            normals.extend((0..k).map(|_| streams.standard_normals()));
+            scores.clear();
+            for row in 0..k {
+                let l = group.lower_row(row);
+                scores.push(std::array::from_fn(|lane| l.iter().zip(normals.iter()).map(|(a, b)| a * b[lane]).sum()));
+            }
             for (d, z) in draws.iter().zip(scores.iter()) {
                 match d {
                     Draw::Value { slot, dist, domain } => values[*slot] = z.map(|z| domain.clamp(dist.from_score(z))),
