@@ -190,6 +190,17 @@ fn zeroed<T: Clone + Default>(len: Option<usize>, what: &str) -> Result<Vec<T>, 
     Ok(v)
 }
 
+/// [`zeroed`], but asking the allocator for zeroed memory instead of
+/// writing zeros: a large block comes as fresh pages, already zero, first
+/// touched by the workers that fill them, side by side, instead of all
+/// written once by this thread before they start.
+fn zeroed_lazily(len: Option<usize>, what: &str) -> Result<Vec<f32>, String> {
+    let too_big = || format!("not enough memory for the {what}; run fewer iterations (-n)");
+    let len = len.ok_or_else(too_big)?;
+    Vec::<f32>::new().try_reserve_exact(len).map_err(|_| too_big())?;
+    Ok(vec![0.0; len])
+}
+
 /// How each column is kept in a run: for tallied columns, their brackets.
 pub type Plan = Vec<Option<Brackets>>;
 
@@ -457,7 +468,7 @@ pub fn simulate_batches<'a>(
         month_cols.iter().map(|_| zeroed(Some(rows), "per-iteration results")).collect::<Result<_, _>>()?;
     let mut input_keys: Vec<Vec<u16>> = (0..ni).map(|_| zeroed(Some(rows), "per-iteration inputs")).collect::<Result<_, _>>()?;
     let kept_rows = sample_rows.saturating_sub(first_row).min(rows);
-    let mut monthly_sample: Vec<f32> = zeroed(kept_rows.checked_mul(q), "monthly sample")?;
+    let mut monthly_sample: Vec<f32> = zeroed_lazily(kept_rows.checked_mul(q), "monthly sample")?;
     let count = batches.len();
     // Split the sample buffer along batch boundaries so each batch owns its rows.
     let mut sample_chunks: Vec<&mut [f32]> = Vec::with_capacity(count);
