@@ -246,7 +246,7 @@ fn brackets_from(layout: &Layout, pilot: &Part, options: RunOptions) -> Plan {
         .map(|(kept, keep)| match (kept, keep) {
             (Kept::Tally(t), Keep::Tally(probs, _)) if !probs.is_empty() => {
                 let mut values: Vec<f64> = t.inside.iter().flatten().copied().collect();
-                values.sort_unstable_by(f64::total_cmp);
+                tally::sort_total(&mut values);
                 Some(Brackets::from_pilot(&values, probs, options.bracket_z))
             }
             (_, Keep::Tally(..)) => Some(Brackets::nothing()),

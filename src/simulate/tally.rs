@@ -107,7 +107,7 @@ pub struct Tally {
 /// total_cmp's bit fiddling on both sides): a third faster on the kept
 /// values of a 1M run. Equal keys are equal bits, so the result is the
 /// same as sorting the values.
-fn sort_total(values: &mut [f64]) {
+pub fn sort_total(values: &mut [f64]) {
     const SIGN: u64 = 1 << 63;
     let mut keys: Vec<u64> = values
         .iter()
