@@ -171,6 +171,29 @@ pub struct BlockOutput<'a> {
     pub first_row: usize,
 }
 
+/// The block compiled for a set of x86-64 vector extensions: the same
+/// code, [`Workspace::run_block_generic`] inlined into a function built for
+/// them. Callers check the processor has them first.
+macro_rules! block_build {
+    ($name:ident, $features:literal) => {
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = $features)]
+        #[allow(clippy::too_many_arguments)]
+        fn $name(
+            &mut self,
+            case: &Case,
+            layout: &Layout,
+            sampler: &Sampler,
+            seed: u64,
+            first: u64,
+            active: usize,
+            out: BlockOutput<'_>,
+        ) {
+            self.run_block_generic(case, layout, sampler, seed, first, active, out);
+        }
+    };
+}
+
 impl Workspace {
     pub fn new(case: &Case, layout: &Layout) -> Workspace {
         let (m, c) = (layout.months, layout.channels);
@@ -319,37 +342,8 @@ impl Workspace {
         self.run_block_generic(case, layout, sampler, seed, first, active, out);
     }
 
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2")]
-    #[allow(clippy::too_many_arguments)]
-    fn run_block_avx512(
-        &mut self,
-        case: &Case,
-        layout: &Layout,
-        sampler: &Sampler,
-        seed: u64,
-        first: u64,
-        active: usize,
-        out: BlockOutput<'_>,
-    ) {
-        self.run_block_generic(case, layout, sampler, seed, first, active, out);
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    #[allow(clippy::too_many_arguments)]
-    fn run_block_avx2(
-        &mut self,
-        case: &Case,
-        layout: &Layout,
-        sampler: &Sampler,
-        seed: u64,
-        first: u64,
-        active: usize,
-        out: BlockOutput<'_>,
-    ) {
-        self.run_block_generic(case, layout, sampler, seed, first, active, out);
-    }
+    block_build!(run_block_avx512, "avx512f,avx512dq,avx512vl,avx2");
+    block_build!(run_block_avx2, "avx2");
 
     #[inline(always)]
     #[allow(clippy::too_many_arguments)]
