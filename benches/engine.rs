@@ -45,7 +45,7 @@ fn bench_block(group: &mut criterion::BenchmarkGroup<'_, criterion::measurement:
     let layout = Layout::new(case);
     let sampler = Sampler::new(case);
     let mut ws = Workspace::new(case, &layout);
-    let mut sums = vec![[0.0; LANES]; layout.monthly_quantities()];
+    let mut sums = vec![0.0; layout.monthly_quantities()];
     let mut first = 0u64;
     group.bench_function(name, |b| {
         b.iter(|| {

@@ -513,9 +513,9 @@ pub fn simulate_batches<'a>(
                 // Buffers a worker reuses from batch to batch (the lane-wise
                 // sums are large enough that allocating them for every
                 // batch would map fresh pages each time).
-                || (Workspace::new(case, layout), vec![0.0; width * BATCH], vec![[0.0; LANES]; q], vec![[0.0; LANES]; ni]),
+                || (Workspace::new(case, layout), vec![0.0; width * BATCH], vec![0.0; q], vec![[0.0; LANES]; ni]),
                 |(ws, table, sums, input_sums), (b, (((mut whole, mut months), mut keys), sample))| {
-                    sums.fill([0.0; LANES]);
+                    sums.fill(0.0);
                     input_sums.fill([0.0; LANES]);
                     let rows = (n - b * BATCH).min(BATCH);
                     let sampled = sample.len() / q.max(1);
@@ -558,7 +558,7 @@ pub fn simulate_batches<'a>(
                         .filter_map(|(c, t)| t.as_mut().map(|t| t.add_values(&table[c * BATCH..c * BATCH + rows])))
                         .collect();
                     progress.fetch_add(rows, Ordering::Relaxed);
-                    BatchResult { batch: b, sums: reduce_lanes(sums), input_sums: reduce_lanes(input_sums), moments }
+                    BatchResult { batch: b, sums: sums.clone(), input_sums: reduce_lanes(input_sums), moments }
                 },
             )
             .collect();
