@@ -165,14 +165,21 @@ pub struct FteRow {
 }
 
 /// P10, P50, P90 of every monthly quantity over the monthly sample.
+/// A quantity that is the baseline's ([`crate::simulate::layout::Layout::sampled_as`]) takes the
+/// baseline's percentiles.
 fn monthly_percentiles(sim: &Simulation) -> Vec<[f64; 3]> {
-    (0..sim.layout.monthly_quantities())
+    let l = &sim.layout;
+    let own: Vec<[f64; 3]> = (0..l.monthly_quantities())
         .into_par_iter()
         .map(|idx| {
+            if l.sampled_as(idx) != idx {
+                return [f64::NAN; 3];
+            }
             let p = stats::quantiles(&mut sim.monthly_column(idx), &[0.10, 0.50, 0.90]);
             [p[0], p[1], p[2]]
         })
-        .collect()
+        .collect();
+    (0..own.len()).map(|idx| own[l.sampled_as(idx)]).collect()
 }
 
 /// Every table of spec section 6. The tables are independent, so they are

@@ -12,7 +12,7 @@
 // compiler vectorises.
 #![allow(clippy::needless_range_loop)]
 
-use super::layout::{Layout, MonthlyMetric};
+use super::layout::{Layout, MonthlyMetric, Source};
 use super::normals::LaneStreams;
 use super::sampler::Sampler;
 use super::stream::iteration_rng;
@@ -90,6 +90,8 @@ pub struct Workspace {
     hosted: Vec<bool>,
     /// Per scenario: its sums over the months so far.
     totals: Vec<Totals>,
+    /// Per monthly quantity, what the recorder does with it.
+    recording: Vec<u8>,
 }
 
 /// A staffed channel's queue, with this block's sampled-once inputs folded
@@ -298,6 +300,7 @@ impl Workspace {
             guests,
             hosted,
             totals: vec![Totals::default(); case.scenarios.len()],
+            recording: recording(layout),
         }
     }
 
@@ -391,6 +394,7 @@ impl Workspace {
             first_row: out.first_row,
             mask: std::array::from_fn(|l| if l < active { u64::MAX } else { 0 }),
             quantities: layout.monthly_quantities(),
+            how: &self.recording,
         };
 
         // Baseline (section 5): V, P, F per channel and month.
@@ -735,6 +739,28 @@ struct Recorder<'a> {
     /// All ones for the block's active lanes, zero for the others.
     mask: [u64; LANES],
     quantities: usize,
+    /// Per quantity, what is recorded of it ([`recording`]).
+    how: &'a [u8],
+}
+
+/// What the recorder does with a monthly quantity, by its [`Source`]:
+/// nothing (the baseline's), keep it for the sample only (a total), or
+/// also add it to its sum.
+const SKIP: u8 = 0;
+const KEEP: u8 = 1;
+const SUM: u8 = 2;
+
+/// [`Recorder::how`] of each monthly quantity.
+fn recording(layout: &Layout) -> Vec<u8> {
+    layout
+        .source
+        .iter()
+        .map(|source| match source {
+            Source::Baseline(_) => SKIP,
+            Source::Added => KEEP,
+            Source::Recorded => SUM,
+        })
+        .collect()
 }
 
 impl Recorder<'_> {
@@ -744,7 +770,12 @@ impl Recorder<'_> {
         if self.quantities == 0 {
             return; // monthly quantities off (Layout::without_monthly)
         }
+        let how = self.how[idx];
+        if how == SKIP {
+            return;
+        }
         let x = *x;
+        if how == SUM {
         // Inactive lanes add +0.0 (masked, whatever they hold). The block's
         // lanes are added up before they reach the sum: one number a
         // quantity keeps every sum of the block in the first-level cache
@@ -755,6 +786,7 @@ impl Recorder<'_> {
             masked[l] = f64::from_bits(x[l].to_bits() & self.mask[l]);
         }
         self.sums[idx] += lane_total(&masked);
+        }
         if self.kept > 0 {
             // The kept lanes are consecutive rows of the sample: one
             // stretch, converted and stored as a few vector instructions.
@@ -1173,6 +1205,68 @@ mod tests {
             let (within, alone) = (run(&case), run(&alone));
             assert!(within.0.iter().flatten().any(|&b| f64::from_bits(b) > 1e4), "{file}: the scenario saves");
             assert_eq!(within, alone, "{file}");
+        }
+    }
+
+    /// The month loop records only the quantities that are news
+    /// ([`Source`]). Against recording every one, on every shipped example:
+    /// a quantity said to be the baseline's has the baseline's value in
+    /// every iteration, bit for bit (its kept sample), and the sums filled
+    /// in afterwards (totals, cumulative saving, scenario cost with capex
+    /// and opex) are the recorded ones to rounding.
+    #[test]
+    fn quantities_left_out_of_recording_are_what_recording_gives() {
+        for file in [
+            "scenarios/acme-ai-roadmap.toml",
+            "scenarios/acme-staffed-roadmap.toml",
+            "scenarios/acme-portfolio.toml",
+            "scenarios/contoso-digital-care.toml",
+        ] {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+            let case = crate::validate::load_case(&path).expect("the example loads").value;
+            let lean = Layout::new(&case);
+            let mut every = lean.clone();
+            every.source = vec![Source::Recorded; lean.monthly_quantities()];
+            let sampler = Sampler::new(&case);
+            let q = lean.monthly_quantities();
+            let run = |layout: &Layout| {
+                let mut ws = Workspace::new(&case, layout);
+                let (mut sums, mut keep) = (vec![0.0; q], vec![0.0f32; q * LANES]);
+                let mut input_sums = vec![0.0; layout.inputs.len()];
+                for first in [0, 5_000, 90_000] {
+                    let out = BlockOutput { sums: &mut sums, keep: &mut keep, kept: LANES, stride: LANES, first_row: 0 };
+                    ws.run_block(&case, layout, &sampler, 5, first, LANES, out);
+                    for (k, &input) in layout.inputs.iter().enumerate() {
+                        input_sums[k] += ws.values()[input].iter().sum::<f64>();
+                    }
+                }
+                layout.complete_sums(&case, &mut sums, &input_sums, 3 * LANES);
+                (sums, keep)
+            };
+            let ((lean_sums, lean_keep), (sums, keep)) = (run(&lean), run(&every));
+            let (mut aliased, mut added) = (0, 0);
+            for (idx, &source) in lean.source.iter().enumerate() {
+                let sample = |keep: &[f32], idx: usize| keep[idx * LANES..(idx + 1) * LANES].iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                match source {
+                    Source::Recorded => assert_eq!(lean_sums[idx].to_bits(), sums[idx].to_bits(), "{file}: quantity {idx}"),
+                    Source::Baseline(from) => {
+                        aliased += 1;
+                        assert_eq!(sample(&keep, idx), sample(&keep, from), "{file}: quantity {idx} is not the baseline's {from}");
+                        if lean.source[from] == Source::Recorded {
+                            assert_eq!(lean_sums[idx].to_bits(), sums[idx].to_bits(), "{file}: quantity {idx}");
+                        } else {
+                            assert_eq!(lean_sums[idx].to_bits(), lean_sums[from].to_bits(), "{file}: quantity {idx}");
+                        }
+                    }
+                    Source::Added => {
+                        added += 1;
+                        assert_eq!(sample(&lean_keep, idx), sample(&keep, idx), "{file}: quantity {idx} kept");
+                        let scale = sums[idx].abs().max(sums[lean.monthly_index(0, 0, lean.channels, MonthlyMetric::Cost)].abs());
+                        assert!((lean_sums[idx] - sums[idx]).abs() <= 1e-12 * scale, "{file}: quantity {idx}: {} vs {}", lean_sums[idx], sums[idx]);
+                    }
+                }
+            }
+            assert!(aliased > 0 && added > 0, "{file}: {aliased} aliased, {added} added");
         }
     }
 

@@ -69,6 +69,27 @@ pub struct Layout {
     /// the last step (the NPV) meaningful.
     pub bridge: bool,
     quantities: usize,
+    /// Per monthly quantity, where it comes from.
+    pub source: Vec<Source>,
+}
+
+/// Where a monthly quantity's sum over the iterations, and its values in
+/// the monthly sample, come from. Most of a month's quantities are not all
+/// news: a channel no started initiative touches is the baseline's, and the
+/// totals and the cumulative saving add up the others. Leaving those out of
+/// the month loop's recording saves two fifths of it on the canonical case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// Summed (and kept for the sample) as the block records it.
+    Recorded,
+    /// The same, iteration by iteration and bit for bit, as this baseline
+    /// quantity: no initiative the scenario has started by this month
+    /// touches the channel. Neither summed nor kept; read from that one.
+    Baseline(usize),
+    /// A total over channels, or the cumulative saving: kept for the
+    /// sample (its percentiles need each iteration's value), its sum added
+    /// up from the recorded sums afterwards ([`Layout::complete_sums`]).
+    Added,
 }
 
 /// The two monthly metrics.
@@ -134,7 +155,7 @@ impl Layout {
                 keep[c.contribution + j] = Keep::Tally(&BRIDGE_PROBS, None);
             }
         }
-        Layout {
+        let mut layout = Layout {
             keep,
             months,
             channels,
@@ -149,6 +170,132 @@ impl Layout {
             fte,
             bridge: true,
             quantities: q,
+            source: Vec::new(),
+        };
+        layout.source = layout.sources(case);
+        layout
+    }
+
+    /// [`Layout::source`] of every monthly quantity.
+    fn sources(&self, case: &Case) -> Vec<Source> {
+        let mut source = vec![Source::Recorded; self.quantities];
+        let nc = self.channels;
+        for (s, scenario) in case.scenarios.iter().enumerate() {
+            for m in 0..self.months {
+                // Channels whose volume, or cost (price, AHT, labour), an
+                // initiative started by month m changes.
+                let (mut volume, mut cost) = (vec![false; nc], vec![false; nc]);
+                let started: Vec<_> = scenario.initiatives.iter().map(|&k| &case.initiatives[k]).filter(|init| m >= init.start).collect();
+                for init in &started {
+                    for e in &init.effects {
+                        match e {
+                            Effect::Avoid { channels, .. } => channels.iter().for_each(|&c| volume[c] = true),
+                            Effect::Deflect { from, to, .. } => {
+                                volume[*from] = true;
+                                if let Some(to) = to {
+                                    volume[*to] = true;
+                                }
+                            }
+                            Effect::ReduceCost { channels, .. } => channels.iter().for_each(|&c| cost[c] = true),
+                        }
+                    }
+                }
+                for c in 0..nc {
+                    cost[c] |= volume[c];
+                    for (metric, touched) in [(MonthlyMetric::Volume, volume[c]), (MonthlyMetric::Cost, cost[c])] {
+                        if !touched {
+                            source[self.monthly_index(s + 1, m, c, metric)] = Source::Baseline(self.monthly_index(0, m, c, metric));
+                        }
+                    }
+                    if let Some(k) = self.staffed.iter().position(|&q| q == c).filter(|_| !cost[c]) {
+                        source[self.fte_index(s + 1, m, k)] = Source::Baseline(self.fte_index(0, m, k));
+                    }
+                }
+                let total_volume = self.monthly_index(s + 1, m, nc, MonthlyMetric::Volume);
+                source[total_volume] = if volume.contains(&true) {
+                    Source::Added
+                } else {
+                    Source::Baseline(self.monthly_index(0, m, nc, MonthlyMetric::Volume))
+                };
+                // Before its first initiative a scenario's month costs the
+                // baseline's, exactly (nothing spent, nothing changed).
+                source[self.monthly_index(s + 1, m, nc, MonthlyMetric::Cost)] = if started.is_empty() {
+                    Source::Baseline(self.monthly_index(0, m, nc, MonthlyMetric::Cost))
+                } else {
+                    Source::Added
+                };
+                source[self.cumulative_index(s, m)] = Source::Added;
+            }
+        }
+        for m in 0..self.months {
+            source[self.monthly_index(0, m, nc, MonthlyMetric::Volume)] = Source::Added;
+            source[self.monthly_index(0, m, nc, MonthlyMetric::Cost)] = Source::Added;
+        }
+        source
+    }
+
+    /// Fill in the sums the month loop leaves out ([`Source`]): a
+    /// baseline's quantity copied, a total added up over its channels (a
+    /// scenario's cost with its capex and opex, from the sums of their
+    /// draws), the cumulative saving month by month. `input_sums` are the
+    /// sums of the draws of [`Layout::inputs`] over `iterations`.
+    pub fn complete_sums(&self, case: &Case, sums: &mut [f64], input_sums: &[f64], iterations: usize) {
+        if self.quantities == 0 {
+            return;
+        }
+        let nc = self.channels;
+        // Sum of an input's draws: recorded when uncertain, else n times it.
+        let drawn = |id: InputId| match self.inputs.iter().position(|&i| i == id) {
+            Some(col) => input_sums[col],
+            None => iterations as f64 * case.inputs.defs[id].fixed_value(),
+        };
+        // The baseline's totals first: a scenario's quantity may be one.
+        for slot in 0..=case.scenarios.len() {
+            if slot == 1 {
+                for (q, &source) in self.source.iter().enumerate() {
+                    if let Source::Baseline(from) = source {
+                        sums[q] = sums[from];
+                    }
+                }
+            }
+            for m in 0..self.months {
+                for metric in [MonthlyMetric::Volume, MonthlyMetric::Cost] {
+                    let total = self.monthly_index(slot, m, nc, metric);
+                    if self.source[total] == Source::Added {
+                        sums[total] = (0..nc).map(|c| sums[self.monthly_index(slot, m, c, metric)]).sum();
+                    }
+                }
+            }
+        }
+        for (s, scenario) in case.scenarios.iter().enumerate() {
+            let mut cumulative = 0.0;
+            for m in 0..self.months {
+                let total = self.monthly_index(s + 1, m, nc, MonthlyMetric::Cost);
+                if self.source[total] == Source::Added {
+                    for &k in &scenario.initiatives {
+                        let init = &case.initiatives[k];
+                        if m >= init.start {
+                            sums[total] += drawn(init.opex);
+                        }
+                        if m == init.start {
+                            sums[total] += drawn(init.capex);
+                        }
+                    }
+                }
+                cumulative += sums[self.monthly_index(0, m, nc, MonthlyMetric::Cost)] - sums[total];
+                if self.source[self.cumulative_index(s, m)] == Source::Added {
+                    sums[self.cumulative_index(s, m)] = cumulative;
+                }
+            }
+        }
+    }
+
+    /// The quantity whose values in the monthly sample are quantity `q`'s.
+    #[inline]
+    pub fn sampled_as(&self, q: usize) -> usize {
+        match self.source.get(q) {
+            Some(Source::Baseline(from)) => *from,
+            _ => q,
         }
     }
 
@@ -158,6 +305,7 @@ impl Layout {
     /// the initiatives' capex, whose means a portfolio's capex needs.
     pub fn for_portfolios(mut self, case: &Case) -> Layout {
         self.quantities = 0;
+        self.source.clear();
         self.bridge = false;
         for k in &mut self.keep {
             if let Keep::Tally(..) | Keep::Month = k {
@@ -171,6 +319,7 @@ impl Layout {
     /// The same columns without monthly quantities (a pilot run).
     pub fn without_monthly(mut self) -> Layout {
         self.quantities = 0;
+        self.source.clear();
         self
     }
 

@@ -134,6 +134,7 @@ impl Simulation {
     /// quantity-major, so this reads one stretch per batch.
     pub fn monthly_column(&self, idx: usize) -> Vec<f64> {
         let q = self.layout.monthly_quantities();
+        let idx = self.layout.sampled_as(idx);
         let mut column = Vec::with_capacity(self.monthly_sample_rows);
         let mut at = 0;
         for b in 0..self.monthly_sample_rows.div_ceil(BATCH) {
@@ -339,6 +340,7 @@ impl Simulation {
             }
         }
         let input_keys: Vec<Vec<u16>> = key_pieces.into_iter().map(concat).collect();
+        layout.complete_sums(case, &mut monthly_sums, &input_sums, n);
         let mut columns: Vec<Kept> = pieces
             .into_iter()
             .map(|column| match column.first() {
