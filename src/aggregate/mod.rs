@@ -197,13 +197,20 @@ pub fn aggregate(case: &Case, mut sim: Simulation) -> Results {
     );
     sim.monthly_sample = Vec::new();
     let sim = &sim;
-    let ranked: Vec<sensitivity::RankedNpv<'_>> = (0..case.scenarios.len())
-        .into_par_iter()
-        .map(|s| sensitivity::RankedNpv::new(sim.whole(sim.layout.scenarios[s].npv)))
-        .collect();
+    // What sensitivity needs of the inputs alone (their ranks, their
+    // deciles, the NPV over those) is worked out while the NPVs are ranked.
+    let (ranked, inputs) = rayon::join(
+        || -> Vec<sensitivity::RankedNpv<'_>> {
+            (0..case.scenarios.len())
+                .into_par_iter()
+                .map(|s| sensitivity::RankedNpv::new(sim.whole(sim.layout.scenarios[s].npv)))
+                .collect()
+        },
+        || sensitivity_inputs(case, sim),
+    );
     let (summary, (sensitivity, npv)) = rayon::join(
         || summary(case, sim, &ranked),
-        || rayon::join(|| sensitivity(case, sim, &ranked), || npv_distributions(case, &ranked)),
+        || rayon::join(|| sensitivity(case, sim, &inputs, &ranked), || npv_distributions(case, &ranked)),
     );
     let staffing = fte_by_fiscal_year(case, sim);
     Results {
@@ -488,29 +495,38 @@ fn bridge(case: &Case, sim: &Simulation) -> Vec<BridgeRow> {
     rows
 }
 
-fn sensitivity(case: &Case, sim: &Simulation, npv: &[sensitivity::RankedNpv<'_>]) -> Vec<SensitivityRow> {
+/// One uncertain input (by its place in [`crate::simulate::layout::Layout::inputs`]) as sensitivity sees it: the scenarios it
+/// belongs to (the model's inputs to all, an initiative's to the scenarios
+/// that fund it), its ranks and deciles, and for each of those scenarios
+/// the mean NPV over its lowest and highest decile.
+struct SensitivityInput {
+    col: usize,
+    scenarios: Vec<usize>,
+    ranks: sensitivity::InputRanks,
+    deciles: Vec<(f64, f64)>,
+}
+
+/// [`SensitivityInput`]s of every uncertain input that belongs to a
+/// scenario: what needs no NPV rank.
+fn sensitivity_inputs(case: &Case, sim: &Simulation) -> Vec<SensitivityInput> {
     let l = &sim.layout;
     let sampler = Sampler::new(case);
-    // Which scenarios each input belongs to: the model's inputs to all,
-    // an initiative's to the scenarios that fund it.
     let members: Vec<Vec<usize>> = case
         .scenarios
         .iter()
         .map(|s| s.initiatives.iter().flat_map(|&k| case.initiatives[k].input_ids()).collect())
         .collect();
-    // Sort each input once, for every scenario it belongs to.
-    let per_input: Vec<Vec<(usize, SensitivityRow)>> = l
+    let mut inputs: Vec<SensitivityInput> = l
         .inputs
         .par_iter()
         .enumerate()
-        .map(|(col, &id)| {
+        .filter_map(|(col, &id)| {
             let def = &case.inputs.defs[id];
             let scenarios: Vec<usize> =
                 (0..case.scenarios.len()).filter(|&s| !def.from_scenario || members[s].contains(&id)).collect();
             if scenarios.is_empty() {
-                return Vec::new();
+                return None;
             }
-            let ranked: Vec<&sensitivity::RankedNpv<'_>> = scenarios.iter().map(|&s| &npv[s]).collect();
             let redraw = |iterations: &[u32]| {
                 let (mut values, mut normals, mut uniforms) = (Vec::new(), Vec::new(), Vec::new());
                 iterations
@@ -522,18 +538,52 @@ fn sensitivity(case: &Case, sim: &Simulation, npv: &[sensitivity::RankedNpv<'_>]
                     })
                     .collect()
             };
-            let exact = sim.input_scales[col].exact;
-            let results = sensitivity::sensitivities(sim.input_keys(col), exact, redraw, &ranked);
-            scenarios
-                .into_iter()
-                .zip(results)
-                .map(|(s, r)| {
+            let ranks = sensitivity::InputRanks::new(sim.input_keys(col), sim.input_scales[col].exact, redraw);
+            Some(SensitivityInput { col, scenarios, ranks, deciles: Vec::new() })
+        })
+        .collect();
+    // Every (input, scenario) pair's deciles in one pass over the
+    // iterations, the pairs of a scenario side by side.
+    let mut pairs: Vec<(usize, usize, usize)> = inputs
+        .iter()
+        .enumerate()
+        .flat_map(|(j, input)| input.scenarios.iter().enumerate().map(move |(k, &s)| (s, j, k)))
+        .collect();
+    pairs.sort_unstable();
+    let of = |&(s, j, _): &(usize, usize, usize)| sensitivity::DecilePair {
+        keys: sim.input_keys(inputs[j].col),
+        input: &inputs[j].ranks,
+        npv: sim.whole(l.scenarios[s].npv),
+    };
+    let means = sensitivity::decile_means(&pairs.iter().map(of).collect::<Vec<_>>());
+    for input in &mut inputs {
+        input.deciles = vec![(f64::NAN, f64::NAN); input.scenarios.len()];
+    }
+    for (&(_, j, k), mean) in pairs.iter().zip(means) {
+        inputs[j].deciles[k] = mean;
+    }
+    inputs
+}
+
+fn sensitivity(case: &Case, sim: &Simulation, inputs: &[SensitivityInput], npv: &[sensitivity::RankedNpv<'_>]) -> Vec<SensitivityRow> {
+    let per_input: Vec<Vec<(usize, SensitivityRow)>> = inputs
+        .par_iter()
+        .map(|input| {
+            let def = &case.inputs.defs[sim.layout.inputs[input.col]];
+            let ranked: Vec<&sensitivity::RankedNpv<'_>> = input.scenarios.iter().map(|&s| &npv[s]).collect();
+            let spearman = sensitivity::spearman(sim.input_keys(input.col), &input.ranks, &ranked);
+            input
+                .scenarios
+                .iter()
+                .zip(spearman)
+                .zip(&input.deciles)
+                .map(|((&s, spearman), &(low, high))| {
                     let row = SensitivityRow {
                         scenario: case.scenarios[s].name.clone(),
                         input: def.path.clone(),
-                        spearman: r.spearman,
-                        npv_low_decile: r.npv_low_decile,
-                        npv_high_decile: r.npv_high_decile,
+                        spearman,
+                        npv_low_decile: low,
+                        npv_high_decile: high,
                     };
                     (s, row)
                 })

@@ -5,6 +5,12 @@
 //! draw are handled as scipy does), and the mean NPV over the n/10 lowest
 //! and n/10 highest draws of the input, ties broken by iteration order.
 //! Inputs come as 16-bit order keys (see [`crate::simulate::input_keys`]).
+//!
+//! What needs only an input's keys ([`InputRanks`]) and the decile means,
+//! which need the NPV but not its ranks ([`decile_means`]), are worked out
+//! while the NPVs are sorted; only Spearman's sums wait for their ranks
+//! ([`spearman`]). Sums run in fixed interleaved parts, so the figures do
+//! not depend on the thread count.
 
 /// Order of `values` ascending, ties in iteration order. Sorted first by
 /// the values rounded to f32 (rounding is monotone, so this is already the
@@ -101,49 +107,123 @@ impl<'a> RankedNpv<'a> {
 /// Buckets of an input's keys ([`crate::simulate::input_keys`]).
 const BUCKETS: usize = 1 << 16;
 
-/// The sensitivity of each scenario's NPV to one input, from its keys:
-/// Spearman's rho as the Pearson correlation of average ranks (a key's
-/// draws share one average rank; summed in iteration order), and the mean
-/// NPV over the n/10 lowest and highest draws. `exact` says equal keys are
-/// equal draws; otherwise the draws sharing the key at a decile boundary
-/// are fetched with `redraw` (iterations in, draws out) and ordered
-/// exactly, ties in iteration order, so the deciles are those of the draws.
-pub fn sensitivities(
-    keys: &[u16],
-    exact: bool,
-    redraw: impl Fn(&[u32]) -> Vec<f64>,
-    scenarios: &[&RankedNpv<'_>],
-) -> Vec<Sensitivity> {
-    let n = keys.len();
-    let mut counts = vec![0u64; BUCKETS];
-    for &k in keys {
-        counts[k as usize] += 1;
-    }
-    let mid = (n as f64 + 1.0) / 2.0;
-    let mut centred = vec![0.0; BUCKETS];
-    let (mut sxx, mut start) = (0.0, 0u64);
-    for (c, &count) in centred.iter_mut().zip(&counts) {
-        if count > 0 {
-            // Ranks start+1 ..= start+count, averaged.
-            *c = start as f64 + (count as f64 + 1.0) / 2.0 - mid;
-            sxx += *c * *c * count as f64;
+/// What sensitivity needs of one input's keys, whatever the NPV: each
+/// key's average rank (a key's draws share one, summed as ties), centred on
+/// the mean rank, their sum of squares, and the n/10 lowest and highest
+/// draws. Computed while the scenarios' NPVs are being ranked.
+pub struct InputRanks {
+    centred: Vec<f64>,
+    sum_squares: f64,
+    pub low: Decile,
+    pub high: Decile,
+}
+
+impl InputRanks {
+    /// From the input's keys. `exact` says equal keys are equal draws;
+    /// otherwise the draws sharing the key at a decile boundary are
+    /// fetched with `redraw` (iterations in, draws out) and ordered
+    /// exactly, ties in iteration order, so the deciles are those of the
+    /// draws.
+    pub fn new(keys: &[u16], exact: bool, redraw: impl Fn(&[u32]) -> Vec<f64>) -> InputRanks {
+        let n = keys.len();
+        let mut counts = vec![0u64; BUCKETS];
+        for &k in keys {
+            counts[k as usize] += 1;
         }
-        start += count;
-    }
-    let sxy: Vec<f64> = scenarios.iter().map(|s| lane_sum(keys, &s.centred, |k, b| centred[k as usize] * b)).collect();
-    let k = n / 10;
-    let low = Decile::lowest(keys, &counts, k, exact, &redraw);
-    let high = Decile::highest(keys, &counts, k, exact, &redraw);
-    scenarios
-        .iter()
-        .zip(sxy)
-        .map(|(s, sxy)| {
-            let denominator = (sxx * s.sum_squares).sqrt();
-            Sensitivity {
-                spearman: if denominator > 0.0 { sxy / denominator } else { f64::NAN },
-                npv_low_decile: low.mean(keys, s.npv),
-                npv_high_decile: high.mean(keys, s.npv),
+        let mid = (n as f64 + 1.0) / 2.0;
+        let mut centred = vec![0.0; BUCKETS];
+        let (mut sum_squares, mut start) = (0.0, 0u64);
+        for (c, &count) in centred.iter_mut().zip(&counts) {
+            if count > 0 {
+                // Ranks start+1 ..= start+count, averaged.
+                *c = start as f64 + (count as f64 + 1.0) / 2.0 - mid;
+                sum_squares += *c * *c * count as f64;
             }
+            start += count;
+        }
+        let k = n / 10;
+        let low = Decile::lowest(keys, &counts, k, exact, &redraw);
+        let high = Decile::highest(keys, &counts, k, exact, &redraw);
+        InputRanks { centred, sum_squares, low, high }
+    }
+}
+
+/// Spearman's rho of one input with each scenario's NPV, as the Pearson
+/// correlation of average ranks: one pass over the keys for all the
+/// scenarios, each key's rank looked up once.
+pub fn spearman(keys: &[u16], input: &InputRanks, scenarios: &[&RankedNpv<'_>]) -> Vec<f64> {
+    const LANES: usize = 8;
+    let mut sums = vec![[0.0; LANES]; scenarios.len()];
+    let key_blocks = keys.chunks_exact(LANES);
+    let rest = key_blocks.remainder();
+    for (b, block) in key_blocks.enumerate() {
+        let ranks: [f64; LANES] = std::array::from_fn(|l| input.centred[block[l] as usize]);
+        for (sum, s) in sums.iter_mut().zip(scenarios) {
+            let theirs = &s.centred[b * LANES..(b + 1) * LANES];
+            for l in 0..LANES {
+                sum[l] += ranks[l] * theirs[l];
+            }
+        }
+    }
+    let at = keys.len() - rest.len();
+    for (l, &k) in rest.iter().enumerate() {
+        for (sum, s) in sums.iter_mut().zip(scenarios) {
+            sum[l] += input.centred[k as usize] * s.centred[at + l];
+        }
+    }
+    sums.iter()
+        .zip(scenarios)
+        .map(|(sum, s)| {
+            let denominator = (input.sum_squares * s.sum_squares).sqrt();
+            if denominator > 0.0 { sum.iter().sum::<f64>() / denominator } else { f64::NAN }
+        })
+        .collect()
+}
+
+/// An input and a scenario's NPV, for [`decile_means`].
+pub struct DecilePair<'a> {
+    pub keys: &'a [u16],
+    pub input: &'a InputRanks,
+    pub npv: &'a [f64],
+}
+
+/// Iterations a worker takes at a time in [`decile_means`]: each NPV's
+/// stretch (64 KB) stays in cache while every input's keys are read
+/// against it.
+const CHUNK: usize = 8192;
+
+/// The mean NPV over each pair's lowest and highest deciles of the input.
+/// The iterations are read a chunk at a time for every pair (pairs that
+/// share an NPV next to each other), chunks side by side, their sums added
+/// in chunk order: the same bits whatever the thread count, with each NPV
+/// read from memory once rather than twice an input.
+pub fn decile_means(pairs: &[DecilePair<'_>]) -> Vec<(f64, f64)> {
+    use rayon::prelude::*;
+    let n = pairs.first().map_or(0, |p| p.keys.len());
+    let chunks: Vec<Vec<(f64, f64)>> = (0..n.div_ceil(CHUNK))
+        .into_par_iter()
+        .map(|c| {
+            let range = c * CHUNK..((c + 1) * CHUNK).min(n);
+            pairs
+                .iter()
+                .map(|p| {
+                    let (keys, npv) = (&p.keys[range.clone()], &p.npv[range.clone()]);
+                    let (low, high) = (p.input.low.key, p.input.high.key);
+                    lane_sums(keys, npv, |key, x| (if key < low { x } else { 0.0 }, if key > high { x } else { 0.0 }))
+                })
+                .collect()
+        })
+        .collect();
+    pairs
+        .iter()
+        .enumerate()
+        .map(|(j, p)| {
+            let (mut low, mut high) = (0.0, 0.0);
+            for chunk in &chunks {
+                low += chunk[j].0;
+                high += chunk[j].1;
+            }
+            (p.input.low.mean(low, p.npv), p.input.high.mean(high, p.npv))
         })
         .collect()
 }
@@ -151,9 +231,8 @@ pub fn sensitivities(
 /// The n/10 lowest (or highest) draws: every iteration whose key is below
 /// (above) `key`, and `boundary`, the chosen ones of those whose key is
 /// `key`, ascending.
-struct Decile {
+pub struct Decile {
     key: u16,
-    below: bool,
     boundary: Vec<u32>,
     size: usize,
 }
@@ -164,7 +243,7 @@ impl Decile {
         let ordered = Self::tied(keys, key, exact, redraw);
         let mut boundary: Vec<u32> = ordered[..k - before].to_vec();
         boundary.sort_unstable();
-        Decile { key, below: true, boundary, size: k }
+        Decile { key, boundary, size: k }
     }
 
     fn highest(keys: &[u16], counts: &[u64], k: usize, exact: bool, redraw: &impl Fn(&[u32]) -> Vec<f64>) -> Decile {
@@ -172,7 +251,7 @@ impl Decile {
         let ordered = Self::tied(keys, key, exact, redraw);
         let mut boundary: Vec<u32> = ordered[ordered.len() - (k - before)..].to_vec();
         boundary.sort_unstable();
-        Decile { key, below: false, boundary, size: k }
+        Decile { key, boundary, size: k }
     }
 
     /// The key whose draws complete the first `k` in `buckets` order, and
@@ -203,17 +282,13 @@ impl Decile {
         order.into_iter().map(|j| members[j]).collect()
     }
 
-    /// Mean of `npv` over the decile: the iterations past the boundary
-    /// key in iteration order (branch-free), then the chosen ones at it.
-    fn mean(&self, keys: &[u16], npv: &[f64]) -> f64 {
+    /// Mean of `npv` over the decile, given the sum over the iterations
+    /// past the boundary key: the chosen ones at it added.
+    fn mean(&self, past: f64, npv: &[f64]) -> f64 {
         if self.size == 0 {
             return f64::NAN;
         }
-        let mut sum = if self.below {
-            lane_sum(keys, npv, |key, x| if key < self.key { x } else { 0.0 })
-        } else {
-            lane_sum(keys, npv, |key, x| if key > self.key { x } else { 0.0 })
-        };
+        let mut sum = past;
         for &i in &self.boundary {
             sum += npv[i as usize];
         }
@@ -221,25 +296,29 @@ impl Decile {
     }
 }
 
-/// Sum of `term(key, value)` over the iterations, in eight interleaved
-/// partial sums added at the end: a fixed order (so the same bits on any
-/// machine and thread count) that does not wait on one long chain of
-/// additions.
+/// Two sums of `term(key, value)` over a stretch of iterations, each in
+/// eight interleaved partial sums added at the end: a fixed order (the
+/// same bits on any machine and thread count) that compiles to vector code
+/// instead of waiting on one long chain of additions.
 #[inline]
-fn lane_sum(keys: &[u16], values: &[f64], term: impl Fn(u16, f64) -> f64) -> f64 {
+fn lane_sums(keys: &[u16], values: &[f64], term: impl Fn(u16, f64) -> (f64, f64)) -> (f64, f64) {
     const LANES: usize = 8;
-    let mut lanes = [0.0; LANES];
+    let (mut first, mut second) = ([0.0; LANES], [0.0; LANES]);
     let (key_blocks, value_blocks) = (keys.chunks_exact(LANES), values.chunks_exact(LANES));
     let (key_rest, value_rest) = (key_blocks.remainder(), value_blocks.remainder());
     for (k, v) in key_blocks.zip(value_blocks) {
         for l in 0..LANES {
-            lanes[l] += term(k[l], v[l]);
+            let (a, b) = term(k[l], v[l]);
+            first[l] += a;
+            second[l] += b;
         }
     }
     for (l, (&k, &v)) in key_rest.iter().zip(value_rest).enumerate() {
-        lanes[l] += term(k, v);
+        let (a, b) = term(k, v);
+        first[l] += a;
+        second[l] += b;
     }
-    lanes.iter().sum()
+    (first.iter().sum(), second.iter().sum())
 }
 
 /// Average ranks (1-based) given the ascending order.
@@ -273,12 +352,4 @@ pub fn pearson(x: &[f64], y: &[f64]) -> f64 {
         syy += dy * dy;
     }
     if sxx == 0.0 || syy == 0.0 { f64::NAN } else { sxy / (sxx * syy).sqrt() }
-}
-
-/// One input's sensitivity row.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Sensitivity {
-    pub spearman: f64,
-    pub npv_low_decile: f64,
-    pub npv_high_decile: f64,
 }
