@@ -262,6 +262,24 @@ impl Effect {
             Effect::Avoid { share, .. } | Effect::Deflect { share, .. } | Effect::ReduceCost { share, .. } => *share,
         }
     }
+
+    /// The channels whose volume it changes: avoided, deflected from or to.
+    pub fn volume_channels(&self) -> Vec<usize> {
+        match self {
+            Effect::Avoid { channels, .. } => channels.clone(),
+            Effect::Deflect { from, to, .. } => std::iter::once(*from).chain(*to).collect(),
+            Effect::ReduceCost { .. } => Vec::new(),
+        }
+    }
+
+    /// The channels whose cost per contact (AHT, on a staffed channel) it
+    /// cuts.
+    pub fn price_channels(&self) -> &[usize] {
+        match self {
+            Effect::ReduceCost { channels, .. } => channels,
+            Effect::Avoid { .. } | Effect::Deflect { .. } => &[],
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -114,8 +114,8 @@ const BUCKETS: usize = 1 << 16;
 pub struct InputRanks {
     centred: Vec<f64>,
     sum_squares: f64,
-    pub low: Decile,
-    pub high: Decile,
+    low: Decile,
+    high: Decile,
 }
 
 impl InputRanks {
@@ -277,7 +277,7 @@ fn chunk_sums_generic(pairs: &[DecilePair<'_>], range: std::ops::Range<usize>) -
 /// The n/10 lowest (or highest) draws: every iteration whose key is below
 /// (above) `key`, and `boundary`, the chosen ones of those whose key is
 /// `key`, ascending.
-pub struct Decile {
+struct Decile {
     key: u16,
     boundary: Vec<u32>,
     size: usize,

@@ -239,16 +239,8 @@ impl Workspace {
             .map(|init| {
                 let mut hit = vec![false; c];
                 for e in &init.effects {
-                    match e {
-                        Effect::Avoid { channels, .. } | Effect::ReduceCost { channels, .. } => {
-                            channels.iter().for_each(|&ch| hit[ch] = true)
-                        }
-                        Effect::Deflect { from, to, .. } => {
-                            hit[*from] = true;
-                            if let Some(to) = to {
-                                hit[*to] = true;
-                            }
-                        }
+                    for ch in e.volume_channels().into_iter().chain(e.price_channels().iter().copied()) {
+                        hit[ch] = true;
                     }
                 }
                 queues.iter().enumerate().filter(|(_, q)| hit[q.channel]).map(|(k, _)| k).collect()
@@ -703,7 +695,7 @@ fn growth_factor(rate: f64) -> f64 {
 /// build and on any thread count) that compiles to a few vector adds and
 /// shuffles instead of a chain of 15 additions.
 #[inline(always)]
-pub fn lane_total(x: &Lanes) -> f64 {
+fn lane_total(x: &Lanes) -> f64 {
     const _: () = assert!(LANES == 16, "the tree below halves 16 lanes");
     let mut half = [0.0; 8];
     for l in 0..8 {
@@ -729,7 +721,8 @@ pub fn reduce_lanes(sums: &[Lanes]) -> Vec<f64> {
         .collect()
 }
 
-/// Adds a block's monthly quantities to the sums (active lanes only) and keeps those of the lanes in the monthly sample.
+/// Adds a block's monthly quantities to the sums (active lanes only) and
+/// keeps those of the lanes in the monthly sample.
 struct Recorder<'a> {
     sums: &'a mut [f64],
     keep: &'a mut [f32],
@@ -776,16 +769,17 @@ impl Recorder<'_> {
         }
         let x = *x;
         if how == SUM {
-        // Inactive lanes add +0.0 (masked, whatever they hold). The block's
-        // lanes are added up before they reach the sum: one number a
-        // quantity keeps every sum of the block in the first-level cache
-        // (16 lanes a quantity were 236 KB on the canonical case, streamed
-        // through the second level by every block).
-        let mut masked = ZERO;
-        for l in 0..LANES {
-            masked[l] = f64::from_bits(x[l].to_bits() & self.mask[l]);
-        }
-        self.sums[idx] += lane_total(&masked);
+            // Inactive lanes add +0.0 (masked, whatever they hold). The
+            // block's lanes are added up before they reach the sum: one
+            // number a quantity keeps every sum of the block in the
+            // first-level cache (16 lanes a quantity were 236 KB on the
+            // canonical case, streamed through the second level by every
+            // block).
+            let mut masked = ZERO;
+            for l in 0..LANES {
+                masked[l] = f64::from_bits(x[l].to_bits() & self.mask[l]);
+            }
+            self.sums[idx] += lane_total(&masked);
         }
         if self.kept > 0 {
             // The kept lanes are consecutive rows of the sample: one

@@ -186,19 +186,9 @@ impl Layout {
                 // initiative started by month m changes.
                 let (mut volume, mut cost) = (vec![false; nc], vec![false; nc]);
                 let started: Vec<_> = scenario.initiatives.iter().map(|&k| &case.initiatives[k]).filter(|init| m >= init.start).collect();
-                for init in &started {
-                    for e in &init.effects {
-                        match e {
-                            Effect::Avoid { channels, .. } => channels.iter().for_each(|&c| volume[c] = true),
-                            Effect::Deflect { from, to, .. } => {
-                                volume[*from] = true;
-                                if let Some(to) = to {
-                                    volume[*to] = true;
-                                }
-                            }
-                            Effect::ReduceCost { channels, .. } => channels.iter().for_each(|&c| cost[c] = true),
-                        }
-                    }
+                for e in started.iter().flat_map(|init| &init.effects) {
+                    e.volume_channels().into_iter().for_each(|c| volume[c] = true);
+                    e.price_channels().iter().for_each(|&c| cost[c] = true);
                 }
                 for c in 0..nc {
                     cost[c] |= volume[c];
@@ -249,15 +239,8 @@ impl Layout {
             Some(col) => input_sums[col],
             None => iterations as f64 * case.inputs.defs[id].fixed_value(),
         };
-        // The baseline's totals first: a scenario's quantity may be one.
-        for slot in 0..=case.scenarios.len() {
-            if slot == 1 {
-                for (q, &source) in self.source.iter().enumerate() {
-                    if let Source::Baseline(from) = source {
-                        sums[q] = sums[from];
-                    }
-                }
-            }
+        // A total over the channels of `slot` (0 the baseline), when added.
+        let add_totals = |sums: &mut [f64], slot: usize| {
             for m in 0..self.months {
                 for metric in [MonthlyMetric::Volume, MonthlyMetric::Cost] {
                     let total = self.monthly_index(slot, m, nc, metric);
@@ -266,6 +249,16 @@ impl Layout {
                     }
                 }
             }
+        };
+        // The baseline's totals first: a scenario's quantity may be one.
+        add_totals(sums, 0);
+        for (q, &source) in self.source.iter().enumerate() {
+            if let Source::Baseline(from) = source {
+                sums[q] = sums[from];
+            }
+        }
+        for slot in 1..=case.scenarios.len() {
+            add_totals(sums, slot);
         }
         for (s, scenario) in case.scenarios.iter().enumerate() {
             let mut cumulative = 0.0;
