@@ -91,6 +91,31 @@ impl InputScale {
         s
     }
 
+    /// The keys of a block's draws, into `keys`: [`InputScale::key`] of
+    /// each, with the axis matched once for the block rather than once a
+    /// draw, so the linear and log loops are straight lines of arithmetic.
+    #[inline]
+    pub fn keys_into(&self, draws: &[f64], keys: &mut [u16]) {
+        debug_assert_eq!(draws.len(), keys.len());
+        match &self.axis {
+            Axis::Linear => {
+                for (k, &x) in keys.iter_mut().zip(draws) {
+                    *k = ((x - self.lo) * self.scale).clamp(0.0, TOP) as u16;
+                }
+            }
+            Axis::Log => {
+                for (k, &x) in keys.iter_mut().zip(draws) {
+                    *k = ((x.ln() - self.lo) * self.scale).clamp(0.0, TOP) as u16;
+                }
+            }
+            _ => {
+                for (k, &x) in keys.iter_mut().zip(draws) {
+                    *k = self.key(x);
+                }
+            }
+        }
+    }
+
     /// The key of draw `x`: monotone (non-decreasing) in `x`.
     #[inline]
     pub fn key(&self, x: f64) -> u16 {
@@ -137,6 +162,24 @@ mod tests {
         assert!(keys.windows(2).all(|w| w[0] <= w[1]), "{keys:?}");
         assert_eq!((keys[0], keys[7]), (0, 65_535));
         assert!(keys[4] > keys[3] && keys[5] > keys[4]);
+    }
+
+    #[test]
+    fn a_block_of_keys_is_each_draw_keyed() {
+        use crate::simulate::stream::iteration_rng;
+        for text in ["pert(6, 8, 12)", "lognormal(2, 1.5)", "beta(0.3, 4)", "0.8"] {
+            let kind = if text == "0.8" { InputKind::Success } else { InputKind::Value };
+            let d = def(text, kind);
+            let s = InputScale::of(&d);
+            let mut rng = iteration_rng(3, 0);
+            // Draws, and values outside the range and of the wrong sign.
+            let mut draws: Vec<f64> = (0..200).map(|_| d.dist.sample(&mut rng)).collect();
+            draws.extend([-1.0, 0.0, 1e300, f64::MIN_POSITIVE]);
+            let mut keys = vec![0u16; draws.len()];
+            s.keys_into(&draws, &mut keys);
+            let one_by_one: Vec<u16> = draws.iter().map(|&x| s.key(x)).collect();
+            assert_eq!(keys, one_by_one, "{text} ({:?})", s.axis);
+        }
     }
 
     /// The largest share of `n` draws that one key holds.

@@ -535,11 +535,9 @@ pub fn simulate_batches<'a>(
                             }
                         }
                         for (k, (&input, scale)) in layout.inputs.iter().zip(&scales).enumerate() {
-                            // (`key` matches on the axis once per lane; the
-                            // branch is the same for the whole column.)
                             let draws = &ws.values()[input];
+                            scale.keys_into(&draws[..active], &mut keys[k][k0..k0 + active]);
                             for l in 0..active {
-                                keys[k][k0 + l] = scale.key(draws[l]);
                                 input_sums[k][l] += draws[l];
                             }
                         }

@@ -165,6 +165,20 @@ impl Tally {
             }
         }
         let mean = if count > 0 { sum / count as f64 } else { 0.0 };
+        #[cfg(target_arch = "x86_64")]
+        if self.brackets.0.len() <= 8 && std::is_x86_feature_detected!("avx2") {
+            // SAFETY: the processor has AVX2, checked just above.
+            let m2 = unsafe { self.scan_avx2(values, mean) };
+            return Moments { count, sum, m2 };
+        }
+        let m2 = self.scan(values, mean);
+        Moments { count, sum, m2 }
+    }
+
+    /// The second pass over a batch: squared deviations from `mean`
+    /// (returned), minimum, maximum, values above the threshold, and each
+    /// value counted into its gap or kept inside its interval.
+    fn scan(&mut self, values: &[f64], mean: f64) -> f64 {
         let mut m2 = 0.0;
         let threshold = self.threshold.unwrap_or(f64::INFINITY);
         let intervals = &self.brackets.0;
@@ -196,7 +210,82 @@ impl Tally {
                 }
             }
         }
-        Moments { count, sum, m2 }
+        m2
+    }
+
+    /// [`Tally::scan`] for up to eight intervals, their bounds compared
+    /// four at a time. A value's gap is not looked up (a counter bumped
+    /// per value is a chain of stores to one place, since most values fall
+    /// in the same gap); instead each bound counts the values at or above
+    /// it, and the gaps' counts follow from those. Only a value inside an
+    /// interval takes a branch. Twice as fast on the canonical case's
+    /// results; the same counts, the same kept values in the same order,
+    /// and the same arithmetic for the rest (tested against `scan`).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn scan_avx2(&mut self, values: &[f64], mean: f64) -> f64 {
+        use std::arch::x86_64::*;
+        let intervals = &self.brackets.0;
+        let k = intervals.len();
+        debug_assert!(k <= 8);
+        // Unused bounds are NaN: no value is at or above one, nor above.
+        let (mut lo, mut hi) = ([f64::NAN; 8], [f64::NAN; 8]);
+        for (i, &(l, h)) in intervals.iter().enumerate() {
+            (lo[i], hi[i]) = (l, h);
+        }
+        let threshold = self.threshold.unwrap_or(f64::INFINITY);
+        let mut m2 = 0.0;
+        let mut finite = 0u64;
+        let (lo0, lo1) = (_mm256_setr_pd(lo[0], lo[1], lo[2], lo[3]), _mm256_setr_pd(lo[4], lo[5], lo[6], lo[7]));
+        let (hi0, hi1) = (_mm256_setr_pd(hi[0], hi[1], hi[2], hi[3]), _mm256_setr_pd(hi[4], hi[5], hi[6], hi[7]));
+        // Per bound, minus the count of values at or above it (a compare
+        // is all ones, -1, where it holds).
+        let (mut at_lo0, mut at_lo1) = (_mm256_setzero_si256(), _mm256_setzero_si256());
+        let (mut over_hi0, mut over_hi1) = (_mm256_setzero_si256(), _mm256_setzero_si256());
+        for &x in values {
+            if x.is_nan() {
+                self.missing += 1;
+                continue;
+            }
+            finite += 1;
+            m2 += (x - mean) * (x - mean);
+            self.min = self.min.min(x);
+            self.max = self.max.max(x);
+            self.above += u64::from(x > threshold);
+            let v = _mm256_set1_pd(x);
+            let (a0, a1) = (_mm256_cmp_pd::<_CMP_GE_OQ>(v, lo0), _mm256_cmp_pd::<_CMP_GE_OQ>(v, lo1));
+            let (b0, b1) = (_mm256_cmp_pd::<_CMP_GT_OQ>(v, hi0), _mm256_cmp_pd::<_CMP_GT_OQ>(v, hi1));
+            at_lo0 = _mm256_add_epi64(at_lo0, _mm256_castpd_si256(a0));
+            at_lo1 = _mm256_add_epi64(at_lo1, _mm256_castpd_si256(a1));
+            over_hi0 = _mm256_add_epi64(over_hi0, _mm256_castpd_si256(b0));
+            over_hi1 = _mm256_add_epi64(over_hi1, _mm256_castpd_si256(b1));
+            let inside = _mm256_movemask_pd(_mm256_andnot_pd(b0, a0)) | (_mm256_movemask_pd(_mm256_andnot_pd(b1, a1)) << 4);
+            if inside != 0 {
+                let j = inside.trailing_zeros() as usize;
+                if intervals[j].0 == intervals[j].1 {
+                    self.atoms[j] += 1;
+                } else {
+                    self.inside[j].push(x);
+                }
+            }
+        }
+        let (mut at_lo, mut over_hi) = ([0i64; 8], [0i64; 8]);
+        // SAFETY: each store writes 4 of an array's 8 i64s, in bounds.
+        unsafe {
+            _mm256_storeu_si256(at_lo[..4].as_mut_ptr().cast(), at_lo0);
+            _mm256_storeu_si256(at_lo[4..].as_mut_ptr().cast(), at_lo1);
+            _mm256_storeu_si256(over_hi[..4].as_mut_ptr().cast(), over_hi0);
+            _mm256_storeu_si256(over_hi[4..].as_mut_ptr().cast(), over_hi1);
+        }
+        // The intervals are ascending and disjoint: a value in gap g is
+        // above interval g - 1 (every value, for g = 0) and not yet at
+        // interval g's lower bound (none is, past the last interval).
+        for g in 0..=k {
+            let entered = if g == 0 { finite } else { over_hi[g - 1].unsigned_abs() };
+            let left = if g == k { 0 } else { at_lo[g].unsigned_abs() };
+            self.gaps[g] += entered - left;
+        }
+        m2
     }
 
     /// The same values counted into other brackets: a tally that kept
@@ -342,6 +431,40 @@ mod tests {
     }
 
     const PROBS: [f64; 5] = [0.05, 0.10, 0.50, 0.90, 0.95];
+
+    #[test]
+    #[cfg(target_arch = "x86_64")]
+    fn the_vector_scan_counts_and_keeps_what_the_plain_one_does() {
+        if !std::is_x86_feature_detected!("avx2") {
+            return;
+        }
+        let mut values = sample(20_000, 11);
+        for i in (5..values.len()).step_by(97) {
+            values[i] = f64::NAN;
+        }
+        let mut sorted: Vec<f64> = values.iter().copied().filter(|x| !x.is_nan()).collect();
+        sorted.sort_by(f64::total_cmp);
+        let many: Vec<f64> = (1..=8).map(|k| k as f64 / 9.0).collect();
+        let cases = [
+            Brackets::everything(),
+            Brackets::nothing(),
+            Brackets::from_pilot(&sorted, &PROBS, 3.0),
+            Brackets::from_pilot(&sorted, &many, 1.0),
+            // Bounds that are values, an atom (the sample's 3.0), one open end.
+            Brackets(vec![(-19.0, -18.5), (sorted[12_000], sorted[12_500]), (3.0, 3.0), (30.0, f64::INFINITY)]),
+        ];
+        for brackets in cases {
+            assert!(brackets.0.windows(2).all(|w| w[0].1 < w[1].0), "ascending and disjoint");
+            let mean = 1.5;
+            let (mut plain, mut vector) = (Tally::new(brackets.clone(), Some(1.0)), Tally::new(brackets.clone(), Some(1.0)));
+            let m2 = plain.scan(&values, mean);
+            // SAFETY: AVX2 is there, checked above.
+            let m2_vector = unsafe { vector.scan_avx2(&values, mean) };
+            assert_eq!(m2.to_bits(), m2_vector.to_bits());
+            assert_eq!(plain, vector, "{brackets:?}");
+            assert_eq!(plain.gaps.iter().sum::<u64>() + plain.atoms.iter().sum::<u64>() + plain.inside.iter().map(|v| v.len() as u64).sum::<u64>() + plain.missing, values.len() as u64);
+        }
+    }
 
     #[test]
     fn bracketed_percentiles_equal_a_full_sort() {
