@@ -44,12 +44,11 @@ pub fn order(values: &[f64]) -> Vec<u32> {
     idx
 }
 
-/// `keys` sorted ascending, each with its index (key high, index low): a
-/// stable LSD radix sort, 11
-/// bits a pass, skipping the passes where every key has the same digit.
-/// Each key travels with its index packed in one u64 (key high, index low),
-/// so a pass scatters one word, and the three digit counts are taken in
-/// one read. Stable, so ties keep iteration order.
+/// `keys` sorted ascending, each packed with its index in one u64 (key
+/// high, index low): a stable LSD radix sort, 11 bits a pass, skipping the
+/// passes where every key has the same digit. A pass scatters one word,
+/// and the three digit counts are taken in one read. Stable, so ties keep
+/// iteration order.
 fn radix_order(keys: &[u32]) -> Vec<u64> {
     const DIGIT: u32 = 11;
     const PASSES: usize = 3;

@@ -97,31 +97,27 @@ impl InputScale {
     #[inline]
     pub fn keys_into(&self, draws: &[f64], keys: &mut [u16]) {
         debug_assert_eq!(draws.len(), keys.len());
+        let pairs = keys.iter_mut().zip(draws);
         match &self.axis {
-            Axis::Linear => {
-                for (k, &x) in keys.iter_mut().zip(draws) {
-                    *k = ((x - self.lo) * self.scale).clamp(0.0, TOP) as u16;
-                }
-            }
-            Axis::Log => {
-                for (k, &x) in keys.iter_mut().zip(draws) {
-                    *k = ((x.ln() - self.lo) * self.scale).clamp(0.0, TOP) as u16;
-                }
-            }
-            _ => {
-                for (k, &x) in keys.iter_mut().zip(draws) {
-                    *k = self.key(x);
-                }
-            }
+            Axis::Linear => pairs.for_each(|(k, &x)| *k = self.linear_key(x)),
+            Axis::Log => pairs.for_each(|(k, &x)| *k = self.linear_key(x.ln())),
+            _ => pairs.for_each(|(k, &x)| *k = self.key(x)),
         }
+    }
+
+    /// The key of `t` on the linear scale from `lo`: the draw itself
+    /// ([`Axis::Linear`]) or its logarithm ([`Axis::Log`]).
+    #[inline(always)]
+    fn linear_key(&self, t: f64) -> u16 {
+        ((t - self.lo) * self.scale).clamp(0.0, TOP) as u16
     }
 
     /// The key of draw `x`: monotone (non-decreasing) in `x`.
     #[inline]
     pub fn key(&self, x: f64) -> u16 {
         match &self.axis {
-            Axis::Linear => ((x - self.lo) * self.scale).clamp(0.0, TOP) as u16,
-            Axis::Log => ((x.ln() - self.lo) * self.scale).clamp(0.0, TOP) as u16,
+            Axis::Linear => self.linear_key(x),
+            Axis::Log => self.linear_key(x.ln()),
             Axis::Quantiles(knots) => {
                 let k = knots.partition_point(|&q| q <= x).saturating_sub(1).min(CELLS - 1);
                 let (q0, q1) = (knots[k], knots[k + 1]);

@@ -218,9 +218,10 @@ impl Tally {
     /// per value is a chain of stores to one place, since most values fall
     /// in the same gap); instead each bound counts the values at or above
     /// it, and the gaps' counts follow from those. Only a value inside an
-    /// interval takes a branch. Twice as fast on the canonical case's
-    /// results; the same counts, the same kept values in the same order,
-    /// and the same arithmetic for the rest (tested against `scan`).
+    /// interval takes a branch. About a third faster than `scan` a value
+    /// (1M values in 5 brackets); the same counts, the same kept values in
+    /// the same order, and the same arithmetic for the rest (tested
+    /// against `scan`).
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
     fn scan_avx2(&mut self, values: &[f64], mean: f64) -> f64 {
