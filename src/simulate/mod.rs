@@ -16,6 +16,7 @@ pub mod stream;
 pub mod tally;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use rayon::prelude::*;
 
@@ -178,28 +179,49 @@ fn split_columns<'a, T: 'a>(columns: impl Iterator<Item = &'a mut [T]>, batches:
 
 /// Batches run side by side in waves of this many, whose monthly sums are
 /// added in batch order before the next wave: memory for the sums stays
-/// bounded however many iterations run.
-const WAVE: usize = 64;
+/// bounded however many iterations run (a wave's sums: some 3 MB on the
+/// canonical case). Long enough that the workers, finishing a wave within
+/// a batch of each other, wait little at its end even on 16 cores.
+const WAVE: usize = 256;
 
-/// A zeroed buffer of `len` values, or an error when memory cannot hold it.
-fn zeroed<T: Clone + Default>(len: Option<usize>, what: &str) -> Result<Vec<T>, String> {
-    let too_big = || format!("not enough memory for the {what}; run fewer iterations (-n)");
-    let len = len.ok_or_else(too_big)?;
-    let mut v = Vec::new();
-    v.try_reserve_exact(len).map_err(|_| too_big())?;
-    v.resize(len, T::default());
-    Ok(v)
+/// Number types whose all-zero bit pattern is the value zero, so a buffer
+/// of them may come zeroed from the allocator ([`zeroed`]).
+pub(crate) trait ZeroBits: Copy + sealed::Sealed {}
+impl ZeroBits for f64 {}
+impl ZeroBits for f32 {}
+impl ZeroBits for u16 {}
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for f64 {}
+    impl Sealed for f32 {}
+    impl Sealed for u16 {}
 }
 
-/// [`zeroed`], but asking the allocator for zeroed memory instead of
-/// writing zeros: a large block comes as fresh pages, already zero, first
-/// touched by the workers that fill them, side by side, instead of all
-/// written once by this thread before they start.
-fn zeroed_lazily(len: Option<usize>, what: &str) -> Result<Vec<f32>, String> {
+/// A zeroed buffer of `len` values, or an error when memory cannot hold it.
+///
+/// Asked of the allocator as zeroed memory rather than written with zeros:
+/// a large block comes as fresh pages, already zero, first touched by the
+/// workers that fill their rows, side by side. Writing the zeros here would
+/// fault every page in on this one thread while the others wait (some
+/// 40 ms at a million iterations on 2 cores, measured).
+fn zeroed<T: ZeroBits>(len: Option<usize>, what: &str) -> Result<Vec<T>, String> {
     let too_big = || format!("not enough memory for the {what}; run fewer iterations (-n)");
     let len = len.ok_or_else(too_big)?;
-    Vec::<f32>::new().try_reserve_exact(len).map_err(|_| too_big())?;
-    Ok(vec![0.0; len])
+    let layout = std::alloc::Layout::array::<T>(len).map_err(|_| too_big())?;
+    if layout.size() == 0 {
+        return Ok(Vec::new());
+    }
+    // SAFETY: `layout` has a non-zero size. The block comes from the global
+    // allocator with the layout of `len` values of `T`, as
+    // `Vec::from_raw_parts` requires, and all-zero bits are a valid `T`
+    // (`ZeroBits`: plain numbers), so all `len` values are initialised.
+    unsafe {
+        let ptr = std::alloc::alloc_zeroed(layout).cast::<T>();
+        if ptr.is_null() {
+            return Err(too_big());
+        }
+        Ok(Vec::from_raw_parts(ptr, len, len))
+    }
 }
 
 /// How each column is kept in a run: for tallied columns, their brackets.
@@ -339,10 +361,11 @@ impl Simulation {
                 column.push(keys);
             }
         }
-        let input_keys: Vec<Vec<u16>> = key_pieces.into_iter().map(concat).collect();
+        // Column by column in parallel: joining copies every row once.
+        let input_keys: Vec<Vec<u16>> = key_pieces.into_par_iter().map(concat).collect();
         layout.complete_sums(case, &mut monthly_sums, &input_sums, n);
-        let mut columns: Vec<Kept> = pieces
-            .into_iter()
+        let columns: Vec<Kept> = pieces
+            .into_par_iter()
             .map(|column| match column.first() {
                 Some(Kept::Whole(_)) => {
                     Kept::Whole(concat(column.into_iter().map(|k| if let Kept::Whole(v) = k { v } else { Vec::new() }).collect()))
@@ -354,15 +377,11 @@ impl Simulation {
                     let mut tallies = column.into_iter().filter_map(|k| if let Kept::Tally(t) = k { Some(t) } else { None });
                     let mut all = tallies.next().unwrap_or_else(|| Tally::new(Brackets::nothing(), None));
                     tallies.for_each(|t| all.merge(t));
+                    all.seal();
                     Kept::Tally(all)
                 }
             })
             .collect();
-        columns.par_iter_mut().for_each(|c| {
-            if let Kept::Tally(t) = c {
-                t.seal();
-            }
-        });
         let input_scales = layout.inputs.iter().map(|&i| InputScale::of(&case.inputs.defs[i])).collect();
         Simulation {
             monthly_sample_rows: monthly_sample_size(n, q),
@@ -419,6 +438,30 @@ impl<'a> From<Option<&'a Part>> for SumsKept<'a> {
     }
 }
 
+/// What a worker thread reuses from batch to batch: its workspace, a
+/// batch's results column by column, the lane-wise sums (large enough that
+/// allocating them for every batch would map fresh pages each time) and
+/// its own copy of the tallies.
+struct Worker {
+    ws: Workspace,
+    table: Vec<f64>,
+    sums: Vec<f64>,
+    input_sums: Vec<Lanes>,
+    tallies: Vec<Option<Tally>>,
+}
+
+impl Worker {
+    fn new(case: &Case, layout: &Layout, tallies: &[Option<Tally>]) -> Worker {
+        Worker {
+            ws: Workspace::new(case, layout),
+            table: vec![0.0; layout.width * BATCH],
+            sums: vec![0.0; layout.monthly_quantities()],
+            input_sums: vec![[0.0; LANES]; layout.inputs.len()],
+            tallies: tallies.iter().map(|t| t.as_ref().map(Tally::empty_like)).collect(),
+        }
+    }
+}
+
 /// One batch's results besides the columns written in place and the
 /// values tallied: what must be added in batch order.
 struct BatchResult {
@@ -470,7 +513,7 @@ pub fn simulate_batches<'a>(
         month_cols.iter().map(|_| zeroed(Some(rows), "per-iteration results")).collect::<Result<_, _>>()?;
     let mut input_keys: Vec<Vec<u16>> = (0..ni).map(|_| zeroed(Some(rows), "per-iteration inputs")).collect::<Result<_, _>>()?;
     let kept_rows = sample_rows.saturating_sub(first_row).min(rows);
-    let mut monthly_sample: Vec<f32> = zeroed_lazily(kept_rows.checked_mul(q), "monthly sample")?;
+    let mut monthly_sample: Vec<f32> = zeroed(kept_rows.checked_mul(q), "monthly sample")?;
     let count = batches.len();
     // Split the sample buffer along batch boundaries so each batch owns its rows.
     let mut sample_chunks: Vec<&mut [f32]> = Vec::with_capacity(count);
@@ -496,9 +539,7 @@ pub fn simulate_batches<'a>(
     // tallies (counts and kept values do not depend on the order they come
     // in), joined at the end; what does depend on it, each batch's sums and
     // moments, is returned by batch and added in batch order.
-    let own: Vec<std::sync::Mutex<Vec<Option<Tally>>>> = (0..rayon::current_num_threads().max(1))
-        .map(|_| std::sync::Mutex::new(tallies.iter().map(|t| t.as_ref().map(Tally::empty_like)).collect()))
-        .collect();
+    let workers: Vec<Mutex<Option<Worker>>> = (0..rayon::current_num_threads().max(1)).map(|_| Mutex::new(None)).collect();
     let (mut sums, mut input_sums) = match kept {
         SumsKept::ByBatch => (Vec::with_capacity(count * q), Vec::with_capacity(count * ni)),
         SumsKept::After(None) => (vec![0.0; q], vec![0.0; ni]),
@@ -511,56 +552,58 @@ pub fn simulate_batches<'a>(
         }
         let mut results: Vec<BatchResult> = wave
             .into_par_iter()
-            .map_init(
-                // Buffers a worker reuses from batch to batch (the lane-wise
-                // sums are large enough that allocating them for every
-                // batch would map fresh pages each time).
-                || (Workspace::new(case, layout), vec![0.0; width * BATCH], vec![0.0; q], vec![[0.0; LANES]; ni]),
-                |(ws, table, sums, input_sums), (b, (((mut whole, mut months), mut keys), sample))| {
-                    sums.fill(0.0);
-                    input_sums.fill([0.0; LANES]);
-                    let rows = (n - b * BATCH).min(BATCH);
-                    let sampled = sample.len() / q.max(1);
-                    for k0 in (0..rows).step_by(LANES) {
-                        let active = (rows - k0).min(LANES);
-                        let kept = sampled.saturating_sub(k0).min(active);
-                        let out = BlockOutput { sums, keep: sample, kept, stride: sampled, first_row: k0 };
-                        ws.run_block(case, layout, &sampler, options.seed, (b * BATCH + k0) as u64, active, out);
-                        for (c, value) in ws.rows().iter().enumerate() {
-                            let to = &mut table[c * BATCH + k0..c * BATCH + k0 + active];
-                            if let Ok(lanes) = <&mut Lanes>::try_from(&mut *to) {
-                                *lanes = *value; // a whole block: one fixed-size move
-                            } else {
-                                to.copy_from_slice(&value[..active]);
-                            }
-                        }
-                        for (k, (&input, scale)) in layout.inputs.iter().zip(&scales).enumerate() {
-                            let draws = &ws.values()[input];
-                            scale.keys_into(&draws[..active], &mut keys[k][k0..k0 + active]);
-                            for l in 0..active {
-                                input_sums[k][l] += draws[l];
-                            }
+            // One batch a task: an idle worker takes the next batch, so the
+            // workers finish a wave within one batch of each other (rayon's
+            // default split left one worker a quarter of the pilot alone).
+            .with_max_len(1)
+            .map(|(b, (((mut whole, mut months), mut keys), sample))| {
+                // The lock is this worker's own: never contended, held for
+                // the batch (which starts no parallel work of its own).
+                let slot = rayon::current_thread_index().unwrap_or(0) % workers.len();
+                let mut slot = workers[slot].lock().unwrap_or_else(PoisonError::into_inner);
+                let Worker { ws, table, sums, input_sums, tallies: own } =
+                    slot.get_or_insert_with(|| Worker::new(case, layout, &tallies));
+                sums.fill(0.0);
+                input_sums.fill([0.0; LANES]);
+                let rows = (n - b * BATCH).min(BATCH);
+                let sampled = sample.len() / q.max(1);
+                for k0 in (0..rows).step_by(LANES) {
+                    let active = (rows - k0).min(LANES);
+                    let kept = sampled.saturating_sub(k0).min(active);
+                    let out = BlockOutput { sums, keep: sample, kept, stride: sampled, first_row: k0 };
+                    ws.run_block(case, layout, &sampler, options.seed, (b * BATCH + k0) as u64, active, out);
+                    for (c, value) in ws.rows().iter().enumerate() {
+                        let to = &mut table[c * BATCH + k0..c * BATCH + k0 + active];
+                        if let Ok(lanes) = <&mut Lanes>::try_from(&mut *to) {
+                            *lanes = *value; // a whole block: one fixed-size move
+                        } else {
+                            to.copy_from_slice(&value[..active]);
                         }
                     }
-                    for (column, &c) in whole.iter_mut().zip(&whole_cols) {
-                        column.copy_from_slice(&table[c * BATCH..c * BATCH + rows]);
-                    }
-                    for (column, &c) in months.iter_mut().zip(&month_cols) {
-                        for (m, &x) in column.iter_mut().zip(&table[c * BATCH..c * BATCH + rows]) {
-                            *m = if x.is_nan() { 0 } else { x as u16 };
+                    for (k, (&input, scale)) in layout.inputs.iter().zip(&scales).enumerate() {
+                        let draws = &ws.values()[input];
+                        scale.keys_into(&draws[..active], &mut keys[k][k0..k0 + active]);
+                        for l in 0..active {
+                            input_sums[k][l] += draws[l];
                         }
                     }
-                    let worker = rayon::current_thread_index().unwrap_or(0) % own.len();
-                    let mut own = own[worker].lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-                    let moments = own
-                        .iter_mut()
-                        .enumerate()
-                        .filter_map(|(c, t)| t.as_mut().map(|t| t.add_values(&table[c * BATCH..c * BATCH + rows])))
-                        .collect();
-                    progress.fetch_add(rows, Ordering::Relaxed);
-                    BatchResult { batch: b, sums: sums.clone(), input_sums: reduce_lanes(input_sums), moments }
-                },
-            )
+                }
+                for (column, &c) in whole.iter_mut().zip(&whole_cols) {
+                    column.copy_from_slice(&table[c * BATCH..c * BATCH + rows]);
+                }
+                for (column, &c) in months.iter_mut().zip(&month_cols) {
+                    for (m, &x) in column.iter_mut().zip(&table[c * BATCH..c * BATCH + rows]) {
+                        *m = if x.is_nan() { 0 } else { x as u16 };
+                    }
+                }
+                let moments = own
+                    .iter_mut()
+                    .enumerate()
+                    .filter_map(|(c, t)| t.as_mut().map(|t| t.add_values(&table[c * BATCH..c * BATCH + rows])))
+                    .collect();
+                progress.fetch_add(rows, Ordering::Relaxed);
+                BatchResult { batch: b, sums: sums.clone(), input_sums: reduce_lanes(input_sums), moments }
+            })
             .collect();
         results.sort_unstable_by_key(|r| r.batch);
         for batch in results {
@@ -577,9 +620,8 @@ pub fn simulate_batches<'a>(
             }
         }
     }
-    for worker in own {
-        let worker = worker.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
-        for (all, t) in tallies.iter_mut().zip(worker) {
+    for worker in workers.into_iter().filter_map(|w| w.into_inner().unwrap_or_else(PoisonError::into_inner)) {
+        for (all, t) in tallies.iter_mut().zip(worker.tallies) {
             if let (Some(all), Some(t)) = (all, t) {
                 all.merge(t);
             }
