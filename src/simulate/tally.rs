@@ -122,6 +122,13 @@ pub fn sort_total(values: &mut [f64]) {
     }
 }
 
+/// Whether the processor has the AVX-512 set [`Tally::scan_avx512`] is
+/// built for.
+#[cfg(target_arch = "x86_64")]
+fn has_avx512() -> bool {
+    std::is_x86_feature_detected!("avx512f")
+}
+
 /// A percentile that fell between brackets: the result must be kept whole.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Miss;
@@ -166,6 +173,12 @@ impl Tally {
         }
         let mean = if count > 0 { sum / count as f64 } else { 0.0 };
         #[cfg(target_arch = "x86_64")]
+        if self.brackets.0.len() <= 8 && has_avx512() {
+            // SAFETY: the processor has AVX-512 F, checked just above.
+            let m2 = unsafe { self.scan_avx512(values, mean, count) };
+            return Moments { count, sum, m2 };
+        }
+        #[cfg(target_arch = "x86_64")]
         if self.brackets.0.len() <= 8 && std::is_x86_feature_detected!("avx2") {
             // SAFETY: the processor has AVX2, checked just above.
             let m2 = unsafe { self.scan_avx2(values, mean) };
@@ -179,18 +192,13 @@ impl Tally {
     /// (returned), minimum, maximum, values above the threshold, and each
     /// value counted into its gap or kept inside its interval.
     fn scan(&mut self, values: &[f64], mean: f64) -> f64 {
-        let mut m2 = 0.0;
-        let threshold = self.threshold.unwrap_or(f64::INFINITY);
+        let m2 = self.deviations(values, mean);
         let intervals = &self.brackets.0;
         for &x in values {
             if x.is_nan() {
                 self.missing += 1;
                 continue;
             }
-            m2 += (x - mean) * (x - mean);
-            self.min = self.min.min(x);
-            self.max = self.max.max(x);
-            self.above += u64::from(x > threshold);
             // Bounds at or below x, counting each interval's upper bound
             // only once x passes it: odd inside interval slot / 2, even in
             // the gap below interval slot / 2. Branch-free over the few
@@ -213,6 +221,33 @@ impl Tally {
         m2
     }
 
+    /// What every scan adds besides the brackets' counts: the extremes and
+    /// the count above the threshold, and the sum of squared deviations
+    /// from `mean` (returned), in iteration order, of the values that are
+    /// not NaN. One loop for all the scans, so all give the same bits.
+    ///
+    /// Without a branch: a NaN adds +0.0 to the sum (which leaves its bits
+    /// as they are: it starts at +0.0 and only grows), and is not below the
+    /// minimum, above the maximum or above the threshold. The extremes are
+    /// plain compares, not `f64::min`, whose NaN handling would make each
+    /// step a chain of four instructions. Not inlined into the vector
+    /// scans, whose many vector registers pushed the sum out to memory.
+    #[inline(never)]
+    fn deviations(&mut self, values: &[f64], mean: f64) -> f64 {
+        let threshold = self.threshold.unwrap_or(f64::INFINITY);
+        let (mut m2, mut min, mut max, mut above) = (0.0, self.min, self.max, 0);
+        for &x in values {
+            let d = x - mean;
+            m2 += if x.is_nan() { 0.0 } else { d * d };
+            min = if x < min { x } else { min };
+            max = if x > max { x } else { max };
+            above += u64::from(x > threshold);
+        }
+        (self.min, self.max) = (min, max);
+        self.above += above;
+        m2
+    }
+
     /// [`Tally::scan`] for up to eight intervals, their bounds compared
     /// four at a time. A value's gap is not looked up (a counter bumped
     /// per value is a chain of stores to one place, since most values fall
@@ -226,6 +261,7 @@ impl Tally {
     #[target_feature(enable = "avx2")]
     fn scan_avx2(&mut self, values: &[f64], mean: f64) -> f64 {
         use std::arch::x86_64::*;
+        let m2 = self.deviations(values, mean);
         let intervals = &self.brackets.0;
         let k = intervals.len();
         debug_assert!(k <= 8);
@@ -234,8 +270,6 @@ impl Tally {
         for (i, &(l, h)) in intervals.iter().enumerate() {
             (lo[i], hi[i]) = (l, h);
         }
-        let threshold = self.threshold.unwrap_or(f64::INFINITY);
-        let mut m2 = 0.0;
         let mut finite = 0u64;
         let (lo0, lo1) = (_mm256_setr_pd(lo[0], lo[1], lo[2], lo[3]), _mm256_setr_pd(lo[4], lo[5], lo[6], lo[7]));
         let (hi0, hi1) = (_mm256_setr_pd(hi[0], hi[1], hi[2], hi[3]), _mm256_setr_pd(hi[4], hi[5], hi[6], hi[7]));
@@ -249,10 +283,6 @@ impl Tally {
                 continue;
             }
             finite += 1;
-            m2 += (x - mean) * (x - mean);
-            self.min = self.min.min(x);
-            self.max = self.max.max(x);
-            self.above += u64::from(x > threshold);
             let v = _mm256_set1_pd(x);
             let (a0, a1) = (_mm256_cmp_pd::<_CMP_GE_OQ>(v, lo0), _mm256_cmp_pd::<_CMP_GE_OQ>(v, lo1));
             let (b0, b1) = (_mm256_cmp_pd::<_CMP_GT_OQ>(v, hi0), _mm256_cmp_pd::<_CMP_GT_OQ>(v, hi1));
@@ -287,6 +317,101 @@ impl Tally {
             self.gaps[g] += entered - left;
         }
         m2
+    }
+
+    /// [`Tally::scan`] for up to eight intervals, eight values at a time:
+    /// each bound compared with eight values in one instruction, its count
+    /// of values at or above it added under the compare's mask (the gaps'
+    /// counts follow, as in [`Tally::scan_avx2`]); only a group with a value
+    /// inside an interval takes a branch. The squared deviations, extremes
+    /// and threshold count go in a plain loop beside it, in iteration order
+    /// as `scan` adds them, so the arithmetic is the same. `finite` is the
+    /// count of values that are not NaN.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f")]
+    fn scan_avx512(&mut self, values: &[f64], mean: f64, finite: u64) -> f64 {
+        let m2 = self.deviations(values, mean);
+        self.missing += values.len() as u64 - finite;
+        // One build per interval count, so the bounds and their counters
+        // stay in registers and no compare is spent on an absent bound.
+        match self.brackets.0.len() {
+            0 => self.gaps[0] += finite,
+            1 => self.count_avx512::<1>(values, finite),
+            2 => self.count_avx512::<2>(values, finite),
+            3 => self.count_avx512::<3>(values, finite),
+            4 => self.count_avx512::<4>(values, finite),
+            5 => self.count_avx512::<5>(values, finite),
+            6 => self.count_avx512::<6>(values, finite),
+            7 => self.count_avx512::<7>(values, finite),
+            _ => self.count_avx512::<8>(values, finite),
+        }
+        m2
+    }
+
+    /// The gaps, atoms and kept values of [`Tally::scan_avx512`], for
+    /// exactly `K` intervals.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f")]
+    fn count_avx512<const K: usize>(&mut self, values: &[f64], finite: u64) {
+        use std::arch::x86_64::*;
+        let intervals = &self.brackets.0;
+        debug_assert_eq!(intervals.len(), K);
+        let lo: [__m512d; K] = std::array::from_fn(|i| _mm512_set1_pd(intervals[i].0));
+        let hi: [__m512d; K] = std::array::from_fn(|i| _mm512_set1_pd(intervals[i].1));
+        let ones = _mm512_set1_epi64(1);
+        // Per bound, eight lanes of counts of the values at or above it.
+        let mut at_lo = [_mm512_setzero_si512(); K];
+        let mut over_hi = [_mm512_setzero_si512(); K];
+        for group in values.chunks(8) {
+            // A short last group is loaded under a mask; its missing lanes
+            // compare false, as NaN lanes do.
+            let lanes: __mmask8 = if group.len() == 8 { 0xff } else { (1u8 << group.len()) - 1 };
+            // SAFETY: the mask covers only the group's own values.
+            let v = unsafe { _mm512_maskz_loadu_pd(lanes, group.as_ptr()) };
+            let mut inside = 0u8;
+            for i in 0..K {
+                let a = _mm512_mask_cmp_pd_mask::<_CMP_GE_OQ>(lanes, v, lo[i]);
+                let b = _mm512_mask_cmp_pd_mask::<_CMP_GT_OQ>(lanes, v, hi[i]);
+                at_lo[i] = _mm512_mask_add_epi64(at_lo[i], a, at_lo[i], ones);
+                over_hi[i] = _mm512_mask_add_epi64(over_hi[i], b, over_hi[i], ones);
+                inside |= a & !b;
+            }
+            if inside != 0 {
+                for j in 0..K {
+                    let a = _mm512_mask_cmp_pd_mask::<_CMP_GE_OQ>(lanes, v, lo[j]);
+                    let b = _mm512_mask_cmp_pd_mask::<_CMP_GT_OQ>(lanes, v, hi[j]);
+                    let mask = a & !b;
+                    if mask == 0 {
+                        continue;
+                    }
+                    if intervals[j].0 == intervals[j].1 {
+                        self.atoms[j] += u64::from(mask.count_ones());
+                        continue;
+                    }
+                    // The lanes inside, packed in lane order (each interval
+                    // keeps its values in iteration order, as `scan` does)
+                    // and stored whole past the kept values; the length
+                    // then takes in those that count.
+                    let kept = &mut self.inside[j];
+                    kept.reserve(8);
+                    let packed = _mm512_maskz_compress_pd(mask, v);
+                    // SAFETY: `reserve` left room for 8 values past the
+                    // length, where the store writes; the first
+                    // `count_ones` of them are the values inside, which the
+                    // new length covers.
+                    unsafe {
+                        _mm512_storeu_pd(kept.as_mut_ptr().add(kept.len()), packed);
+                        kept.set_len(kept.len() + mask.count_ones() as usize);
+                    }
+                }
+            }
+        }
+        let total = |v: __m512i| _mm512_reduce_add_epi64(v) as u64;
+        for g in 0..=K {
+            let entered = if g == 0 { finite } else { total(over_hi[g - 1]) };
+            let left = if g == K { 0 } else { total(at_lo[g]) };
+            self.gaps[g] += entered - left;
+        }
     }
 
     /// The same values counted into other brackets: a tally that kept
@@ -435,7 +560,7 @@ mod tests {
 
     #[test]
     #[cfg(target_arch = "x86_64")]
-    fn the_vector_scan_counts_and_keeps_what_the_plain_one_does() {
+    fn the_vector_scans_count_and_keep_what_the_plain_one_does() {
         if !std::is_x86_feature_detected!("avx2") {
             return;
         }
@@ -463,6 +588,19 @@ mod tests {
             let m2_vector = unsafe { vector.scan_avx2(&values, mean) };
             assert_eq!(m2.to_bits(), m2_vector.to_bits());
             assert_eq!(plain, vector, "{brackets:?}");
+            if has_avx512() {
+                // Every length of a short last group, and the whole sample.
+                for len in (values.len() - 9..=values.len()).chain([0, 1, 7, 8, 9]) {
+                    let (mut plain, mut wide) = (Tally::new(brackets.clone(), Some(1.0)), Tally::new(brackets.clone(), Some(1.0)));
+                    let part = &values[..len];
+                    let finite = part.iter().filter(|x| !x.is_nan()).count() as u64;
+                    let m2 = plain.scan(part, mean);
+                    // SAFETY: AVX-512 F is there, checked above.
+                    let m2_wide = unsafe { wide.scan_avx512(part, mean, finite) };
+                    assert_eq!(m2.to_bits(), m2_wide.to_bits());
+                    assert_eq!(plain, wide, "{brackets:?}, {len} values");
+                }
+            }
             assert_eq!(plain.gaps.iter().sum::<u64>() + plain.atoms.iter().sum::<u64>() + plain.inside.iter().map(|v| v.len() as u64).sum::<u64>() + plain.missing, values.len() as u64);
         }
     }
