@@ -223,29 +223,45 @@ impl Tally {
 
     /// What every scan adds besides the brackets' counts: the extremes and
     /// the count above the threshold, and the sum of squared deviations
-    /// from `mean` (returned), in iteration order, of the values that are
-    /// not NaN. One loop for all the scans, so all give the same bits.
+    /// from `mean` (returned) of the values that are not NaN. One loop for
+    /// all the scans, so all give the same bits.
     ///
-    /// Without a branch: a NaN adds +0.0 to the sum (which leaves its bits
-    /// as they are: it starts at +0.0 and only grows), and is not below the
-    /// minimum, above the maximum or above the threshold. The extremes are
-    /// plain compares, not `f64::min`, whose NaN handling would make each
+    /// The sum runs in four lanes (values 0, 4, 8, ... in the first), added
+    /// pairwise at the end: one running sum is a chain of dependent adds,
+    /// a value each, that bounded the whole tally (as exact: a batch's
+    /// deviations are summed in a fixed order whatever the thread count).
+    /// Without a branch: a NaN adds +0.0 to its lane (which leaves its bits
+    /// as they are: a lane starts at +0.0 and only grows), and is not below
+    /// the minimum, above the maximum or above the threshold. The extremes
+    /// are plain compares, not `f64::min`, whose NaN handling makes each
     /// step a chain of four instructions. Not inlined into the vector
-    /// scans, whose many vector registers pushed the sum out to memory.
+    /// scans, whose many vector registers pushed the sums out to memory.
     #[inline(never)]
     fn deviations(&mut self, values: &[f64], mean: f64) -> f64 {
+        const L: usize = 4;
         let threshold = self.threshold.unwrap_or(f64::INFINITY);
-        let (mut m2, mut min, mut max, mut above) = (0.0, self.min, self.max, 0);
-        for &x in values {
+        let (mut m2, mut min, mut max, mut above) = ([0.0; L], [self.min; L], [self.max; L], [0u64; L]);
+        let mut step = |l: usize, x: f64| {
             let d = x - mean;
-            m2 += if x.is_nan() { 0.0 } else { d * d };
-            min = if x < min { x } else { min };
-            max = if x > max { x } else { max };
-            above += u64::from(x > threshold);
+            m2[l] += if x.is_nan() { 0.0 } else { d * d };
+            min[l] = if x < min[l] { x } else { min[l] };
+            max[l] = if x > max[l] { x } else { max[l] };
+            above[l] += u64::from(x > threshold);
+        };
+        let groups = values.chunks_exact(L);
+        let rest = groups.remainder();
+        for group in groups {
+            for (l, &x) in group.iter().enumerate() {
+                step(l, x);
+            }
         }
-        (self.min, self.max) = (min, max);
-        self.above += above;
-        m2
+        for (l, &x) in rest.iter().enumerate() {
+            step(l, x);
+        }
+        self.min = min.into_iter().fold(self.min, |a, x| if x < a { x } else { a });
+        self.max = max.into_iter().fold(self.max, |a, x| if x > a { x } else { a });
+        self.above += above.iter().sum::<u64>();
+        (m2[0] + m2[1]) + (m2[2] + m2[3])
     }
 
     /// [`Tally::scan`] for up to eight intervals, their bounds compared
