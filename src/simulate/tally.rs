@@ -340,9 +340,9 @@ impl Tally {
     /// of values at or above it added under the compare's mask (the gaps'
     /// counts follow, as in [`Tally::scan_avx2`]); only a group with a value
     /// inside an interval takes a branch. The squared deviations, extremes
-    /// and threshold count go in a plain loop beside it, in iteration order
-    /// as `scan` adds them, so the arithmetic is the same. `finite` is the
-    /// count of values that are not NaN.
+    /// and threshold count come from [`Tally::deviations`], as in every
+    /// scan, so the arithmetic is the same. `finite` is the count of values
+    /// that are not NaN.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx512f")]
     fn scan_avx512(&mut self, values: &[f64], mean: f64, finite: u64) -> f64 {
