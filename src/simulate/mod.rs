@@ -16,7 +16,7 @@ pub mod stream;
 pub mod tally;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Mutex, PoisonError, TryLockError};
 
 use rayon::prelude::*;
 
@@ -179,7 +179,7 @@ fn split_columns<'a, T: 'a>(columns: impl Iterator<Item = &'a mut [T]>, batches:
 
 /// Batches run side by side in waves of this many, whose monthly sums are
 /// added in batch order before the next wave: memory for the sums stays
-/// bounded however many iterations run (a wave's sums: some 3 MB on the
+/// bounded however many iterations run (a wave's sums: about 4 MB on the
 /// canonical case). Long enough that the workers, finishing a wave within
 /// a batch of each other, wait little at its end even on 16 cores.
 const WAVE: usize = 256;
@@ -536,9 +536,10 @@ pub fn simulate_batches<'a>(
     let batch_inputs = split_columns(input_keys.iter_mut().map(Vec::as_mut_slice), count);
     let mut work = batches.clone().zip(batch_whole.into_iter().zip(batch_months).zip(batch_inputs).zip(sample_chunks));
     // Each worker tallies its batches' values into its own copy of the
-    // tallies (counts and kept values do not depend on the order they come
-    // in), joined at the end; what does depend on it, each batch's sums and
-    // moments, is returned by batch and added in batch order.
+    // tallies, joined at the end: counts do not depend on the order values
+    // come in, and kept values are sorted when the tally is sealed. What
+    // does depend on it, each batch's sums and moments, is returned by
+    // batch and added in batch order.
     let workers: Vec<Mutex<Option<Worker>>> = (0..rayon::current_num_threads().max(1)).map(|_| Mutex::new(None)).collect();
     let (mut sums, mut input_sums) = match kept {
         SumsKept::ByBatch => (Vec::with_capacity(count * q), Vec::with_capacity(count * ni)),
@@ -557,10 +558,16 @@ pub fn simulate_batches<'a>(
             // default split left one worker a quarter of the pilot alone).
             .with_max_len(1)
             .map(|(b, (((mut whole, mut months), mut keys), sample))| {
-                // The lock is this worker's own: never contended, held for
-                // the batch (which starts no parallel work of its own).
+                // The slot is this worker's own, held for the batch. A batch
+                // starts no parallel work of its own: if one did, its thread
+                // could steal another batch and find its own slot taken,
+                // which fails here loudly rather than waiting forever.
                 let slot = rayon::current_thread_index().unwrap_or(0) % workers.len();
-                let mut slot = workers[slot].lock().unwrap_or_else(PoisonError::into_inner);
+                let mut slot = match workers[slot].try_lock() {
+                    Ok(slot) => slot,
+                    Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+                    Err(TryLockError::WouldBlock) => panic!("internal error: a worker's slot is taken (a batch started parallel work)"),
+                };
                 let Worker { ws, table, sums, input_sums, tallies: own } =
                     slot.get_or_insert_with(|| Worker::new(case, layout, &tallies));
                 sums.fill(0.0);

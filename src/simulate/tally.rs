@@ -234,7 +234,9 @@ impl Tally {
     /// as they are: a lane starts at +0.0 and only grows), and is not below
     /// the minimum, above the maximum or above the threshold. The extremes
     /// are plain compares, not `f64::min`, whose NaN handling makes each
-    /// step a chain of four instructions. Not inlined into the vector
+    /// step a chain of four instructions; they see -0 as +0 (adding +0
+    /// turns one into the other), so a result's minimum or maximum zero is
+    /// the same zero whichever worker tallied which batch. Not inlined into the vector
     /// scans, whose many vector registers pushed the sums out to memory.
     #[inline(never)]
     fn deviations(&mut self, values: &[f64], mean: f64) -> f64 {
@@ -244,8 +246,9 @@ impl Tally {
         let mut step = |l: usize, x: f64| {
             let d = x - mean;
             m2[l] += if x.is_nan() { 0.0 } else { d * d };
-            min[l] = if x < min[l] { x } else { min[l] };
-            max[l] = if x > max[l] { x } else { max[l] };
+            let z = x + 0.0;
+            min[l] = if z < min[l] { z } else { min[l] };
+            max[l] = if z > max[l] { z } else { max[l] };
             above[l] += u64::from(x > threshold);
         };
         let groups = values.chunks_exact(L);
@@ -270,8 +273,9 @@ impl Tally {
     /// in the same gap); instead each bound counts the values at or above
     /// it, and the gaps' counts follow from those. Only a value inside an
     /// interval takes a branch. About a third faster than `scan` a value
-    /// (1M values in 5 brackets); the same counts, the same kept values in
-    /// the same order, and the same arithmetic for the rest (tested
+    /// (1M values in 5 brackets, measured when each scan still summed its
+    /// own moments); the same counts, the same kept values in the same
+    /// order, and the moments from the same [`Tally::deviations`] (tested
     /// against `scan`).
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
@@ -346,6 +350,7 @@ impl Tally {
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx512f")]
     fn scan_avx512(&mut self, values: &[f64], mean: f64, finite: u64) -> f64 {
+        debug_assert_eq!(finite, values.iter().filter(|x| !x.is_nan()).count() as u64);
         let m2 = self.deviations(values, mean);
         self.missing += values.len() as u64 - finite;
         // One build per interval count, so the bounds and their counters
@@ -379,8 +384,9 @@ impl Tally {
         let mut at_lo = [_mm512_setzero_si512(); K];
         let mut over_hi = [_mm512_setzero_si512(); K];
         for group in values.chunks(8) {
-            // A short last group is loaded under a mask; its missing lanes
-            // compare false, as NaN lanes do.
+            // A short last group is loaded under a mask, and its missing
+            // lanes are left out of every compare by the same mask (loaded
+            // as 0.0, they would pass a bound of -inf).
             let lanes: __mmask8 = if group.len() == 8 { 0xff } else { (1u8 << group.len()) - 1 };
             // SAFETY: the mask covers only the group's own values.
             let v = unsafe { _mm512_maskz_loadu_pd(lanes, group.as_ptr()) };
@@ -448,6 +454,8 @@ impl Tally {
         debug_assert_eq!(self.brackets, later.brackets);
         self.moments.extend(later.moments);
         self.missing += later.missing;
+        // Zeros are +0 by now (`deviations`), so which of two equal
+        // extremes is kept does not show.
         self.min = self.min.min(later.min);
         self.max = self.max.max(later.max);
         self.above += later.above;
@@ -584,10 +592,12 @@ mod tests {
         for i in (5..values.len()).step_by(97) {
             values[i] = f64::NAN;
         }
+        // Both infinities and both zeros.
+        (values[7], values[8], values[9], values[10]) = (f64::INFINITY, f64::NEG_INFINITY, -0.0, 0.0);
         let mut sorted: Vec<f64> = values.iter().copied().filter(|x| !x.is_nan()).collect();
         sorted.sort_by(f64::total_cmp);
         let many: Vec<f64> = (1..=8).map(|k| k as f64 / 9.0).collect();
-        let cases = [
+        let mut cases = vec![
             Brackets::everything(),
             Brackets::nothing(),
             Brackets::from_pilot(&sorted, &PROBS, 3.0),
@@ -595,6 +605,15 @@ mod tests {
             // Bounds that are values, an atom (the sample's 3.0), one open end.
             Brackets(vec![(-19.0, -18.5), (sorted[12_000], sorted[12_500]), (3.0, 3.0), (30.0, f64::INFINITY)]),
         ];
+        // Every count of intervals, closed, and open at both ends.
+        for k in 1..=8 {
+            let at = |i: usize| (i + 1) * sorted.len() / (k + 1);
+            let closed: Vec<(f64, f64)> = (0..k).map(|i| (sorted[at(i)], sorted[at(i) + 300])).collect();
+            let mut open = closed.clone();
+            open[0].0 = f64::NEG_INFINITY;
+            open[k - 1].1 = f64::INFINITY;
+            cases.extend([Brackets(closed), Brackets(open)]);
+        }
         for brackets in cases {
             assert!(brackets.0.windows(2).all(|w| w[0].1 < w[1].0), "ascending and disjoint");
             let mean = 1.5;
@@ -618,6 +637,26 @@ mod tests {
                 }
             }
             assert_eq!(plain.gaps.iter().sum::<u64>() + plain.atoms.iter().sum::<u64>() + plain.inside.iter().map(|v| v.len() as u64).sum::<u64>() + plain.missing, values.len() as u64);
+        }
+    }
+
+    /// A minimum or maximum of zero is +0 whichever worker tallied which
+    /// batch: -0 and +0 are equal, and would otherwise be kept in the
+    /// order the batches came.
+    #[test]
+    fn a_zero_extreme_is_the_same_zero_whatever_the_order() {
+        for (first, second) in [([-0.0, 1.0], [0.0, 2.0]), ([-0.0, -1.0], [0.0, -2.0])] {
+            let tallied = |a: &[f64], b: &[f64]| {
+                let mut t = Tally::new(Brackets::nothing(), None);
+                t.add_batch(a);
+                let mut later = t.empty_like();
+                later.add_batch(b);
+                t.merge(later);
+                (t.min.to_bits(), t.max.to_bits())
+            };
+            let (one, other) = (tallied(&first, &second), tallied(&second, &first));
+            assert_eq!(one, other);
+            assert!(one.0 == 0.0f64.to_bits() || one.1 == 0.0f64.to_bits(), "a zero extreme is +0");
         }
     }
 
