@@ -186,16 +186,14 @@ const WAVE: usize = 256;
 
 /// Number types whose all-zero bit pattern is the value zero, so a buffer
 /// of them may come zeroed from the allocator ([`zeroed`]).
-pub(crate) trait ZeroBits: Copy + sealed::Sealed {}
-impl ZeroBits for f64 {}
-impl ZeroBits for f32 {}
-impl ZeroBits for u16 {}
-mod sealed {
-    pub trait Sealed {}
-    impl Sealed for f64 {}
-    impl Sealed for f32 {}
-    impl Sealed for u16 {}
-}
+///
+/// # Safety
+/// Implement only for types of which all-zero bits are a valid value.
+unsafe trait ZeroBits: Copy {}
+// SAFETY: all-zero bits are 0.0 and 0.
+unsafe impl ZeroBits for f64 {}
+unsafe impl ZeroBits for f32 {}
+unsafe impl ZeroBits for u16 {}
 
 /// A zeroed buffer of `len` values, or an error when memory cannot hold it.
 ///
@@ -203,7 +201,10 @@ mod sealed {
 /// a large block comes as fresh pages, already zero, first touched by the
 /// workers that fill their rows, side by side. Writing the zeros here would
 /// fault every page in on this one thread while the others wait (some
-/// 40 ms at a million iterations on 2 cores, measured).
+/// 40 ms at a million iterations on 2 cores, measured). Not `vec![0; len]`
+/// after a `try_reserve` to check the size: freeing that trial block
+/// raises glibc's threshold for mapping fresh pages, and the real one could
+/// then come from reused memory that calloc must clear itself.
 fn zeroed<T: ZeroBits>(len: Option<usize>, what: &str) -> Result<Vec<T>, String> {
     let too_big = || format!("not enough memory for the {what}; run fewer iterations (-n)");
     let len = len.ok_or_else(too_big)?;
@@ -214,7 +215,7 @@ fn zeroed<T: ZeroBits>(len: Option<usize>, what: &str) -> Result<Vec<T>, String>
     // SAFETY: `layout` has a non-zero size. The block comes from the global
     // allocator with the layout of `len` values of `T`, as
     // `Vec::from_raw_parts` requires, and all-zero bits are a valid `T`
-    // (`ZeroBits`: plain numbers), so all `len` values are initialised.
+    // (`ZeroBits`), so all `len` values are initialised.
     unsafe {
         let ptr = std::alloc::alloc_zeroed(layout).cast::<T>();
         if ptr.is_null() {

@@ -181,7 +181,7 @@ impl Tally {
         #[cfg(target_arch = "x86_64")]
         if self.brackets.0.len() <= 8 && std::is_x86_feature_detected!("avx2") {
             // SAFETY: the processor has AVX2, checked just above.
-            let m2 = unsafe { self.scan_avx2(values, mean) };
+            let m2 = unsafe { self.scan_avx2(values, mean, count) };
             return Moments { count, sum, m2 };
         }
         let m2 = self.scan(values, mean);
@@ -236,8 +236,9 @@ impl Tally {
     /// are plain compares, not `f64::min`, whose NaN handling makes each
     /// step a chain of four instructions; they see -0 as +0 (adding +0
     /// turns one into the other), so a result's minimum or maximum zero is
-    /// the same zero whichever worker tallied which batch. Not inlined into the vector
-    /// scans, whose many vector registers pushed the sums out to memory.
+    /// the same zero whichever worker tallied which batch. Not inlined into
+    /// the vector scans, whose many vector registers pushed the sums out to
+    /// memory.
     #[inline(never)]
     fn deviations(&mut self, values: &[f64], mean: f64) -> f64 {
         const L: usize = 4;
@@ -276,12 +277,15 @@ impl Tally {
     /// (1M values in 5 brackets, measured when each scan still summed its
     /// own moments); the same counts, the same kept values in the same
     /// order, and the moments from the same [`Tally::deviations`] (tested
-    /// against `scan`).
+    /// against `scan`). `finite` is the count of values that are not NaN;
+    /// a NaN needs no branch here, as it is at or above no bound.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
-    fn scan_avx2(&mut self, values: &[f64], mean: f64) -> f64 {
+    fn scan_avx2(&mut self, values: &[f64], mean: f64, finite: u64) -> f64 {
         use std::arch::x86_64::*;
+        debug_assert_eq!(finite, values.iter().filter(|x| !x.is_nan()).count() as u64);
         let m2 = self.deviations(values, mean);
+        self.missing += values.len() as u64 - finite;
         let intervals = &self.brackets.0;
         let k = intervals.len();
         debug_assert!(k <= 8);
@@ -290,7 +294,6 @@ impl Tally {
         for (i, &(l, h)) in intervals.iter().enumerate() {
             (lo[i], hi[i]) = (l, h);
         }
-        let mut finite = 0u64;
         let (lo0, lo1) = (_mm256_setr_pd(lo[0], lo[1], lo[2], lo[3]), _mm256_setr_pd(lo[4], lo[5], lo[6], lo[7]));
         let (hi0, hi1) = (_mm256_setr_pd(hi[0], hi[1], hi[2], hi[3]), _mm256_setr_pd(hi[4], hi[5], hi[6], hi[7]));
         // Per bound, minus the count of values at or above it (a compare
@@ -298,11 +301,6 @@ impl Tally {
         let (mut at_lo0, mut at_lo1) = (_mm256_setzero_si256(), _mm256_setzero_si256());
         let (mut over_hi0, mut over_hi1) = (_mm256_setzero_si256(), _mm256_setzero_si256());
         for &x in values {
-            if x.is_nan() {
-                self.missing += 1;
-                continue;
-            }
-            finite += 1;
             let v = _mm256_set1_pd(x);
             let (a0, a1) = (_mm256_cmp_pd::<_CMP_GE_OQ>(v, lo0), _mm256_cmp_pd::<_CMP_GE_OQ>(v, lo1));
             let (b0, b1) = (_mm256_cmp_pd::<_CMP_GT_OQ>(v, hi0), _mm256_cmp_pd::<_CMP_GT_OQ>(v, hi1));
@@ -399,6 +397,8 @@ impl Tally {
                 inside |= a & !b;
             }
             if inside != 0 {
+                // Each interval's lanes compared again rather than kept from
+                // the loop above: K more masks live there spilled to memory.
                 for j in 0..K {
                     let a = _mm512_mask_cmp_pd_mask::<_CMP_GE_OQ>(lanes, v, lo[j]);
                     let b = _mm512_mask_cmp_pd_mask::<_CMP_GT_OQ>(lanes, v, hi[j]);
@@ -619,8 +619,9 @@ mod tests {
             let mean = 1.5;
             let (mut plain, mut vector) = (Tally::new(brackets.clone(), Some(1.0)), Tally::new(brackets.clone(), Some(1.0)));
             let m2 = plain.scan(&values, mean);
+            let finite = values.iter().filter(|x| !x.is_nan()).count() as u64;
             // SAFETY: AVX2 is there, checked above.
-            let m2_vector = unsafe { vector.scan_avx2(&values, mean) };
+            let m2_vector = unsafe { vector.scan_avx2(&values, mean, finite) };
             assert_eq!(m2.to_bits(), m2_vector.to_bits());
             assert_eq!(plain, vector, "{brackets:?}");
             if has_avx512() {
