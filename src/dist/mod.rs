@@ -13,6 +13,7 @@ pub mod discrete;
 pub mod expr;
 pub mod lognormal;
 pub mod normal;
+pub mod normal_tail;
 pub mod score_table;
 pub mod triangular;
 pub mod uniform;
@@ -128,8 +129,9 @@ impl Dist {
     }
 
     /// The value at normal score `z`: F^-1(Phi(z)). Exact shortcuts for the
-    /// normal and lognormal, a table for PERT; the Gaussian copula draws
-    /// its correlated inputs through this.
+    /// normal and lognormal, a table for PERT, a tabulated normal tail for
+    /// the triangular ([`normal_tail`]); the Gaussian copula draws its
+    /// correlated inputs through this.
     #[inline]
     pub fn from_score(&self, z: f64) -> f64 {
         match self {
@@ -137,6 +139,7 @@ impl Dist {
             Dist::Normal(d) => d.mean() + d.sd() * z,
             Dist::LogNormal(d) => (d.mu() + d.sigma() * z).exp(),
             Dist::Pert(d) => d.from_score(z),
+            Dist::Triangular(d) => d.from_score(z),
             other => other.quantile(normal::standard_cdf(z).clamp(copula::UNIFORM_EDGE, 1.0 - copula::UNIFORM_EDGE)),
         }
     }

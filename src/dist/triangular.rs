@@ -3,20 +3,33 @@
 
 use rand::Rng;
 
+use super::normal::standard_quantile;
+use super::normal_tail::{TailTable, tail_table};
 use super::{ParamError, open_unit};
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Triangular {
     min: f64,
     mode: f64,
     max: f64,
+    /// The normal score of the mode, Phi^-1((mode - min) / (max - min)):
+    /// below it a score takes the rising side, above it the falling one.
+    mode_score: f64,
+    tails: &'static TailTable,
+}
+
+impl PartialEq for Triangular {
+    fn eq(&self, other: &Self) -> bool {
+        (self.min, self.mode, self.max) == (other.min, other.mode, other.max)
+    }
 }
 
 impl Triangular {
     pub fn new(min: f64, mode: f64, max: f64) -> Result<Self, ParamError> {
         super::finite("triangular", &[("min", min), ("mode", mode), ("max", max)])?;
         check_min_mode_max("triangular", min, mode, max)?;
-        Ok(Triangular { min, mode, max })
+        let mode_score = standard_quantile((mode - min) / (max - min));
+        Ok(Triangular { min, mode, max, mode_score, tails: tail_table() })
     }
 
     /// (min, mode, max).
@@ -38,6 +51,21 @@ impl Triangular {
         } else {
             b - ((1.0 - u) * (b - a) * (b - c)).sqrt()
         }
+    }
+
+    /// F^-1(Phi(z)), for the Gaussian copula: each side from the normal
+    /// tail it needs (Phi(z) on the rising side, Phi(-z) = 1 - Phi(z) on the
+    /// falling one), so both ends keep their relative accuracy. Within 1e-9
+    /// of the range of the exact inverse (tested). No branches: the sides
+    /// are selected, so the copula's lane loop vectorises.
+    #[inline(always)]
+    pub fn from_score(&self, z: f64) -> f64 {
+        let (a, c, b) = (self.min, self.mode, self.max);
+        let (below, above) = self.tails.both(z);
+        let rising = z < self.mode_score;
+        let area = if rising { below * (b - a) * (c - a) } else { above * (b - a) * (b - c) };
+        let root = area.sqrt();
+        if rising { a + root } else { b - root }
     }
 
     pub fn cdf(&self, x: f64) -> f64 {
@@ -65,4 +93,39 @@ pub(crate) fn check_min_mode_max(name: &str, min: f64, mode: f64, max: f64) -> R
         )));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dist::copula::UNIFORM_EDGE;
+    use crate::dist::normal::standard_cdf;
+
+    /// The score path agrees with the exact inverse CDF at Phi(z) to 1e-9
+    /// of the range, on both sides of the mode and far into both tails,
+    /// for modes inside and at either end.
+    #[test]
+    fn from_score_matches_the_exact_inverse() {
+        for (a, c, b) in [(0.02, 0.04, 0.07), (0.10, 0.25, 0.40), (0.0, 0.0, 1.0), (0.0, 1.0, 1.0), (-5.0, 2.0, 3.0)] {
+            let d = Triangular::new(a, c, b).unwrap();
+            let mut worst: f64 = 0.0;
+            for i in 0..=16_000 {
+                let z = -8.0 + i as f64 * 0.001;
+                let (u, v) = (standard_cdf(z), standard_cdf(-z));
+                // Each side from its own tail, as exact as f64 allows.
+                let exact = if u < (c - a) / (b - a) {
+                    a + (u * (b - a) * (c - a)).sqrt()
+                } else {
+                    b - (v * (b - a) * (b - c)).sqrt()
+                };
+                worst = worst.max((d.from_score(z) - exact).abs() / (b - a));
+            }
+            assert!(worst < 1e-9, "triangular({a}, {c}, {b}): worst error {worst:e} of the range");
+            // Beyond the grid: inside the range, at most as far out as the
+            // copula's edge allows.
+            let (low, high) = (d.from_score(-40.0), d.from_score(40.0));
+            assert!(low >= a && low <= d.quantile(UNIFORM_EDGE), "{low}");
+            assert!(high <= b && high >= d.quantile(1.0 - UNIFORM_EDGE), "{high}");
+        }
+    }
 }

@@ -1,5 +1,8 @@
 //! Drawing one iteration's sampled-once inputs.
 
+// Lanes are indexed explicitly: that is the shape the compiler vectorises.
+#![allow(clippy::needless_range_loop)]
+
 use rand::Rng;
 
 use crate::dist::copula::Group;
@@ -86,7 +89,29 @@ impl Sampler {
             }
             for (d, z) in draws.iter().zip(scores.iter()) {
                 match d {
-                    Draw::Value { slot, dist, domain } => values[*slot] = z.map(|z| domain.clamp(dist.from_score(z))),
+                    Draw::Value { slot, dist, domain } => {
+                        // The family picked once for all lanes: a match per
+                        // lane would keep the loop scalar.
+                        let mut x = [0.0; LANES];
+                        match dist {
+                            Dist::Triangular(d) => {
+                                for l in 0..LANES {
+                                    x[l] = d.from_score(z[l]);
+                                }
+                            }
+                            Dist::Pert(d) => {
+                                for l in 0..LANES {
+                                    x[l] = d.from_score(z[l]);
+                                }
+                            }
+                            _ => {
+                                for l in 0..LANES {
+                                    x[l] = dist.from_score(z[l]);
+                                }
+                            }
+                        }
+                        values[*slot] = x.map(|x| domain.clamp(x));
+                    }
                     Draw::Success { slot, p } => {
                         let p = streams.sample(p);
                         values[*slot] = std::array::from_fn(|l| f64::from(u8::from(standard_cdf(z[l]) > 1.0 - p[l].clamp(0.0, 1.0))));
@@ -127,9 +152,6 @@ impl Sampler {
 
 #[cfg(test)]
 mod tests {
-    // Lanes are indexed explicitly, as in the block.
-    #![allow(clippy::needless_range_loop)]
-
     use super::*;
     use crate::simulate::stream::iteration_rng;
 
