@@ -17,7 +17,7 @@ use super::normals::LaneStreams;
 use super::sampler::Sampler;
 use super::stream::iteration_rng;
 use crate::model::{Baseline, Case, Effect};
-use crate::fastmath::exp;
+use crate::fastmath::{exp, pow};
 use crate::staffing::{self, erlang};
 
 /// Iterations computed together. 16 measured fastest on the canonical case
@@ -666,18 +666,13 @@ fn has_avx512() -> bool {
 }
 
 /// Each lane's (1 + rate) to the power `exponent` (a monthly step of an
-/// annual rate). `powf` is a libm call per lane; a lane whose rate equals
-/// the previous lane's reuses its factor, so a rate that is not uncertain
-/// (the discount rate, most often) costs one call a block.
+/// annual rate), through [`crate::fastmath::pow`]: `powf` is a libm call
+/// per lane, where this is a few vector instructions for all of them.
 #[inline(always)]
 fn monthly_factor(rate: &Lanes, exponent: f64) -> Lanes {
     let mut factor = ZERO;
-    let (mut last_rate, mut last) = (rate[0], growth_factor(rate[0]).powf(exponent));
     for l in 0..LANES {
-        if rate[l].to_bits() != last_rate.to_bits() {
-            (last_rate, last) = (rate[l], growth_factor(rate[l]).powf(exponent));
-        }
-        factor[l] = last;
+        factor[l] = pow(growth_factor(rate[l]), exponent);
     }
     factor
 }

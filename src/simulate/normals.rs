@@ -10,9 +10,10 @@
 //!
 //! Every lane gets bit for bit the numbers `StandardNormal` would draw from
 //! its own generator: the fast path is `rand_distr`'s (same table, same
-//! arithmetic), and a lane that misses it is rewound to the state before the
-//! draw and drawn again by `StandardNormal` itself, which takes the same
-//! first step and goes on into its slow path. So each iteration's numbers
+//! arithmetic), and a lane that misses it is rewound to the state before
+//! the draw (by undoing the step, [`step_back`]) and drawn again by
+//! `StandardNormal` itself, which takes the same first step and goes on
+//! into its slow path. So each iteration's numbers
 //! still depend only on (seed, index), and the engine's output does not
 //! change.
 //!
@@ -66,17 +67,7 @@ impl LaneStreams {
         // Word by word: whole 128-byte arrays stay in registers, where the
         // 512-byte state copied at once would be a call to memcpy.
         let (mut s0, mut s1, mut s2, mut s3) = (self.s[0], self.s[1], self.s[2], self.s[3]);
-        let mut bits = [0u64; LANES];
-        for l in 0..LANES {
-            bits[l] = s0[l].wrapping_add(s3[l]).rotate_left(23).wrapping_add(s0[l]);
-            let t = s1[l] << 17;
-            s2[l] ^= s0[l];
-            s3[l] ^= s1[l];
-            s1[l] ^= s2[l];
-            s0[l] ^= s3[l];
-            s2[l] ^= t;
-            s3[l] = s3[l].rotate_left(45);
-        }
+        let bits = step_words(&mut s0, &mut s1, &mut s2, &mut s3);
         (self.s[0], self.s[1], self.s[2], self.s[3]) = (s0, s1, s2, s3);
         bits
     }
@@ -96,22 +87,16 @@ impl LaneStreams {
     /// One standard normal for every lane, from its own generator.
     #[inline(always)]
     pub fn standard_normals(&mut self) -> Lanes {
-        let (b0, b1, b2, b3) = (self.s[0], self.s[1], self.s[2], self.s[3]);
         let bits = self.step();
-        // The ziggurat's fast path (rand_distr's `ziggurat`, symmetric): the
-        // low 8 bits pick the layer, the top 52 make u in [-1, 1).
-        let mut x = [0.0; LANES];
-        let mut missed = 0u32;
-        for l in 0..LANES {
-            let i = (bits[l] & 0xff) as usize;
-            let u = f64::from_bits((bits[l] >> 12) | (1024 << 52)) - 3.0;
-            x[l] = u * ZIG_NORM_X[i];
-            missed |= u32::from(x[l].abs() >= ZIG_NORM_X[i + 1]) << l;
-        }
+        let (mut x, mut missed) = fast_path(&bits);
         while missed != 0 {
             let l = missed.trailing_zeros() as usize;
             missed &= missed - 1;
-            x[l] = self.redraw(l, [b0[l], b1[l], b2[l], b3[l]]);
+            let (value, after) = redraw([self.s[0][l], self.s[1][l], self.s[2][l], self.s[3][l]]);
+            x[l] = value;
+            for (w, word) in after.into_iter().enumerate() {
+                self.s[w][l] = word;
+            }
         }
         x
     }
@@ -159,21 +144,78 @@ impl LaneStreams {
         }
         x
     }
+}
 
-    /// Draw lane `l` again from its state `before` the fast path, through
-    /// `StandardNormal` itself (kept out of line: it is rare).
-    #[cold]
-    #[inline(never)]
-    fn redraw(&mut self, l: usize, before: [u64; 4]) -> f64 {
-        let mut seed = [0u8; 32];
-        for (w, word) in before.iter().enumerate() {
-            seed[8 * w..8 * w + 8].copy_from_slice(&word.to_le_bytes());
-        }
-        let mut rng = Xoshiro256PlusPlus::from_seed(seed);
-        let x = StandardNormal.sample(&mut rng);
-        self.set(l, &rng);
-        x
+/// One Xoshiro256++ step (rand_xoshiro's `next_u64`) on each of `N`
+/// generators, their states word by word.
+#[inline(always)]
+fn step_words<const N: usize>(s0: &mut [u64; N], s1: &mut [u64; N], s2: &mut [u64; N], s3: &mut [u64; N]) -> [u64; N] {
+    let mut bits = [0u64; N];
+    for l in 0..N {
+        bits[l] = s0[l].wrapping_add(s3[l]).rotate_left(23).wrapping_add(s0[l]);
+        let t = s1[l] << 17;
+        s2[l] ^= s0[l];
+        s3[l] ^= s1[l];
+        s1[l] ^= s2[l];
+        s0[l] ^= s3[l];
+        s2[l] ^= t;
+        s3[l] = s3[l].rotate_left(45);
     }
+    bits
+}
+
+/// The state one Xoshiro256++ step before `after`: the step is linear and
+/// invertible, so a lane that misses the ziggurat's fast path is rewound
+/// from where it stands. Keeping every lane's state from before every draw
+/// instead took sixteen more vector registers on AVX2 (which has sixteen)
+/// and spilled them to memory at each draw: about 2% of a run.
+fn step_back(after: [u64; 4]) -> [u64; 4] {
+    let [a0, a1, a2, a3] = after;
+    // Forward, with x' the words after: s3' = rotl(s3 ^ s1, 45),
+    // s1' = s1 ^ s2 ^ s0, s0' = s0 ^ s3 ^ s1, s2' = s2 ^ s0 ^ (s1 << 17).
+    let s3_s1 = a3.rotate_right(45);
+    // y = s2 ^ s0 solves y = s2' ^ (s1' << 17) ^ (y << 17), since
+    // s1 = s1' ^ y: a xorshift, undone by its powers.
+    let a = a2 ^ (a1 << 17);
+    let y = a ^ (a << 17) ^ (a << 34) ^ (a << 51);
+    let s1 = a1 ^ y;
+    let s3 = s3_s1 ^ s1;
+    let s0 = a0 ^ s3_s1;
+    let s2 = y ^ s0;
+    [s0, s1, s2, s3]
+}
+
+/// The ziggurat's fast path (rand_distr's `ziggurat`, symmetric) on `N`
+/// lanes' bits: the low 8 bits pick the layer, the top 52 make u in
+/// [-1, 1). The mask has a bit set for each lane that misses it.
+#[inline(always)]
+fn fast_path<const N: usize>(bits: &[u64; N]) -> ([f64; N], u32) {
+    let mut x = [0.0; N];
+    let mut missed = 0u32;
+    for l in 0..N {
+        let i = (bits[l] & 0xff) as usize;
+        let u = f64::from_bits((bits[l] >> 12) | (1024 << 52)) - 3.0;
+        x[l] = u * ZIG_NORM_X[i];
+        missed |= u32::from(x[l].abs() >= ZIG_NORM_X[i + 1]) << l;
+    }
+    (x, missed)
+}
+
+/// A lane that missed the fast path, drawn again through `StandardNormal`
+/// itself from its state before that step (`after` is its state after
+/// it): the same first step, then its slow path. The draw and the state
+/// after it. Out of line: it is rare.
+#[cold]
+#[inline(never)]
+fn redraw(after: [u64; 4]) -> (f64, [u64; 4]) {
+    let mut seed = [0u8; 32];
+    for (w, word) in step_back(after).iter().enumerate() {
+        seed[8 * w..8 * w + 8].copy_from_slice(&word.to_le_bytes());
+    }
+    let mut rng = Xoshiro256PlusPlus::from_seed(seed);
+    let x = StandardNormal.sample(&mut rng);
+    let state = rng.state();
+    (x, std::array::from_fn(|w| u64::from_le_bytes(state[8 * w..8 * w + 8].try_into().expect("8 bytes"))))
 }
 
 /// rand_distr 0.6's `ZIG_NORM_X`: the ziggurat's layer edges for the
@@ -280,6 +322,22 @@ mod tests {
         // The layer-0 tail (|x| > r) has probability about 2.6e-4: these
         // draws must have gone through it, so the slow path was exercised.
         assert!(tails > 20, "only {tails} draws in the tail");
+    }
+
+    /// Stepping back undoes a step, from 10,000 successive states of a
+    /// generator.
+    #[test]
+    fn stepping_back_undoes_a_step() {
+        let mut rng = iteration_rng(5, 0);
+        for _ in 0..10_000 {
+            let state = rng.state();
+            let before: [u64; 4] = std::array::from_fn(|w| u64::from_le_bytes(state[8 * w..8 * w + 8].try_into().unwrap()));
+            let mut words = before.map(|w| [w]);
+            let [s0, s1, s2, s3] = &mut words;
+            step_words(s0, s1, s2, s3);
+            assert_eq!(step_back(words.map(|[w]| w)), before);
+            rand::Rng::next_u64(&mut rng);
+        }
     }
 
     #[test]
