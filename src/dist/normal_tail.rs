@@ -2,7 +2,8 @@
 //! arithmetic, for the Gaussian copula's hot loop.
 //!
 //! The copula turns a correlated normal score z into a draw of a family
-//! without a closed form in scores (triangular, uniform) through Phi(z).
+//! without a closed form in scores through Phi(z); the triangular reads
+//! it from this table (the uniform and the rest still through statrs).
 //! statrs' `erfc` is accurate but branchy and scalar, one call per lane:
 //! on the canonical case its three correlated shares cost more than all
 //! the PERT draws together. Here ln Phi(t) is tabulated for t <= 0 and
@@ -31,10 +32,16 @@ const T_MAX: f64 = 8.25;
 const KNOTS_PER_UNIT: f64 = 64.0;
 
 /// ln Phi(t) and its slope (times the knot spacing) at each knot.
-#[derive(Debug)]
 pub struct TailTable {
     values: Vec<f64>,
     slopes: Vec<f64>,
+}
+
+/// Its size, not its 1,058 numbers: a triangular's `Debug` shows it.
+impl std::fmt::Debug for TailTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TailTable").field("knots", &self.values.len()).finish()
+    }
 }
 
 /// The table, built once (529 knots, well under a millisecond).

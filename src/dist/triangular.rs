@@ -64,8 +64,11 @@ impl Triangular {
         let (below, above) = self.tails.both(z);
         let rising = z < self.mode_score;
         let area = if rising { below * (b - a) * (c - a) } else { above * (b - a) * (b - c) };
+        // Never past the mode, even where its score lies beyond the
+        // table's grid (a mode within 1e-16 of an end, whose tail the
+        // table rounds up).
         let root = area.sqrt();
-        if rising { a + root } else { b - root }
+        if rising { a + root.min(c - a) } else { b - root.min(b - c) }
     }
 
     pub fn cdf(&self, x: f64) -> f64 {
@@ -87,6 +90,9 @@ pub(crate) fn check_min_mode_max(name: &str, min: f64, mode: f64, max: f64) -> R
     if !(max > min) {
         return Err(ParamError(format!("{name}: max must be > min, got min {min}, max {max}")));
     }
+    if !(max - min).is_finite() {
+        return Err(ParamError(format!("{name}: max - min must be a finite number, got min {min}, max {max}")));
+    }
     if !(mode >= min && mode <= max) {
         return Err(ParamError(format!(
             "{name}: mode must lie between min and max, got min {min}, mode {mode}, max {max}"
@@ -101,9 +107,14 @@ mod tests {
     use crate::dist::copula::UNIFORM_EDGE;
     use crate::dist::normal::standard_cdf;
 
-    /// The score path agrees with the exact inverse CDF at Phi(z) to 1e-9
-    /// of the range, on both sides of the mode and far into both tails,
-    /// for modes inside and at either end.
+    /// The score path agrees with the exact inverse CDF at Phi(z) to 1e-10
+    /// of the range (the table's 2e-10 relative error in a tail moves the
+    /// square root by 1e-10 relative), on both sides of the mode and far
+    /// into both tails, for modes inside and at either end; and in each
+    /// tail to 2e-10 of the distance to its end (give or take the rounding
+    /// of the end plus that distance), which only drawing each side from
+    /// its own tail achieves (the falling side from 1 - Phi(z) errs by
+    /// percents there).
     #[test]
     fn from_score_matches_the_exact_inverse() {
         for (a, c, b) in [(0.02, 0.04, 0.07), (0.10, 0.25, 0.40), (0.0, 0.0, 1.0), (0.0, 1.0, 1.0), (-5.0, 2.0, 3.0)] {
@@ -118,14 +129,53 @@ mod tests {
                 } else {
                     b - (v * (b - a) * (b - c)).sqrt()
                 };
-                worst = worst.max((d.from_score(z) - exact).abs() / (b - a));
+                let got = d.from_score(z);
+                worst = worst.max((got - exact).abs() / (b - a));
+                // The distance to the end, to 2e-10 of itself give or take
+                // the rounding of end +- distance (a few ulps of the end).
+                let rounding = 4.0 * f64::EPSILON * a.abs().max(b.abs());
+                if z >= 4.0 && c < b {
+                    assert!((got - exact).abs() <= 2e-10 * (b - exact) + rounding, "triangular({a}, {c}, {b}) at z = {z}");
+                }
+                if z <= -4.0 && c > a {
+                    assert!((got - exact).abs() <= 2e-10 * (exact - a) + rounding, "triangular({a}, {c}, {b}) at z = {z}");
+                }
             }
-            assert!(worst < 1e-9, "triangular({a}, {c}, {b}): worst error {worst:e} of the range");
-            // Beyond the grid: inside the range, at most as far out as the
-            // copula's edge allows.
+            assert!(worst < 1e-10, "triangular({a}, {c}, {b}): worst error {worst:e} of the range");
+            // Beyond the grid: inside the range, and at least as far out as
+            // the copula's edge (the table ends at Phi(-8.25) = 7.9e-17,
+            // below UNIFORM_EDGE).
             let (low, high) = (d.from_score(-40.0), d.from_score(40.0));
             assert!(low >= a && low <= d.quantile(UNIFORM_EDGE), "{low}");
             assert!(high <= b && high >= d.quantile(1.0 - UNIFORM_EDGE), "{high}");
         }
+    }
+
+    /// A mode closer to an end than the table's grid reaches: draws stay
+    /// on their side of it, however far out the score.
+    #[test]
+    fn no_draw_passes_a_mode_near_an_end() {
+        for (a, c, b) in [(0.0, 1e-300, 1.0), (0.0, 1.0 - 1e-17, 1.0)] {
+            let d = Triangular::new(a, c, b).unwrap();
+            for z in [-40.0, -9.0, -8.3, 0.0, 8.3, 9.0, 40.0] {
+                let x = d.from_score(z);
+                assert!(x >= a && x <= b, "triangular({a}, {c}, {b}) at z = {z}: {x}");
+                if z < d.mode_score {
+                    assert!(x <= c, "triangular({a}, {c}, {b}) at z = {z}: {x} past the mode");
+                } else {
+                    assert!(x >= c, "triangular({a}, {c}, {b}) at z = {z}: {x} past the mode");
+                }
+            }
+        }
+    }
+
+    /// A range too wide for a double is refused, not a panic in the
+    /// normal quantile of its mode's share (NaN).
+    #[test]
+    fn a_range_that_overflows_is_refused() {
+        let err = Triangular::new(-1e308, 1e308, 1e308).unwrap_err();
+        assert!(err.0.contains("max - min must be a finite number"), "{}", err.0);
+        assert!(crate::dist::Pert::new(-1e308, 0.0, 1e308).is_err());
+        assert!(crate::dist::expr::parse("triangular(-1e308, 1e308, 1e308)").is_err());
     }
 }

@@ -666,8 +666,11 @@ fn has_avx512() -> bool {
 }
 
 /// Each lane's (1 + rate) to the power `exponent` (a monthly step of an
-/// annual rate), through [`crate::fastmath::pow`]: `powf` is a libm call
-/// per lane, where this is a few vector instructions for all of them.
+/// annual rate), through [`crate::fastmath::pow`]: `powf` is a scalar libm
+/// call per lane, where this is one branch-free `ln` and `exp` a lane,
+/// which vectorise. A rate that is the same on every lane (the discount
+/// rate, most often) is simply computed on every lane: reusing one `powf`
+/// for it, as before, saved less than it cost.
 #[inline(always)]
 fn monthly_factor(rate: &Lanes, exponent: f64) -> Lanes {
     let mut factor = ZERO;
