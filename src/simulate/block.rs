@@ -682,10 +682,12 @@ fn monthly_factor(rate: &Lanes, exponent: f64) -> Lanes {
 
 /// 1 + rate for compounding, floored just above 0: validation refuses
 /// rates with more than a trace of mass at or below -100%, and this keeps
-/// that trace from turning into NaN.
+/// that trace from turning into NaN (a NaN rate lands on the floor too).
+/// Capped at the largest double, so that even an overflowing draw stays in
+/// [`crate::fastmath::ln`]'s domain.
 #[inline]
 fn growth_factor(rate: f64) -> f64 {
-    (1.0 + rate).max(1e-12)
+    (1.0 + rate).max(1e-12).min(f64::MAX)
 }
 
 /// The sum of a block's lanes, as a tree: halves added lane-wise, then
@@ -1034,6 +1036,21 @@ mod tests {
 
     fn lanes(x: f64) -> Lanes {
         [x; LANES]
+    }
+
+    /// Rates outside what validation lets through still give a growth
+    /// factor inside `ln`'s domain (its debug assertion checks it): a NaN or
+    /// a rate at or below -100% the floor's step, an infinite one the
+    /// largest double's.
+    #[test]
+    fn monthly_factors_of_stray_rates_stay_finite() {
+        let floor = pow(1e-12, 1.0 / 12.0);
+        assert_eq!(monthly_factor(&[f64::NAN; LANES], 1.0 / 12.0), [floor; LANES]);
+        assert_eq!(monthly_factor(&[-3.0; LANES], 1.0 / 12.0), [floor; LANES]);
+        let top = monthly_factor(&[f64::INFINITY; LANES], 1.0 / 12.0);
+        assert_eq!(top, [pow(f64::MAX, 1.0 / 12.0); LANES]);
+        assert!(top[0].is_finite() && top[0] > 1e25);
+        assert_eq!(monthly_factor(&[0.0; LANES], -1.0 / 12.0), [1.0; LANES]);
     }
 
     #[test]
