@@ -686,6 +686,8 @@ fn monthly_factor(rate: &Lanes, exponent: f64) -> Lanes {
 /// Capped at the largest double, so that even an overflowing draw stays in
 /// [`crate::fastmath::ln`]'s domain.
 #[inline]
+// Not `clamp`: it passes a NaN through, where `max` takes the floor.
+#[allow(clippy::manual_clamp)]
 fn growth_factor(rate: f64) -> f64 {
     (1.0 + rate).max(1e-12).min(f64::MAX)
 }
