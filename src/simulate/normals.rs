@@ -46,19 +46,14 @@ impl Default for LaneStreams {
 impl LaneStreams {
     /// Take over `rng`'s state as lane `lane`'s.
     pub fn set(&mut self, lane: usize, rng: &Xoshiro256PlusPlus) {
-        let state = rng.state();
-        for (w, word) in state.chunks_exact(8).enumerate() {
-            self.s[w][lane] = u64::from_le_bytes(word.try_into().expect("8 bytes"));
+        for (w, word) in words_of(rng).into_iter().enumerate() {
+            self.s[w][lane] = word;
         }
     }
 
     /// Lane `lane`'s generator as it stands.
     pub fn get(&self, lane: usize) -> Xoshiro256PlusPlus {
-        let mut seed = [0u8; 32];
-        for w in 0..4 {
-            seed[8 * w..8 * w + 8].copy_from_slice(&self.s[w][lane].to_le_bytes());
-        }
-        Xoshiro256PlusPlus::from_seed(seed)
+        generator([self.s[0][lane], self.s[1][lane], self.s[2][lane], self.s[3][lane]])
     }
 
     /// One Xoshiro256++ step on every lane (rand_xoshiro's `next_u64`).
@@ -92,11 +87,9 @@ impl LaneStreams {
         while missed != 0 {
             let l = missed.trailing_zeros() as usize;
             missed &= missed - 1;
-            let (value, after) = redraw([self.s[0][l], self.s[1][l], self.s[2][l], self.s[3][l]]);
+            let (value, rng) = redraw(self.get(l));
             x[l] = value;
-            for (w, word) in after.into_iter().enumerate() {
-                self.s[w][l] = word;
-            }
+            self.set(l, &rng);
         }
         x
     }
@@ -146,6 +139,21 @@ impl LaneStreams {
     }
 }
 
+/// A generator's state as its four words (rand_xoshiro's byte order).
+fn words_of(rng: &Xoshiro256PlusPlus) -> [u64; 4] {
+    let state = rng.state();
+    std::array::from_fn(|w| u64::from_le_bytes(state[8 * w..8 * w + 8].try_into().expect("8 bytes")))
+}
+
+/// The generator whose state is these four words.
+fn generator(words: [u64; 4]) -> Xoshiro256PlusPlus {
+    let mut seed = [0u8; 32];
+    for (w, word) in words.iter().enumerate() {
+        seed[8 * w..8 * w + 8].copy_from_slice(&word.to_le_bytes());
+    }
+    Xoshiro256PlusPlus::from_seed(seed)
+}
+
 /// One Xoshiro256++ step (rand_xoshiro's `next_u64`) on each of `N`
 /// generators, their states word by word.
 #[inline(always)]
@@ -185,14 +193,14 @@ fn step_back(after: [u64; 4]) -> [u64; 4] {
     [s0, s1, s2, s3]
 }
 
-/// The ziggurat's fast path (rand_distr's `ziggurat`, symmetric) on `N`
-/// lanes' bits: the low 8 bits pick the layer, the top 52 make u in
+/// The ziggurat's fast path (rand_distr's `ziggurat`, symmetric) on every
+/// lane's bits: the low 8 bits pick the layer, the top 52 make u in
 /// [-1, 1). The mask has a bit set for each lane that misses it.
 #[inline(always)]
-fn fast_path<const N: usize>(bits: &[u64; N]) -> ([f64; N], u32) {
-    let mut x = [0.0; N];
+fn fast_path(bits: &[u64; LANES]) -> (Lanes, u32) {
+    let mut x = [0.0; LANES];
     let mut missed = 0u32;
-    for l in 0..N {
+    for l in 0..LANES {
         let i = (bits[l] & 0xff) as usize;
         let u = f64::from_bits((bits[l] >> 12) | (1024 << 52)) - 3.0;
         x[l] = u * ZIG_NORM_X[i];
@@ -202,20 +210,15 @@ fn fast_path<const N: usize>(bits: &[u64; N]) -> ([f64; N], u32) {
 }
 
 /// A lane that missed the fast path, drawn again through `StandardNormal`
-/// itself from its state before that step (`after` is its state after
-/// it): the same first step, then its slow path. The draw and the state
-/// after it. Out of line: it is rare.
+/// itself from its state before that step (`after` is its generator after
+/// it): the same first step, then its slow path. The draw and the
+/// generator after it. Out of line: it is rare.
 #[cold]
 #[inline(never)]
-fn redraw(after: [u64; 4]) -> (f64, [u64; 4]) {
-    let mut seed = [0u8; 32];
-    for (w, word) in step_back(after).iter().enumerate() {
-        seed[8 * w..8 * w + 8].copy_from_slice(&word.to_le_bytes());
-    }
-    let mut rng = Xoshiro256PlusPlus::from_seed(seed);
+fn redraw(after: Xoshiro256PlusPlus) -> (f64, Xoshiro256PlusPlus) {
+    let mut rng = generator(step_back(words_of(&after)));
     let x = StandardNormal.sample(&mut rng);
-    let state = rng.state();
-    (x, std::array::from_fn(|w| u64::from_le_bytes(state[8 * w..8 * w + 8].try_into().expect("8 bytes"))))
+    (x, rng)
 }
 
 /// rand_distr 0.6's `ZIG_NORM_X`: the ziggurat's layer edges for the
@@ -330,8 +333,7 @@ mod tests {
     fn stepping_back_undoes_a_step() {
         let mut rng = iteration_rng(5, 0);
         for _ in 0..10_000 {
-            let state = rng.state();
-            let before: [u64; 4] = std::array::from_fn(|w| u64::from_le_bytes(state[8 * w..8 * w + 8].try_into().unwrap()));
+            let before = words_of(&rng);
             let mut words = before.map(|w| [w]);
             let [s0, s1, s2, s3] = &mut words;
             step_words(s0, s1, s2, s3);
