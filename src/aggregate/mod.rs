@@ -175,7 +175,7 @@ fn monthly_percentiles(sim: &Simulation) -> Vec<[f64; 3]> {
             if l.sampled_as(idx) != idx {
                 return [f64::NAN; 3];
             }
-            let p = stats::quantiles(&mut sim.monthly_column(idx), &[0.10, 0.50, 0.90]);
+            let p = stats::quantiles(&sim.monthly_column(idx), &[0.10, 0.50, 0.90]);
             [p[0], p[1], p[2]]
         })
         .collect();
@@ -310,9 +310,9 @@ fn waterfall(case: &Case, sim: &Simulation) -> Vec<WaterfallStep> {
             let idx = l.waterfall_index(s, j);
             let mean = sim.monthly_sums[idx] / n;
             let here = sim.monthly_column(idx);
-            let mut contribution: Vec<f64> = here.iter().zip(&previous).map(|(a, b)| a - b).collect();
+            let contribution: Vec<f64> = here.iter().zip(&previous).map(|(a, b)| a - b).collect();
             previous = here;
-            let p = stats::quantiles(&mut contribution, &[0.10, 0.50, 0.90]);
+            let p = stats::quantiles(&contribution, &[0.10, 0.50, 0.90]);
             rows.push(WaterfallStep {
                 scenario: scenario.name.clone(),
                 step: j + 1,

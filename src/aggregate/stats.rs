@@ -45,8 +45,8 @@ pub fn interpolate<E>(n: u64, p: f64, mut order_statistic: impl FnMut(u64) -> Re
     if frac > 0.0 && k + 1 < n { Ok(a + (order_statistic(k + 1)? - a) * frac) } else { Ok(a) }
 }
 
-/// Describe `values`; `None` when empty. Reorders `values`.
-pub fn describe(values: &mut [f64]) -> Option<Stats> {
+/// Describe `values`; `None` when empty.
+pub fn describe(values: &[f64]) -> Option<Stats> {
     let n = values.len();
     if n == 0 {
         return None;
@@ -69,25 +69,31 @@ pub fn describe_sorted(values: &[f64], sorted: &[f64]) -> Option<Stats> {
 }
 
 /// Percentiles at `probs` (each in [0, 1], ascending), numpy's linear
-/// method. Reorders `values` (selection, not a full sort).
-pub fn quantiles(values: &mut [f64], probs: &[f64]) -> Vec<f64> {
+/// method, by selection rather than a full sort.
+///
+/// The selection runs on the values' [`order_key`]s, not the values: an
+/// integer compare instead of `total_cmp`'s bit fiddling on both sides,
+/// about twice as fast on the monthly sample's columns (measured), and the
+/// same order statistics, so the same figures.
+pub fn quantiles(values: &[f64], probs: &[f64]) -> Vec<f64> {
     let n = values.len();
     assert!(n > 0, "quantiles of an empty sample");
     debug_assert!(probs.windows(2).all(|w| w[0] <= w[1]));
+    let mut keys: Vec<u64> = values.iter().map(|&x| order_key(x)).collect();
     let mut out = Vec::with_capacity(probs.len());
-    // Order statistics already placed: everything before `lo` is <= values[lo].
+    // Order statistics already placed: everything before `lo` is <= keys[lo].
     let mut lo = 0;
     for &p in probs {
         let pos = (n - 1) as f64 * p;
         let k = (pos.floor() as usize).min(n - 1);
         let frac = pos - k as f64;
         if k >= lo {
-            values[lo..].select_nth_unstable_by(k - lo, |a, b| a.total_cmp(b));
+            keys[lo..].select_nth_unstable(k - lo);
             lo = k;
         }
-        let a = values[k];
+        let a = from_order_key(keys[k]);
         let x = if frac > 0.0 && k + 1 < n {
-            let b = values[k + 1..].iter().copied().fold(f64::INFINITY, f64::min);
+            let b = from_order_key(keys[k + 1..].iter().copied().fold(u64::MAX, u64::min));
             a + (b - a) * frac
         } else {
             a
@@ -95,6 +101,23 @@ pub fn quantiles(values: &mut [f64], probs: &[f64]) -> Vec<f64> {
         out.push(x);
     }
     out
+}
+
+/// A key whose integer order is [`f64::total_cmp`]'s order of the values:
+/// the bits with the sign flipped for positives and all bits flipped for
+/// negatives. Equal keys are equal bits.
+#[inline]
+pub fn order_key(x: f64) -> u64 {
+    const SIGN: u64 = 1 << 63;
+    let b = x.to_bits();
+    if b & SIGN != 0 { !b } else { b | SIGN }
+}
+
+/// The value of an [`order_key`].
+#[inline]
+pub fn from_order_key(k: u64) -> f64 {
+    const SIGN: u64 = 1 << 63;
+    f64::from_bits(if k & SIGN != 0 { k & !SIGN } else { !k })
 }
 
 /// The value of an [`interpolate`] that cannot fail.
@@ -168,8 +191,8 @@ mod tests {
     #[test]
     fn percentiles_match_numpy_linear() {
         // numpy.percentile([1, 2, 3, 4, 10], [0, 10, 50, 90, 100]) = [1, 1.4, 3, 7.6, 10]
-        let mut v = vec![10.0, 3.0, 1.0, 4.0, 2.0];
-        let q = quantiles(&mut v, &[0.0, 0.1, 0.5, 0.9, 1.0]);
+        let v = vec![10.0, 3.0, 1.0, 4.0, 2.0];
+        let q = quantiles(&v, &[0.0, 0.1, 0.5, 0.9, 1.0]);
         let want = [1.0, 1.4, 3.0, 7.6, 10.0];
         for (a, b) in q.iter().zip(want) {
             assert!((a - b).abs() < 1e-12, "{q:?}");
@@ -178,24 +201,24 @@ mod tests {
 
     #[test]
     fn describe_uses_n_minus_one() {
-        let mut v = vec![2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0];
-        let s = describe(&mut v).unwrap();
+        let v = vec![2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0];
+        let s = describe(&v).unwrap();
         assert_eq!(s.mean, 5.0);
         assert!((s.sd - (32.0f64 / 7.0).sqrt()).abs() < 1e-12);
         assert_eq!((s.min, s.max), (2.0, 9.0));
-        assert!(describe(&mut []).is_none());
+        assert!(describe(&[]).is_none());
         let mut sorted = v.clone();
         sorted.sort_by(f64::total_cmp);
         assert_eq!(describe_sorted(&[2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0], &sorted), Some(s));
-        let one = describe(&mut [3.0]).unwrap();
+        let one = describe(&[3.0]).unwrap();
         assert_eq!((one.p5, one.p95), (3.0, 3.0));
     }
 
     #[test]
     fn month_counts_give_the_statistics_of_the_months() {
         let months: Vec<u16> = vec![3, 0, 7, 7, 1, 12, 0, 3, 3, 9, 2];
-        let mut values: Vec<f64> = months.iter().filter(|&&m| m > 0).map(|&m| f64::from(m)).collect();
-        let want = describe(&mut values).unwrap();
+        let values: Vec<f64> = months.iter().filter(|&&m| m > 0).map(|&m| f64::from(m)).collect();
+        let want = describe(&values).unwrap();
         let got = MonthCounts::of(&months).stats().unwrap();
         assert_eq!((got.n, got.min, got.max, got.p5, got.p10, got.p50, got.p90, got.p95), (want.n, want.min, want.max, want.p5, want.p10, want.p50, want.p90, want.p95));
         assert!((got.mean - want.mean).abs() < 1e-12 && (got.sd - want.sd).abs() < 1e-12);
@@ -204,11 +227,11 @@ mod tests {
 
     #[test]
     fn quantiles_agree_with_a_full_sort() {
-        let mut v: Vec<f64> = (0..1001).map(|i| ((i * 7919) % 1001) as f64 * 0.37).collect();
+        let v: Vec<f64> = (0..1001).map(|i| ((i * 7919) % 1001) as f64 * 0.37).collect();
         let mut sorted = v.clone();
         sorted.sort_by(f64::total_cmp);
         let probs = [0.05, 0.1, 0.5, 0.9, 0.95];
-        let q = quantiles(&mut v, &probs);
+        let q = quantiles(&v, &probs);
         assert_eq!(q, sorted_quantiles(&sorted, &probs));
         for (p, x) in probs.iter().zip(q) {
             let pos = 1000.0 * p;
@@ -216,5 +239,22 @@ mod tests {
             let want = sorted[k] + (sorted[(k + 1).min(1000)] - sorted[k]) * (pos - k as f64);
             assert!((x - want).abs() < 1e-9);
         }
+    }
+
+    /// Order keys sort as `total_cmp` does, signed zeros and infinities
+    /// included, and give the values back bit for bit.
+    #[test]
+    fn order_keys_keep_total_order_and_bits() {
+        let values = [f64::INFINITY, 1.5, -0.0, 0.0, -2.0, f64::NEG_INFINITY, 1e-300, -1e-300, f64::MAX, f64::MIN];
+        let mut by_key = values.to_vec();
+        by_key.sort_by_key(|&x| order_key(x));
+        let mut by_total = values.to_vec();
+        by_total.sort_by(f64::total_cmp);
+        assert_eq!(by_key.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), by_total.iter().map(|x| x.to_bits()).collect::<Vec<_>>());
+        for x in values {
+            assert_eq!(from_order_key(order_key(x)).to_bits(), x.to_bits());
+        }
+        let q = quantiles(&values, &[0.0, 0.3, 0.5, 1.0]);
+        assert_eq!(q, sorted_quantiles(&by_total, &[0.0, 0.3, 0.5, 1.0]));
     }
 }

@@ -75,10 +75,10 @@ pub fn evaluate(case: &Case, portfolios: &[Vec<usize>], iterations: usize, seed:
         let capex = capex_means(case, &sim);
         for (s, members) in chunk.iter().enumerate() {
             let cols = &sim.layout.scenarios[s];
-            let mut npv = sim.whole(cols.npv).to_vec();
+            let npv = sim.whole(cols.npv);
             let positive = npv.iter().filter(|&&x| x > 0.0).count();
-            let npv_mean = stats::mean(&npv);
-            let p = stats::quantiles(&mut npv, &[0.10, 0.50, 0.90]);
+            let npv_mean = stats::mean(npv);
+            let p = stats::quantiles(npv, &[0.10, 0.50, 0.90]);
             out.push(PortfolioStats {
                 members: members.clone(),
                 iterations,

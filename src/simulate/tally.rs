@@ -108,17 +108,11 @@ pub struct Tally {
 /// values of a 1M run. Equal keys are equal bits, so the result is the
 /// same as sorting the values.
 pub fn sort_total(values: &mut [f64]) {
-    const SIGN: u64 = 1 << 63;
-    let mut keys: Vec<u64> = values
-        .iter()
-        .map(|x| {
-            let b = x.to_bits();
-            if b & SIGN != 0 { !b } else { b | SIGN }
-        })
-        .collect();
+    use crate::aggregate::stats::{from_order_key, order_key};
+    let mut keys: Vec<u64> = values.iter().map(|&x| order_key(x)).collect();
     keys.sort_unstable();
     for (x, k) in values.iter_mut().zip(keys) {
-        *x = f64::from_bits(if k & SIGN != 0 { k & !SIGN } else { !k });
+        *x = from_order_key(k);
     }
 }
 
@@ -669,8 +663,8 @@ mod tests {
         let brackets = Brackets::from_pilot(&pilot, &PROBS, BRACKET_Z);
         let tally = tally_of(&values, brackets, 1024);
         assert!(tally.kept_bytes() < 8 * values.len() / 2, "kept {} of {}", tally.kept_bytes(), 8 * values.len());
-        let mut all = values.clone();
-        let want = stats::describe(&mut all).unwrap();
+        let all = values.clone();
+        let want = stats::describe(&all).unwrap();
         let got = tally.quantiles(&PROBS).unwrap();
         assert_eq!(got, vec![want.p5, want.p10, want.p50, want.p90, want.p95]);
         assert_eq!((tally.min, tally.max), (want.min, want.max));
@@ -706,8 +700,8 @@ mod tests {
         assert_eq!(tally.quantiles(&[0.5]), Err(Miss));
         // Keeping everything is always exact.
         let whole = tally_of(&values, Brackets::everything(), 1024);
-        let mut all = values.clone();
-        assert_eq!(whole.quantiles(&PROBS).unwrap(), stats::quantiles(&mut all, &PROBS));
+        let all = values.clone();
+        assert_eq!(whole.quantiles(&PROBS).unwrap(), stats::quantiles(&all, &PROBS));
     }
 
     #[test]
