@@ -175,7 +175,7 @@ fn monthly_percentiles(sim: &Simulation) -> Vec<[f64; 3]> {
             if l.sampled_as(idx) != idx {
                 return [f64::NAN; 3];
             }
-            let p = stats::quantiles(&sim.monthly_column(idx), &[0.10, 0.50, 0.90]);
+            let p = stats::quantiles_f32(&sim.monthly_values(idx), &[0.10, 0.50, 0.90]);
             [p[0], p[1], p[2]]
         })
         .collect();

@@ -134,13 +134,18 @@ impl Simulation {
     /// iteration order. The sample is kept batch by batch, each batch's
     /// quantity-major, so this reads one stretch per batch.
     pub fn monthly_column(&self, idx: usize) -> Vec<f64> {
+        self.monthly_values(idx).into_iter().map(f64::from).collect()
+    }
+
+    /// [`Simulation::monthly_column`] as kept, in f32.
+    pub fn monthly_values(&self, idx: usize) -> Vec<f32> {
         let q = self.layout.monthly_quantities();
         let idx = self.layout.sampled_as(idx);
         let mut column = Vec::with_capacity(self.monthly_sample_rows);
         let mut at = 0;
         for b in 0..self.monthly_sample_rows.div_ceil(BATCH) {
             let rows = (self.monthly_sample_rows - b * BATCH).min(BATCH);
-            column.extend(self.monthly_sample[at + idx * rows..at + (idx + 1) * rows].iter().map(|&x| f64::from(x)));
+            column.extend_from_slice(&self.monthly_sample[at + idx * rows..at + (idx + 1) * rows]);
             at += rows * q;
         }
         column
