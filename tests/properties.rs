@@ -1,7 +1,7 @@
 //! Property tests: laws that must hold for any input, not just the cases
 //! we thought of.
 
-use costcast::aggregate::stats::{quantiles, sorted_quantiles};
+use costcast::aggregate::stats::{quantiles, quantiles_f32, sorted_quantiles};
 use costcast::calendar::{YearMonth, fiscal_years};
 use costcast::dist::{Dist, parse};
 use proptest::prelude::*;
@@ -37,6 +37,24 @@ proptest! {
         let by_select = quantiles(&values, &probs);
         prop_assert_eq!(&by_select, &by_sort);
         prop_assert!(by_sort.windows(2).all(|w| w[0] <= w[1]));
+    }
+
+    /// With any bits at all (NaN of either sign, signed zeros, infinities,
+    /// subnormals), percentiles by selection on order keys are those of
+    /// the values sorted in `total_cmp`'s order, bit for bit; and those of
+    /// f32 values are those of the values widened to f64.
+    #[test]
+    fn selection_percentiles_match_a_sort_on_any_bits(
+        values in prop::collection::vec(prop_oneof![any::<f64>(), Just(f64::NAN), Just(-f64::NAN), Just(0.0), Just(-0.0), Just(f64::INFINITY), Just(f64::NEG_INFINITY)], 1..300),
+        narrow in prop::collection::vec(any::<f32>(), 1..300),
+    ) {
+        let probs = [0.0, 0.05, 0.1, 0.33, 0.5, 0.9, 0.95, 1.0];
+        let bits = |q: Vec<f64>| q.into_iter().map(f64::to_bits).collect::<Vec<_>>();
+        let mut sorted = values.clone();
+        sorted.sort_by(f64::total_cmp);
+        prop_assert_eq!(bits(quantiles(&values, &probs)), bits(sorted_quantiles(&sorted, &probs)));
+        let wide: Vec<f64> = narrow.iter().map(|&x| f64::from(x)).collect();
+        prop_assert_eq!(bits(quantiles_f32(&narrow, &probs)), bits(quantiles(&wide, &probs)));
     }
 
     /// Every horizon month falls in exactly one fiscal year, in order, and

@@ -18,13 +18,7 @@
 /// such run is then put in exact f64 order, stably. Runs are almost always
 /// single values, so the second step costs one scan.
 pub fn order(values: &[f64]) -> Vec<u32> {
-    let keys: Vec<u32> = values
-        .iter()
-        .map(|&x| {
-            let b = (x as f32).to_bits();
-            if b >> 31 == 1 { !b } else { b | (1 << 31) }
-        })
-        .collect();
+    let keys: Vec<u32> = values.iter().map(|&x| super::stats::order_key_f32(x as f32)).collect();
     let packed = radix_order(&keys);
     let mut idx: Vec<u32> = packed.iter().map(|&p| p as u32).collect();
     // Runs of equal keys (the keys read in order from the sorted words,
@@ -471,6 +465,36 @@ mod tests {
         let expected: Vec<f64> = ranks(&npv, &plain).into_iter().map(|r| r - mid).collect();
         assert_eq!(ranked.centred, expected);
         assert_eq!(ranked.sum_squares, expected.iter().map(|c| c * c).sum::<f64>());
+    }
+
+    /// An input in more scenarios than a group of three: each scenario's
+    /// rho is the one it gets alone, bit for bit, and the Pearson
+    /// correlation of the average ranks.
+    #[test]
+    fn spearman_in_groups_of_three_is_each_scenarios_own() {
+        let mut x = 11u64;
+        let mut next = || {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (x >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let n = 5003;
+        let keys: Vec<u16> = (0..n).map(|_| (next() * 3000.0) as u16).collect();
+        let npvs: Vec<Vec<f64>> = (0..7)
+            .map(|s| keys.iter().map(|&k| f64::from(k) * (s as f64 - 3.0) + 4000.0 * next()).collect())
+            .collect();
+        let ranked: Vec<RankedNpv<'_>> = npvs.iter().map(|v| RankedNpv::new(v)).collect();
+        let scenarios: Vec<&RankedNpv<'_>> = ranked.iter().collect();
+        let input = InputRanks::new(&keys, true, |_| unreachable!("exact keys need no redraw"));
+        let all = spearman(&keys, &input, &scenarios);
+        let key_values: Vec<f64> = keys.iter().map(|&k| f64::from(k)).collect();
+        let key_order: Vec<u32> = order(&key_values);
+        let key_ranks = ranks(&key_values, &key_order);
+        for (s, npv) in scenarios.iter().enumerate() {
+            assert_eq!(all[s].to_bits(), spearman(&keys, &input, &[*npv])[0].to_bits(), "scenario {s}");
+            let npv_ranks = ranks(&npvs[s], &order(&npvs[s]));
+            let want = pearson(&key_ranks, &npv_ranks);
+            assert!((all[s] - want).abs() < 1e-12, "scenario {s}: {} against {want}", all[s]);
+        }
     }
 
     /// The one-pass search finds every iteration at either key, in order,

@@ -121,8 +121,9 @@ pub fn sort_total(values: &mut [f64]) {
 /// end: one running sum is a chain of dependent adds, a value each, which
 /// took as long as the rest of the tally's first pass (a fixed order all
 /// the same: a batch's values are summed alike whatever the thread
-/// count). Without a branch: a NaN adds +0.0 to its lane, which starts
-/// at +0.0, so its bits stay as they are.
+/// count). Without a branch: a NaN adds +0.0 to its lane, which leaves
+/// its bits as they are: a lane starts at +0.0 and never becomes -0.0 (a
+/// sum that comes to zero is +0.0).
 fn count_and_sum(values: &[f64]) -> (u64, f64) {
     const L: usize = 8;
     let (mut count, mut sum) = ([0u64; L], [0.0; L]);
@@ -270,8 +271,9 @@ impl Tally {
         self.deviations_generic(values, mean)
     }
 
-    /// [`Tally::deviations`] for the AVX-512 scan: 1.0% of a 1M run's time
-    /// where the baseline build took 1.7% (a Zen 5, measured).
+    /// [`Tally::deviations`] for the AVX-512 scan: 1.0% of a 1M run's
+    /// samples where the baseline build of the same loop took 1.7% (a Zen
+    /// 5, measured).
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx512f")]
     #[inline(never)]
@@ -323,7 +325,8 @@ impl Tally {
     /// interval takes a branch. About a third faster than `scan` a value
     /// (1M values in 5 brackets, measured when each scan still summed its
     /// own moments); the same counts, the same kept values in the same
-    /// order, and the moments from the same [`Tally::deviations`] (tested
+    /// order, and the moments from the same loop as [`Tally::deviations`]
+    /// (its AVX2 build, [`Tally::deviations_avx2`]; tested
     /// against `scan`). `finite` is the count of values that are not NaN;
     /// a NaN needs no branch here, as it is at or above no bound.
     #[cfg(target_arch = "x86_64")]
@@ -389,7 +392,8 @@ impl Tally {
     /// of values at or above it added under the compare's mask (the gaps'
     /// counts follow, as in [`Tally::scan_avx2`]); only a group with a value
     /// inside an interval takes a branch. The squared deviations, extremes
-    /// and threshold count come from [`Tally::deviations`], as in every
+    /// and threshold count come from the loop of [`Tally::deviations`]
+    /// (its AVX-512 build, [`Tally::deviations_avx512`]), as in every
     /// scan, so the arithmetic is the same. `finite` is the count of values
     /// that are not NaN.
     #[cfg(target_arch = "x86_64")]
@@ -785,6 +789,80 @@ mod tests {
         assert_eq!(sum, finite.iter().sum::<f64>());
         assert_eq!(count_and_sum(&[f64::NAN; 5]), (0, 0.0));
         assert_eq!(count_and_sum(&[]).1.to_bits(), 0.0f64.to_bits());
+    }
+
+    /// The sum's bits are those of eight lanes (value i in lane i % 8, in
+    /// order) added pairwise, on values whose sum does depend on the
+    /// order, with NaN in the ragged end too.
+    #[test]
+    fn count_and_sum_add_in_eight_fixed_lanes() {
+        for len in [0, 1, 7, 8, 13, 1027] {
+            let mut values = sample(len, 5);
+            for i in (3..len).step_by(11) {
+                values[i] = f64::NAN;
+            }
+            if len > 8 {
+                values[len - 2] = f64::NAN; // in the remainder
+            }
+            let mut lanes = [0.0; 8];
+            for (i, &x) in values.iter().enumerate() {
+                if !x.is_nan() {
+                    lanes[i % 8] += x;
+                }
+            }
+            let want = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+            let (count, sum) = count_and_sum(&values);
+            assert_eq!(count, values.iter().filter(|x| !x.is_nan()).count() as u64, "len {len}");
+            assert_eq!(sum.to_bits(), want.to_bits(), "len {len}");
+        }
+    }
+
+    /// Every build of the deviations pass gives the sum of squares of four
+    /// lanes (value i in lane i % 4, in order) added pairwise, and the
+    /// extremes and the count above the threshold of a plain loop, for
+    /// ragged lengths and NaN.
+    #[test]
+    fn deviations_sum_in_four_fixed_lanes() {
+        for len in (0..=20).chain([1027]) {
+            let mut values = sample(len, 8);
+            for i in (2..len).step_by(9) {
+                values[i] = f64::NAN;
+            }
+            let mean = 1.25;
+            let mut lanes = [0.0; 4];
+            for (i, &x) in values.iter().enumerate() {
+                if !x.is_nan() {
+                    lanes[i % 4] += (x - mean) * (x - mean);
+                }
+            }
+            let want = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+            let finite: Vec<f64> = values.iter().copied().filter(|x| !x.is_nan()).collect();
+            let fresh = || Tally::new(Brackets::nothing(), Some(1.0));
+            let mut builds: Vec<(&str, Tally, f64)> = Vec::new();
+            let mut t = fresh();
+            let m2 = t.deviations(&values, mean);
+            builds.push(("baseline", t, m2));
+            #[cfg(target_arch = "x86_64")]
+            if std::is_x86_feature_detected!("avx2") {
+                let mut t = fresh();
+                // SAFETY: the processor has AVX2, checked just above.
+                let m2 = unsafe { t.deviations_avx2(&values, mean) };
+                builds.push(("avx2", t, m2));
+            }
+            #[cfg(target_arch = "x86_64")]
+            if has_avx512() {
+                let mut t = fresh();
+                // SAFETY: the processor has AVX-512 F, checked just above.
+                let m2 = unsafe { t.deviations_avx512(&values, mean) };
+                builds.push(("avx512", t, m2));
+            }
+            for (build, t, m2) in builds {
+                assert_eq!(m2.to_bits(), want.to_bits(), "{build}, len {len}");
+                assert_eq!(t.min, finite.iter().fold(f64::INFINITY, |a, &x| a.min(x)), "{build}, len {len}");
+                assert_eq!(t.max, finite.iter().fold(f64::NEG_INFINITY, |a, &x| a.max(x)), "{build}, len {len}");
+                assert_eq!(t.above, finite.iter().filter(|&&x| x > 1.0).count() as u64, "{build}, len {len}");
+            }
+        }
     }
 
     #[test]
