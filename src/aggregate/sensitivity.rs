@@ -298,7 +298,7 @@ fn chunk_sums_avx2(pairs: &[DecilePair<'_>], range: std::ops::Range<usize>) -> V
 /// [`chunk_sums`] in a plain loop: the `fold` of an iterator adaptor here
 /// is compiled as a function of its own, without the caller's vector
 /// extensions (measured: that left the pass scalar, about 90 ms of CPU at
-/// a million iterations, three times this loop's).
+/// a million iterations, against this loop's 40 ms).
 #[inline(always)]
 fn chunk_sums_generic(pairs: &[DecilePair<'_>], range: std::ops::Range<usize>) -> Vec<(f64, f64)> {
     let mut sums = Vec::with_capacity(pairs.len());

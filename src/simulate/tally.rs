@@ -118,10 +118,9 @@ pub fn sort_total(values: &mut [f64]) {
 
 /// The count and the sum of the values that are not NaN. The sum runs in
 /// eight lanes (values 0, 8, 16, ... in the first), added pairwise at the
-/// end: one running sum is a chain of dependent adds, a value each, which
-/// took as long as the rest of the tally's first pass (a fixed order all
-/// the same: a batch's values are summed alike whatever the thread
-/// count). Without a branch: a NaN adds +0.0 to its lane, which leaves
+/// end: one running sum is a chain of dependent adds, an add's latency a
+/// value, where eight chains overlap (a fixed order all the same: a
+/// batch's values are summed alike whatever the thread count). Without a branch: a NaN adds +0.0 to its lane, which leaves
 /// its bits as they are: a lane starts at +0.0 and never becomes -0.0 (a
 /// sum that comes to zero is +0.0).
 fn count_and_sum(values: &[f64]) -> (u64, f64) {
