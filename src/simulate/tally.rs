@@ -116,6 +116,24 @@ pub fn sort_total(values: &mut [f64]) {
     }
 }
 
+/// `step(l, x)` for every value in order, `l` its lane (its index modulo
+/// `W`): whole groups of `W` first, so that the lanes compile to vector
+/// code, then the ragged end. Inlined, so it takes the vector extensions
+/// of the pass that calls it.
+#[inline(always)]
+fn by_lane<const W: usize>(values: &[f64], mut step: impl FnMut(usize, f64)) {
+    let groups = values.chunks_exact(W);
+    let rest = groups.remainder();
+    for group in groups {
+        for (l, &x) in group.iter().enumerate() {
+            step(l, x);
+        }
+    }
+    for (l, &x) in rest.iter().enumerate() {
+        step(l, x);
+    }
+}
+
 /// The count and the sum of the values that are not NaN. The sum runs in
 /// eight lanes (values 0, 8, 16, ... in the first), added pairwise at the
 /// end: one running sum is a chain of dependent adds, an add's latency a
@@ -126,20 +144,11 @@ pub fn sort_total(values: &mut [f64]) {
 fn count_and_sum(values: &[f64]) -> (u64, f64) {
     const L: usize = 8;
     let (mut count, mut sum) = ([0u64; L], [0.0; L]);
-    let mut step = |l: usize, x: f64| {
+    let step = |l: usize, x: f64| {
         count[l] += u64::from(!x.is_nan());
         sum[l] += if x.is_nan() { 0.0 } else { x };
     };
-    let groups = values.chunks_exact(L);
-    let rest = groups.remainder();
-    for group in groups {
-        for (l, &x) in group.iter().enumerate() {
-            step(l, x);
-        }
-    }
-    for (l, &x) in rest.iter().enumerate() {
-        step(l, x);
-    }
+    by_lane::<L>(values, step);
     let total = ((sum[0] + sum[1]) + (sum[2] + sum[3])) + ((sum[4] + sum[5]) + (sum[6] + sum[7]));
     (count.iter().sum(), total)
 }
@@ -292,7 +301,7 @@ impl Tally {
         const W: usize = 2 * L;
         let threshold = self.threshold.unwrap_or(f64::INFINITY);
         let (mut m2, mut min, mut max, mut above) = ([0.0; L], [self.min; W], [self.max; W], [0u64; W]);
-        let mut step = |l: usize, x: f64| {
+        let step = |l: usize, x: f64| {
             let d = x - mean;
             m2[l % L] += if x.is_nan() { 0.0 } else { d * d };
             let z = x + 0.0;
@@ -300,16 +309,7 @@ impl Tally {
             max[l] = if z > max[l] { z } else { max[l] };
             above[l] += u64::from(x > threshold);
         };
-        let groups = values.chunks_exact(W);
-        let rest = groups.remainder();
-        for group in groups {
-            for (l, &x) in group.iter().enumerate() {
-                step(l, x);
-            }
-        }
-        for (l, &x) in rest.iter().enumerate() {
-            step(l, x);
-        }
+        by_lane::<W>(values, step);
         self.min = min.into_iter().fold(self.min, |a, x| if x < a { x } else { a });
         self.max = max.into_iter().fold(self.max, |a, x| if x > a { x } else { a });
         self.above += above.iter().sum::<u64>();
