@@ -12,6 +12,7 @@ use std::path::Path;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
+use costcast::aggregate::sensitivity::RankedNpv;
 use costcast::model::Case;
 use costcast::simulate::block::{BlockOutput, LANES, Workspace};
 use costcast::simulate::layout::Layout;
@@ -110,6 +111,32 @@ fn aggregation_and_csv(c: &mut Criterion) {
     group.finish();
 }
 
+/// Ranking one scenario's NPV at 1M iterations ([`RankedNpv::new`]: sort,
+/// gather, average ranks), on one thread and on every core: the longest
+/// single step of aggregation, so what bounds it on many cores.
+fn rank_npv(c: &mut Criterion) {
+    use rand::SeedableRng;
+    use rand_distr::{Distribution, StandardNormal};
+    let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(7);
+    let npv: Vec<f64> = (0..1_000_000)
+        .map(|_| {
+            let z: f64 = StandardNormal.sample(&mut rng);
+            1.2e6 + 4.0e5 * z
+        })
+        .collect();
+    let mut group = c.benchmark_group("rank npv");
+    group.sample_size(20);
+    group.throughput(Throughput::Elements(npv.len() as u64));
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    for threads in [1, cores] {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        group.bench_function(BenchmarkId::new("1M values", format!("{threads} threads")), |b| {
+            b.iter(|| pool.install(|| black_box(RankedNpv::new(&npv).sorted.len())))
+        });
+    }
+    group.finish();
+}
+
 fn forecast(c: &mut Criterion) {
     let case = canonical();
     let mut group = c.benchmark_group("forecast");
@@ -123,5 +150,5 @@ fn forecast(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, sampling, month_loop, staffing, aggregation_and_csv, forecast);
+criterion_group!(benches, sampling, month_loop, staffing, aggregation_and_csv, rank_npv, forecast);
 criterion_main!(benches);

@@ -262,17 +262,20 @@ pub fn run(request: &RunRequest, on_warning: impl Fn(&Warning)) -> Result<RunOut
              and its initiatives",
         ))));
     }
-    let checked = validate::load_case(&request.scenario)?;
+    // One pool for the whole run, reading the model included (its PERT
+    // tables are built side by side), so `--threads` holds throughout.
+    let pool = pool(request.threads)?;
+    let threads = pool.current_num_threads();
+    let checked = pool.install(|| validate::load_case(&request.scenario))?;
     checked.warnings.iter().for_each(&on_warning);
     let case = checked.value;
     let output = request.output.clone().unwrap_or_else(|| default_output(&request.scenario));
     output::check_target(&output, &case.sources)?;
-    let threads = run_threads(request.threads);
     let results = with_progress(request.iterations, |done| {
-        forecast_with_progress(&case, request.iterations, request.seed, threads, done)
+        pool.install(|| forecast_in_pool(&case, request.iterations, request.seed, done))
     })?;
     let from = Provenance::of(request, threads, started, &checked.warnings);
-    let record = write_report(&output, &case, &results, request.formats, from)?;
+    let record = pool.install(|| write_report(&output, &case, &results, request.formats, from))?;
     Ok(RunOutcome { output, case, results, warnings: checked.warnings, record })
 }
 
@@ -296,7 +299,9 @@ pub fn optimize(request: &RunRequest, on_warning: impl Fn(&Warning)) -> Result<R
     use crate::optimize::OptimizeError;
     use crate::model::Scenario;
     let started = Instant::now();
-    let checked = validate::load_case(&request.scenario)?;
+    let pool = pool(request.threads)?;
+    let threads = pool.current_num_threads();
+    let checked = pool.install(|| validate::load_case(&request.scenario))?;
     checked.warnings.iter().for_each(&on_warning);
     let case = checked.value;
     let spec = match case.optimize.clone() {
@@ -314,8 +319,6 @@ pub fn optimize(request: &RunRequest, on_warning: impl Fn(&Warning)) -> Result<R
     check_iterations(&request.scenario, request.iterations)?;
     let output = request.output.clone().unwrap_or_else(|| default_optimize_output(&request.scenario));
     output::check_target(&output, &case.sources)?;
-    let threads = run_threads(request.threads);
-    let pool = pool(threads)?;
     let recommendation = pool
         .install(|| crate::optimize::optimize(&case, &spec, request.iterations, request.seed))
         .map_err(|e| match e {
@@ -334,10 +337,10 @@ pub fn optimize(request: &RunRequest, on_warning: impl Fn(&Warning)) -> Result<R
     if let Some((runner, _)) = recommendation.runner_up().filter(|(r, _)| !r.stats.members.is_empty()) {
         shown.scenarios.push(Scenario { name: RUNNER_UP.into(), initiatives: runner.stats.members.clone() });
     }
-    let mut results = forecast(&shown, request.iterations, request.seed, threads)?;
+    let mut results = pool.install(|| forecast_in_pool(&shown, request.iterations, request.seed, &AtomicUsize::new(0)))?;
     results.portfolio = Some(recommendation);
     let from = Provenance::of(request, threads, started, &checked.warnings);
-    let record = write_report(&output, &shown, &results, request.formats, from)?;
+    let record = pool.install(|| write_report(&output, &shown, &results, request.formats, from))?;
     Ok(RunOutcome { output, case: shown, results, warnings: checked.warnings, record })
 }
 
@@ -350,7 +353,8 @@ pub fn default_part_path(scenario: &Path, shard: crate::shard::Shard) -> PathBuf
 /// `costcast run --shard K/N`: compute one shard of the run and write its
 /// part file (atomically: a temporary name, then renamed).
 pub fn run_shard(request: &RunRequest, shard: crate::shard::Shard, on_warning: impl Fn(&Warning)) -> Result<PathBuf, Error> {
-    let checked = validate::load_case(&request.scenario)?;
+    let pool = pool(request.threads)?;
+    let checked = pool.install(|| validate::load_case(&request.scenario))?;
     checked.warnings.iter().for_each(&on_warning);
     let case = checked.value;
     check_iterations(&request.scenario, request.iterations)?;
@@ -363,8 +367,6 @@ pub fn run_shard(request: &RunRequest, shard: crate::shard::Shard, on_warning: i
     if target.is_some() && case.sources.iter().any(|s| std::fs::canonicalize(s).ok() == target) {
         return Err(refuse("is one of the run's input files; choose another part file".into()));
     }
-    let threads = run_threads(request.threads);
-    let pool = pool(threads)?;
     let (header, part) = pool.install(|| crate::shard::run_shard(&case, request.iterations, request.seed, shard)).map_err(Error::Other)?;
     let bytes = crate::shard::encode(&header, &part);
     let write_err = |p: &Path, source: std::io::Error| Error::Write { path: p.to_path_buf(), source };
@@ -415,7 +417,9 @@ pub fn merge(request: &MergeRequest, on_warning: impl Fn(&Warning)) -> Result<Ru
     }
     let parts = shard::check_set(parts)?;
     let first = parts[0].1.clone();
-    let checked = validate::load_case(&first.scenario)?;
+    let pool = pool(request.threads)?;
+    let threads = pool.current_num_threads();
+    let checked = pool.install(|| validate::load_case(&first.scenario))?;
     checked.warnings.iter().for_each(&on_warning);
     let case = checked.value;
     let now: Vec<String> = hash_inputs(&case.sources).into_iter().map(|r| r.sha256).collect();
@@ -428,8 +432,6 @@ pub fn merge(request: &MergeRequest, on_warning: impl Fn(&Warning)) -> Result<Ru
         ))));
     }
     output::check_target(&request.output, &case.sources)?;
-    let threads = run_threads(request.threads);
-    let pool = pool(threads)?;
     let results = pool.install(|| -> Result<Results, Error> {
         let sim = shard::assemble(&case, parts)?;
         Ok(aggregate::aggregate(&case, sim))
@@ -442,6 +444,6 @@ pub fn merge(request: &MergeRequest, on_warning: impl Fn(&Warning)) -> Result<Ru
         started,
         warnings: &checked.warnings,
     };
-    let record = write_report(&request.output, &case, &results, request.formats, from)?;
+    let record = pool.install(|| write_report(&request.output, &case, &results, request.formats, from))?;
     Ok(RunOutcome { output: request.output.clone(), case, results, warnings: checked.warnings, record })
 }
