@@ -31,31 +31,44 @@ pub fn order(values: &[f64]) -> Vec<u32> {
     // Indices are 32-bit: past 2^32 values they would repeat, and the
     // ranks' writes (which rely on `order` being a permutation) collide.
     assert!(values.len() as u64 <= 1 << 32, "{} values: ranking takes at most 2^32", values.len());
-    let keys: Vec<u32> =
-        values.par_iter().with_min_len(PIECE).map(|&x| super::stats::order_key_f32(x as f32)).collect();
-    let packed = radix_order(&keys);
+    let packed = radix_order(
+        values
+            .par_iter()
+            .enumerate()
+            .with_min_len(PIECE)
+            .map(|(i, &x)| (u64::from(super::stats::order_key_f32(x as f32)) << 32) | i as u64)
+            .collect(),
+    );
     let mut idx: Vec<u32> = packed.par_iter().with_min_len(PIECE).map(|&p| p as u32).collect();
     // Runs of equal keys (the keys read in order from the sorted words,
     // not looked up by index) ordered by the values themselves, piece by
     // piece: pieces start where a run does, so none is split.
-    let starts = run_starts(packed.len(), |i| packed[i] >> 32 != packed[i - 1] >> 32);
+    let same_key = |i: usize, j: usize| packed[i] >> 32 == packed[j] >> 32;
+    let starts = run_starts(packed.len(), |i| !same_key(i - 1, i));
     let pieces = split_at_starts(&mut idx, &starts);
     pieces.into_par_iter().zip(starts.par_iter()).for_each(|(idx, &first)| {
-        let packed = &packed[first..first + idx.len()];
-        let mut i = 0;
-        while i < idx.len() {
-            let run = packed[i] >> 32;
-            let mut j = i + 1;
-            while j < idx.len() && packed[j] >> 32 == run {
-                j += 1;
+        for_each_run(first..first + idx.len(), same_key, |run| {
+            if run.len() > 1 {
+                idx[run.start - first..run.end - first].sort_by(|&a, &b| values[a as usize].total_cmp(&values[b as usize]));
             }
-            if j - i > 1 {
-                idx[i..j].sort_by(|&a, &b| values[a as usize].total_cmp(&values[b as usize]));
-            }
-            i = j;
-        }
+        });
     });
     idx
+}
+
+/// Calls `f` with each run in `range`: a stretch `i..j` whose every
+/// position `k` has `same(i, k)`, as long as it goes.
+#[inline]
+fn for_each_run(range: std::ops::Range<usize>, same: impl Fn(usize, usize) -> bool, mut f: impl FnMut(std::ops::Range<usize>)) {
+    let mut i = range.start;
+    while i < range.end {
+        let mut j = i + 1;
+        while j < range.end && same(i, j) {
+            j += 1;
+        }
+        f(i..j);
+        i = j;
+    }
 }
 
 /// Where the pieces of `0..n` start: every [`PIECE`]th position, moved on
@@ -93,8 +106,8 @@ fn split_at_starts<'a, T>(mut values: &'a mut [T], starts: &[usize]) -> Vec<&'a 
     pieces
 }
 
-/// `keys` sorted ascending, each packed with its index in one u64 (key
-/// high, index low): a stable LSD radix sort, 11 bits a pass, skipping the
+/// Words of a 32-bit key (high) and an index (low) sorted by key, ties in
+/// the order they come: a stable LSD radix sort, 11 bits a pass, skipping the
 /// passes where every key has the same digit. Each pass runs on pieces
 /// side by side: every piece counts its digits, the counts give each
 /// (digit, piece) its own stretch of the output (digits in order, pieces
@@ -103,13 +116,11 @@ fn split_at_starts<'a, T>(mut values: &'a mut [T], starts: &[usize]) -> Vec<&'a 
 /// each pass (a piece holds other words after each), one more read of the
 /// words a pass than the one count of all three digits a single thread
 /// needs.
-fn radix_order(keys: &[u32]) -> Vec<u64> {
+fn radix_order(mut packed: Vec<u64>) -> Vec<u64> {
     const DIGIT: u32 = 11;
     const PASSES: usize = 3;
     const DIGITS: usize = 1 << DIGIT;
-    let n = keys.len();
-    let mut packed: Vec<u64> =
-        keys.par_iter().enumerate().with_min_len(PIECE).map(|(i, &k)| (u64::from(k) << 32) | i as u64).collect();
+    let n = packed.len();
     if n < 2 {
         return packed;
     }
@@ -214,17 +225,13 @@ impl<'a> RankedNpv<'a> {
         let sorted: Vec<f64> = order.par_iter().with_min_len(PIECE).map(|&i| npv[i as usize]).collect();
         let mut centred = vec![0.0; n];
         let out = Disjoint::new(&mut centred);
-        let starts = run_starts(n, |i| sorted[i] != sorted[i - 1]);
+        let same = |i: usize, j: usize| sorted[i] == sorted[j];
+        let starts = run_starts(n, |i| !same(i - 1, i));
         starts.par_iter().enumerate().for_each(|(p, &first)| {
             let end = starts.get(p + 1).copied().unwrap_or(n);
-            let mut i = first;
-            while i < end {
-                let mut j = i + 1;
-                while j < end && sorted[j] == sorted[i] {
-                    j += 1;
-                }
-                let avg = (i + j + 1) as f64 / 2.0; // ranks i+1 ..= j
-                for &k in &order[i..j] {
+            for_each_run(first..end, same, |run| {
+                let avg = (run.start + run.end + 1) as f64 / 2.0; // ranks start+1 ..= end
+                for &k in &order[run] {
                     // SAFETY: `order` is a permutation of 0..n (the sort
                     // moves each iteration's word once, and `order` refuses
                     // more than 2^32 values, whose indices would repeat),
@@ -232,8 +239,7 @@ impl<'a> RankedNpv<'a> {
                     // iteration is written twice.
                     unsafe { out.write(k as usize, avg - mid) };
                 }
-                i = j;
-            }
+            });
         });
         // In iteration order, on one thread: the same sum on any thread
         // count (about 1 ms).
