@@ -385,6 +385,7 @@ impl Workspace {
             stride: out.stride,
             first_row: out.first_row,
             mask: std::array::from_fn(|l| if l < active { u64::MAX } else { 0 }),
+            full: active == LANES,
             quantities: layout.monthly_quantities(),
             how: &self.recording,
         };
@@ -733,6 +734,11 @@ struct Recorder<'a> {
     first_row: usize,
     /// All ones for the block's active lanes, zero for the others.
     mask: [u64; LANES],
+    /// Every lane active (every block but, at most, a run's last one):
+    /// its lanes are added as they are, bit for bit what the mask leaves
+    /// of them. Masking every quantity anyway cost about 5% of the block
+    /// on AVX2 (the mask rebuilt and ANDed in, a quantity at a time).
+    full: bool,
     quantities: usize,
     /// Per quantity, what is recorded of it ([`recording`]).
     how: &'a [u8],
@@ -777,11 +783,15 @@ impl Recorder<'_> {
             // first-level cache (16 lanes a quantity were 236 KB on the
             // canonical case, streamed through the second level by every
             // block).
-            let mut masked = ZERO;
-            for l in 0..LANES {
-                masked[l] = f64::from_bits(x[l].to_bits() & self.mask[l]);
+            if self.full {
+                self.sums[idx] += lane_total(&x);
+            } else {
+                let mut masked = ZERO;
+                for l in 0..LANES {
+                    masked[l] = f64::from_bits(x[l].to_bits() & self.mask[l]);
+                }
+                self.sums[idx] += lane_total(&masked);
             }
-            self.sums[idx] += lane_total(&masked);
         }
         if self.kept > 0 {
             // The kept lanes are consecutive rows of the sample: one
@@ -1326,6 +1336,35 @@ mod tests {
                     assert!(run(build, first, active) == baseline, "{file}: build {build}, block at {first}");
                 }
             }
+        }
+    }
+
+    /// A partial block adds only its active lanes to the sums: a block of
+    /// 5 then one of the next 11 iterations sum to what one whole block of
+    /// those 16 does (to rounding: the lanes are added in another order).
+    /// Lanes past the active ones repeat the last iteration, so a sum that
+    /// took them in would be off by up to 11 of its values.
+    #[test]
+    fn a_partial_block_sums_only_its_active_lanes() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/acme-ai-roadmap.toml");
+        let case = crate::validate::load_case(&path).expect("the example loads").value;
+        let layout = Layout::new(&case);
+        let sampler = Sampler::new(&case);
+        let mut ws = Workspace::new(&case, &layout);
+        let sums = |ws: &mut Workspace, parts: &[(u64, usize)]| {
+            let mut sums = vec![0.0; layout.monthly_quantities()];
+            for &(first, active) in parts {
+                let out = BlockOutput { sums: &mut sums, keep: &mut [], kept: 0, stride: 0, first_row: 0 };
+                ws.run_block(&case, &layout, &sampler, 9, first, active, out);
+            }
+            sums
+        };
+        let whole = sums(&mut ws, &[(320, LANES)]);
+        let split = sums(&mut ws, &[(320, 5), (325, LANES - 5)]);
+        let summed = whole.iter().filter(|x| **x != 0.0).count();
+        assert!(summed > 1000, "only {summed} quantities summed");
+        for (q, (a, b)) in whole.iter().zip(&split).enumerate() {
+            assert!((a - b).abs() <= 1e-12 * a.abs(), "quantity {q}: whole block {a}, split {b}");
         }
     }
 }
