@@ -458,14 +458,16 @@ impl Workspace {
                 self.base_labour[m * nq + q] = labour;
                 record.put(layout.fte_index(0, m, q), &fte);
             }
-            for c in 0..nc {
-                let k = m * nc + c;
-                let (channel_volume, price, fixed) = (self.volume[k], self.price[k], self.fixed[k]);
+            let month = m * nc..(m + 1) * nc;
+            // Zipped rather than indexed by channel: no bounds check a channel.
+            let channels = self.volume[month.clone()].iter().zip(&self.price[month.clone()]).zip(&self.fixed[month]).zip(&self.queue_of);
+            for (c, (((channel_volume, price), fixed), queue)) in channels.enumerate() {
+                let (channel_volume, price, fixed) = (*channel_volume, *price, *fixed);
                 let mut channel_cost = ZERO;
                 for l in 0..LANES {
                     channel_cost[l] = channel_volume[l] * price[l] + fixed[l];
                 }
-                if let Some(q) = self.queue_of[c] {
+                if let Some(q) = *queue {
                     let labour = self.base_labour[m * nq + q];
                     for l in 0..LANES {
                         channel_cost[l] += labour[l];
@@ -878,14 +880,16 @@ fn close_month(
         record.put(layout.fte_index(s + 1, m, q), fte);
     }
     let mut volume = ZERO;
-    for (c, fixed) in fixed.iter().enumerate() {
-        let (channel_volume, price, fixed) = (state.volume[c], state.price[c], *fixed);
+    // Zipped rather than indexed by channel: no bounds check a channel.
+    let channels = fixed.iter().zip(state.volume).zip(state.price).zip(queue_of);
+    for (c, (((fixed, channel_volume), price), queue)) in channels.enumerate() {
+        let (channel_volume, price, fixed) = (*channel_volume, *price, *fixed);
         let mut channel_cost = ZERO;
         for l in 0..LANES {
             channel_cost[l] = channel_volume[l] * price[l] + fixed[l];
             volume[l] += channel_volume[l];
         }
-        if let Some(q) = queue_of[c] {
+        if let Some(q) = *queue {
             let labour = state.labour[q];
             for l in 0..LANES {
                 channel_cost[l] += labour[l];
