@@ -38,22 +38,31 @@ const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
 /// `k * LN2_HI` is exact; `e^r` by its Taylor series to `r^13`, whose
 /// remainder is below `0.35^14 / 14! < 5e-18`; `2^k` built in the exponent
 /// field.
+///
+/// Every multiply-add is fused (`mul_add`, exactly rounded): one
+/// instruction instead of two where the processor has FMA, as every one
+/// with AVX2 does, and the block's vector builds are compiled for it. The
+/// fused result is the same on every build: one without FMA (the
+/// portable block) calls libm's `fma` instead, slower but bit for bit the
+/// same. Fusing took the vector `exp` from about 42 arithmetic
+/// instructions to 27.
 #[inline(always)]
 pub fn exp(x: f64) -> f64 {
     // 1.5 * 2^52: adding it rounds to an integer k, which lands in the low
     // bits of the sum's mantissa (as k + 2^51).
     const SHIFT: f64 = 6_755_399_441_055_744.0;
     let x = x.clamp(-708.0, 709.0);
-    let shifted = x * std::f64::consts::LOG2_E + SHIFT;
+    let shifted = x.mul_add(std::f64::consts::LOG2_E, SHIFT);
     let k = shifted - SHIFT;
-    let r = (x - k * LN2_HI) - k * LN2_LO;
+    let r = (-k).mul_add(LN2_LO, (-k).mul_add(LN2_HI, x));
     // Estrin's scheme: pairs, then pairs of pairs, so the dependency chain
     // is 4 multiply-adds deep instead of Horner's 13.
     let c = &INV_FACTORIAL;
-    let (r2, r4) = (r * r, r * r * (r * r));
-    let p: [f64; 7] = std::array::from_fn(|i| c[2 * i] + c[2 * i + 1] * r);
-    let p = [p[0] + p[1] * r2, p[2] + p[3] * r2, p[4] + p[5] * r2, p[6]];
-    let p = (p[0] + p[1] * r4) + (p[2] + p[3] * r4) * (r4 * r4);
+    let r2 = r * r;
+    let r4 = r2 * r2;
+    let p: [f64; 7] = std::array::from_fn(|i| c[2 * i + 1].mul_add(r, c[2 * i]));
+    let p = [p[1].mul_add(r2, p[0]), p[3].mul_add(r2, p[2]), p[5].mul_add(r2, p[4]), p[6]];
+    let p = p[3].mul_add(r4, p[2]).mul_add(r4 * r4, p[1].mul_add(r4, p[0]));
     // k in [-1021, 1023]: k + 1023 is a normal exponent. The low 12 bits of
     // `shifted` are k's two's complement (SHIFT's own low bits are zero);
     // shifting by 52 keeps just those, in the exponent field.

@@ -329,16 +329,16 @@ impl Workspace {
             return;
         }
         #[cfg(target_arch = "x86_64")]
-        if std::is_x86_feature_detected!("avx2") {
-            // SAFETY: the processor has AVX2, checked just above.
+        if has_avx2() {
+            // SAFETY: the processor has AVX2 and FMA, checked just above.
             unsafe { self.run_block_avx2(case, layout, sampler, seed, first, active, out) };
             return;
         }
         self.run_block_generic(case, layout, sampler, seed, first, active, out);
     }
 
-    block_build!(run_block_avx512, "avx512f,avx512dq,avx512vl,avx2");
-    block_build!(run_block_avx2, "avx2");
+    block_build!(run_block_avx512, "avx512f,avx512dq,avx512vl,avx2,fma");
+    block_build!(run_block_avx2, "avx2,fma");
 
     #[inline(always)]
     #[allow(clippy::too_many_arguments)]
@@ -664,7 +664,17 @@ fn hosts(case: &Case, bridge: bool) -> Vec<usize> {
 /// is compiled for.
 #[cfg(target_arch = "x86_64")]
 fn has_avx512() -> bool {
-    std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("avx512dq") && std::is_x86_feature_detected!("avx512vl")
+    std::is_x86_feature_detected!("avx512f")
+        && std::is_x86_feature_detected!("avx512dq")
+        && std::is_x86_feature_detected!("avx512vl")
+        && std::is_x86_feature_detected!("fma")
+}
+
+/// Whether the processor has the sets the block's AVX2 build is compiled
+/// for: AVX2 and FMA (every AVX2 processor has FMA; checked all the same).
+#[cfg(target_arch = "x86_64")]
+fn has_avx2() -> bool {
+    std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")
 }
 
 /// Each lane's (1 + rate) to the power `exponent` (a monthly step of an
@@ -1333,7 +1343,7 @@ mod tests {
             let mut builds = vec![];
             #[cfg(target_arch = "x86_64")]
             {
-                if std::is_x86_feature_detected!("avx2") {
+                if has_avx2() {
                     builds.push(1);
                 }
                 if has_avx512() {
