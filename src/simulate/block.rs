@@ -323,8 +323,8 @@ impl Workspace {
     ) {
         #[cfg(target_arch = "x86_64")]
         if has_avx512() {
-            // SAFETY: the processor has these AVX-512 sets (and so AVX2),
-            // checked just above.
+            // SAFETY: the processor has these AVX-512 sets (and so AVX2)
+            // and FMA, checked just above.
             unsafe { self.run_block_avx512(case, layout, sampler, seed, first, active, out) };
             return;
         }
