@@ -308,8 +308,11 @@ impl Workspace {
     /// The same code runs compiled for the widest vectors the processor
     /// has: AVX-512 (8 lanes a vector; 11% faster than AVX2 on the canonical
     /// case at 1M), AVX2 (4), or the baseline's SSE2 (2). The arithmetic is
-    /// the same IEEE operations in the same order, and no fused multiply-add
-    /// is ever formed, so all three give the same numbers (tested).
+    /// the same IEEE operations in the same order, and the compiler forms
+    /// no fused multiply-add of its own: the only ones are `exp`'s explicit
+    /// `mul_add`s, exactly rounded on every build (the vector builds are
+    /// compiled for FMA; the baseline calls libm's `fma`). So all three
+    /// give the same numbers (tested).
     #[allow(clippy::too_many_arguments)]
     pub fn run_block(
         &mut self,
@@ -780,6 +783,7 @@ impl Recorder<'_> {
     fn put(&mut self, idx: usize, x: &Lanes) {
         // No entry when the monthly quantities are off
         // (Layout::without_monthly): nothing is recorded.
+        debug_assert!(self.how.is_empty() || idx < self.how.len(), "monthly quantity {idx} of {}", self.how.len());
         let Some(&how) = self.how.get(idx) else { return };
         if how == SKIP {
             return;
@@ -1400,14 +1404,23 @@ mod tests {
         let sampler = Sampler::new(&case);
         let mut ws = Workspace::new(&case, &layout);
         let q = layout.monthly_quantities();
-        let mut run = |kept: usize| {
-            let (mut sums, mut keep) = (vec![0.0; q], vec![f32::NAN; q * LANES]);
-            let out = BlockOutput { sums: &mut sums, keep: &mut keep, kept, stride: LANES, first_row: 0 };
+        let mut run = |kept: usize, stride: usize, first_row: usize| {
+            let (mut sums, mut keep) = (vec![0.0; q], vec![f32::NAN; q * stride]);
+            let out = BlockOutput { sums: &mut sums, keep: &mut keep, kept, stride, first_row };
             ws.run_block(&case, &layout, &sampler, 13, 2_048, LANES, out);
             (sums, keep)
         };
-        let (sums, whole) = run(LANES);
-        let (_, first) = run(5);
+        let (sums, whole) = run(LANES, LANES, 0);
+        let (_, first) = run(5, LANES, 0);
+        // The block as the second of three in a batch's sample: each
+        // quantity's rows LANES..2 LANES of a stride of 3 LANES.
+        let (_, placed) = run(LANES, 3 * LANES, LANES);
+        for idx in 0..q {
+            let row = &placed[idx * 3 * LANES..(idx + 1) * 3 * LANES];
+            let bits = |x: &[f32]| x.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&row[LANES..2 * LANES]), bits(&whole[idx * LANES..(idx + 1) * LANES]), "quantity {idx} placed");
+            assert!(row[..LANES].iter().chain(&row[2 * LANES..]).all(|x| x.is_nan()), "quantity {idx}: written outside its rows");
+        }
         let mut summed = 0;
         for idx in 0..q {
             let (all, five) = (&whole[idx * LANES..(idx + 1) * LANES], &first[idx * LANES..(idx + 1) * LANES]);

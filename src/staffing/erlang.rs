@@ -62,8 +62,10 @@
 //! queue gets the same bits whichever lanes share the call, and each of its
 //! decisions is exactly `service_level(n, ..) >= target`. The
 //! exponential is computed in plain IEEE operations (`exp`), so that it
-//! vectorises and rounds the same in every lane. No FMA, no fast-math: the
-//! compiler may not contract or reassociate any of this.
+//! vectorises and rounds the same in every lane. No fast-math: the
+//! compiler may not contract or reassociate any of this; the only fused
+//! multiply-adds are `exp`'s explicit `mul_add`s, exactly rounded on every
+//! build.
 //!
 //! # Termination
 //! `SL(n) -> 1` as `n` grows, but a loop guarded only by that could spin on
