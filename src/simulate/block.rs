@@ -1363,6 +1363,12 @@ mod tests {
         }
     }
 
+    /// The canonical business case (Acme Retail's AI roadmap), loaded.
+    fn canonical_case() -> Case {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/acme-ai-roadmap.toml");
+        crate::validate::load_case(&path).expect("the example loads").value
+    }
+
     /// A partial block adds only its active lanes to the sums: a block of
     /// 5 then one of the next 11 iterations sum to what one whole block of
     /// those 16 does (to rounding: the lanes are added in another order).
@@ -1370,10 +1376,8 @@ mod tests {
     /// took them in would be off by up to 11 of its values.
     #[test]
     fn a_partial_block_sums_only_its_active_lanes() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/acme-ai-roadmap.toml");
-        let case = crate::validate::load_case(&path).expect("the example loads").value;
-        let layout = Layout::new(&case);
-        let sampler = Sampler::new(&case);
+        let case = canonical_case();
+        let (layout, sampler) = (Layout::new(&case), Sampler::new(&case));
         let mut ws = Workspace::new(&case, &layout);
         let sums = |ws: &mut Workspace, parts: &[(u64, usize)]| {
             let mut sums = vec![0.0; layout.monthly_quantities()];
@@ -1398,10 +1402,8 @@ mod tests {
     /// lanes add up to its sum to f32 rounding.
     #[test]
     fn the_kept_lanes_are_the_summed_ones() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/acme-ai-roadmap.toml");
-        let case = crate::validate::load_case(&path).expect("the example loads").value;
-        let layout = Layout::new(&case);
-        let sampler = Sampler::new(&case);
+        let case = canonical_case();
+        let (layout, sampler) = (Layout::new(&case), Sampler::new(&case));
         let mut ws = Workspace::new(&case, &layout);
         let q = layout.monthly_quantities();
         let mut run = |kept: usize, stride: usize, first_row: usize| {
