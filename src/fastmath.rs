@@ -44,8 +44,8 @@ const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
 /// with AVX2 does, and the block's vector builds are compiled for it. The
 /// fused result is the same on every build: one without FMA (the
 /// portable block) calls libm's `fma` instead, slower but bit for bit the
-/// same. Fusing took the vector `exp` from about 42 arithmetic
-/// instructions to 27.
+/// same. Its sixteen multiply-adds are one instruction each instead of
+/// two (the block: 23,088 -> 22,376 instructions an iteration, callgrind).
 #[inline(always)]
 pub fn exp(x: f64) -> f64 {
     // 1.5 * 2^52: adding it rounds to an integer k, which lands in the low
