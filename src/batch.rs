@@ -95,7 +95,9 @@ pub fn expand(paths: &[String]) -> (Vec<PathBuf>, Vec<Diagnostic>) {
             // Like a folder, a pattern contributes scenario files only (a
             // pattern over a folder of models and scenarios is common).
             let mut found: Vec<PathBuf> = match glob::glob(arg) {
-                Ok(paths) => paths.filter_map(Result::ok).filter(|p| p.is_file() && validate::is_scenario_file(p)).collect(),
+                Ok(paths) => {
+                    paths.filter_map(Result::ok).filter(|p| p.is_file() && validate::is_scenario_file(p)).collect()
+                }
                 Err(e) => {
                     unmatched.push(Diagnostic::new(path, "", format!("not a valid pattern: {e}")));
                     continue;
@@ -139,7 +141,9 @@ fn check_batch_folder(dir: &Path, files: &[PathBuf]) -> Result<(), Error> {
         }
         let empty = std::fs::read_dir(dir).map(|mut d| d.next().is_none()).unwrap_or(false);
         if !empty && !dir.join(SUMMARY_FILE).is_file() {
-            return Err(refuse(format!("exists and is not a costcast batch folder (no {SUMMARY_FILE}); choose another")));
+            return Err(refuse(format!(
+                "exists and is not a costcast batch folder (no {SUMMARY_FILE}); choose another"
+            )));
         }
     }
     let target = std::fs::canonicalize(dir).ok();
@@ -155,9 +159,14 @@ fn check_batch_folder(dir: &Path, files: &[PathBuf]) -> Result<(), Error> {
 
 /// Run every scenario file the request names; `on_warning` and `on_error`
 /// hear about each file as it finishes.
-pub fn batch(request: &BatchRequest, on_warning: impl Fn(&Warning) + Sync, on_error: impl Fn(&Path, &Error) + Sync) -> Result<BatchOutcome, Error> {
+pub fn batch(
+    request: &BatchRequest,
+    on_warning: impl Fn(&Warning) + Sync,
+    on_error: impl Fn(&Path, &Error) + Sync,
+) -> Result<BatchOutcome, Error> {
     if request.iterations < 2 {
-        let d = Diagnostic::new(Path::new(""), "-n", format!("needs at least 2 iterations, got {}", request.iterations));
+        let d =
+            Diagnostic::new(Path::new(""), "-n", format!("needs at least 2 iterations, got {}", request.iterations));
         return Err(Error::Input(InputError::one(d)));
     }
     let (files, unmatched) = expand(&request.paths);
@@ -383,7 +392,11 @@ fn index_html(outcome: &BatchOutcome, request: &BatchRequest) -> String {
     let money = |x: f64| report::format::thousands(x);
     let mut rows = String::new();
     for (k, r) in ranked(outcome).iter().enumerate() {
-        let link = if request.formats.html { format!("{}/report.html", r.folder) } else { format!("{}/summary.csv", r.folder) };
+        let link = if request.formats.html {
+            format!("{}/report.html", r.folder)
+        } else {
+            format!("{}/summary.csv", r.folder)
+        };
         let _ = writeln!(
             rows,
             "<tr><td>{}</td><td class=\"text\"><a href=\"{}\">{}</a><br><span class=\"file\">{}</span></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -401,7 +414,12 @@ fn index_html(outcome: &BatchOutcome, request: &BatchRequest) -> String {
     let mut failed = String::new();
     for item in &outcome.items {
         if let Err(e) = &item.outcome {
-            let _ = writeln!(failed, "<li><strong>{}</strong>: {}</li>", escape(&item.file.display().to_string()), escape(&first_line(e)));
+            let _ = writeln!(
+                failed,
+                "<li><strong>{}</strong>: {}</li>",
+                escape(&item.file.display().to_string()),
+                escape(&first_line(e))
+            );
         }
     }
     for d in &outcome.unmatched {

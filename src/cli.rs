@@ -133,5 +133,10 @@ pub enum Format {
 /// The formats to write.
 pub fn formats(list: &[Format]) -> costcast::report::Formats {
     let has = |f: Format| list.contains(&f) || list.contains(&Format::All);
-    costcast::report::Formats { png: has(Format::Png), svg: has(Format::Svg), html: has(Format::Html), xlsx: has(Format::Xlsx) }
+    costcast::report::Formats {
+        png: has(Format::Png),
+        svg: has(Format::Svg),
+        html: has(Format::Html),
+        xlsx: has(Format::Xlsx),
+    }
 }

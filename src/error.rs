@@ -25,13 +25,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(file: &Path, field: impl Into<String>, message: impl Into<String>) -> Self {
-        Diagnostic {
-            file: file.to_path_buf(),
-            line: None,
-            column: None,
-            field: field.into(),
-            message: message.into(),
-        }
+        Diagnostic { file: file.to_path_buf(), line: None, column: None, field: field.into(), message: message.into() }
     }
 
     pub fn at(mut self, line: usize, column: usize) -> Self {

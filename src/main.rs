@@ -25,9 +25,10 @@ fn main() -> ExitCode {
             run::run_shard(&options.request(scenario), shard, |w| eprintln!("{w}"))
                 .map(|path| println!("wrote shard {}/{} to {}", shard.index, shard.count, path.display()))
         }
-        Command::Run { scenario, options, shard: None } => run::run(&options.request(scenario), |w| eprintln!("{w}")).map(|done| {
-            wrote(&done, "");
-        }),
+        Command::Run { scenario, options, shard: None } => run::run(&options.request(scenario), |w| eprintln!("{w}"))
+            .map(|done| {
+                wrote(&done, "");
+            }),
         Command::Batch { paths, output, iterations, seed, threads, format } => {
             let request = costcast::batch::BatchRequest {
                 paths,
@@ -54,7 +55,11 @@ fn main() -> ExitCode {
                         request.output.display(),
                         done.items.len() - done.items.iter().filter(|i| i.outcome.is_err()).count(),
                         done.items.len(),
-                        if failed > 0 { format!(", {failed} failed (see above and batch_summary.csv)") } else { String::new() }
+                        if failed > 0 {
+                            format!(", {failed} failed (see above and batch_summary.csv)")
+                        } else {
+                            String::new()
+                        }
                     );
                     return ExitCode::from(done.exit_code());
                 }
@@ -115,7 +120,13 @@ fn main() -> ExitCode {
 /// The line that says where a report went.
 fn wrote(done: &run::RunOutcome, how: &str) {
     let r = &done.record;
-    println!("wrote {} ({} iterations, seed {}, {how}{:.2} s)", done.output.display(), r.iterations, r.seed, r.wall_seconds);
+    println!(
+        "wrote {} ({} iterations, seed {}, {how}{:.2} s)",
+        done.output.display(),
+        r.iterations,
+        r.seed,
+        r.wall_seconds
+    );
 }
 
 /// Validate every file; report all problems of all files.

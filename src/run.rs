@@ -136,7 +136,11 @@ fn with_progress<T>(total: usize, work: impl FnOnce(&AtomicUsize) -> T) -> T {
 
 /// [`with_progress`] over iterations and, when `files` > 0, files (the
 /// second counter), for `costcast batch`.
-pub(crate) fn with_progress_over<T>(total: usize, files: usize, work: impl FnOnce(&AtomicUsize, &AtomicUsize) -> T) -> T {
+pub(crate) fn with_progress_over<T>(
+    total: usize,
+    files: usize,
+    work: impl FnOnce(&AtomicUsize, &AtomicUsize) -> T,
+) -> T {
     let done = AtomicUsize::new(0);
     let files_done = AtomicUsize::new(0);
     if !std::io::stderr().is_terminal() {
@@ -216,8 +220,20 @@ pub(crate) struct Provenance<'a> {
 
 impl<'a> Provenance<'a> {
     /// A run request's provenance.
-    pub(crate) fn of(request: &'a RunRequest, threads: usize, started: Instant, warnings: &'a [Warning]) -> Provenance<'a> {
-        Provenance { command: &request.command, seed: request.seed, iterations: request.iterations, threads, started, warnings }
+    pub(crate) fn of(
+        request: &'a RunRequest,
+        threads: usize,
+        started: Instant,
+        warnings: &'a [Warning],
+    ) -> Provenance<'a> {
+        Provenance {
+            command: &request.command,
+            seed: request.seed,
+            iterations: request.iterations,
+            threads,
+            started,
+            warnings,
+        }
     }
 }
 
@@ -296,8 +312,8 @@ pub const RUNNER_UP: &str = "Runner-up portfolio";
 /// recommended portfolio's report (with the runner-up beside it), the
 /// frontier and the recommendation.
 pub fn optimize(request: &RunRequest, on_warning: impl Fn(&Warning)) -> Result<RunOutcome, Error> {
-    use crate::optimize::OptimizeError;
     use crate::model::Scenario;
+    use crate::optimize::OptimizeError;
     let started = Instant::now();
     let pool = pool(request.threads)?;
     let threads = pool.current_num_threads();
@@ -337,7 +353,8 @@ pub fn optimize(request: &RunRequest, on_warning: impl Fn(&Warning)) -> Result<R
     if let Some((runner, _)) = recommendation.runner_up().filter(|(r, _)| !r.stats.members.is_empty()) {
         shown.scenarios.push(Scenario { name: RUNNER_UP.into(), initiatives: runner.stats.members.clone() });
     }
-    let mut results = pool.install(|| forecast_in_pool(&shown, request.iterations, request.seed, &AtomicUsize::new(0)))?;
+    let mut results =
+        pool.install(|| forecast_in_pool(&shown, request.iterations, request.seed, &AtomicUsize::new(0)))?;
     results.portfolio = Some(recommendation);
     let from = Provenance::of(request, threads, started, &checked.warnings);
     let record = pool.install(|| write_report(&output, &shown, &results, request.formats, from))?;
@@ -352,7 +369,11 @@ pub fn default_part_path(scenario: &Path, shard: crate::shard::Shard) -> PathBuf
 
 /// `costcast run --shard K/N`: compute one shard of the run and write its
 /// part file (atomically: a temporary name, then renamed).
-pub fn run_shard(request: &RunRequest, shard: crate::shard::Shard, on_warning: impl Fn(&Warning)) -> Result<PathBuf, Error> {
+pub fn run_shard(
+    request: &RunRequest,
+    shard: crate::shard::Shard,
+    on_warning: impl Fn(&Warning),
+) -> Result<PathBuf, Error> {
     let pool = pool(request.threads)?;
     let checked = pool.install(|| validate::load_case(&request.scenario))?;
     checked.warnings.iter().for_each(&on_warning);
@@ -367,7 +388,9 @@ pub fn run_shard(request: &RunRequest, shard: crate::shard::Shard, on_warning: i
     if target.is_some() && case.sources.iter().any(|s| std::fs::canonicalize(s).ok() == target) {
         return Err(refuse("is one of the run's input files; choose another part file".into()));
     }
-    let (header, part) = pool.install(|| crate::shard::run_shard(&case, request.iterations, request.seed, shard)).map_err(Error::Other)?;
+    let (header, part) = pool
+        .install(|| crate::shard::run_shard(&case, request.iterations, request.seed, shard))
+        .map_err(Error::Other)?;
     let bytes = crate::shard::encode(&header, &part);
     let write_err = |p: &Path, source: std::io::Error| Error::Write { path: p.to_path_buf(), source };
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {

@@ -42,7 +42,8 @@ impl std::str::FromStr for Shard {
     /// `K/N` with 1 <= K <= N.
     fn from_str(s: &str) -> Result<Shard, String> {
         let (k, n) = s.split_once('/').ok_or_else(|| format!("\"{s}\" is not K/N, e.g. 2/8"))?;
-        let parse = |x: &str| x.trim().parse::<usize>().map_err(|_| format!("\"{s}\" is not K/N with whole numbers, e.g. 2/8"));
+        let parse =
+            |x: &str| x.trim().parse::<usize>().map_err(|_| format!("\"{s}\" is not K/N with whole numbers, e.g. 2/8"));
         let (index, count) = (parse(k)?, parse(n)?);
         if count == 0 || index == 0 || index > count {
             return Err(format!("shard {s}: K must be 1 to N"));
@@ -94,7 +95,15 @@ pub fn run_shard(case: &Case, iterations: usize, seed: u64, shard: Shard) -> Res
     let batches = simulate::shard_batches(iterations, shard.index, shard.count);
     // Every shard runs the pilot itself, so all place the same brackets.
     let plan = simulate::plan(case, &layout, options)?;
-    let part = simulate::simulate_batches(case, &layout, options, &plan, batches.clone(), simulate::SumsKept::ByBatch, &Default::default())?;
+    let part = simulate::simulate_batches(
+        case,
+        &layout,
+        options,
+        &plan,
+        batches.clone(),
+        simulate::SumsKept::ByBatch,
+        &Default::default(),
+    )?;
     let header = PartHeader {
         costcast_version: env!("CARGO_PKG_VERSION").into(),
         scenario: std::fs::canonicalize(&case.scenario_path).unwrap_or_else(|_| case.scenario_path.clone()),
@@ -136,15 +145,14 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<(PartHeader, Part), Diagnosti
     if lines.next() != Some(MAGIC.as_bytes()) {
         return Err(bad("it does not start with \"COSTCAST PART 2\""));
     }
-    let header: PartHeader = lines
-        .next()
-        .and_then(|l| serde_json::from_slice(l).ok())
-        .ok_or_else(|| bad("its header is unreadable"))?;
+    let header: PartHeader =
+        lines.next().and_then(|l| serde_json::from_slice(l).ok()).ok_or_else(|| bad("its header is unreadable"))?;
     let body = lines.next().unwrap_or_default();
     if seal(&header, body) != header.sha256 {
         return Err(bad("it does not match its hash (damaged, cut short or edited)"));
     }
-    if header.shards == 0 || header.shard == 0 || header.shard > header.shards || header.first_batch > header.end_batch {
+    if header.shards == 0 || header.shard == 0 || header.shard > header.shards || header.first_batch > header.end_batch
+    {
         return Err(bad("its header names an impossible shard"));
     }
     let mut reader = codec::Reader(body);
@@ -219,13 +227,21 @@ pub fn check_set(mut parts: Vec<(PathBuf, PartHeader, Part)>) -> Result<Vec<(Pat
     if parts.len() < first.shards {
         // Shards are sorted and distinct: name the first few missing ones.
         let have: Vec<usize> = parts.iter().map(|(_, h, _)| h.shard).collect();
-        let missing: Vec<String> =
-            (1..=first.shards).filter(|k| have.binary_search(k).is_err()).take(5).map(|k| format!("{k}/{}", first.shards)).collect();
+        let missing: Vec<String> = (1..=first.shards)
+            .filter(|k| have.binary_search(k).is_err())
+            .take(5)
+            .map(|k| format!("{k}/{}", first.shards))
+            .collect();
         let more = if first.shards - parts.len() > missing.len() { ", ..." } else { "" };
         return Err(InputError::one(Diagnostic::new(
             &first_path,
             "",
-            format!("incomplete set: {} of {} parts; missing shard {}{more}", parts.len(), first.shards, missing.join(", ")),
+            format!(
+                "incomplete set: {} of {} parts; missing shard {}{more}",
+                parts.len(),
+                first.shards,
+                missing.join(", ")
+            ),
         )));
     }
     Ok(parts)
@@ -246,7 +262,10 @@ pub fn assemble(case: &Case, parts: Vec<(PathBuf, PartHeader, Part)>) -> Result<
     let rows: usize = parts.iter().map(|(_, h, _)| h.rows).sum();
     let sample_rows = simulate::monthly_sample_size(n, q);
     let sample: usize = parts.iter().map(|(_, _, p)| p.sample.len()).sum();
-    if rows != n || sample != sample_rows * q || parts.iter().map(|(_, h, _)| h.end_batch - h.first_batch).sum::<usize>() != n.div_ceil(BATCH) {
+    if rows != n
+        || sample != sample_rows * q
+        || parts.iter().map(|(_, h, _)| h.end_batch - h.first_batch).sum::<usize>() != n.div_ceil(BATCH)
+    {
         return Err(refuse("the parts do not cover the run's iterations exactly once"));
     }
     for (_, _, part) in &parts[1..] {
@@ -280,7 +299,8 @@ fn check_part(layout: &Layout, header: &PartHeader, part: &Part) -> Result<(), S
     }
     let batches = simulate::shard_batches(header.iterations, header.shard, header.shards);
     let rows = (batches.end * BATCH).min(header.iterations) - (batches.start * BATCH).min(header.iterations);
-    let sample_rows = simulate::monthly_sample_size(header.iterations, q).saturating_sub(batches.start * BATCH).min(rows);
+    let sample_rows =
+        simulate::monthly_sample_size(header.iterations, q).saturating_sub(batches.start * BATCH).min(rows);
     if part.batches != batches || header.rows != rows || part.rows != rows || header.sample_rows != sample_rows {
         return Err(format!("does not hold the iterations of shard {}/{}", header.shard, header.shards));
     }
@@ -293,7 +313,9 @@ fn check_part(layout: &Layout, header: &PartHeader, part: &Part) -> Result<(), S
                 t.threshold == *threshold
                     && t.moments.len() == batches.len()
                     && counted == rows as u64
-                    && t.gaps.iter().sum::<u64>() + t.atoms.iter().sum::<u64>() + t.inside.iter().map(|v| v.len() as u64).sum::<u64>()
+                    && t.gaps.iter().sum::<u64>()
+                        + t.atoms.iter().sum::<u64>()
+                        + t.inside.iter().map(|v| v.len() as u64).sum::<u64>()
                         == t.count()
             }
             _ => false,
@@ -425,15 +447,25 @@ mod codec {
                     _ => None,
                 })
                 .collect::<Option<Vec<Kept>>>()?;
-            let input_keys =
-                (0..header.input_columns).map(|_| self.u16s().filter(|v| v.len() == header.rows)).collect::<Option<Vec<_>>>()?;
+            let input_keys = (0..header.input_columns)
+                .map(|_| self.u16s().filter(|v| v.len() == header.rows))
+                .collect::<Option<Vec<_>>>()?;
             let batches = header.end_batch.checked_sub(header.first_batch)?;
             let input_sums = self.f64s().filter(|v| Some(v.len()) == batches.checked_mul(header.input_columns))?;
             let sums = self.f64s().filter(|v| Some(v.len()) == batches.checked_mul(header.quantities))?;
             let n = self.len(4)?;
-            let sample: Vec<f32> = self.take(4 * n)?.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+            let sample: Vec<f32> =
+                self.take(4 * n)?.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
             (Some(sample.len()) == header.sample_rows.checked_mul(header.quantities)).then_some(())?;
-            Some(Part { batches: header.first_batch..header.end_batch, rows: header.rows, columns, input_keys, input_sums, sums, sample })
+            Some(Part {
+                batches: header.first_batch..header.end_batch,
+                rows: header.rows,
+                columns,
+                input_keys,
+                input_sums,
+                sums,
+                sample,
+            })
         }
 
         fn tally(&mut self) -> Option<Tally> {
@@ -446,7 +478,9 @@ mod codec {
             let threshold = self.f64()?;
             let mut t = Tally::new(brackets, has_threshold.then_some(threshold));
             let batches = self.len(24)?;
-            t.moments = (0..batches).map(|_| Some(Moments { count: self.u64()?, sum: self.f64()?, m2: self.f64()? })).collect::<Option<_>>()?;
+            t.moments = (0..batches)
+                .map(|_| Some(Moments { count: self.u64()?, sum: self.f64()?, m2: self.f64()? }))
+                .collect::<Option<_>>()?;
             t.missing = self.u64()?;
             t.above = self.u64()?;
             t.min = self.f64()?;

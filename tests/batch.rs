@@ -17,8 +17,14 @@ fn three_files_one_invalid_give_two_reports_an_error_and_a_ranking() {
     std::fs::create_dir_all(&inputs).unwrap();
     let bad = std::fs::read_to_string(root().join("scenarios/acme-ai-roadmap.toml"))
         .unwrap()
-        .replace("model = \"../models/acme.toml\"", &format!("model = {:?}", root().join("models/acme.toml").display().to_string()))
-        .replace("initiatives = [\"kb\", \"callback\", \"proactive\"]", "initiatives = [\"kb\", \"callbak\", \"proactive\"]");
+        .replace(
+            "model = \"../models/acme.toml\"",
+            &format!("model = {:?}", root().join("models/acme.toml").display().to_string()),
+        )
+        .replace(
+            "initiatives = [\"kb\", \"callback\", \"proactive\"]",
+            "initiatives = [\"kb\", \"callbak\", \"proactive\"]",
+        );
     std::fs::write(inputs.join("typo.toml"), bad).unwrap();
     let out = dir.path().join("batch");
     let assert = Command::cargo_bin("costcast")

@@ -166,11 +166,7 @@ fn check_uniform(label: &str, us: &[f64]) {
     let mut s = us.to_vec();
     s.sort_by(f64::total_cmp);
     let n = s.len() as f64;
-    let d = s
-        .iter()
-        .enumerate()
-        .map(|(i, &u)| (u - i as f64 / n).max((i + 1) as f64 / n - u))
-        .fold(0.0, f64::max);
+    let d = s.iter().enumerate().map(|(i, &u)| (u - i as f64 / n).max((i + 1) as f64 / n - u)).fold(0.0, f64::max);
     assert!(d <= 1.95 / n.sqrt(), "{label}: copula uniforms fail KS: D = {d}");
 }
 
@@ -192,10 +188,7 @@ fn normal_score_correlation_inverts_the_spearman_relation() {
         let r = normal_score_correlation(rho);
         let back = 6.0 / std::f64::consts::PI * (r / 2.0).asin();
         assert!((back - rho).abs() < 1e-12, "rho {rho}: r {r}, back {back}");
-        assert!(
-            r.abs() >= rho.abs() - 1e-15 && r.abs() <= 1.0,
-            "|r| >= |rho|: {rho} -> {r}"
-        );
+        assert!(r.abs() >= rho.abs() - 1e-15 && r.abs() <= 1.0, "|r| >= |rho|: {rho} -> {r}");
     }
 }
 
@@ -216,11 +209,7 @@ fn pairs_keep_their_rank_correlation_and_marginals() {
             let label = format!("{ex} ~ {ey}, rho {rho}");
             check_pair(&label, &v[0], &v[1], rho);
             // The monotone marginals do not change ranks: same Spearman on the uniforms.
-            assert_eq!(
-                spearman(&u[0], &u[1]),
-                spearman(&v[0], &v[1]),
-                "{label}: ranks changed by the marginals"
-            );
+            assert_eq!(spearman(&u[0], &u[1]), spearman(&v[0], &v[1]), "{label}: ranks changed by the marginals");
             // Normal scores correlate at 2 sin(pi rho / 6): se (1 - r^2) / sqrt(n - 1).
             let std_normal = SNormal::standard();
             let z0: Vec<f64> = u[0].iter().map(|&x| std_normal.inverse_cdf(x)).collect();
@@ -228,10 +217,7 @@ fn pairs_keep_their_rank_correlation_and_marginals() {
             let r = normal_score_correlation(rho);
             let pr = pearson(&z0, &z1);
             let se = (1.0 - r * r) / ((N - 1) as f64).sqrt();
-            assert!(
-                (pr - r).abs() <= Z * se,
-                "{label}: normal-score correlation {pr} vs {r}"
-            );
+            assert!((pr - r).abs() <= Z * se, "{label}: normal-score correlation {pr} vs {r}");
             check_marginal_mean(&label, ex, &v[0]);
             check_marginal_mean(&label, ey, &v[1]);
             check_uniform(&format!("{label} [x]"), &u[0]);
@@ -260,15 +246,9 @@ fn three_inputs_with_a_valid_matrix() {
     let (r12, r14, r24) = (0.3, 0.5, -0.2);
     let copula = Copula::new(6, &[(4, 1, r14), (2, 1, r12), (4, 2, r24), (0, 5, 0.6)]).unwrap();
     assert_eq!(copula.groups.len(), 2);
-    let group = copula
-        .groups
-        .iter()
-        .find(|g| g.members == vec![1, 2, 4])
-        .expect("group {1, 2, 4}");
+    let group = copula.groups.iter().find(|g| g.members == vec![1, 2, 4]).expect("group {1, 2, 4}");
     assert!(copula.groups.iter().any(|g| g.members == vec![0, 5]));
-    let only = Copula {
-        groups: vec![group.clone()],
-    };
+    let only = Copula { groups: vec![group.clone()] };
     let exprs = ["pert(6, 8, 12)", "triangular(2, 3, 7)", "normal(0.004, 0.002)"];
     let marginals: Vec<Dist> = exprs.iter().map(|e| parse(e).unwrap()).collect();
     let (v, u) = draw_columns(&only, &marginals, 7, N);
@@ -341,14 +321,8 @@ fn invalid_matrices_are_rejected() {
 /// Cholesky factorisation.)
 #[test]
 fn perfect_correlation_is_rejected() {
-    assert!(
-        Copula::new(2, &[(0, 1, 1.0)]).is_err(),
-        "rho = 1 must fail the positive-definite check"
-    );
-    assert!(
-        Copula::new(2, &[(0, 1, -1.0)]).is_err(),
-        "rho = -1 must fail the positive-definite check"
-    );
+    assert!(Copula::new(2, &[(0, 1, 1.0)]).is_err(), "rho = 1 must fail the positive-definite check");
+    assert!(Copula::new(2, &[(0, 1, -1.0)]).is_err(), "rho = -1 must fail the positive-definite check");
 }
 
 #[test]
@@ -371,11 +345,7 @@ fn golden_correlated_draws() {
         got.push(uniforms.clone());
     }
     let want: [[f64; 3]; 3] = GOLDEN_UNIFORMS;
-    assert_eq!(
-        got,
-        want.map(|row| row.to_vec()).to_vec(),
-        "golden correlated uniforms changed"
-    );
+    assert_eq!(got, want.map(|row| row.to_vec()).to_vec(), "golden correlated uniforms changed");
 }
 
 /// Recorded from the implementation (seed 20_270_101; members [0, 1, 2]).

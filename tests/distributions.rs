@@ -177,12 +177,7 @@ fn scaled_beta_ref(a: f64, b: f64, min: f64, max: f64) -> Reference {
 /// alpha = 1 + 4 (mode - min) / (max - min), beta = 1 + 4 (max - mode) / (max - min).
 fn pert_ref(min: f64, mode: f64, max: f64) -> Reference {
     let range = max - min;
-    scaled_beta_ref(
-        1.0 + 4.0 * (mode - min) / range,
-        1.0 + 4.0 * (max - mode) / range,
-        min,
-        max,
-    )
+    scaled_beta_ref(1.0 + 4.0 * (mode - min) / range, 1.0 + 4.0 * (max - mode) / range, min, max)
 }
 
 // ---------------------------------------------------------------- helpers
@@ -264,10 +259,7 @@ fn check_ks(label: &str, sorted: &[f64], cdf: impl Fn(f64) -> f64) {
     let n = sorted.len() as f64;
     let d = ks_statistic(sorted, cdf);
     let critical = KS_CRITICAL / n.sqrt();
-    assert!(
-        d <= critical,
-        "{label}: KS statistic {d} > critical {critical} (n = {n})"
-    );
+    assert!(d <= critical, "{label}: KS statistic {d} > critical {critical} (n = {n})");
 }
 
 fn sorted(mut xs: Vec<f64>) -> Vec<f64> {
@@ -282,14 +274,8 @@ fn check_cdf_and_round_trip(label: &str, d: &Dist, reference: &Reference) {
     for p in [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.999] {
         let x = (reference.quantile)(p);
         let (ours, theirs) = (d.cdf(x), (reference.cdf)(x));
-        assert!(
-            (ours - theirs).abs() <= CDF_EPS,
-            "{label}: cdf({x}) = {ours}, statrs says {theirs}"
-        );
-        assert!(
-            (ours - p).abs() <= CDF_EPS,
-            "{label}: cdf(q_{p}) = {ours}, expected {p}"
-        );
+        assert!((ours - theirs).abs() <= CDF_EPS, "{label}: cdf({x}) = {ours}, statrs says {theirs}");
+        assert!((ours - p).abs() <= CDF_EPS, "{label}: cdf(q_{p}) = {ours}, expected {p}");
         let back = d.quantile(d.cdf(x));
         assert!(
             (back - x).abs() <= ROUND_TRIP_EPS * sd,
@@ -297,10 +283,7 @@ fn check_cdf_and_round_trip(label: &str, d: &Dist, reference: &Reference) {
             (back - x).abs() / sd
         );
         let q = d.quantile(p);
-        assert!(
-            (q - x).abs() <= ROUND_TRIP_EPS * sd,
-            "{label}: quantile({p}) = {q}, statrs says {x}"
-        );
+        assert!((q - x).abs() <= ROUND_TRIP_EPS * sd, "{label}: quantile({p}) = {q}, statrs says {x}");
     }
     // Outside the support the CDF is flat at 0 and 1.
     let (lo, hi) = reference.support;
@@ -318,19 +301,13 @@ fn check_cdf_and_round_trip(label: &str, d: &Dist, reference: &Reference) {
 fn check_continuous(expr: &str, reference: &Reference, seed: u64, n: usize) {
     let d = parse(expr).unwrap_or_else(|e| panic!("{expr}: {e}"));
     check_cdf_and_round_trip(expr, &d, reference);
-    for (path, xs) in [
-        ("sample", draw_sample(&d, seed, n)),
-        ("quantile", draw_quantile(&d, seed ^ 0x9e37_79b9, n)),
-    ] {
+    for (path, xs) in [("sample", draw_sample(&d, seed, n)), ("quantile", draw_quantile(&d, seed ^ 0x9e37_79b9, n))] {
         let label = format!("{expr} [{path}]");
         assert!(xs.iter().all(|x| x.is_finite()), "{label}: non-finite draw");
         check_moments(&label, &xs, reference.mean, reference.variance, reference.mu4);
         let xs = sorted(xs);
         let (lo, hi) = reference.support;
-        assert!(
-            xs[0] >= lo && xs[xs.len() - 1] <= hi,
-            "{label}: draw outside the support [{lo}, {hi}]"
-        );
+        assert!(xs[0] >= lo && xs[xs.len() - 1] <= hi, "{label}: draw outside the support [{lo}, {hi}]");
         check_percentiles(&label, &xs, reference);
         check_ks(&label, &xs, &reference.cdf);
     }
@@ -365,24 +342,13 @@ fn low_to_high() {
 
     // Analytic: the 5th and 95th percentiles are exactly low and high.
     let d = parse("2 to 8").unwrap();
-    assert!(
-        (d.quantile(0.05) - low).abs() <= ROUND_TRIP_EPS * low,
-        "p5 {}",
-        d.quantile(0.05)
-    );
-    assert!(
-        (d.quantile(0.95) - high).abs() <= ROUND_TRIP_EPS * high,
-        "p95 {}",
-        d.quantile(0.95)
-    );
+    assert!((d.quantile(0.05) - low).abs() <= ROUND_TRIP_EPS * low, "p5 {}", d.quantile(0.05));
+    assert!((d.quantile(0.95) - high).abs() <= ROUND_TRIP_EPS * high, "p95 {}", d.quantile(0.95));
     assert!((d.cdf(low) - 0.05).abs() <= CDF_EPS, "cdf(low) {}", d.cdf(low));
     assert!((d.cdf(high) - 0.95).abs() <= CDF_EPS, "cdf(high) {}", d.cdf(high));
 
     // Sampled: 5 % of the draws below low, 5 % above high, within Z binomial se.
-    for (path, xs) in [
-        ("sample", draw_sample(&d, 40, N)),
-        ("quantile", draw_quantile(&d, 41, N)),
-    ] {
+    for (path, xs) in [("sample", draw_sample(&d, 40, N)), ("quantile", draw_quantile(&d, 41, N))] {
         let xs = sorted(xs);
         let n = xs.len() as f64;
         let se = (0.05_f64 * 0.95 / n).sqrt();
@@ -415,19 +381,10 @@ fn pert() {
     let reference = pert_ref(min, mode, max);
     // Spec: PERT mean = (min + 4 mode + max) / 6.
     let spec_mean = (min + 4.0 * mode + max) / 6.0;
-    assert!(
-        (reference.mean - spec_mean).abs() <= 1e-9 * spec_mean,
-        "reference mean {}",
-        reference.mean
-    );
-    let Dist::Pert(p) = parse("pert(150_000, 200_000, 320_000)").unwrap() else {
-        panic!("not a pert")
-    };
+    assert!((reference.mean - spec_mean).abs() <= 1e-9 * spec_mean, "reference mean {}", reference.mean);
+    let Dist::Pert(p) = parse("pert(150_000, 200_000, 320_000)").unwrap() else { panic!("not a pert") };
     let range = max - min;
-    assert_eq!(
-        p.shape(),
-        (1.0 + 4.0 * (mode - min) / range, 1.0 + 4.0 * (max - mode) / range)
-    );
+    assert_eq!(p.shape(), (1.0 + 4.0 * (mode - min) / range, 1.0 + 4.0 * (max - mode) / range));
     assert_eq!(p.bounds(), (min, max));
     check_continuous("pert(150_000, 200_000, 320_000)", &reference, 7, N);
     // Mode at the minimum: alpha = 1.
@@ -479,16 +436,8 @@ fn fourth_moments_match_quadrature() {
         m2 *= h / 3.0;
         m4 *= h / 3.0;
         // Quadrature of smooth densities on a 200_000-step grid: 1e-6 relative.
-        assert!(
-            (m2 - r.variance).abs() <= 1e-6 * r.variance,
-            "{name}: quadrature variance {m2} vs {}",
-            r.variance
-        );
-        assert!(
-            (m4 - r.mu4).abs() <= 1e-6 * r.mu4,
-            "{name}: quadrature mu4 {m4} vs {}",
-            r.mu4
-        );
+        assert!((m2 - r.variance).abs() <= 1e-6 * r.variance, "{name}: quadrature variance {m2} vs {}", r.variance);
+        assert!((m4 - r.mu4).abs() <= 1e-6 * r.mu4, "{name}: quadrature mu4 {m4} vs {}", r.mu4);
     }
 }
 
@@ -528,10 +477,7 @@ fn bernoulli() {
     // Bernoulli: mu4 = p (1 - p) (1 - 3 p + 3 p^2); cross-check with the
     // generic discrete formula inside check_frequencies.
     let mu4 = p * (1.0 - p) * (1.0 - 3.0 * p + 3.0 * p * p);
-    for (path, xs) in [
-        ("sample", draw_sample(&d, 9, N)),
-        ("quantile", draw_quantile(&d, 91, N)),
-    ] {
+    for (path, xs) in [("sample", draw_sample(&d, 9, N)), ("quantile", draw_quantile(&d, 91, N))] {
         let label = format!("bernoulli(0.3) [{path}]");
         check_frequencies(&label, &xs, &[(0.0, 1.0 - p), (1.0, p)]);
         check_moments(&label, &xs, mean, variance, mu4);
@@ -561,23 +507,15 @@ fn discrete() {
     let expr = "discrete(3: 0.5, 1: 0.2, 2.5: 0.3)";
     let probs = [(1.0, 0.2), (2.5, 0.3), (3.0, 0.5)];
     let d = parse(expr).unwrap();
-    for (path, xs) in [
-        ("sample", draw_sample(&d, 10, N)),
-        ("quantile", draw_quantile(&d, 101, N)),
-    ] {
+    for (path, xs) in [("sample", draw_sample(&d, 10, N)), ("quantile", draw_quantile(&d, 101, N))] {
         check_frequencies(&format!("{expr} [{path}]"), &xs, &probs);
     }
     // Spec section 11: values ordered ascending for the inverse CDF; the
     // quantile is the smallest value whose CDF reaches u.
-    let Dist::Discrete(inner) = &d else {
-        panic!("not discrete")
-    };
+    let Dist::Discrete(inner) = &d else { panic!("not discrete") };
     assert_eq!(inner.values(), &[1.0, 2.5, 3.0]);
     let grid: Vec<f64> = (1..1000).map(|i| d.quantile(i as f64 / 1000.0)).collect();
-    assert!(
-        grid.windows(2).all(|w| w[0] <= w[1]),
-        "quantile not non-decreasing in u"
-    );
+    assert!(grid.windows(2).all(|w| w[0] <= w[1]), "quantile not non-decreasing in u");
     assert_eq!(d.quantile(1e-12), 1.0);
     assert_eq!(d.quantile(0.19), 1.0);
     assert_eq!(d.quantile(0.2), 1.0);
@@ -586,26 +524,12 @@ fn discrete() {
     assert_eq!(d.quantile(0.51), 3.0);
     assert_eq!(d.quantile(1.0 - 1e-12), 3.0);
     // The CDF is a step function with the cumulative probabilities.
-    for (x, want) in [
-        (0.99, 0.0),
-        (1.0, 0.2),
-        (2.49, 0.2),
-        (2.5, 0.5),
-        (2.99, 0.5),
-        (3.0, 1.0),
-        (10.0, 1.0),
-    ] {
-        assert!(
-            (d.cdf(x) - want).abs() <= CDF_EPS,
-            "cdf({x}) = {}, expected {want}",
-            d.cdf(x)
-        );
+    for (x, want) in [(0.99, 0.0), (1.0, 0.2), (2.49, 0.2), (2.5, 0.5), (2.99, 0.5), (3.0, 1.0), (10.0, 1.0)] {
+        assert!((d.cdf(x) - want).abs() <= CDF_EPS, "cdf({x}) = {}, expected {want}", d.cdf(x));
     }
     // Repeated values pool their mass.
     let pooled = parse("discrete(1: 0.3, 2: 0.5, 1: 0.2)").unwrap();
-    let Dist::Discrete(inner) = &pooled else {
-        panic!("not discrete")
-    };
+    let Dist::Discrete(inner) = &pooled else { panic!("not discrete") };
     assert_eq!(inner.values(), &[1.0, 2.0]);
     assert!((pooled.cdf(1.0) - 0.5).abs() <= CDF_EPS);
     // One value is a constant.
@@ -714,10 +638,7 @@ fn mass_outside_domain() {
     // normal(0.01, 0.01) as a share: P(X < 0) = Phi(-1), P(X > 1) = Phi(-99) ~ 0.
     let d = parse("normal(0.01, 0.01)").unwrap();
     let m = d.mass_outside(Domain::Share);
-    assert!(
-        (m - phi_minus_1).abs() <= CDF_EPS,
-        "share: {m} vs Phi(-1) = {phi_minus_1}"
-    );
+    assert!((m - phi_minus_1).abs() <= CDF_EPS, "share: {m} vs Phi(-1) = {phi_minus_1}");
     assert!((d.mass_outside(Domain::NonNegative) - phi_minus_1).abs() <= CDF_EPS);
     assert_eq!(d.mass_outside(Domain::Unbounded), 0.0);
     // Sampled: the share of draws outside [0, 1] within Z binomial se.
@@ -732,20 +653,11 @@ fn mass_outside_domain() {
     assert_eq!(Domain::Unbounded.clamp(-3.0), -3.0);
 
     // Families inside [0, 1] have none.
-    for expr in [
-        "pert(0, 0.3, 1)",
-        "beta(2, 5)",
-        "uniform(0, 1)",
-        "triangular(0, 0.5, 1)",
-        "bernoulli(0.4)",
-    ] {
+    for expr in ["pert(0, 0.3, 1)", "beta(2, 5)", "uniform(0, 1)", "triangular(0, 0.5, 1)", "bernoulli(0.4)"] {
         assert_eq!(parse(expr).unwrap().mass_outside(Domain::Share), 0.0, "{expr}");
     }
     // The boundary values 0 and 1 are inside the domain (P(X < 0), not P(X <= 0)).
-    assert_eq!(
-        parse("discrete(0: 0.5, 1: 0.5)").unwrap().mass_outside(Domain::Share),
-        0.0
-    );
+    assert_eq!(parse("discrete(0: 0.5, 1: 0.5)").unwrap().mass_outside(Domain::Share), 0.0);
     assert_eq!(parse("0").unwrap().mass_outside(Domain::NonNegative), 0.0);
     assert_eq!(parse("-1").unwrap().mass_outside(Domain::NonNegative), 1.0);
     // Positive families are non-negative.
@@ -794,15 +706,30 @@ const GOLDEN_SEED: u64 = 20_270_101;
 /// Recorded from the implementation (seed GOLDEN_SEED): (sample path, quantile path).
 const GOLDEN: [([f64; 5], [f64; 5]); 6] = [
     // normal(100, 15)
-    ([100.1944584259961, 103.69652451169087, 120.69437251000906, 92.69174212992608, 95.54174909981175], [100.12529857270835, 103.75779708715518, 116.81592982281023, 92.4613338668852, 92.20319319936424]),
+    (
+        [100.1944584259961, 103.69652451169087, 120.69437251000906, 92.69174212992608, 95.54174909981175],
+        [100.12529857270835, 103.75779708715518, 116.81592982281023, 92.4613338668852, 92.20319319936424],
+    ),
     // 2 to 8
-    ([4.021911924606062, 4.437729779166445, 7.154011033147196, 3.2575627734747283, 3.529111618886422], [4.0141051484503185, 4.4453753123522715, 6.415480374943551, 3.236544697643436, 3.2131578781977956]),
+    (
+        [4.021911924606062, 4.437729779166445, 7.154011033147196, 3.2575627734747283, 3.529111618886422],
+        [4.0141051484503185, 4.4453753123522715, 6.415480374943551, 3.236544697643436, 3.2131578781977956],
+    ),
     // triangular(0.10, 0.20, 0.35)
-    ([0.21352643403404264, 0.22735834286659656, 0.27987580516910504, 0.18769700546101714, 0.18683403404254395], [0.21352643403404264, 0.22735834286659656, 0.27987580516910504, 0.18769700546101714, 0.18683403404254395]),
+    (
+        [0.21352643403404264, 0.22735834286659656, 0.27987580516910504, 0.18769700546101714, 0.18683403404254395],
+        [0.21352643403404264, 0.22735834286659656, 0.27987580516910504, 0.18769700546101714, 0.18683403404254395],
+    ),
     // pert(6, 8, 12): sampled through its normal-score table since 0.1.
-    ([8.270897392946754, 8.56390973704215, 9.981924739763196, 7.681107914726335, 7.897410291955786], [8.26519548565742, 8.569097687435391, 9.673272658451639, 7.6641095189362725, 7.645157097385754]),
+    (
+        [8.270897392946754, 8.56390973704215, 9.981924739763196, 7.681107914726335, 7.897410291955786],
+        [8.26519548565742, 8.569097687435391, 9.673272658451639, 7.6641095189362725, 7.645157097385754],
+    ),
     // beta(2, 5)
-    ([0.2874043806114171, 0.5637649834064647, 0.19200615860219644, 0.0804014991281254, 0.30437657994269424], [0.2658866837077003, 0.3089271624050067, 0.47824079602110625, 0.1849224702753438, 0.18246037199790713]),
+    (
+        [0.2874043806114171, 0.5637649834064647, 0.19200615860219644, 0.0804014991281254, 0.30437657994269424],
+        [0.2658866837077003, 0.3089271624050067, 0.47824079602110625, 0.1849224702753438, 0.18246037199790713],
+    ),
     // discrete(0: 0.2, 1: 0.5, 4: 0.3): inverse CDF on both paths.
     ([1.0, 1.0, 4.0, 1.0, 1.0], [1.0, 1.0, 4.0, 1.0, 1.0]),
 ];

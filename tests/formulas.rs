@@ -422,7 +422,8 @@ fn failed_initiative_still_costs_capex_and_opex_and_never_pays_back() {
     assert_constant(&r, "Dud", "investment", investment);
     assert_constant(&r, "Dud", "roi", -1.0);
     assert_constant(&r, "Dud", "npv", npv(&saving, FY1_RATE));
-    let by_hand: f64 = -520.0 / 1.1f64.powf(2.0 / 12.0) - (3..=15).map(|m| 20.0 / 1.1f64.powf(m as f64 / 12.0)).sum::<f64>();
+    let by_hand: f64 =
+        -520.0 / 1.1f64.powf(2.0 / 12.0) - (3..=15).map(|m| 20.0 / 1.1f64.powf(m as f64 / 12.0)).sum::<f64>();
     close(npv(&saving, FY1_RATE), by_hand, "dud npv written out");
     // Cumulative saving negative at M: no payback, empty payback statistics.
     assert_eq!(stats(&r, "Dud", "payback_month"), None);
@@ -501,7 +502,11 @@ fn portfolio_applies_initiatives_in_order_and_the_bridge_sums_to_npv() {
         "cost",
         phone * b.phone_p * 0.9 + b.phone_f + email * b.email_p * 0.9 + ss * 0.5 + outlay,
     );
-    close(portfolio_cost(5, 5), phone * b.phone_p * 0.9 + b.phone_f + email * b.email_p * 0.9 + ss * 0.5 + outlay, "month 5");
+    close(
+        portfolio_cost(5, 5),
+        phone * b.phone_p * 0.9 + b.phone_f + email * b.email_p * 0.9 + ss * 0.5 + outlay,
+        "month 5",
+    );
     // Month 3 (2028-01): cheaper at half effect (ramp 2): prices * 0.95.
     let b = fy1(3);
     let phone1 = b.phone_v * (1.0 - 0.3 * 2.0 / 3.0);
@@ -582,8 +587,8 @@ fn calendar_fiscal_years_budget_and_committable_saving() {
 /// The phone plan, months 1..=16 (2027-05 .. 2028-08). Month 16 is written
 /// as the horizon month number `16`; a 2029-01 row lies outside the horizon.
 const PHONE_PLAN: [f64; 16] = [
-    1200.0, 1150.0, 1300.0, 1250.0, 1400.0, 1380.0, 1500.0, 1620.0, 1450.0, 1390.0, 1370.0, 1330.0, 1310.0,
-    1280.0, 1260.0, 1330.0,
+    1200.0, 1150.0, 1300.0, 1250.0, 1400.0, 1380.0, 1500.0, 1620.0, 1450.0, 1390.0, 1370.0, 1330.0, 1310.0, 1280.0,
+    1260.0, 1330.0,
 ];
 const FY7_LABELS: [&str; 16] = [
     "2027-05", "2027-06", "2027-07", "2027-08", "2027-09", "2027-10", "2027-11", "2027-12", "2028-01", "2028-02",
@@ -685,12 +690,8 @@ fn july_fiscal_years_are_labelled_by_their_end_and_partial_at_both_ends() {
     // 2027-07..2028-06, FY2029 = 2028-07..08 (partial).
     let years = [("FY2027", 1..=2, true), ("FY2028", 3..=14, false), ("FY2029", 15..=16, true)];
     let budgets = [None, Some(200_000.0), Some(10_000.0)];
-    let labels: Vec<(String, bool)> = r
-        .fiscal_years
-        .iter()
-        .filter(|f| f.metric == "saving")
-        .map(|f| (f.fiscal_year.clone(), f.partial))
-        .collect();
+    let labels: Vec<(String, bool)> =
+        r.fiscal_years.iter().filter(|f| f.metric == "saving").map(|f| (f.fiscal_year.clone(), f.partial)).collect();
     assert_eq!(labels, years.iter().map(|(l, _, p)| (l.to_string(), *p)).collect::<Vec<_>>());
     for ((fy, months, _), budget) in years.iter().zip(budgets) {
         let base: f64 = months.clone().map(fy7_base).sum();

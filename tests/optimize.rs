@@ -113,7 +113,12 @@ fn knapsack_by_hand_skips_the_best_npv_per_capex() {
     close(row(&rows, "ia;ib;id").npv_mean, 89_000.0, "greedy portfolio");
     assert!(row(&rows, "ia;ib;id").feasible);
     // The best of all, every candidate, breaks the budget: the runner-up.
-    assert!(stdout.contains("runner-up: ia + ib + ic + id: ruled out: its mean capex 101,000 exceeds the capex budget 66,000"), "{stdout}");
+    assert!(
+        stdout.contains(
+            "runner-up: ia + ib + ic + id: ruled out: its mean capex 101,000 exceeds the capex budget 66,000"
+        ),
+        "{stdout}"
+    );
     // And the best portfolio within the budget after the recommended one.
     assert!(stdout.contains("best feasible alternative: ia + ib + id: mean NPV lower by 1,000"), "{stdout}");
     // The frontier: nothing cheaper does as well.
@@ -253,11 +258,31 @@ fn bad_optimize_tables_are_refused_with_their_location() {
     std::fs::copy(fixture("model.toml"), dir.path().join("model.toml")).unwrap();
     let base = std::fs::read_to_string(fixture("knapsack.toml")).unwrap();
     let cases = [
-        ("objective = \"npv_mean\"", "objective = \"npv_p95\"", "optimize.objective: \"npv_p95\" is not an objective; expected one of npv_mean, npv_p10, npv_p50"),
-        ("capex_budget = 66_000", "capex_budget = 66_000\nrequired = [\"ia\", \"iz\"]", "optimize.required: unknown initiative \"iz\""),
-        ("capex_budget = 66_000", "capex_budget = 66_000\nexcluded = [\"nope\"]", "optimize.excluded: unknown initiative \"nope\""),
-        ("capex_budget = 66_000", "capex_budget = 66_000\nrequired = [\"ia\"]\nexcluded = [\"ia\"]", "\"ia\" is also required"),
-        ("capex_budget = 66_000", "capex_budget = 66_000\nmin_prob_positive = 1.5", "optimize.min_prob_positive: must be a probability in [0, 1], got 1.5"),
+        (
+            "objective = \"npv_mean\"",
+            "objective = \"npv_p95\"",
+            "optimize.objective: \"npv_p95\" is not an objective; expected one of npv_mean, npv_p10, npv_p50",
+        ),
+        (
+            "capex_budget = 66_000",
+            "capex_budget = 66_000\nrequired = [\"ia\", \"iz\"]",
+            "optimize.required: unknown initiative \"iz\"",
+        ),
+        (
+            "capex_budget = 66_000",
+            "capex_budget = 66_000\nexcluded = [\"nope\"]",
+            "optimize.excluded: unknown initiative \"nope\"",
+        ),
+        (
+            "capex_budget = 66_000",
+            "capex_budget = 66_000\nrequired = [\"ia\"]\nexcluded = [\"ia\"]",
+            "\"ia\" is also required",
+        ),
+        (
+            "capex_budget = 66_000",
+            "capex_budget = 66_000\nmin_prob_positive = 1.5",
+            "optimize.min_prob_positive: must be a probability in [0, 1], got 1.5",
+        ),
         ("capex_budget = 66_000", "capex_budget = 66_000\nbudget = 1", "unknown field `budget`"),
     ];
     for (from, to, needle) in cases {
@@ -320,9 +345,17 @@ fn when_every_portfolio_loses_money_fund_nothing() {
 fn excluding_every_initiative_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::copy(fixture("model.toml"), dir.path().join("model.toml")).unwrap();
-    let text = std::fs::read_to_string(fixture("overlap.toml")).unwrap().replace("capex_budget = 100_000", "excluded = [\"bot\", \"portal\"]");
+    let text = std::fs::read_to_string(fixture("overlap.toml"))
+        .unwrap()
+        .replace("capex_budget = 100_000", "excluded = [\"bot\", \"portal\"]");
     std::fs::write(dir.path().join("x.toml"), text).unwrap();
-    let assert = costcast().arg("optimize").arg(dir.path().join("x.toml")).args(["-n", "50", "-o"]).arg(dir.path().join("out")).assert().code(1);
+    let assert = costcast()
+        .arg("optimize")
+        .arg(dir.path().join("x.toml"))
+        .args(["-n", "50", "-o"])
+        .arg(dir.path().join("out"))
+        .assert()
+        .code(1);
     let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
     assert!(stderr.contains("optimize.excluded: every initiative is excluded"), "{stderr}");
 }
@@ -337,7 +370,8 @@ fn required_and_excluded_initiatives_are_respected() {
     let base = std::fs::read_to_string(fixture("knapsack.toml")).unwrap();
     for (extra, rows_expected) in [("required = [\"id\"]", 8), ("excluded = [\"ic\"]", 8)] {
         let path = dir.path().join("k.toml");
-        std::fs::write(&path, base.replace("capex_budget = 66_000", &format!("capex_budget = 66_000\n{extra}"))).unwrap();
+        std::fs::write(&path, base.replace("capex_budget = 66_000", &format!("capex_budget = 66_000\n{extra}")))
+            .unwrap();
         let out = dir.path().join("out");
         let (rows, _) = optimize_path(&path, &out);
         assert_eq!(rows.len(), rows_expected, "{extra}: portfolios");

@@ -30,7 +30,10 @@ fn a_long_run_on_a_terminal_shows_a_progress_bar() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let screen = on_terminal(&format!("run scenarios/acme-ai-roadmap.toml -n {N} --format csv -o {}", dir.path().join("tty").display()));
+    let screen = on_terminal(&format!(
+        "run scenarios/acme-ai-roadmap.toml -n {N} --format csv -o {}",
+        dir.path().join("tty").display()
+    ));
     assert!(screen.contains(&format!("/{N} iterations")), "no progress bar on the terminal:\n{screen}");
 }
 

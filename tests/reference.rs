@@ -31,8 +31,13 @@ fn canonical_case_matches_the_reference_figures() {
         .arg(&out)
         .assert()
         .success();
-    let result = Process::new("python3").arg(&compare).arg(&expected).arg(&out).args(["--n", "100000"]).output().unwrap();
+    let result =
+        Process::new("python3").arg(&compare).arg(&expected).arg(&out).args(["--n", "100000"]).output().unwrap();
     let stdout = String::from_utf8_lossy(&result.stdout);
-    assert!(result.status.success(), "compare.py found mismatches:\n{stdout}{}", String::from_utf8_lossy(&result.stderr));
+    assert!(
+        result.status.success(),
+        "compare.py found mismatches:\n{stdout}{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
     assert!(stdout.contains(" 0 failed"), "{stdout}");
 }

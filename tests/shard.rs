@@ -104,7 +104,9 @@ fn parts_of_different_runs_are_refused() {
     let copy = dir.path().join("copy");
     std::fs::create_dir_all(copy.join("models")).unwrap();
     std::fs::create_dir_all(copy.join("scenarios")).unwrap();
-    let model = std::fs::read_to_string(root().join("models/acme.toml")).unwrap().replace("volume = 120_000", "volume = 121_000");
+    let model = std::fs::read_to_string(root().join("models/acme.toml"))
+        .unwrap()
+        .replace("volume = 120_000", "volume = 121_000");
     std::fs::write(copy.join("models/acme.toml"), model).unwrap();
     std::fs::copy(&scenario, copy.join("scenarios/acme-ai-roadmap.toml")).unwrap();
     let other_inputs = shard(&copy.join("scenarios/acme-ai-roadmap.toml"), "3000", "1", 2, 2, &b);
@@ -114,7 +116,10 @@ fn parts_of_different_runs_are_refused() {
     // Another iteration count, an incomplete set, a shard twice.
     let other_n = shard(&scenario, "4000", "1", 2, 2, &b);
     assert!(stderr(&merge(&[one.clone(), other_n], &out).code(1)).contains("4000 iterations against 3000"));
-    assert!(stderr(&merge(std::slice::from_ref(&one), &out).code(1)).contains("incomplete set: 1 of 2 parts; missing shard 2/2"));
+    assert!(
+        stderr(&merge(std::slice::from_ref(&one), &out).code(1))
+            .contains("incomplete set: 1 of 2 parts; missing shard 2/2")
+    );
     assert!(stderr(&merge(&[one.clone(), one.clone(), two.clone()], &out).code(1)).contains("is given twice"));
 
     // A damaged part, and a file that is not a part.
@@ -136,7 +141,11 @@ fn parts_of_different_runs_are_refused() {
     // An absurd shard count still finishes, with a short message.
     let lone = shard(&scenario, "3000", "1", 1, 300_000_000, &b);
     let e = stderr(&merge(&[lone], &out).code(1));
-    assert!(e.contains("incomplete set: 1 of 300000000 parts; missing shard 2/300000000, 3/300000000") && e.contains(", ..."), "{e}");
+    assert!(
+        e.contains("incomplete set: 1 of 300000000 parts; missing shard 2/300000000, 3/300000000")
+            && e.contains(", ..."),
+        "{e}"
+    );
 
     // Inputs changed after the shards ran.
     let changed_dir = dir.path().join("changed");
@@ -147,7 +156,9 @@ fn parts_of_different_runs_are_refused() {
     let s = changed_dir.join("scenarios/acme-ai-roadmap.toml");
     let p1 = shard(&s, "3000", "1", 1, 2, &changed_dir);
     let p2 = shard(&s, "3000", "1", 2, 2, &changed_dir);
-    let text = std::fs::read_to_string(changed_dir.join("models/acme.toml")).unwrap().replace("volume = 120_000", "volume = 119_000");
+    let text = std::fs::read_to_string(changed_dir.join("models/acme.toml"))
+        .unwrap()
+        .replace("volume = 120_000", "volume = 119_000");
     std::fs::write(changed_dir.join("models/acme.toml"), text).unwrap();
     assert!(stderr(&merge(&[p1, p2], &out).code(1)).contains("the input files changed since the shards ran"));
 
@@ -184,24 +195,37 @@ fn a_part_edited_and_hashed_again_is_refused() {
     let (header, part) = decode(&two, &bytes).unwrap();
     type Edit = Box<dyn Fn(&mut costcast::shard::PartHeader, &mut costcast::simulate::Part)>;
     let edits: Vec<(&str, Edit)> = vec![
-        ("no inputs", Box::new(|h, p| {
-            h.input_columns = 0;
-            p.input_keys.clear();
-            p.input_sums.clear();
-        })),
-        ("NPV as a tally", Box::new(|_, p| {
-            let npv = p.columns.iter().position(|c| matches!(c, Kept::Whole(_))).unwrap();
-            let tally = p.columns.iter().find_map(|c| if let Kept::Tally(t) = c { Some(t.clone()) } else { None }).unwrap();
-            p.columns[npv] = Kept::Tally(tally);
-        })),
-        ("payback as whole values", Box::new(|_, p| {
-            let payback = p.columns.iter().position(|c| matches!(c, Kept::Months(_))).unwrap();
-            p.columns[payback] = Kept::Whole(vec![1.0; p.rows]);
-        })),
-        ("other batches", Box::new(|h, p| {
-            h.first_batch = 0;
-            p.batches.start = 0;
-        })),
+        (
+            "no inputs",
+            Box::new(|h, p| {
+                h.input_columns = 0;
+                p.input_keys.clear();
+                p.input_sums.clear();
+            }),
+        ),
+        (
+            "NPV as a tally",
+            Box::new(|_, p| {
+                let npv = p.columns.iter().position(|c| matches!(c, Kept::Whole(_))).unwrap();
+                let tally =
+                    p.columns.iter().find_map(|c| if let Kept::Tally(t) = c { Some(t.clone()) } else { None }).unwrap();
+                p.columns[npv] = Kept::Tally(tally);
+            }),
+        ),
+        (
+            "payback as whole values",
+            Box::new(|_, p| {
+                let payback = p.columns.iter().position(|c| matches!(c, Kept::Months(_))).unwrap();
+                p.columns[payback] = Kept::Whole(vec![1.0; p.rows]);
+            }),
+        ),
+        (
+            "other batches",
+            Box::new(|h, p| {
+                h.first_batch = 0;
+                p.batches.start = 0;
+            }),
+        ),
     ];
     for (what, edit) in edits {
         let (mut h, mut p) = (header.clone(), part.clone());
@@ -209,7 +233,10 @@ fn a_part_edited_and_hashed_again_is_refused() {
         let edited = dir.path().join("edited.part");
         std::fs::write(&edited, encode(&h, &p)).unwrap();
         let e = stderr(&merge(&[one.clone(), edited], &out).code(1));
-        assert!(e.contains("edited.part") && (e.contains("re-run") || e.contains("not a costcast part file")), "{what}: {e}");
+        assert!(
+            e.contains("edited.part") && (e.contains("re-run") || e.contains("not a costcast part file")),
+            "{what}: {e}"
+        );
         assert!(!out.exists(), "{what}: a refused merge wrote {}", out.display());
     }
 }

@@ -83,7 +83,11 @@ fn constant_inputs_give_hand_computed_fte_and_cost() {
     for month in ["2027-01", "2027-02", "2027-03"] {
         constant(monthly(&r, "baseline", month, "phone", "fte"), base_fte, "baseline fte");
         // Labour + non-labour per contact + fixed.
-        constant(monthly(&r, "baseline", month, "phone", "cost"), base_labour + 4_000.0 * 0.5 + 1_000.0, "baseline cost");
+        constant(
+            monthly(&r, "baseline", month, "phone", "cost"),
+            base_labour + 4_000.0 * 0.5 + 1_000.0,
+            "baseline cost",
+        );
     }
     assert!(r.monthly.iter().all(|row| row.channel != "web" || row.metric != "fte"), "flat channels have no fte rows");
     // FTE by fiscal year: the average of the months (FY2027 is the 3 months).
@@ -98,7 +102,11 @@ fn constant_inputs_give_hand_computed_fte_and_cost() {
     // does not move at all; only the non-labour cost per contact is saved.
     assert_eq!(textbook_agents(1.8, 180.0, 20.0, 0.8, 0.85), 4);
     constant(monthly(&r, "Deflect 10%", "2027-01", "phone", "fte"), base_fte, "deflect fte");
-    constant(monthly(&r, "Deflect 10%", "2027-01", "phone", "cost"), base_labour + 3_600.0 * 0.5 + 1_000.0, "deflect cost");
+    constant(
+        monthly(&r, "Deflect 10%", "2027-01", "phone", "cost"),
+        base_labour + 3_600.0 * 0.5 + 1_000.0,
+        "deflect cost",
+    );
 
     // Halve AHT from month 2 (reduce_cost on a staffed channel): A = 1,
     // answer/AHT = 20/90; N = 2 gives SL 0.5424, N = 3 gives 0.9417. The
@@ -107,7 +115,11 @@ fn constant_inputs_give_hand_computed_fte_and_cost() {
     let short_fte = 3.0 * 100.0 / 120.0;
     constant(monthly(&r, "Shorter calls", "2027-01", "phone", "fte"), base_fte, "before the start");
     constant(monthly(&r, "Shorter calls", "2027-02", "phone", "fte"), short_fte, "shorter fte");
-    constant(monthly(&r, "Shorter calls", "2027-02", "phone", "cost"), short_fte * 5_000.0 + 2_000.0 + 1_000.0, "shorter cost");
+    constant(
+        monthly(&r, "Shorter calls", "2027-02", "phone", "cost"),
+        short_fte * 5_000.0 + 2_000.0 + 1_000.0,
+        "shorter cost",
+    );
 
     // Both: A = 3600 * 90 / 360000 = 0.9 Erlangs.
     let both_n = textbook_agents(0.9, 90.0, 20.0, 0.8, 0.85);
@@ -211,7 +223,11 @@ fn staffed_example_reports_fte() {
     // The full roadmap deflects phone contacts: fewer phone FTE than baseline.
     let fte = |scenario: &str, fy: &str| -> f64 {
         rows.iter()
-            .find(|r| r[0] == Data::String(scenario.into()) && r[1] == Data::String("phone".into()) && r[2] == Data::String(fy.into()))
+            .find(|r| {
+                r[0] == Data::String(scenario.into())
+                    && r[1] == Data::String("phone".into())
+                    && r[2] == Data::String(fy.into())
+            })
             .and_then(|r| r[4].as_f64())
             .unwrap()
     };

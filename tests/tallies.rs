@@ -25,7 +25,10 @@ fn canonical() -> Case {
 
 /// The canonical case with its model and scenario texts edited, loaded
 /// from a temporary folder (kept alive by the returned guard).
-fn edited_canonical(model: impl Fn(String) -> String, scenario: impl Fn(String) -> String) -> (tempfile::TempDir, Case) {
+fn edited_canonical(
+    model: impl Fn(String) -> String,
+    scenario: impl Fn(String) -> String,
+) -> (tempfile::TempDir, Case) {
     let dir = tempfile::tempdir().unwrap();
     let copy = |file: &str, edit: &dyn Fn(String) -> String| {
         let to = dir.path().join(file);
@@ -60,7 +63,8 @@ fn bracketed_tallies_give_the_tables_of_keeping_everything() {
     let everything = RunOptions { pilot: N, ..RunOptions::new(N, 5, true) };
     let bracketed = RunOptions { pilot: 4096, ..everything };
     let kept = simulation(&case, bracketed);
-    let tallied: Vec<_> = kept.columns.iter().filter_map(|c| if let Kept::Tally(t) = c { Some(t) } else { None }).collect();
+    let tallied: Vec<_> =
+        kept.columns.iter().filter_map(|c| if let Kept::Tally(t) = c { Some(t) } else { None }).collect();
     let bytes: usize = tallied.iter().map(|t| t.kept_bytes()).sum();
     // A 4,096-iteration pilot brackets roughly a fifth of the values; keeping
     // everything would be 8 bytes a value.
@@ -79,8 +83,16 @@ fn a_percentile_between_brackets_is_recovered_exactly() {
     let layout = simulate::Layout::new(&case);
     let missed = in_pool(|| {
         let plan = simulate::plan(&case, &layout, narrow).unwrap();
-        let part = simulate::simulate_batches(&case, &layout, narrow, &plan, 0..N.div_ceil(simulate::BATCH), None, &AtomicUsize::new(0))
-            .unwrap();
+        let part = simulate::simulate_batches(
+            &case,
+            &layout,
+            narrow,
+            &plan,
+            0..N.div_ceil(simulate::BATCH),
+            None,
+            &AtomicUsize::new(0),
+        )
+        .unwrap();
         Simulation::from_parts(&case, layout.clone(), narrow, vec![part]).misses()
     });
     assert!(missed.len() > 5, "only {} columns missed", missed.len());
@@ -139,7 +151,13 @@ fn sensitivity_from_keys_matches_the_exact_draws() {
 #[test]
 fn sensitivity_of_skewed_inputs_matches_the_exact_draws() {
     let (_dir, case) = edited_canonical(
-        |model| model.replacen(r#"cost_per_contact = "pert(6.0, 8.0, 12.0)""#, r#"cost_per_contact = "lognormal(2.0, 1.5)""#, 1),
+        |model| {
+            model.replacen(
+                r#"cost_per_contact = "pert(6.0, 8.0, 12.0)""#,
+                r#"cost_per_contact = "lognormal(2.0, 1.5)""#,
+                1,
+            )
+        },
         |scenario| scenario.replacen(r#"share = "triangular(0.10, 0.25, 0.40)""#, r#"share = "beta(0.5, 2)""#, 1),
     );
     let kinds: Vec<&str> = case.inputs.defs.iter().map(|d| d.written.as_str()).collect();
@@ -173,8 +191,20 @@ fn check_sensitivity(case: &Case) {
         // far less than its Monte Carlo error (about 1/sqrt(n) = 0.006).
         assert!((row.spearman - rho).abs() < 1e-5, "{} {}: {} against {rho}", row.scenario, row.input, row.spearman);
         let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.abs().max(1.0);
-        assert!(close(row.npv_low_decile, low), "{} {}: low decile {} against {low}", row.scenario, row.input, row.npv_low_decile);
-        assert!(close(row.npv_high_decile, high), "{} {}: high decile {} against {high}", row.scenario, row.input, row.npv_high_decile);
+        assert!(
+            close(row.npv_low_decile, low),
+            "{} {}: low decile {} against {low}",
+            row.scenario,
+            row.input,
+            row.npv_low_decile
+        );
+        assert!(
+            close(row.npv_high_decile, high),
+            "{} {}: high decile {} against {high}",
+            row.scenario,
+            row.input,
+            row.npv_high_decile
+        );
         checked += 1;
     }
     assert!(checked > 60, "{checked} rows");
@@ -188,12 +218,19 @@ fn check_sensitivity(case: &Case) {
 fn a_result_that_is_nan_in_some_iterations_is_undefined_not_summarised_over_the_rest() {
     use costcast::aggregate::SummaryValue;
     let (_dir, case) = edited_canonical(
-        |model| model.replacen("months = 36", "months = 600", 1).replacen(r#"growth = "normal(0.004, 0.002)""#, r#"growth = "normal(0.5, 1.5)""#, 1),
+        |model| {
+            model.replacen("months = 36", "months = 600", 1).replacen(
+                r#"growth = "normal(0.004, 0.002)""#,
+                r#"growth = "normal(0.5, 1.5)""#,
+                1,
+            )
+        },
         |scenario| scenario,
     );
     let results = costcast::run::forecast(&case, 2000, 42, 2).unwrap();
     let mut undefined = 0;
-    for row in results.summary.iter().filter(|r| ["baseline_cost", "scenario_cost", "net_savings"].contains(&r.metric)) {
+    for row in results.summary.iter().filter(|r| ["baseline_cost", "scenario_cost", "net_savings"].contains(&r.metric))
+    {
         let SummaryValue::Stats(Some(s)) = &row.value else { panic!("{row:?}") };
         if s.mean.is_nan() {
             undefined += 1;

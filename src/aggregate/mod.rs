@@ -9,11 +9,11 @@ pub mod stats;
 use rayon::prelude::*;
 
 use crate::model::Case;
+use crate::simulate::Simulation;
 use crate::simulate::layout::{BRIDGE_PROBS, FISCAL_PROBS, MonthlyMetric, SUMMARY_PROBS};
 use crate::simulate::sampler::Sampler;
 use crate::simulate::stream;
 use crate::simulate::tally::Tally;
-use crate::simulate::Simulation;
 pub use stats::Stats;
 
 /// A row of `summary.csv`.
@@ -271,7 +271,11 @@ fn npv_distributions(case: &Case, ranked: &[sensitivity::RankedNpv<'_>]) -> Vec<
                 let bin = ((x - start) / width).floor().clamp(0.0, (HISTOGRAM_BINS - 1) as f64) as usize;
                 counts[bin] += 1;
             }
-            NpvDistribution { scenario: scenario.name.clone(), percentiles, histogram: Histogram { start, width, counts } }
+            NpvDistribution {
+                scenario: scenario.name.clone(),
+                percentiles,
+                histogram: Histogram { start, width, counts },
+            }
         })
         .collect()
 }
@@ -348,7 +352,18 @@ fn tally_stats(t: &Tally) -> Option<Stats> {
         return None;
     }
     let q = t.quantiles(&SUMMARY_PROBS).expect("the simulation keeps the order statistics its percentiles need");
-    Some(Stats { mean: t.mean(), sd: t.sd(), p5: q[0], p10: q[1], p50: q[2], p90: q[3], p95: q[4], min: t.min, max: t.max, n: n as usize })
+    Some(Stats {
+        mean: t.mean(),
+        sd: t.sd(),
+        p5: q[0],
+        p10: q[1],
+        p50: q[2],
+        p90: q[3],
+        p95: q[4],
+        min: t.min,
+        max: t.max,
+        n: n as usize,
+    })
 }
 
 /// [`tally_stats`] of a result every iteration has (see [`undefined`]).
@@ -356,7 +371,18 @@ fn whole_stats(t: &Tally) -> Option<Stats> {
     if undefined(t) {
         let nan = f64::NAN;
         let n = (t.count() + t.missing) as usize;
-        return Some(Stats { mean: nan, sd: nan, p5: nan, p10: nan, p50: nan, p90: nan, p95: nan, min: nan, max: nan, n });
+        return Some(Stats {
+            mean: nan,
+            sd: nan,
+            p5: nan,
+            p10: nan,
+            p50: nan,
+            p90: nan,
+            p95: nan,
+            min: nan,
+            max: nan,
+            n,
+        });
     }
     tally_stats(t)
 }
@@ -479,7 +505,9 @@ fn bridge(case: &Case, sim: &Simulation) -> Vec<BridgeRow> {
             let (mean, p) = if undefined(contribution) {
                 (f64::NAN, vec![f64::NAN; 2])
             } else {
-                let p = contribution.quantiles(&BRIDGE_PROBS).expect("the simulation keeps the order statistics its percentiles need");
+                let p = contribution
+                    .quantiles(&BRIDGE_PROBS)
+                    .expect("the simulation keeps the order statistics its percentiles need");
                 (contribution.mean(), p)
             };
             rows.push(BridgeRow {
@@ -565,7 +593,12 @@ fn sensitivity_inputs(case: &Case, sim: &Simulation) -> Vec<SensitivityInput> {
     inputs
 }
 
-fn sensitivity(case: &Case, sim: &Simulation, inputs: &[SensitivityInput], npv: &[sensitivity::RankedNpv<'_>]) -> Vec<SensitivityRow> {
+fn sensitivity(
+    case: &Case,
+    sim: &Simulation,
+    inputs: &[SensitivityInput],
+    npv: &[sensitivity::RankedNpv<'_>],
+) -> Vec<SensitivityRow> {
     let per_input: Vec<Vec<(usize, SensitivityRow)>> = inputs
         .par_iter()
         .map(|input| {

@@ -49,7 +49,8 @@ pub fn order(values: &[f64]) -> Vec<u32> {
     pieces.into_par_iter().zip(starts.par_iter()).for_each(|(idx, &first)| {
         for_each_run(first..first + idx.len(), same_key, |run| {
             if run.len() > 1 {
-                idx[run.start - first..run.end - first].sort_by(|&a, &b| values[a as usize].total_cmp(&values[b as usize]));
+                idx[run.start - first..run.end - first]
+                    .sort_by(|&a, &b| values[a as usize].total_cmp(&values[b as usize]));
             }
         });
     });
@@ -59,7 +60,11 @@ pub fn order(values: &[f64]) -> Vec<u32> {
 /// Calls `f` with each run in `range`: a stretch `i..j` whose every
 /// position `k` has `same(i, k)`, as long as it goes.
 #[inline]
-fn for_each_run(range: std::ops::Range<usize>, same: impl Fn(usize, usize) -> bool, mut f: impl FnMut(std::ops::Range<usize>)) {
+fn for_each_run(
+    range: std::ops::Range<usize>,
+    same: impl Fn(usize, usize) -> bool,
+    mut f: impl FnMut(std::ops::Range<usize>),
+) {
     let mut i = range.start;
     while i < range.end {
         let mut j = i + 1;
@@ -577,7 +582,10 @@ mod tests {
         plain.sort_by(|&a, &b| npv[a as usize].total_cmp(&npv[b as usize]));
         assert_eq!(order(npv), plain);
         let sorted: Vec<f64> = plain.iter().map(|&i| npv[i as usize]).collect();
-        assert_eq!(ranked.sorted.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), sorted.iter().map(|x| x.to_bits()).collect::<Vec<_>>());
+        assert_eq!(
+            ranked.sorted.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+            sorted.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+        );
         let mid = (npv.len() as f64 + 1.0) / 2.0;
         let expected: Vec<f64> = ranks(npv, &plain).into_iter().map(|r| r - mid).collect();
         assert_eq!(ranked.centred, expected);
@@ -689,9 +697,8 @@ mod tests {
         };
         let n = 5003;
         let keys: Vec<u16> = (0..n).map(|_| (next() * 3000.0) as u16).collect();
-        let npvs: Vec<Vec<f64>> = (0..7)
-            .map(|s| keys.iter().map(|&k| f64::from(k) * (s as f64 - 3.0) + 4000.0 * next()).collect())
-            .collect();
+        let npvs: Vec<Vec<f64>> =
+            (0..7).map(|s| keys.iter().map(|&k| f64::from(k) * (s as f64 - 3.0) + 4000.0 * next()).collect()).collect();
         let ranked: Vec<RankedNpv<'_>> = npvs.iter().map(|v| RankedNpv::new(v)).collect();
         let scenarios: Vec<&RankedNpv<'_>> = ranked.iter().collect();
         let input = InputRanks::new(&keys, true, |_| unreachable!("exact keys need no redraw"));

@@ -29,7 +29,8 @@ pub fn mean(values: &[f64]) -> f64 {
 fn mean_and_sd(values: &[f64]) -> (f64, f64) {
     let n = values.len();
     let m = mean(values);
-    let sd = if n > 1 { (values.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (n - 1) as f64).sqrt() } else { f64::NAN };
+    let sd =
+        if n > 1 { (values.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (n - 1) as f64).sqrt() } else { f64::NAN };
     (m, sd)
 }
 
@@ -65,7 +66,18 @@ pub fn describe_sorted(values: &[f64], sorted: &[f64]) -> Option<Stats> {
     }
     let (m, sd) = mean_and_sd(values);
     let q = sorted_quantiles(sorted, &[0.05, 0.10, 0.50, 0.90, 0.95]);
-    Some(Stats { mean: m, sd, p5: q[0], p10: q[1], p50: q[2], p90: q[3], p95: q[4], min: sorted[0], max: sorted[n - 1], n })
+    Some(Stats {
+        mean: m,
+        sd,
+        p5: q[0],
+        p10: q[1],
+        p50: q[2],
+        p90: q[3],
+        p95: q[4],
+        min: sorted[0],
+        max: sorted[n - 1],
+        n,
+    })
 }
 
 /// Percentiles at `probs` (each in [0, 1], ascending), numpy's linear
@@ -206,9 +218,22 @@ impl MonthCounts {
         } else {
             f64::NAN
         };
-        let q: Vec<f64> =
-            [0.0, 0.05, 0.10, 0.50, 0.90, 0.95, 1.0].iter().map(|&p| exact(interpolate(n, p, |k| Ok(self.order_statistic(k))))).collect();
-        Some(Stats { mean, sd, p5: q[1], p10: q[2], p50: q[3], p90: q[4], p95: q[5], min: q[0], max: q[6], n: n as usize })
+        let q: Vec<f64> = [0.0, 0.05, 0.10, 0.50, 0.90, 0.95, 1.0]
+            .iter()
+            .map(|&p| exact(interpolate(n, p, |k| Ok(self.order_statistic(k)))))
+            .collect();
+        Some(Stats {
+            mean,
+            sd,
+            p5: q[1],
+            p10: q[2],
+            p50: q[3],
+            p90: q[4],
+            p95: q[5],
+            min: q[0],
+            max: q[6],
+            n: n as usize,
+        })
     }
 }
 
@@ -248,7 +273,10 @@ mod tests {
         let values: Vec<f64> = months.iter().filter(|&&m| m > 0).map(|&m| f64::from(m)).collect();
         let want = describe(&values).unwrap();
         let got = MonthCounts::of(&months).stats().unwrap();
-        assert_eq!((got.n, got.min, got.max, got.p5, got.p10, got.p50, got.p90, got.p95), (want.n, want.min, want.max, want.p5, want.p10, want.p50, want.p90, want.p95));
+        assert_eq!(
+            (got.n, got.min, got.max, got.p5, got.p10, got.p50, got.p90, got.p95),
+            (want.n, want.min, want.max, want.p5, want.p10, want.p50, want.p90, want.p95)
+        );
         assert!((got.mean - want.mean).abs() < 1e-12 && (got.sd - want.sd).abs() < 1e-12);
         assert!(MonthCounts::of(&[0, 0]).stats().is_none());
     }
@@ -278,7 +306,10 @@ mod tests {
         by_key.sort_by_key(|&x| order_key(x));
         let mut by_total = values.to_vec();
         by_total.sort_by(f64::total_cmp);
-        assert_eq!(by_key.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), by_total.iter().map(|x| x.to_bits()).collect::<Vec<_>>());
+        assert_eq!(
+            by_key.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+            by_total.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+        );
         for x in values {
             assert_eq!(from_order_key(order_key(x)).to_bits(), x.to_bits());
         }

@@ -7,7 +7,7 @@
 //! factor, so an impossible matrix can be blamed on the inputs that make it,
 //! and uncorrelated inputs never pay for the copula.
 
-use nalgebra::{DMatrix, Cholesky};
+use nalgebra::{Cholesky, DMatrix};
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 

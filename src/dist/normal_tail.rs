@@ -75,7 +75,8 @@ impl TailTable {
         let u = x - i as f64;
         let (y0, y1, m0, m1) = (self.values[i], self.values[i + 1], self.slopes[i], self.slopes[i + 1]);
         let (u2, u3) = (u * u, u * u * u);
-        let log = (2.0 * u3 - 3.0 * u2 + 1.0) * y0 + (u3 - 2.0 * u2 + u) * m0 + (3.0 * u2 - 2.0 * u3) * y1 + (u3 - u2) * m1;
+        let log =
+            (2.0 * u3 - 3.0 * u2 + 1.0) * y0 + (u3 - 2.0 * u2 + u) * m0 + (3.0 * u2 - 2.0 * u3) * y1 + (u3 - u2) * m1;
         exp(log)
     }
 

@@ -104,7 +104,9 @@ mod tests {
 
     #[test]
     fn the_table_matches_the_exact_inverse_cdf() {
-        for (min, mode, max) in [(6.0, 8.0, 12.0), (0.0, 0.0, 1.0), (0.0, 1.0, 1.0), (150_000.0, 200_000.0, 320_000.0), (0.02, 0.04, 0.07)] {
+        for (min, mode, max) in
+            [(6.0, 8.0, 12.0), (0.0, 0.0, 1.0), (0.0, 1.0, 1.0), (150_000.0, 200_000.0, 320_000.0), (0.02, 0.04, 0.07)]
+        {
             let d = Pert::new(min, mode, max).unwrap();
             let mut worst: f64 = 0.0;
             for i in 0..=16_000 {

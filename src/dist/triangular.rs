@@ -46,11 +46,7 @@ impl Triangular {
     pub fn quantile(&self, u: f64) -> f64 {
         let (a, c, b) = (self.min, self.mode, self.max);
         let split = (c - a) / (b - a);
-        if u < split {
-            a + (u * (b - a) * (c - a)).sqrt()
-        } else {
-            b - ((1.0 - u) * (b - a) * (b - c)).sqrt()
-        }
+        if u < split { a + (u * (b - a) * (c - a)).sqrt() } else { b - ((1.0 - u) * (b - a) * (b - c)).sqrt() }
     }
 
     /// F^-1(Phi(z)), for the Gaussian copula: each side from the normal
@@ -135,10 +131,16 @@ mod tests {
                 // the rounding of end +- distance (a few ulps of the end).
                 let rounding = 4.0 * f64::EPSILON * a.abs().max(b.abs());
                 if z >= 4.0 && c < b {
-                    assert!((got - exact).abs() <= 2e-10 * (b - exact) + rounding, "triangular({a}, {c}, {b}) at z = {z}");
+                    assert!(
+                        (got - exact).abs() <= 2e-10 * (b - exact) + rounding,
+                        "triangular({a}, {c}, {b}) at z = {z}"
+                    );
                 }
                 if z <= -4.0 && c > a {
-                    assert!((got - exact).abs() <= 2e-10 * (exact - a) + rounding, "triangular({a}, {c}, {b}) at z = {z}");
+                    assert!(
+                        (got - exact).abs() <= 2e-10 * (exact - a) + rounding,
+                        "triangular({a}, {c}, {b}) at z = {z}"
+                    );
                 }
             }
             assert!(worst < 1e-10, "triangular({a}, {c}, {b}): worst error {worst:e} of the range");

@@ -136,7 +136,8 @@ mod tests {
 
     #[test]
     fn top_level_and_table_keys() {
-        let t = "name = \"x\"\nmonths = \"six\"\n\n[[channel]]\nid = \"a\"\n\n[[channel]]\nid = \"b\"\nnoise = \"u(1)\"\n";
+        let t =
+            "name = \"x\"\nmonths = \"six\"\n\n[[channel]]\nid = \"a\"\n\n[[channel]]\nid = \"b\"\nnoise = \"u(1)\"\n";
         assert_eq!(at(t, "\"six\"").as_deref(), Some("months"));
         assert_eq!(at(t, "\"u(1)\"").as_deref(), Some("channel[1].noise"));
     }

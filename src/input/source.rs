@@ -45,7 +45,12 @@ impl SourceFile {
     }
 
     /// A diagnostic at the start of `span`.
-    pub fn error(&self, span: Option<Range<usize>>, field: impl Into<String>, message: impl Into<String>) -> Diagnostic {
+    pub fn error(
+        &self,
+        span: Option<Range<usize>>,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Diagnostic {
         Diagnostic::new(&self.path, field, message).at_position(span.map(|s| self.position(s.start)))
     }
 
@@ -54,9 +59,16 @@ impl SourceFile {
     pub fn parse_toml<T: DeserializeOwned>(&self) -> Result<T, Diagnostic> {
         toml::from_str(&self.text).map_err(|e| {
             let raw = e.message().trim().replace('\n', " ");
-            let schema = ["invalid type", "unknown field", "missing field", "invalid value", "invalid length", "duplicate field"]
-                .iter()
-                .any(|p| raw.starts_with(p));
+            let schema = [
+                "invalid type",
+                "unknown field",
+                "missing field",
+                "invalid value",
+                "invalid length",
+                "duplicate field",
+            ]
+            .iter()
+            .any(|p| raw.starts_with(p));
             let field = e
                 .span()
                 .filter(|_| schema)
@@ -70,11 +82,7 @@ impl SourceFile {
     /// Resolve a path written inside this file: relative to its folder.
     pub fn resolve(&self, written: &str) -> PathBuf {
         let p = Path::new(written);
-        if p.is_absolute() {
-            p.to_path_buf()
-        } else {
-            self.path.parent().unwrap_or(Path::new("")).join(p)
-        }
+        if p.is_absolute() { p.to_path_buf() } else { self.path.parent().unwrap_or(Path::new("")).join(p) }
     }
 }
 
@@ -88,7 +96,10 @@ fn plain_words(message: &str, field: &str) -> String {
         ("expected f64", "expected a number (a constant here, not a distribution)"),
         ("expected a map", "expected a table"),
         ("expected a sequence", "expected an array [...]"),
-        ("expected struct RawEffect", "expected an effect table such as { deflect = \"chat\", to = \"self_service\", share = 0.2 }"),
+        (
+            "expected struct RawEffect",
+            "expected an effect table such as { deflect = \"chat\", to = \"self_service\", share = 0.2 }",
+        ),
         ("expected struct RawChannel", "expected a channel table"),
         ("expected struct RawInitiative", "expected an initiative table"),
         ("expected struct RawScenario", "expected a scenario table"),

@@ -42,10 +42,8 @@ fn read_cells(file: &SourceFile) -> Result<Cells, Diagnostic> {
         for (i, cell) in record.iter().enumerate() {
             // Find the cell in the raw line to recover its column; fall back
             // to the running offset when quoting makes them differ.
-            let here = raw_line
-                .get(offset - start..)
-                .and_then(|rest| rest.find(cell).map(|k| offset + k))
-                .unwrap_or(offset);
+            let here =
+                raw_line.get(offset - start..).and_then(|rest| rest.find(cell).map(|k| offset + k)).unwrap_or(offset);
             let span: Range<usize> = here..here + cell.len();
             cells.push(Spanned::new(span.clone(), cell.trim().to_owned()));
             offset = span.end.min(start + raw_line.len());

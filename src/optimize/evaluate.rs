@@ -61,7 +61,12 @@ impl PortfolioStats {
 /// Evaluate non-empty `portfolios` (each in file order) on `iterations`
 /// iterations from `seed`. Must run inside the rayon pool that sets the
 /// thread count; the figures do not depend on it.
-pub fn evaluate(case: &Case, portfolios: &[Vec<usize>], iterations: usize, seed: u64) -> Result<Vec<PortfolioStats>, String> {
+pub fn evaluate(
+    case: &Case,
+    portfolios: &[Vec<usize>],
+    iterations: usize,
+    seed: u64,
+) -> Result<Vec<PortfolioStats>, String> {
     let mut out = Vec::with_capacity(portfolios.len());
     for chunk in portfolios.chunks(chunk_size(iterations)) {
         let mut trial = case.clone();

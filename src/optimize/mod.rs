@@ -119,13 +119,20 @@ impl Objective {
 
 /// Search the portfolios of `case` under `spec`; must run inside the rayon
 /// pool that sets the thread count (the answer does not depend on it).
-pub fn optimize(case: &Case, spec: &OptimizeSpec, iterations: usize, seed: u64) -> Result<Recommendation, OptimizeError> {
+pub fn optimize(
+    case: &Case,
+    spec: &OptimizeSpec,
+    iterations: usize,
+    seed: u64,
+) -> Result<Recommendation, OptimizeError> {
     let free: Vec<usize> =
         (0..case.initiatives.len()).filter(|k| !spec.required.contains(k) && !spec.excluded.contains(k)).collect();
     let mut book = Book { case, spec, seed, evaluated: BTreeMap::new() };
     let (search, screened_with) = if free.len() <= EXHAUSTIVE_MAX {
         let all: Vec<Vec<usize>> = (0..1u32 << free.len())
-            .map(|mask| portfolio(&spec.required, free.iter().enumerate().filter(|(b, _)| mask >> b & 1 == 1).map(|(_, &k)| k)))
+            .map(|mask| {
+                portfolio(&spec.required, free.iter().enumerate().filter(|(b, _)| mask >> b & 1 == 1).map(|(_, &k)| k))
+            })
             .collect();
         if all.len() * iterations <= FULL_BUDGET {
             book.evaluate(&all, iterations)?;
@@ -272,7 +279,8 @@ impl Book<'_> {
         // The screened frontier, so the frontier at full count spans every
         // budget: all of it, or an even spread over investment past
         // FRONTIER_FINALISTS points.
-        let mut frontier: Vec<&PortfolioStats> = ranked.iter().copied().filter(|s| !dominated(s, &ranked, objective)).collect();
+        let mut frontier: Vec<&PortfolioStats> =
+            ranked.iter().copied().filter(|s| !dominated(s, &ranked, objective)).collect();
         frontier.sort_by(|a, b| a.investment_mean.total_cmp(&b.investment_mean).then(a.members.cmp(&b.members)));
         let step = frontier.len().div_ceil(FRONTIER_FINALISTS).max(1);
         frontier.iter().step_by(step).chain(frontier.last()).for_each(&mut take);
@@ -295,7 +303,12 @@ impl Book<'_> {
         all
     }
 
-    fn recommend(&self, search: Search, screened_with: Option<usize>, iterations: usize) -> Result<Recommendation, OptimizeError> {
+    fn recommend(
+        &self,
+        search: Search,
+        screened_with: Option<usize>,
+        iterations: usize,
+    ) -> Result<Recommendation, OptimizeError> {
         let objective = self.spec.objective;
         let ranked = self.ranked();
         let full: Vec<&PortfolioStats> = ranked.iter().copied().filter(|s| s.iterations == iterations).collect();
@@ -363,7 +376,11 @@ impl Book<'_> {
         }
         if !broken.is_empty() {
             let gain = objective.of(other) - objective.of(best);
-            let edge = if gain > 0.0 { format!(" although its {} is {} higher", objective.label(), amount(gain)) } else { String::new() };
+            let edge = if gain > 0.0 {
+                format!(" although its {} is {} higher", objective.label(), amount(gain))
+            } else {
+                String::new()
+            };
             return format!("ruled out: {}{edge}", broken.join(" and "));
         }
         let gap = objective.of(best) - objective.of(other);

@@ -57,11 +57,7 @@ pub fn percent(p: f64) -> String {
         return "–".into();
     }
     let x = p * 100.0;
-    if (x - x.round()).abs() < 1e-9 || (5.0..=95.0).contains(&x) {
-        format!("{:.0}%", x)
-    } else {
-        format!("{:.1}%", x)
-    }
+    if (x - x.round()).abs() < 1e-9 || (5.0..=95.0).contains(&x) { format!("{:.0}%", x) } else { format!("{:.1}%", x) }
 }
 
 #[cfg(test)]

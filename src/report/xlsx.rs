@@ -69,10 +69,8 @@ fn build(case: &Case, results: &Results) -> Result<Vec<u8>, XlsxError> {
     .into_iter()
     .chain(staffing(results, &f)?)
     .chain(portfolio(case, results, &f)?)
-    .chain([
-        charts(&layout, &f)?,
-        data,
-    ]) {
+    .chain([charts(&layout, &f)?, data])
+    {
         book.push_worksheet(sheet);
     }
     book.save_to_buffer()
@@ -371,7 +369,13 @@ fn portfolio(case: &Case, results: &Results, f: &Formats) -> Result<Option<Works
         let st = &c.stats;
         s.number(row, 0, (i + 1) as f64, Num::Integer, f)?;
         s.text(row, 1, &names(&st.members), f)?;
-        s.numbers(row, 2, &[st.capex_mean, st.investment_mean, st.npv_mean, st.npv_p10, st.npv_p50, st.npv_p90], Num::Money, f)?;
+        s.numbers(
+            row,
+            2,
+            &[st.capex_mean, st.investment_mean, st.npv_mean, st.npv_p10, st.npv_p50, st.npv_p90],
+            Num::Money,
+            f,
+        )?;
         s.number(row, 8, st.prob_npv_positive, Num::Percent, f)?;
         for (col, flag) in [(9, c.on_frontier), (10, c.feasible), (11, i == rec.chosen)] {
             s.ws.write_boolean(row, col, flag)?;

@@ -16,8 +16,8 @@ use super::layout::{Layout, MonthlyMetric, Source};
 use super::normals::LaneStreams;
 use super::sampler::Sampler;
 use super::stream::iteration_rng;
-use crate::model::{Baseline, Case, Effect};
 use crate::fastmath::{exp, pow};
+use crate::model::{Baseline, Case, Effect};
 use crate::staffing::{self, erlang};
 
 /// Iterations computed together. 16 measured fastest on the canonical case
@@ -456,14 +456,19 @@ impl Workspace {
             self.discount[m] = discount;
             let (mut cost, mut volume) = (ZERO, ZERO);
             for (q, queue) in self.queues.iter().enumerate() {
-                let (fte, labour) = queue.staff(&self.volume[m * nc + queue.channel], &[1.0; LANES], &self.fte_price[m * nq + q]);
+                let (fte, labour) =
+                    queue.staff(&self.volume[m * nc + queue.channel], &[1.0; LANES], &self.fte_price[m * nq + q]);
                 self.base_fte[m * nq + q] = fte;
                 self.base_labour[m * nq + q] = labour;
                 record.put(layout.fte_index(0, m, q), &fte);
             }
             let month = m * nc..(m + 1) * nc;
             // Zipped rather than indexed by channel: no bounds check a channel.
-            let channels = self.volume[month.clone()].iter().zip(&self.price[month.clone()]).zip(&self.fixed[month]).zip(&self.queue_of);
+            let channels = self.volume[month.clone()]
+                .iter()
+                .zip(&self.price[month.clone()])
+                .zip(&self.fixed[month])
+                .zip(&self.queue_of);
             for (c, (((channel_volume, price), fixed), queue)) in channels.enumerate() {
                 let (channel_volume, price, fixed) = (*channel_volume, *price, *fixed);
                 let mut channel_cost = ZERO;
@@ -568,8 +573,11 @@ impl Workspace {
                             for (q, queue) in self.queues.iter().enumerate() {
                                 if std::mem::take(&mut self.recount[q]) {
                                     let c = queue.channel;
-                                    let (fte, labour) =
-                                        queue.staff(&self.state_volume[c], &self.state_aht[c], &self.fte_price[m * nq + q]);
+                                    let (fte, labour) = queue.staff(
+                                        &self.state_volume[c],
+                                        &self.state_aht[c],
+                                        &self.fte_price[m * nq + q],
+                                    );
                                     let before = &self.state_labour[q];
                                     for l in 0..LANES {
                                         running[l] += labour[l] - before[l];
@@ -1128,8 +1136,26 @@ mod tests {
         let mut price = [lanes(2.0)];
         let mut aht = [lanes(1.0)];
         let mut cost = lanes(200.0);
-        apply_effects(&[Effect::Avoid { channels: vec![0], share: 0 }], &v, &w, &[false], &mut volume, &mut price, &mut aht, &mut cost);
-        apply_effects(&[Effect::ReduceCost { channels: vec![0], share: 0 }], &v, &w, &[false], &mut volume, &mut price, &mut aht, &mut cost);
+        apply_effects(
+            &[Effect::Avoid { channels: vec![0], share: 0 }],
+            &v,
+            &w,
+            &[false],
+            &mut volume,
+            &mut price,
+            &mut aht,
+            &mut cost,
+        );
+        apply_effects(
+            &[Effect::ReduceCost { channels: vec![0], share: 0 }],
+            &v,
+            &w,
+            &[false],
+            &mut volume,
+            &mut price,
+            &mut aht,
+            &mut cost,
+        );
         assert_eq!((volume[0][2], price[0][2]), (100.0, 2.0));
         assert_eq!(cost[2], 200.0, "a failed lane's cost does not move, not even by rounding (finite inputs)");
         assert_eq!((volume[0][0], price[0][0]), (50.0, 1.0));
@@ -1142,7 +1168,16 @@ mod tests {
         let mut price = [lanes(1.0), lanes(1.0)];
         let mut aht = [lanes(1.0), lanes(1.0)];
         let mut cost = lanes(0.0);
-        apply_effects(&[Effect::Deflect { from: 0, to: None, share: 0, leak: 1 }], &v, &lanes(1.0), &[false; 2], &mut volume, &mut price, &mut aht, &mut cost);
+        apply_effects(
+            &[Effect::Deflect { from: 0, to: None, share: 0, leak: 1 }],
+            &v,
+            &lanes(1.0),
+            &[false; 2],
+            &mut volume,
+            &mut price,
+            &mut aht,
+            &mut cost,
+        );
         assert_eq!(cost[0], -50.0, "vanished contacts no longer cost");
         assert_eq!((volume[0][0], volume[1][0]), (50.0, 7.0));
     }
@@ -1199,13 +1234,20 @@ mod tests {
             layout.scenarios.iter().map(|c| (rows[c.npv], rows[layout.baseline_cost])).collect()
         };
         for first in [0, 1_000, 123_456] {
-            for ((npv, baseline), (settled_once, _)) in npv_of(&bridge, first).into_iter().zip(npv_of(&portfolios, first)) {
+            for ((npv, baseline), (settled_once, _)) in
+                npv_of(&bridge, first).into_iter().zip(npv_of(&portfolios, first))
+            {
                 for l in 0..LANES {
                     // Some hundreds of roundings of month costs, each within
                     // 2^-52 of the horizon's baseline cost.
                     let tolerance = 1e-13 * baseline[l];
                     assert!(npv[l].abs() > 1e4, "the roadmap moves the NPV");
-                    assert!((npv[l] - settled_once[l]).abs() <= tolerance, "lane {l}: {} vs {}", npv[l], settled_once[l]);
+                    assert!(
+                        (npv[l] - settled_once[l]).abs() <= tolerance,
+                        "lane {l}: {} vs {}",
+                        npv[l],
+                        settled_once[l]
+                    );
                 }
             }
         }
@@ -1236,7 +1278,8 @@ mod tests {
                 columns.extend((0..c.steps).map(|j| c.contribution + j));
                 let mut quantities: Vec<usize> = (0..layout.months)
                     .flat_map(|m| {
-                        let channels = (0..=layout.channels).flat_map(move |ch| [MonthlyMetric::Volume, MonthlyMetric::Cost].map(|k| (ch, k)));
+                        let channels = (0..=layout.channels)
+                            .flat_map(move |ch| [MonthlyMetric::Volume, MonthlyMetric::Cost].map(|k| (ch, k)));
                         let mut q: Vec<usize> = channels.map(|(ch, k)| layout.monthly_index(1, m, ch, k)).collect();
                         q.push(layout.cumulative_index(0, m));
                         q.extend((0..layout.staffed.len()).map(|k| layout.fte_index(1, m, k)));
@@ -1281,7 +1324,8 @@ mod tests {
                 let (mut sums, mut keep) = (vec![0.0; q], vec![0.0f32; q * LANES]);
                 let mut input_sums = vec![0.0; layout.inputs.len()];
                 for first in [0, 5_000, 90_000] {
-                    let out = BlockOutput { sums: &mut sums, keep: &mut keep, kept: LANES, stride: LANES, first_row: 0 };
+                    let out =
+                        BlockOutput { sums: &mut sums, keep: &mut keep, kept: LANES, stride: LANES, first_row: 0 };
                     ws.run_block(&case, layout, &sampler, 5, first, LANES, out);
                     for (k, &input) in layout.inputs.iter().enumerate() {
                         input_sums[k] += ws.values()[input].iter().sum::<f64>();
@@ -1293,12 +1337,20 @@ mod tests {
             let ((lean_sums, lean_keep), (sums, keep)) = (run(&lean), run(&every));
             let (mut aliased, mut added) = (0, 0);
             for (idx, &source) in lean.source.iter().enumerate() {
-                let sample = |keep: &[f32], idx: usize| keep[idx * LANES..(idx + 1) * LANES].iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                let sample = |keep: &[f32], idx: usize| {
+                    keep[idx * LANES..(idx + 1) * LANES].iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+                };
                 match source {
-                    Source::Recorded => assert_eq!(lean_sums[idx].to_bits(), sums[idx].to_bits(), "{file}: quantity {idx}"),
+                    Source::Recorded => {
+                        assert_eq!(lean_sums[idx].to_bits(), sums[idx].to_bits(), "{file}: quantity {idx}")
+                    }
                     Source::Baseline(from) => {
                         aliased += 1;
-                        assert_eq!(sample(&keep, idx), sample(&keep, from), "{file}: quantity {idx} is not the baseline's {from}");
+                        assert_eq!(
+                            sample(&keep, idx),
+                            sample(&keep, from),
+                            "{file}: quantity {idx} is not the baseline's {from}"
+                        );
                         if lean.source[from] == Source::Recorded {
                             assert_eq!(lean_sums[idx].to_bits(), sums[idx].to_bits(), "{file}: quantity {idx}");
                         } else {
@@ -1308,8 +1360,15 @@ mod tests {
                     Source::Added => {
                         added += 1;
                         assert_eq!(sample(&lean_keep, idx), sample(&keep, idx), "{file}: quantity {idx} kept");
-                        let scale = sums[idx].abs().max(sums[lean.monthly_index(0, 0, lean.channels, MonthlyMetric::Cost)].abs());
-                        assert!((lean_sums[idx] - sums[idx]).abs() <= 1e-12 * scale, "{file}: quantity {idx}: {} vs {}", lean_sums[idx], sums[idx]);
+                        let scale = sums[idx]
+                            .abs()
+                            .max(sums[lean.monthly_index(0, 0, lean.channels, MonthlyMetric::Cost)].abs());
+                        assert!(
+                            (lean_sums[idx] - sums[idx]).abs() <= 1e-12 * scale,
+                            "{file}: quantity {idx}: {} vs {}",
+                            lean_sums[idx],
+                            sums[idx]
+                        );
                     }
                 }
             }
@@ -1422,8 +1481,15 @@ mod tests {
         let (_, placed) = run(LANES, 3 * LANES, LANES);
         for idx in 0..q {
             let row = &placed[idx * 3 * LANES..(idx + 1) * 3 * LANES];
-            assert_eq!(bits(&row[LANES..2 * LANES]), bits(&whole[idx * LANES..(idx + 1) * LANES]), "quantity {idx} placed");
-            assert!(row[..LANES].iter().chain(&row[2 * LANES..]).all(|x| x.is_nan()), "quantity {idx}: written outside its rows");
+            assert_eq!(
+                bits(&row[LANES..2 * LANES]),
+                bits(&whole[idx * LANES..(idx + 1) * LANES]),
+                "quantity {idx} placed"
+            );
+            assert!(
+                row[..LANES].iter().chain(&row[2 * LANES..]).all(|x| x.is_nan()),
+                "quantity {idx}: written outside its rows"
+            );
         }
         let mut summed = 0;
         for idx in 0..q {
@@ -1438,7 +1504,11 @@ mod tests {
                 summed += 1;
                 let kept: f64 = all.iter().map(|&x| f64::from(x)).sum();
                 let bound: f64 = all.iter().map(|&x| f64::from(x).abs()).sum::<f64>() * 1e-7;
-                assert!((kept - sums[idx]).abs() <= bound, "quantity {idx}: kept lanes add to {kept}, sum {}", sums[idx]);
+                assert!(
+                    (kept - sums[idx]).abs() <= bound,
+                    "quantity {idx}: kept lanes add to {kept}, sum {}",
+                    sums[idx]
+                );
             }
         }
         assert!(summed > 1000, "only {summed} quantities summed");

@@ -64,7 +64,9 @@ impl InputScale {
         };
         let mut s = match (&def.kind, &def.dist) {
             (InputKind::Success, _) => linear(0.0, 1.0),
-            (_, Dist::LogNormal(d)) => InputScale { axis: Axis::Log, ..linear(d.mu() - 8.0 * d.sigma(), d.mu() + 8.0 * d.sigma()) },
+            (_, Dist::LogNormal(d)) => {
+                InputScale { axis: Axis::Log, ..linear(d.mu() - 8.0 * d.sigma(), d.mu() + 8.0 * d.sigma()) }
+            }
             (_, Dist::Beta(d)) if d.shape().0 < 1.0 || d.shape().1 < 1.0 => {
                 let mut top = f64::NEG_INFINITY;
                 let knots: Vec<f64> = (0..=CELLS)
@@ -198,7 +200,16 @@ mod tests {
     fn no_key_holds_much_more_than_its_share_of_the_draws() {
         // 1/65,536 is 1.5e-5; a bin may hold a few times that where the
         // density peaks, never a large share (which would tie many draws).
-        for text in ["normal(0.004, 0.002)", "pert(6, 8, 12)", "triangular(0.02, 0.05, 0.08)", "uniform(30000, 45000)", "lognormal(2, 1.5)", "lognormal(0, 0.25)", "beta(0.3, 4)", "beta(2, 0.5)"] {
+        for text in [
+            "normal(0.004, 0.002)",
+            "pert(6, 8, 12)",
+            "triangular(0.02, 0.05, 0.08)",
+            "uniform(30000, 45000)",
+            "lognormal(2, 1.5)",
+            "lognormal(0, 0.25)",
+            "beta(0.3, 4)",
+            "beta(2, 0.5)",
+        ] {
             let share = fullest_key(text, 400_000);
             assert!(share < 2e-4, "{text}: one key holds {share} of the draws");
         }

@@ -1,7 +1,7 @@
 //! Where each per-iteration result lives in a result row, and how monthly
 //! quantities are numbered.
 
-use crate::model::{Case, Effect, InputId, Initiative};
+use crate::model::{Case, Effect, Initiative, InputId};
 
 /// Columns of one scenario's results.
 #[derive(Debug, Clone)]
@@ -185,7 +185,8 @@ impl Layout {
                 // Channels whose volume, or cost (price, AHT, labour), an
                 // initiative started by month m changes.
                 let (mut volume, mut cost) = (vec![false; nc], vec![false; nc]);
-                let started: Vec<_> = scenario.initiatives.iter().map(|&k| &case.initiatives[k]).filter(|init| m >= init.start).collect();
+                let started: Vec<_> =
+                    scenario.initiatives.iter().map(|&k| &case.initiatives[k]).filter(|init| m >= init.start).collect();
                 for e in started.iter().flat_map(|init| &init.effects) {
                     e.volume_channels().into_iter().for_each(|c| volume[c] = true);
                     e.price_channels().iter().for_each(|&c| cost[c] = true);
@@ -194,7 +195,8 @@ impl Layout {
                     cost[c] |= volume[c];
                     for (metric, touched) in [(MonthlyMetric::Volume, volume[c]), (MonthlyMetric::Cost, cost[c])] {
                         if !touched {
-                            source[self.monthly_index(s + 1, m, c, metric)] = Source::Baseline(self.monthly_index(0, m, c, metric));
+                            source[self.monthly_index(s + 1, m, c, metric)] =
+                                Source::Baseline(self.monthly_index(0, m, c, metric));
                         }
                     }
                     if let Some(k) = self.staffed.iter().position(|&q| q == c).filter(|_| !cost[c]) {
@@ -351,7 +353,6 @@ impl Layout {
     pub fn fte_index(&self, slot: usize, month: usize, k: usize) -> usize {
         self.fte + (slot * self.months + month) * self.staffed.len() + k
     }
-
 }
 
 impl Initiative {

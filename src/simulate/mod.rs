@@ -21,10 +21,10 @@ use std::sync::{Mutex, PoisonError, TryLockError};
 use rayon::prelude::*;
 
 use crate::model::Case;
-pub use layout::Layout;
 use block::{BlockOutput, LANES, Lanes, Workspace, reduce_lanes};
 use input_keys::InputScale;
 use layout::Keep;
+pub use layout::Layout;
 use sampler::Sampler;
 use tally::{Brackets, Tally};
 
@@ -331,7 +331,9 @@ pub fn simulate(case: &Case, options: RunOptions, progress: &AtomicUsize) -> Res
     let sim = Simulation::from_parts(case, layout, options, vec![part]);
     match sim.misses().first() {
         None => Ok(sim),
-        Some(c) => Err(format!("internal error: column {c} lacks the values its percentiles need after keeping them all")),
+        Some(c) => {
+            Err(format!("internal error: column {c} lacks the values its percentiles need after keeping them all"))
+        }
     }
 }
 
@@ -373,14 +375,15 @@ impl Simulation {
         let columns: Vec<Kept> = pieces
             .into_par_iter()
             .map(|column| match column.first() {
-                Some(Kept::Whole(_)) => {
-                    Kept::Whole(concat(column.into_iter().map(|k| if let Kept::Whole(v) = k { v } else { Vec::new() }).collect()))
-                }
-                Some(Kept::Months(_)) => {
-                    Kept::Months(concat(column.into_iter().map(|k| if let Kept::Months(v) = k { v } else { Vec::new() }).collect()))
-                }
+                Some(Kept::Whole(_)) => Kept::Whole(concat(
+                    column.into_iter().map(|k| if let Kept::Whole(v) = k { v } else { Vec::new() }).collect(),
+                )),
+                Some(Kept::Months(_)) => Kept::Months(concat(
+                    column.into_iter().map(|k| if let Kept::Months(v) = k { v } else { Vec::new() }).collect(),
+                )),
                 _ => {
-                    let mut tallies = column.into_iter().filter_map(|k| if let Kept::Tally(t) = k { Some(t) } else { None });
+                    let mut tallies =
+                        column.into_iter().filter_map(|k| if let Kept::Tally(t) = k { Some(t) } else { None });
                     let mut all = tallies.next().unwrap_or_else(|| Tally::new(Brackets::nothing(), None));
                     tallies.for_each(|t| all.merge(t));
                     all.seal();
@@ -517,7 +520,8 @@ pub fn simulate_batches<'a>(
         whole_cols.iter().map(|_| zeroed(Some(rows), "per-iteration results")).collect::<Result<_, _>>()?;
     let mut months: Vec<Vec<u16>> =
         month_cols.iter().map(|_| zeroed(Some(rows), "per-iteration results")).collect::<Result<_, _>>()?;
-    let mut input_keys: Vec<Vec<u16>> = (0..ni).map(|_| zeroed(Some(rows), "per-iteration inputs")).collect::<Result<_, _>>()?;
+    let mut input_keys: Vec<Vec<u16>> =
+        (0..ni).map(|_| zeroed(Some(rows), "per-iteration inputs")).collect::<Result<_, _>>()?;
     let kept_rows = sample_rows.saturating_sub(first_row).min(rows);
     let mut monthly_sample: Vec<f32> = zeroed(kept_rows.checked_mul(q), "monthly sample")?;
     let count = batches.len();
@@ -546,7 +550,8 @@ pub fn simulate_batches<'a>(
     // come in, and kept values are sorted when the tally is sealed. What
     // does depend on it, each batch's sums and moments, is returned by
     // batch and added in batch order.
-    let workers: Vec<Mutex<Option<Worker>>> = (0..rayon::current_num_threads().max(1)).map(|_| Mutex::new(None)).collect();
+    let workers: Vec<Mutex<Option<Worker>>> =
+        (0..rayon::current_num_threads().max(1)).map(|_| Mutex::new(None)).collect();
     let (mut sums, mut input_sums) = match kept {
         SumsKept::ByBatch => (Vec::with_capacity(count * q), Vec::with_capacity(count * ni)),
         SumsKept::After(None) => (vec![0.0; q], vec![0.0; ni]),
@@ -572,7 +577,9 @@ pub fn simulate_batches<'a>(
                 let mut slot = match workers[slot].try_lock() {
                     Ok(slot) => slot,
                     Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
-                    Err(TryLockError::WouldBlock) => panic!("internal error: a worker's slot is taken (a batch started parallel work)"),
+                    Err(TryLockError::WouldBlock) => {
+                        panic!("internal error: a worker's slot is taken (a batch started parallel work)")
+                    }
                 };
                 let Worker { ws, table, sums, input_sums, tallies: own } =
                     slot.get_or_insert_with(|| Worker::new(case, layout, &tallies));

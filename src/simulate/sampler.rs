@@ -5,12 +5,12 @@
 
 use rand::Rng;
 
+use super::block::{LANES, Lanes};
+use super::normals::LaneStreams;
 use crate::dist::copula::Group;
 use crate::dist::normal::standard_cdf;
 use crate::dist::{Dist, Domain, open_unit};
 use crate::model::{Case, InputKind};
-use super::block::{LANES, Lanes};
-use super::normals::LaneStreams;
 
 /// How one uncertain input is drawn.
 #[derive(Debug, Clone)]
@@ -62,7 +62,13 @@ impl Sampler {
     /// families on all lanes at once. Always inlined: the block's AVX-512
     /// and AVX2 builds then compile it for their vectors too.
     #[inline(always)]
-    pub fn draw_lanes(&self, streams: &mut LaneStreams, values: &mut [Lanes], normals: &mut Vec<Lanes>, scores: &mut Vec<Lanes>) {
+    pub fn draw_lanes(
+        &self,
+        streams: &mut LaneStreams,
+        values: &mut [Lanes],
+        normals: &mut Vec<Lanes>,
+        scores: &mut Vec<Lanes>,
+    ) {
         for (slot, &x) in values.iter_mut().zip(&self.template) {
             *slot = [x; LANES];
         }
@@ -114,7 +120,9 @@ impl Sampler {
                     }
                     Draw::Success { slot, p } => {
                         let p = streams.sample(p);
-                        values[*slot] = std::array::from_fn(|l| f64::from(u8::from(standard_cdf(z[l]) > 1.0 - p[l].clamp(0.0, 1.0))));
+                        values[*slot] = std::array::from_fn(|l| {
+                            f64::from(u8::from(standard_cdf(z[l]) > 1.0 - p[l].clamp(0.0, 1.0)))
+                        });
                     }
                 }
             }
@@ -123,7 +131,13 @@ impl Sampler {
 
     /// Fill `values` with this iteration's inputs.
     #[inline]
-    pub fn draw<R: Rng + ?Sized>(&self, rng: &mut R, values: &mut Vec<f64>, normals: &mut Vec<f64>, uniforms: &mut Vec<f64>) {
+    pub fn draw<R: Rng + ?Sized>(
+        &self,
+        rng: &mut R,
+        values: &mut Vec<f64>,
+        normals: &mut Vec<f64>,
+        uniforms: &mut Vec<f64>,
+    ) {
         values.clear();
         values.extend_from_slice(&self.template);
         for d in &self.direct {
@@ -177,7 +191,12 @@ mod tests {
                     let mut rng = iteration_rng(5, first + l as u64);
                     sampler.draw(&mut rng, &mut values, &mut one_normals, &mut one_uniforms);
                     for (i, &x) in values.iter().enumerate() {
-                        assert_eq!(lanes[i][l].to_bits(), x.to_bits(), "{file}: input {i}, iteration {}", first + l as u64);
+                        assert_eq!(
+                            lanes[i][l].to_bits(),
+                            x.to_bits(),
+                            "{file}: input {i}, iteration {}",
+                            first + l as u64
+                        );
                     }
                     assert_eq!(streams.get(l), rng, "{file}: the generator after the inputs");
                 }

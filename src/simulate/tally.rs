@@ -357,7 +357,8 @@ impl Tally {
             at_lo1 = _mm256_add_epi64(at_lo1, _mm256_castpd_si256(a1));
             over_hi0 = _mm256_add_epi64(over_hi0, _mm256_castpd_si256(b0));
             over_hi1 = _mm256_add_epi64(over_hi1, _mm256_castpd_si256(b1));
-            let inside = _mm256_movemask_pd(_mm256_andnot_pd(b0, a0)) | (_mm256_movemask_pd(_mm256_andnot_pd(b1, a1)) << 4);
+            let inside =
+                _mm256_movemask_pd(_mm256_andnot_pd(b0, a0)) | (_mm256_movemask_pd(_mm256_andnot_pd(b1, a1)) << 4);
             if inside != 0 {
                 let j = inside.trailing_zeros() as usize;
                 if intervals[j].0 == intervals[j].1 {
@@ -667,7 +668,8 @@ mod tests {
         for brackets in cases {
             assert!(brackets.0.windows(2).all(|w| w[0].1 < w[1].0), "ascending and disjoint");
             let mean = 1.5;
-            let (mut plain, mut vector) = (Tally::new(brackets.clone(), Some(1.0)), Tally::new(brackets.clone(), Some(1.0)));
+            let (mut plain, mut vector) =
+                (Tally::new(brackets.clone(), Some(1.0)), Tally::new(brackets.clone(), Some(1.0)));
             let m2 = plain.scan(&values, mean);
             let finite = values.iter().filter(|x| !x.is_nan()).count() as u64;
             // SAFETY: AVX2 is there, checked above.
@@ -677,7 +679,8 @@ mod tests {
             if has_avx512() {
                 // Every length of a short last group, and the whole sample.
                 for len in (values.len() - 9..=values.len()).chain([0, 1, 7, 8, 9]) {
-                    let (mut plain, mut wide) = (Tally::new(brackets.clone(), Some(1.0)), Tally::new(brackets.clone(), Some(1.0)));
+                    let (mut plain, mut wide) =
+                        (Tally::new(brackets.clone(), Some(1.0)), Tally::new(brackets.clone(), Some(1.0)));
                     let part = &values[..len];
                     let finite = part.iter().filter(|x| !x.is_nan()).count() as u64;
                     let m2 = plain.scan(part, mean);
@@ -687,7 +690,13 @@ mod tests {
                     assert_eq!(plain, wide, "{brackets:?}, {len} values");
                 }
             }
-            assert_eq!(plain.gaps.iter().sum::<u64>() + plain.atoms.iter().sum::<u64>() + plain.inside.iter().map(|v| v.len() as u64).sum::<u64>() + plain.missing, values.len() as u64);
+            assert_eq!(
+                plain.gaps.iter().sum::<u64>()
+                    + plain.atoms.iter().sum::<u64>()
+                    + plain.inside.iter().map(|v| v.len() as u64).sum::<u64>()
+                    + plain.missing,
+                values.len() as u64
+            );
         }
     }
 
@@ -732,11 +741,15 @@ mod tests {
     #[test]
     fn grouping_of_batches_does_not_change_anything() {
         let values = sample(10_000, 2);
-        let brackets = Brackets::from_pilot(&{
-            let mut p = values[..2048].to_vec();
-            p.sort_by(f64::total_cmp);
-            p
-        }, &PROBS, BRACKET_Z);
+        let brackets = Brackets::from_pilot(
+            &{
+                let mut p = values[..2048].to_vec();
+                p.sort_by(f64::total_cmp);
+                p
+            },
+            &PROBS,
+            BRACKET_Z,
+        );
         let by_batch = tally_of(&values, brackets.clone(), 512);
         // Two parts of 10 and 10 batches, merged.
         let mut first = tally_of(&values[..5120], brackets.clone(), 512);
@@ -809,7 +822,8 @@ mod tests {
                     lanes[i % 8] += x;
                 }
             }
-            let want = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+            let want =
+                ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
             let (count, sum) = count_and_sum(&values);
             assert_eq!(count, values.iter().filter(|x| !x.is_nan()).count() as u64, "len {len}");
             assert_eq!(sum.to_bits(), want.to_bits(), "len {len}");
@@ -866,7 +880,21 @@ mod tests {
 
     #[test]
     fn integer_keys_sort_as_total_cmp_does() {
-        let mut values = vec![3.5, -0.0, 0.0, -2.0, f64::INFINITY, f64::NEG_INFINITY, f64::NAN, -f64::NAN, 1e-310, -1e-310, 7.0, -7.0, 3.5];
+        let mut values = vec![
+            3.5,
+            -0.0,
+            0.0,
+            -2.0,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            -f64::NAN,
+            1e-310,
+            -1e-310,
+            7.0,
+            -7.0,
+            3.5,
+        ];
         values.extend(sample(2_000, 9));
         let mut want = values.clone();
         want.sort_unstable_by(f64::total_cmp);

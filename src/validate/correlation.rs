@@ -28,7 +28,11 @@ pub(crate) fn build_copula(ck: &mut Checker, files: &[(&SourceFile, &[RawCorrela
             }
             let rho = *c.rho.get_ref();
             if !(-1.0..=1.0).contains(&rho) {
-                ck.error(file.error(Some(c.rho.span()), format!("{field}.rho"), format!("must lie in [-1, 1], got {rho}")));
+                ck.error(file.error(
+                    Some(c.rho.span()),
+                    format!("{field}.rho"),
+                    format!("must lie in [-1, 1], got {rho}"),
+                ));
                 continue;
             }
             let mut ids = Vec::new();
@@ -51,7 +55,11 @@ pub(crate) fn build_copula(ck: &mut Checker, files: &[(&SourceFile, &[RawCorrela
             }
             let (Some(a), Some(b)) = (ids[0], ids[1]) else { continue };
             if a == b {
-                ck.error(file.error(Some(c.between.span()), format!("{field}.between"), "an input cannot be correlated with itself"));
+                ck.error(file.error(
+                    Some(c.between.span()),
+                    format!("{field}.between"),
+                    "an input cannot be correlated with itself",
+                ));
                 continue;
             }
             let key = (a.min(b), a.max(b));

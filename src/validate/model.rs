@@ -166,12 +166,8 @@ fn check_model(ck: &mut Checker, file: &SourceFile, raw: &RawModel) -> Option<Mo
 
 /// The channel rows with the file each came from and its field path.
 fn channel_rows(ck: &mut Checker, file: &SourceFile, raw: &RawModel) -> Vec<(SourceFile, RawChannel, String)> {
-    let mut rows: Vec<(SourceFile, RawChannel, String)> = raw
-        .channel
-        .iter()
-        .enumerate()
-        .map(|(k, c)| (file.clone(), c.clone(), format!("channel[{k}]")))
-        .collect();
+    let mut rows: Vec<(SourceFile, RawChannel, String)> =
+        raw.channel.iter().enumerate().map(|(k, c)| (file.clone(), c.clone(), format!("channel[{k}]"))).collect();
     if let Some(csv_path) = &raw.channels_csv {
         if !raw.channel.is_empty() {
             ck.error(file.error(
@@ -236,13 +232,35 @@ fn check_channel(
                 }
             }
             if let Some(s) = &rc.seasonality {
-                ck.warn(file.error(Some(s.span()), f("seasonality"), "ignored: volumes_csv plans this channel's volume"));
+                ck.warn(file.error(
+                    Some(s.span()),
+                    f("seasonality"),
+                    "ignored: volumes_csv plans this channel's volume",
+                ));
             }
             Baseline::Plan(plan)
         }
         None => {
-            let volume = ck.input(file, rc.volume.as_ref(), None, p("volume"), &f("volume"), Domain::NonNegative, InputKind::Value, false);
-            let growth = ck.input(file, rc.growth.as_ref(), Some(0.0), p("growth"), &f("growth"), Domain::Unbounded, InputKind::Value, false);
+            let volume = ck.input(
+                file,
+                rc.volume.as_ref(),
+                None,
+                p("volume"),
+                &f("volume"),
+                Domain::NonNegative,
+                InputKind::Value,
+                false,
+            );
+            let growth = ck.input(
+                file,
+                rc.growth.as_ref(),
+                Some(0.0),
+                p("growth"),
+                &f("growth"),
+                Domain::Unbounded,
+                InputKind::Value,
+                false,
+            );
             let mut seasonality = [0; 12];
             match &rc.seasonality {
                 Some(s) if s.get_ref().len() != 12 => {
@@ -270,14 +288,41 @@ fn check_channel(
             Baseline::Trend { volume, growth, seasonality }
         }
     };
-    let inflation = ck.input(file, rc.inflation.as_ref(), Some(0.0), p("inflation"), &f("inflation"), Domain::Unbounded, InputKind::Value, false);
+    let inflation = ck.input(
+        file,
+        rc.inflation.as_ref(),
+        Some(0.0),
+        p("inflation"),
+        &f("inflation"),
+        Domain::Unbounded,
+        InputKind::Value,
+        false,
+    );
     ck.check_rate(file, rc.inflation.as_ref(), &f("inflation"), inflation);
     Channel {
         noise,
         // On a staffed channel it is the non-labour cost, default 0 (spec 11).
-        cost_per_contact: ck.input(file, rc.cost_per_contact.as_ref(), rc.staffing.as_ref().map(|_| 0.0), p("cost_per_contact"), &f("cost_per_contact"), Domain::NonNegative, InputKind::Value, false),
+        cost_per_contact: ck.input(
+            file,
+            rc.cost_per_contact.as_ref(),
+            rc.staffing.as_ref().map(|_| 0.0),
+            p("cost_per_contact"),
+            &f("cost_per_contact"),
+            Domain::NonNegative,
+            InputKind::Value,
+            false,
+        ),
         inflation,
-        fixed_monthly: ck.input(file, rc.fixed_monthly.as_ref(), Some(0.0), p("fixed_monthly"), &f("fixed_monthly"), Domain::NonNegative, InputKind::Value, false),
+        fixed_monthly: ck.input(
+            file,
+            rc.fixed_monthly.as_ref(),
+            Some(0.0),
+            p("fixed_monthly"),
+            &f("fixed_monthly"),
+            Domain::NonNegative,
+            InputKind::Value,
+            false,
+        ),
         staffing: rc.staffing.as_ref().map(|s| {
             let errors = ck.errors.len();
             let staffing = staffing::check_staffing(ck, file, s, field, &id);
@@ -366,7 +411,10 @@ fn read_plan(
                 ck.error(csv.error(
                     Some(row.volume.span()),
                     "column volume",
-                    format!("\"{}\" is not a volume; expected a number >= 0 (volume cells are constants)", row.volume.get_ref()),
+                    format!(
+                        "\"{}\" is not a volume; expected a number >= 0 (volume cells are constants)",
+                        row.volume.get_ref()
+                    ),
                 ));
                 continue;
             }

@@ -45,7 +45,11 @@ pub(crate) fn check_optimize(
         if (0.0..=1.0).contains(&x) {
             Some(x)
         } else {
-            ck.error(file.error(Some(p.span()), "optimize.min_prob_positive", format!("must be a probability in [0, 1], got {x}")));
+            ck.error(file.error(
+                Some(p.span()),
+                "optimize.min_prob_positive",
+                format!("must be a probability in [0, 1], got {x}"),
+            ));
             None
         }
     });
@@ -66,7 +70,11 @@ pub(crate) fn check_optimize(
     }
     if !initiatives.is_empty() && excluded.len() == initiatives.len() {
         let span = o.excluded.as_ref().map(Spanned::span);
-        ck.error(file.error(span, "optimize.excluded", "every initiative is excluded; leave at least one to choose from"));
+        ck.error(file.error(
+            span,
+            "optimize.excluded",
+            "every initiative is excluded; leave at least one to choose from",
+        ));
     }
     let budget_span = o.capex_budget.as_ref().map_or(raw.span(), Spanned::span);
     let field = if o.capex_budget.is_some() { "optimize.capex_budget" } else { "optimize" };
@@ -100,7 +108,11 @@ fn initiative_list(
                 ));
             }
             Some(k) if out.contains(&k) => {
-                ck.error(file.error(Some(id.span()), field, format!("initiative \"{}\" is listed twice", id.get_ref())));
+                ck.error(file.error(
+                    Some(id.span()),
+                    field,
+                    format!("initiative \"{}\" is listed twice", id.get_ref()),
+                ));
             }
             Some(k) => out.push(k),
         }

@@ -11,7 +11,7 @@ use super::{Checker, valid_id};
 use crate::calendar::YearMonth;
 use crate::dist::Domain;
 use crate::input::{MonthRef, RawEffect, RawInitiative, RawScenarioFile, SourceFile};
-use crate::model::{Case, Effect, InputKind, Initiative, Model, Scenario};
+use crate::model::{Case, Effect, Initiative, InputKind, Model, Scenario};
 
 pub(crate) fn check_case(ck: &mut Checker, path: &Path) -> Option<Case> {
     let file = match SourceFile::read(path) {
@@ -56,7 +56,11 @@ pub(crate) fn check_case(ck: &mut Checker, path: &Path) -> Option<Case> {
                 format!("\"{id}\" is already a channel id; input paths such as {id}.capex would be ambiguous"),
             ));
         } else if !ids.insert(id.clone()) {
-            ck.error(file.error(Some(ri.id.span()), format!("initiative[{k}].id"), format!("duplicate initiative id \"{id}\"")));
+            ck.error(file.error(
+                Some(ri.id.span()),
+                format!("initiative[{k}].id"),
+                format!("duplicate initiative id \"{id}\""),
+            ));
         }
         ck.anchor = Some(ri.id.span());
         initiatives.push(check_initiative(ck, &file, &model, ri, k));
@@ -100,13 +104,44 @@ fn check_initiative(ck: &mut Checker, file: &SourceFile, model: &Model, ri: &Raw
         None => 0,
         Some(r) if (0..=i64::from(u32::MAX)).contains(r.get_ref()) => *r.get_ref() as u32,
         Some(r) => {
-            ck.error(file.error(Some(r.span()), format!("{field}.ramp"), format!("must be a whole number of months >= 0, got {}", r.get_ref())));
+            ck.error(file.error(
+                Some(r.span()),
+                format!("{field}.ramp"),
+                format!("must be a whole number of months >= 0, got {}", r.get_ref()),
+            ));
             0
         }
     };
-    let success = ck.input(file, ri.success.as_ref(), Some(1.0), format!("{id}.success"), &format!("{field}.success"), Domain::Share, InputKind::Success, true);
-    let capex = ck.input(file, ri.capex.as_ref(), Some(0.0), format!("{id}.capex"), &format!("{field}.capex"), Domain::NonNegative, InputKind::Value, true);
-    let opex = ck.input(file, ri.opex.as_ref(), Some(0.0), format!("{id}.opex"), &format!("{field}.opex"), Domain::NonNegative, InputKind::Value, true);
+    let success = ck.input(
+        file,
+        ri.success.as_ref(),
+        Some(1.0),
+        format!("{id}.success"),
+        &format!("{field}.success"),
+        Domain::Share,
+        InputKind::Success,
+        true,
+    );
+    let capex = ck.input(
+        file,
+        ri.capex.as_ref(),
+        Some(0.0),
+        format!("{id}.capex"),
+        &format!("{field}.capex"),
+        Domain::NonNegative,
+        InputKind::Value,
+        true,
+    );
+    let opex = ck.input(
+        file,
+        ri.opex.as_ref(),
+        Some(0.0),
+        format!("{id}.opex"),
+        &format!("{field}.opex"),
+        Domain::NonNegative,
+        InputKind::Value,
+        true,
+    );
     let effects = ri
         .effects
         .iter()
@@ -136,7 +171,11 @@ fn month_index(ck: &mut Checker, file: &SourceFile, at: &Spanned<MonthRef>, mode
         MonthRef::Calendar(text) => match YearMonth::parse(text) {
             Some(ym) => model.start.months_until(ym) + 1,
             None => {
-                ck.error(file.error(Some(at.span()), field, format!("\"{text}\" is not a month; expected a horizon month number or \"YYYY-MM\"")));
+                ck.error(file.error(
+                    Some(at.span()),
+                    field,
+                    format!("\"{text}\" is not a month; expected a horizon month number or \"YYYY-MM\""),
+                ));
                 return 0;
             }
         },
@@ -192,7 +231,16 @@ fn check_effect(
         found
     };
     let outer_anchor = ck.anchor.replace(raw.span());
-    let share = ck.input(file, r.share.as_ref(), None, format!("{id}.effects[{e}].share"), &format!("{field}.share"), Domain::Share, InputKind::Value, true);
+    let share = ck.input(
+        file,
+        r.share.as_ref(),
+        None,
+        format!("{id}.effects[{e}].share"),
+        &format!("{field}.share"),
+        Domain::Share,
+        InputKind::Value,
+        true,
+    );
     ck.anchor = outer_anchor;
     if let Some(from) = &r.deflect {
         let from_ch = channel(ck, from, "deflect");
@@ -206,7 +254,16 @@ fn check_effect(
             }
             None => None,
         };
-        let leak = ck.input(file, r.leak.as_ref(), Some(0.0), format!("{id}.effects[{e}].leak"), &format!("{field}.leak"), Domain::Share, InputKind::Value, true);
+        let leak = ck.input(
+            file,
+            r.leak.as_ref(),
+            Some(0.0),
+            format!("{id}.effects[{e}].leak"),
+            &format!("{field}.leak"),
+            Domain::Share,
+            InputKind::Value,
+            true,
+        );
         return Some(Effect::Deflect { from: from_ch?, to: to_ch.map(|t| t.ok_or(())).transpose().ok()?, share, leak });
     }
     if let Some(leak) = &r.leak {
@@ -227,7 +284,11 @@ fn check_effect(
     for name in list.get_ref() {
         if let Some(c) = channel(ck, name, what) {
             if channels.contains(&c) {
-                ck.error(file.error(Some(name.span()), format!("{field}.{what}"), format!("channel \"{}\" is listed twice", name.get_ref())));
+                ck.error(file.error(
+                    Some(name.span()),
+                    format!("{field}.{what}"),
+                    format!("channel \"{}\" is listed twice", name.get_ref()),
+                ));
             }
             channels.push(c);
         }
@@ -235,7 +296,12 @@ fn check_effect(
     Some(if what == "avoid" { Effect::Avoid { channels, share } } else { Effect::ReduceCost { channels, share } })
 }
 
-fn check_scenarios(ck: &mut Checker, file: &SourceFile, raw: &RawScenarioFile, initiatives: &[Initiative]) -> Vec<Scenario> {
+fn check_scenarios(
+    ck: &mut Checker,
+    file: &SourceFile,
+    raw: &RawScenarioFile,
+    initiatives: &[Initiative],
+) -> Vec<Scenario> {
     if raw.scenario.is_empty() {
         // Named after the file, unless that is the reserved "baseline".
         let name = file
@@ -254,9 +320,17 @@ fn check_scenarios(ck: &mut Checker, file: &SourceFile, raw: &RawScenarioFile, i
         if name.is_empty() {
             ck.error(file.error(Some(rs.name.span()), format!("{field}.name"), "a scenario needs a name"));
         } else if name.eq_ignore_ascii_case("baseline") {
-            ck.error(file.error(Some(rs.name.span()), format!("{field}.name"), "\"baseline\" is reserved for the operation without initiatives"));
+            ck.error(file.error(
+                Some(rs.name.span()),
+                format!("{field}.name"),
+                "\"baseline\" is reserved for the operation without initiatives",
+            ));
         } else if !names.insert(name.clone()) {
-            ck.error(file.error(Some(rs.name.span()), format!("{field}.name"), format!("duplicate scenario name \"{name}\"")));
+            ck.error(file.error(
+                Some(rs.name.span()),
+                format!("{field}.name"),
+                format!("duplicate scenario name \"{name}\""),
+            ));
         }
         let mut members = Vec::new();
         for id in rs.initiatives.get_ref() {
@@ -278,7 +352,11 @@ fn check_scenarios(ck: &mut Checker, file: &SourceFile, raw: &RawScenarioFile, i
             }
         }
         if rs.initiatives.get_ref().is_empty() {
-            ck.error(file.error(Some(rs.initiatives.span()), format!("{field}.initiatives"), "a scenario needs at least one initiative"));
+            ck.error(file.error(
+                Some(rs.initiatives.span()),
+                format!("{field}.initiatives"),
+                "a scenario needs at least one initiative",
+            ));
         }
         scenarios.push(Scenario { name, initiatives: members });
     }

@@ -74,7 +74,16 @@ pub(crate) fn check_staffing(
     let s = raw.get_ref();
     let mut field_input = |name: &str, expr: &Option<Spanned<Expr>>, default: Option<f64>, range: Range| {
         let field = format!("{field}.staffing.{name}");
-        let input = ck.input(file, expr.as_ref(), default, format!("{id}.staffing.{name}"), &field, Domain::Unbounded, InputKind::Value, false);
+        let input = ck.input(
+            file,
+            expr.as_ref(),
+            default,
+            format!("{id}.staffing.{name}"),
+            &field,
+            Domain::Unbounded,
+            InputKind::Value,
+            false,
+        );
         check_range(ck, file, expr.as_ref(), &field, input, range);
         input
     };
@@ -95,7 +104,14 @@ pub(crate) fn check_staffing(
 
 /// Refuse a constant outside `range`, or a distribution with more than a
 /// trace of mass outside it.
-fn check_range(ck: &mut Checker, file: &SourceFile, expr: Option<&Spanned<Expr>>, field: &str, input: InputId, range: Range) {
+fn check_range(
+    ck: &mut Checker,
+    file: &SourceFile,
+    expr: Option<&Spanned<Expr>>,
+    field: &str,
+    input: InputId,
+    range: Range,
+) {
     let dist = &ck.inputs.defs[input].dist;
     if let Some(x) = dist.constant_value() {
         if x.is_finite() && !range.contains(x) {
@@ -138,7 +154,8 @@ pub(crate) const TAIL_ERLANGS: f64 = 50_000.0;
 /// [`MAX_TYPICAL_ERLANGS`].
 pub(crate) fn check_traffic(ck: &mut Checker, file: &SourceFile, field: &str, staffing: &Staffing, volume: f64) {
     let q = |id: InputId, p: f64| ck.inputs.defs[id].dist.quantile(p);
-    let (aht, hours, concurrency) = (q(staffing.aht_seconds, 0.5), q(staffing.open_hours, 0.5), q(staffing.concurrency, 0.5));
+    let (aht, hours, concurrency) =
+        (q(staffing.aht_seconds, 0.5), q(staffing.open_hours, 0.5), q(staffing.concurrency, 0.5));
     let erlangs = volume * aht / (hours * 3600.0 * concurrency.max(1.0));
     // The tails too: one draw in a thousand of each field at its worst.
     let (aht_hi, hours_lo, concurrency_lo) =

@@ -44,7 +44,10 @@ pub fn draw<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Results)
         objective.label()
     );
     if let Some(b) = rec.capex_budget {
-        note.push_str(&format!(" Hollow: over the capex budget of {} or below the P(NPV > 0) floor.", money(b, currency)));
+        note.push_str(&format!(
+            " Hollow: over the capex budget of {} or below the P(NPV > 0) floor.",
+            money(b, currency)
+        ));
     }
     let top = style::frame(root, Chart::Frontier.title(), &note)?;
     let (width, _) = root.dim_in_pixel();
@@ -61,7 +64,8 @@ pub fn draw<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Results)
 
     let all = &rec.candidates;
     let (x0, x1) = data::bounds(all.iter().map(|c| c.stats.investment_mean).chain([0.0]), 0.06);
-    let (y0, y1) = data::bounds(all.iter().flat_map(|c| [c.stats.npv_p10, c.stats.npv_p90, objective.of(&c.stats)]), 0.08);
+    let (y0, y1) =
+        data::bounds(all.iter().flat_map(|c| [c.stats.npv_p10, c.stats.npv_p90, objective.of(&c.stats)]), 0.08);
     let area = root.margin(top + px(4), px(8), px(8), px(8));
     let mut plot = axes::plot(&area, x0..x1, y0..y1, Room { left: 110, bottom: 56, right: 30, top: 10 })?;
     let (xt, yt) = (Ticks::for_range(x0, x1), Ticks::for_range(y0, y1));
@@ -113,10 +117,14 @@ pub fn draw<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Results)
     let at = plot.backend_coord(&(chosen.stats.investment_mean, objective.of(&chosen.stats)));
     root.draw(&Circle::new(at, px(9), CHOSEN.filled()))?;
     root.draw(&Circle::new(at, px(9), style::stroke(INK, 2)))?;
-    let mut labels = vec![(at, -px(22), format!("Recommended: {}", shorten(&optimize::label(case, &chosen.stats.members), 60)))];
+    let mut labels =
+        vec![(at, -px(22), format!("Recommended: {}", shorten(&optimize::label(case, &chosen.stats.members), 60)))];
     if let Some((runner, _)) = rec.runner_up() {
         let at = plot.backend_coord(&(runner.stats.investment_mean, objective.of(&runner.stats)));
-        root.draw(&Rectangle::new([(at.0 - px(7), at.1 - px(7)), (at.0 + px(7), at.1 + px(7))], style::stroke(INK, 2)))?;
+        root.draw(&Rectangle::new(
+            [(at.0 - px(7), at.1 - px(7)), (at.0 + px(7), at.1 + px(7))],
+            style::stroke(INK, 2),
+        ))?;
         labels.push((at, px(22), format!("Runner-up: {}", shorten(&optimize::label(case, &runner.stats.members), 60))));
     }
     // Kept apart vertically, so two near points never stack their names.

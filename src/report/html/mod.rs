@@ -41,7 +41,9 @@ impl super::Exporter for Html {
     fn serialize(&self, case: &Case, results: &Results) -> Result<Vec<u8>, String> {
         let charts = super::charts::charts_for(results)
             .iter()
-            .map(|&chart| Ok(ChartSvg { title: chart.title().to_owned(), svg: super::charts::render_svg(chart, case, results)? }))
+            .map(|&chart| {
+                Ok(ChartSvg { title: chart.title().to_owned(), svg: super::charts::render_svg(chart, case, results)? })
+            })
             .collect::<Result<Vec<_>, String>>()?;
         Ok(render(case, results, &charts).into_bytes())
     }
@@ -189,7 +191,11 @@ impl Page<'_> {
             ),
         };
         let screened = rec.screened_with.map_or(String::new(), |n| {
-            format!(", screened on {} iterations and the finalists re-run on all {}", super::format::thousands(n as f64), super::format::thousands(self.results.iterations as f64))
+            format!(
+                ", screened on {} iterations and the finalists re-run on all {}",
+                super::format::thousands(n as f64),
+                super::format::thousands(self.results.iterations as f64)
+            )
         });
         let _ = writeln!(
             out,
@@ -270,10 +276,15 @@ impl Page<'_> {
                 escape(&self.case.model.channels.iter().map(|c| c.id.as_str()).collect::<Vec<_>>().join(", "))
             );
         }
-        out.push_str("    <table><tr><th>Fiscal year</th><th>Baseline cost P50</th><th>P10 to P90</th><th>Budget</th></tr>\n");
+        out.push_str(
+            "    <table><tr><th>Fiscal year</th><th>Baseline cost P50</th><th>P10 to P90</th><th>Budget</th></tr>\n",
+        );
         for fy in &self.case.model.fiscal_years {
             let label = fy.label();
-            let Some(FiscalValue::Spread { p10, p50, p90, .. }) = self.fiscal_value(first, &label, "baseline_cost") else { continue };
+            let Some(FiscalValue::Spread { p10, p50, p90, .. }) = self.fiscal_value(first, &label, "baseline_cost")
+            else {
+                continue;
+            };
             let budget = self.case.model.budget_for(fy.year).map_or("–".into(), |b| money(b, self.cur));
             let _ = writeln!(
                 out,
@@ -348,7 +359,8 @@ impl Page<'_> {
                 continue;
             };
             let roi = self.stats(name, "roi").map_or("–".into(), |r| format!("{:.2}", r.p50));
-            let payback = self.stats(name, "payback_month").map_or("none".into(), |p| format!("month {}", p.p50.round()));
+            let payback =
+                self.stats(name, "payback_month").map_or("none".into(), |p| format!("month {}", p.p50.round()));
             let _ = writeln!(
                 out,
                 "  <tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{} to {}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{roi}</td><td class=\"num\">{payback}</td></tr>",
@@ -408,7 +420,9 @@ impl Page<'_> {
                                 money(risk, self.cur)
                             );
                         }
-                        None => out.push_str("<td class=\"num\">–</td><td class=\"num\">–</td><td class=\"num\">–</td>"),
+                        None => {
+                            out.push_str("<td class=\"num\">–</td><td class=\"num\">–</td><td class=\"num\">–</td>")
+                        }
                     }
                 }
                 out.push_str("</tr>\n");
@@ -527,12 +541,8 @@ fn charts_html(charts: &[ChartSvg]) -> String {
     let mut out = String::new();
     for chart in charts {
         let svg = strip_prolog(&chart.svg);
-        let _ = writeln!(
-            out,
-            "    <figure>{}<figcaption>{}</figcaption></figure>",
-            responsive(svg),
-            escape(&chart.title)
-        );
+        let _ =
+            writeln!(out, "    <figure>{}<figcaption>{}</figcaption></figure>", responsive(svg), escape(&chart.title));
     }
     out
 }
@@ -575,6 +585,11 @@ mod tests {
     fn svg_gets_a_viewbox() {
         let svg = "<?xml version=\"1.0\"?><svg width=\"800\" height=\"500\" xmlns=\"http://www.w3.org/2000/svg\"><rect/></svg>";
         let out = responsive(strip_prolog(svg));
-        assert!(out.starts_with("<svg width=\"800\" height=\"500\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 800 500\">"), "{out}");
+        assert!(
+            out.starts_with(
+                "<svg width=\"800\" height=\"500\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 800 500\">"
+            ),
+            "{out}"
+        );
     }
 }
