@@ -12,7 +12,7 @@ use std::path::Path;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
-use costcast::aggregate::sensitivity::RankedNpv;
+use costcast::aggregate::rank::RankedNpv;
 use costcast::model::Case;
 use costcast::simulate::block::{BlockOutput, LANES, Workspace};
 use costcast::simulate::layout::Layout;

@@ -25,6 +25,7 @@ pub mod dist;
 pub mod error;
 pub mod fastmath;
 pub mod input;
+pub mod isa;
 pub mod model;
 pub mod optimize;
 pub mod report;

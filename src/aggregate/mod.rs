@@ -3,6 +3,7 @@
 //! Every statistic is computed from values in iteration order, so the
 //! tables depend only on the inputs, the seed and the iteration count.
 
+pub mod rank;
 pub mod sensitivity;
 pub mod stats;
 
@@ -200,10 +201,10 @@ pub fn aggregate(case: &Case, mut sim: Simulation) -> Results {
     // What sensitivity needs of the inputs alone (their ranks, their
     // deciles, the NPV over those) is worked out while the NPVs are ranked.
     let (ranked, inputs) = rayon::join(
-        || -> Vec<sensitivity::RankedNpv<'_>> {
+        || -> Vec<rank::RankedNpv<'_>> {
             (0..case.scenarios.len())
                 .into_par_iter()
-                .map(|s| sensitivity::RankedNpv::new(sim.whole(sim.layout.scenarios[s].npv)))
+                .map(|s| rank::RankedNpv::new(sim.whole(sim.layout.scenarios[s].npv)))
                 .collect()
         },
         || sensitivity_inputs(case, sim),
@@ -255,7 +256,7 @@ fn fte_by_fiscal_year(case: &Case, sim: &Simulation) -> Vec<FteRow> {
     rows
 }
 
-fn npv_distributions(case: &Case, ranked: &[sensitivity::RankedNpv<'_>]) -> Vec<NpvDistribution> {
+fn npv_distributions(case: &Case, ranked: &[rank::RankedNpv<'_>]) -> Vec<NpvDistribution> {
     case.scenarios
         .iter()
         .zip(ranked)
@@ -387,7 +388,7 @@ fn whole_stats(t: &Tally) -> Option<Stats> {
     tally_stats(t)
 }
 
-fn summary(case: &Case, sim: &Simulation, ranked: &[sensitivity::RankedNpv<'_>]) -> Vec<SummaryRow> {
+fn summary(case: &Case, sim: &Simulation, ranked: &[rank::RankedNpv<'_>]) -> Vec<SummaryRow> {
     let l = &sim.layout;
     let mut rows = Vec::new();
     let baseline = whole_stats(sim.tally(l.baseline_cost));
@@ -597,13 +598,13 @@ fn sensitivity(
     case: &Case,
     sim: &Simulation,
     inputs: &[SensitivityInput],
-    npv: &[sensitivity::RankedNpv<'_>],
+    npv: &[rank::RankedNpv<'_>],
 ) -> Vec<SensitivityRow> {
     let per_input: Vec<Vec<(usize, SensitivityRow)>> = inputs
         .par_iter()
         .map(|input| {
             let def = &case.inputs.defs[sim.layout.inputs[input.col]];
-            let ranked: Vec<&sensitivity::RankedNpv<'_>> = input.scenarios.iter().map(|&s| &npv[s]).collect();
+            let ranked: Vec<&rank::RankedNpv<'_>> = input.scenarios.iter().map(|&s| &npv[s]).collect();
             let spearman = sensitivity::spearman(sim.input_keys(input.col), &input.ranks, &ranked);
             input
                 .scenarios

@@ -1,0 +1,369 @@
+//! The month loop of spec sections 5 and 6, for a block of [`LANES`]
+//! iterations at once.
+//!
+//! Each iteration still draws from its own generator, in the same order
+//! (sampled-once inputs, then noise by channel and month); only the
+//! arithmetic runs lane by lane, with the lane loop innermost so the
+//! compiler turns it into SIMD. Branches depend on the month and the
+//! initiative, never on a lane's draws: a failed initiative simply has
+//! weight 0.
+//!
+//! A block runs in stages, each in its own module: the draws (here), the
+//! [`baseline`], the [`scenarios`] with their initiatives' [`effects`] and
+//! staffed channels' [`queue`]s, and the [`recorder`] that keeps the monthly
+//! quantities. Every stage is inlined into one function per instruction
+//! set ([`crate::isa`]).
+
+mod baseline;
+mod effects;
+mod lanes;
+mod queue;
+mod recorder;
+mod scenarios;
+#[cfg(test)]
+mod tests;
+
+pub use lanes::{LANES, Lanes, reduce_lanes};
+pub use scenarios::payback_month;
+
+use super::layout::Layout;
+use super::normals::LaneStreams;
+use super::sampler::Sampler;
+use super::stream::iteration_rng;
+use crate::isa::Isa;
+use crate::model::Case;
+use lanes::ZERO;
+use queue::Queue;
+use recorder::{Recorder, recording};
+use scenarios::Totals;
+
+/// Buffers reused across the blocks a thread runs.
+pub struct Workspace {
+    /// Scratch for the copula's normals and scores, one per group member.
+    normals: Vec<Lanes>,
+    scores: Vec<Lanes>,
+    /// The lanes' generators, for the noise.
+    streams: LaneStreams,
+    /// Per input, one value per lane.
+    values: Vec<Lanes>,
+    /// Baseline volume, price and fixed cost, month-major (m * C + c).
+    volume: Vec<Lanes>,
+    price: Vec<Lanes>,
+    fixed: Vec<Lanes>,
+    base: Vec<Lanes>,
+    discount: Vec<Lanes>,
+    state_volume: Vec<Lanes>,
+    state_price: Vec<Lanes>,
+    step_npv: Vec<Lanes>,
+    step_net: Vec<Lanes>,
+    /// Per result column, one value per lane.
+    rows: Vec<Lanes>,
+    /// Ramp weight w(k, m) before the success draw, initiative-major.
+    ramp: Vec<f64>,
+    fy_of_month: Vec<usize>,
+    /// Per channel: (mu, sigma) of the lognormal noise, None without noise.
+    noise: Vec<Option<(f64, f64)>>,
+    /// Calendar month index (0 = January) of each horizon month.
+    calendar: Vec<usize>,
+    /// Staffed channels (spec section 10), in [`Layout::staffed`] order.
+    queues: Vec<Queue>,
+    /// Per channel: priced by staffing, and its index in `queues`.
+    staffed: Vec<bool>,
+    queue_of: Vec<Option<usize>>,
+    /// Per initiative: the staffed channels (indices into `queues`) its
+    /// effects touch, whose agents must be recounted after it.
+    touches: Vec<Vec<usize>>,
+    /// Loaded monthly cost of one FTE, inflated, month-major (m * Q + k).
+    fte_price: Vec<Lanes>,
+    /// Baseline FTE and labour cost, month-major (m * Q + k).
+    base_fte: Vec<Lanes>,
+    base_labour: Vec<Lanes>,
+    /// Scenario state: AHT factor per channel (reduce_cost on a staffed
+    /// channel), FTE and labour per staffed channel.
+    state_aht: Vec<Lanes>,
+    state_fte: Vec<Lanes>,
+    state_labour: Vec<Lanes>,
+    /// Per staffed channel: changed since its agents were last counted.
+    recount: Vec<bool>,
+    /// Per scenario: the scenarios computed within its month loop, as
+    /// (their last step, scenario), by step. A scenario whose initiatives
+    /// are the first ones of another's, in the same order, has the same
+    /// state and cost after them in every month as that one has after its
+    /// first steps (with the bridge's settling after every initiative), so
+    /// it is closed there instead of applying them again. Empty for a
+    /// scenario computed within another (`hosted`).
+    guests: Vec<Vec<(usize, usize)>>,
+    hosted: Vec<bool>,
+    /// Per scenario: its sums over the months so far.
+    totals: Vec<Totals>,
+    /// Per monthly quantity, what the recorder does with it.
+    recording: Vec<u8>,
+}
+
+/// A staffed channel's queue, with this block's sampled-once inputs folded
+
+/// Where a block's results go.
+pub struct BlockOutput<'a> {
+    /// Sums over iterations of each monthly quantity: each block's lanes
+    /// are added up first ([`lane_total`]), then onto the sum.
+    pub sums: &'a mut [f64],
+    /// The batch's monthly sample, quantity-major: quantity `q` of the
+    /// batch's row `r` at `q * stride + r`. The block's first `kept` lanes
+    /// are rows `first_row..first_row + kept`.
+    pub keep: &'a mut [f32],
+    pub kept: usize,
+    pub stride: usize,
+    pub first_row: usize,
+}
+
+/// The block compiled for a set of x86-64 vector extensions: the same
+/// code, [`Workspace::run_block_generic`] inlined into a function built for
+/// them. Callers check the processor has them first.
+macro_rules! block_build {
+    ($name:ident, $features:literal) => {
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = $features)]
+        #[allow(clippy::too_many_arguments)]
+        fn $name(
+            &mut self,
+            case: &Case,
+            layout: &Layout,
+            sampler: &Sampler,
+            seed: u64,
+            first: u64,
+            active: usize,
+            out: BlockOutput<'_>,
+        ) {
+            self.run_block_generic(case, layout, sampler, seed, first, active, out);
+        }
+    };
+}
+
+impl Workspace {
+    pub fn new(case: &Case, layout: &Layout) -> Workspace {
+        let (m, c) = (layout.months, layout.channels);
+        let mut fy_of_month = vec![0; m];
+        for (f, fy) in case.model.fiscal_years.iter().enumerate() {
+            for month in fy.months.clone() {
+                fy_of_month[month] = f;
+            }
+        }
+        let noise = case
+            .model
+            .channels
+            .iter()
+            .map(|ch| {
+                (ch.noise > 0.0).then(|| {
+                    let s2 = (1.0 + ch.noise * ch.noise).ln();
+                    (-s2 / 2.0, s2.sqrt())
+                })
+            })
+            .collect();
+        let ramp = case.initiatives.iter().flat_map(|init| (0..m).map(|month| init.ramp_weight(month))).collect();
+        let max_steps = case.scenarios.iter().map(|s| s.initiatives.len()).max().unwrap_or(0);
+        let queues: Vec<Queue> = layout
+            .staffed
+            .iter()
+            .map(|&c| Queue::new(c, case.model.channels[c].staffing.clone().expect("layout lists staffed channels")))
+            .collect();
+        let queue_of: Vec<Option<usize>> = (0..c).map(|ch| layout.staffed.iter().position(|&s| s == ch)).collect();
+        let staffed: Vec<bool> = queue_of.iter().map(Option::is_some).collect();
+        let touches = case
+            .initiatives
+            .iter()
+            .map(|init| {
+                let mut hit = vec![false; c];
+                for e in &init.effects {
+                    for ch in e.volume_channels().into_iter().chain(e.price_channels().iter().copied()) {
+                        hit[ch] = true;
+                    }
+                }
+                queues.iter().enumerate().filter(|(_, q)| hit[q.channel]).map(|(k, _)| k).collect()
+            })
+            .collect();
+        let nq = queues.len();
+        let host = hosts(case, layout.bridge);
+        let hosted: Vec<bool> = host.iter().enumerate().map(|(s, &h)| h != s).collect();
+        let guests = (0..host.len())
+            .map(|h| {
+                let mut guests: Vec<(usize, usize)> = (0..host.len())
+                    .filter(|&g| g != h && host[g] == h)
+                    .map(|g| (case.scenarios[g].initiatives.len() - 1, g))
+                    .collect();
+                guests.sort_unstable();
+                guests
+            })
+            .collect();
+        Workspace {
+            normals: Vec::new(),
+            scores: Vec::new(),
+            streams: LaneStreams::default(),
+            values: vec![ZERO; case.inputs.defs.len()],
+            volume: vec![ZERO; m * c],
+            price: vec![ZERO; m * c],
+            fixed: vec![ZERO; m * c],
+            base: vec![ZERO; m],
+            discount: vec![ZERO; m],
+            state_volume: vec![ZERO; c],
+            state_price: vec![ZERO; c],
+            step_npv: vec![ZERO; max_steps],
+            step_net: vec![ZERO; max_steps],
+            rows: vec![ZERO; layout.width],
+            ramp,
+            fy_of_month,
+            noise,
+            calendar: (0..m).map(|k| case.model.start.plus(k).month as usize - 1).collect(),
+            queues,
+            staffed,
+            queue_of,
+            touches,
+            fte_price: vec![ZERO; m * nq],
+            base_fte: vec![ZERO; m * nq],
+            base_labour: vec![ZERO; m * nq],
+            state_aht: vec![ZERO; c],
+            state_fte: vec![ZERO; nq],
+            state_labour: vec![ZERO; nq],
+            recount: vec![false; nq],
+            guests,
+            hosted,
+            totals: vec![Totals::default(); case.scenarios.len()],
+            recording: recording(layout),
+        }
+    }
+
+    /// The last block's results, one [`Lanes`] per result column.
+    pub fn rows(&self) -> &[Lanes] {
+        &self.rows
+    }
+
+    /// The last block's value of every input, one [`Lanes`] per input.
+    pub fn values(&self) -> &[Lanes] {
+        &self.values
+    }
+
+    /// Run iterations `first..first + active` (active <= LANES). Results
+    /// stay in the workspace ([`Workspace::rows`]); monthly quantities are
+    /// added to `out.sums`, lanes in the monthly sample are kept.
+    ///
+    /// The same code runs compiled for the widest vectors the processor
+    /// has ([`Isa::detected`]): AVX-512 (8 lanes a vector), AVX2 (4), or
+    /// the baseline's SSE2 (2). The arithmetic is the same IEEE operations
+    /// in the same order, and the compiler forms no fused multiply-add of
+    /// its own: the only ones are `exp`'s explicit `mul_add`s, exactly
+    /// rounded on every build (the vector builds are compiled for FMA; the
+    /// baseline calls libm's `fma`). So all three give the same numbers
+    /// (tested).
+    #[allow(clippy::too_many_arguments)]
+    pub fn run_block(
+        &mut self,
+        case: &Case,
+        layout: &Layout,
+        sampler: &Sampler,
+        seed: u64,
+        first: u64,
+        active: usize,
+        out: BlockOutput<'_>,
+    ) {
+        self.run_block_with(Isa::detected(), case, layout, sampler, seed, first, active, out);
+    }
+
+    /// [`Workspace::run_block`] with the build for `isa`, which must be one
+    /// of [`Isa::available`] (checked).
+    #[allow(clippy::too_many_arguments)]
+    pub fn run_block_with(
+        &mut self,
+        isa: Isa,
+        case: &Case,
+        layout: &Layout,
+        sampler: &Sampler,
+        seed: u64,
+        first: u64,
+        active: usize,
+        out: BlockOutput<'_>,
+    ) {
+        assert!(isa <= Isa::detected(), "this processor does not run the {} build", isa.name());
+        match isa {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: the processor has these AVX-512 sets, AVX2 and FMA:
+            // `isa` is at most what `Isa::detected` found, asserted above.
+            Isa::Avx512 => unsafe { self.run_block_avx512(case, layout, sampler, seed, first, active, out) },
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: the processor has AVX2 and FMA, as above.
+            Isa::Avx2 => unsafe { self.run_block_avx2(case, layout, sampler, seed, first, active, out) },
+            _ => self.run_block_generic(case, layout, sampler, seed, first, active, out),
+        }
+    }
+
+    block_build!(run_block_avx512, "avx512f,avx512dq,avx512vl,avx2,fma");
+    block_build!(run_block_avx2, "avx2,fma");
+
+    /// The block's stages, in the order the month loop needs them.
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    fn run_block_generic(
+        &mut self,
+        case: &Case,
+        layout: &Layout,
+        sampler: &Sampler,
+        seed: u64,
+        first: u64,
+        active: usize,
+        out: BlockOutput<'_>,
+    ) {
+        debug_assert!((1..=LANES).contains(&active));
+        self.draw(sampler, seed, first, active, layout);
+        for q in &mut self.queues {
+            q.load(&self.values);
+        }
+        // The recorder borrows the recording plan while the stages borrow
+        // the workspace mutably: it is moved out for the block (no copy).
+        let how = std::mem::take(&mut self.recording);
+        let mut record = Recorder::new(out, active, &how);
+        self.baseline_channels(case, layout);
+        self.baseline_costs(case, layout, &mut record);
+        self.scenarios(case, layout, &mut record);
+        self.recording = how;
+    }
+
+    /// The draws: each iteration from its own stream, inputs then noise,
+    /// all lanes at once (each from its own generator, as if drawn lane by
+    /// lane). Lanes past `active` repeat the last iteration (and are
+    /// ignored). The noise's standard normal scores, by channel and month,
+    /// wait in `volume` for [`Workspace::baseline_channels`].
+    #[inline(always)]
+    fn draw(&mut self, sampler: &Sampler, seed: u64, first: u64, active: usize, layout: &Layout) {
+        let (months, nc) = (layout.months, layout.channels);
+        for lane in 0..LANES {
+            let iteration = first + lane.min(active - 1) as u64;
+            self.streams.set(lane, &iteration_rng(seed, iteration));
+        }
+        sampler.draw_lanes(&mut self.streams, &mut self.values, &mut self.normals, &mut self.scores);
+        for (c, noise) in self.noise.iter().enumerate() {
+            if noise.is_some() {
+                for m in 0..months {
+                    self.volume[m * nc + c] = self.streams.standard_normals();
+                }
+            }
+        }
+    }
+}
+
+/// Per scenario, the scenario whose month loop computes it: the longest
+/// (then the first) whose initiatives begin with its own, itself when none
+/// does. Only with the bridge's settling after every initiative: comparing
+/// portfolios settles only after a scenario's last one, so a scenario's
+/// state partway through another's is not its own.
+fn hosts(case: &Case, bridge: bool) -> Vec<usize> {
+    let lists: Vec<&[usize]> = case.scenarios.iter().map(|s| s.initiatives.as_slice()).collect();
+    (0..lists.len())
+        .map(|s| {
+            if !bridge || lists[s].is_empty() {
+                return s;
+            }
+            (0..lists.len())
+                .filter(|&h| lists[h].starts_with(lists[s]))
+                .max_by_key(|&h| (lists[h].len(), std::cmp::Reverse(h)))
+                .unwrap_or(s)
+        })
+        .collect()
+}

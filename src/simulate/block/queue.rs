@@ -1,0 +1,87 @@
+//! A staffed channel's queue (spec section 10): the agents a month's
+//! traffic needs for the service level, as FTE and labour cost.
+
+// Lanes are indexed explicitly: that is the shape the compiler vectorises.
+#![allow(clippy::needless_range_loop)]
+
+use super::lanes::{LANES, Lanes, ZERO};
+use crate::staffing::{self, erlang};
+
+/// A staffed channel's queue, with this block's sampled-once inputs folded
+/// into the factors the month loop needs.
+#[derive(Debug, Clone)]
+pub(super) struct Queue {
+    pub(super) channel: usize,
+    staffing: crate::model::Staffing,
+    /// Erlangs one contact a month brings at the sampled AHT:
+    /// AHT / (open_hours * 3600 * concurrency).
+    erlangs_per_contact: Lanes,
+    /// answer_seconds / AHT, the service-level exponent's rate.
+    answer_over_aht: Lanes,
+    target: Lanes,
+    max_occupancy: Lanes,
+    /// FTE per agent seat: open_hours / (paid_hours_per_fte * (1 - shrinkage)).
+    fte_per_agent: Lanes,
+}
+
+/// Shortest AHT (seconds) the queue formulas see, and the smallest factor
+/// reduce_cost may shorten it by: an AHT cut to 0 leaves no traffic but
+/// must not divide by zero.
+const MIN_AHT_SECONDS: f64 = 1e-9;
+const MIN_AHT_FACTOR: f64 = 1e-12;
+
+impl Queue {
+    /// The queue of channel `channel`, its factors to be loaded per block.
+    pub(super) fn new(channel: usize, staffing: crate::model::Staffing) -> Queue {
+        Queue {
+            channel,
+            staffing,
+            erlangs_per_contact: ZERO,
+            answer_over_aht: ZERO,
+            target: ZERO,
+            max_occupancy: ZERO,
+            fte_per_agent: ZERO,
+        }
+    }
+
+    /// Fold the block's draws into the queue factors. Draws are clamped into
+    /// the ranges validation allows (it refuses more than a 1e-9 trace
+    /// outside them).
+    pub(super) fn load(&mut self, v: &[Lanes]) {
+        let s = &self.staffing;
+        for l in 0..LANES {
+            let aht = v[s.aht_seconds][l].max(MIN_AHT_SECONDS);
+            let open_hours = v[s.open_hours][l].max(f64::MIN_POSITIVE);
+            let concurrency = v[s.concurrency][l].max(1.0);
+            let paid = v[s.paid_hours_per_fte][l].max(f64::MIN_POSITIVE);
+            let shrinkage = v[s.shrinkage][l].clamp(0.0, 1.0 - 1e-9);
+            self.erlangs_per_contact[l] = aht / (open_hours * 3600.0 * concurrency);
+            self.answer_over_aht[l] = v[s.answer_seconds][l].max(0.0) / aht;
+            self.target[l] = v[s.service_level][l].clamp(1e-9, 1.0 - 1e-9);
+            self.max_occupancy[l] = v[s.max_occupancy][l].clamp(1e-9, 1.0);
+            self.fte_per_agent[l] = staffing::fte(1.0, open_hours, paid, shrinkage);
+        }
+    }
+
+    /// FTE and labour cost for a month's volume, with AHT scaled by
+    /// `aht_factor` and one FTE costing `fte_price`.
+    #[inline(always)]
+    pub(super) fn staff(&self, volume: &Lanes, aht_factor: &Lanes, fte_price: &Lanes) -> (Lanes, Lanes) {
+        let (mut traffic, mut rate) = (ZERO, ZERO);
+        for l in 0..LANES {
+            // AHT' = AHT * factor; a factor of 0 (reduce_cost of 100%)
+            // is floored so the rate below stays finite.
+            let factor = aht_factor[l].max(MIN_AHT_FACTOR);
+            traffic[l] = volume[l] * self.erlangs_per_contact[l] * factor;
+            rate[l] = self.answer_over_aht[l] / factor;
+        }
+        let agents = erlang::agents::<LANES>(&traffic, &rate, &self.target, &self.max_occupancy);
+        let (mut fte, mut labour) = (ZERO, ZERO);
+        for l in 0..LANES {
+            fte[l] = agents[l] * self.fte_per_agent[l];
+            labour[l] = fte[l] * fte_price[l];
+        }
+        (fte, labour)
+    }
+}
+
