@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::aggregate::{FiscalValue, Results, SummaryValue};
-use crate::error::{Diagnostic, Error, InputError, Warning};
+use crate::error::{Diagnostic, Error, InputError, RenderError, Warning};
 use crate::model::Case;
 use crate::report::html::escape;
 use crate::report::{self, inert, number, output};
@@ -336,7 +336,7 @@ struct SummaryRow {
 /// `batch_summary.csv`: the ranked business cases, then the files that failed.
 fn summary_csv(outcome: &BatchOutcome) -> Result<Vec<u8>, Error> {
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
-    let fail = |e: csv::Error| Error::Other(format!("cannot write {SUMMARY_FILE}: {e}"));
+    let fail = |e: csv::Error| Error::Render { file: SUMMARY_FILE.into(), source: RenderError::Csv(e) };
     for (k, r) in ranked(outcome).into_iter().enumerate() {
         w.serialize(SummaryRow {
             rank: (k + 1).to_string(),
@@ -376,7 +376,7 @@ fn summary_csv(outcome: &BatchOutcome) -> Result<Vec<u8>, Error> {
         })
         .map_err(fail)?;
     }
-    w.into_inner().map_err(|e| Error::Other(format!("cannot write {SUMMARY_FILE}: {e}")))
+    w.into_inner().map_err(|e| fail(e.into_error().into()))
 }
 
 /// An error in one line (the first diagnostic of an input error).

@@ -111,9 +111,18 @@ pub enum Error {
     /// Writing the report failed: exit status 2.
     #[error("cannot write {path}: {source}")]
     Write { path: PathBuf, source: std::io::Error },
-    /// A failure that is neither the input's fault nor an I/O error on output.
-    #[error("{0}")]
-    Other(String),
+    /// The report folder given has no name to write it under (`/`, `..`).
+    #[error("{} is not a folder name", path.display())]
+    NotAFolder { path: PathBuf },
+    /// The simulation could not run: exit status 2.
+    #[error(transparent)]
+    Simulate(#[from] SimulateError),
+    /// A report file could not be produced from the results: exit status 2.
+    #[error("cannot render {file}: {source}")]
+    Render { file: String, source: RenderError },
+    /// The worker threads could not be started.
+    #[error("cannot start worker threads: {0}")]
+    Threads(#[from] rayon::ThreadPoolBuildError),
 }
 
 impl Error {
@@ -121,7 +130,47 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Input(_) => 1,
-            Error::Write { .. } | Error::Other(_) => 2,
+            Error::Write { .. }
+            | Error::NotAFolder { .. }
+            | Error::Simulate(_)
+            | Error::Render { .. }
+            | Error::Threads(_) => 2,
         }
     }
+}
+
+/// Why a simulation could not run. Not the input's fault: a run too large
+/// for this machine, or a broken promise inside the engine.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SimulateError {
+    /// What a run keeps would not fit in memory.
+    #[error("not enough memory for the {what}; run fewer iterations (-n)")]
+    OutOfMemory { what: String },
+    /// A percentile's order statistics were missing even from a run that
+    /// kept every value of its result: a bug, reported rather than hidden.
+    #[error("internal error: column {column} lacks the values its percentiles need after keeping them all")]
+    PercentilesLost { column: usize },
+}
+
+/// Why a report file could not be produced from the results.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// plotters could not draw a chart.
+    #[error("cannot draw chart {chart}: {why}")]
+    Chart { chart: String, why: String },
+    /// The embedded font did not load.
+    #[error("cannot load the embedded DejaVu Sans font")]
+    Font,
+    /// The chart's pixels could not be encoded.
+    #[error("cannot encode PNG: {0}")]
+    Png(#[from] image::ImageError),
+    /// A table could not be written.
+    #[error("cannot write the table: {0}")]
+    Csv(#[from] csv::Error),
+    /// The workbook could not be built.
+    #[error("cannot build the Excel workbook: {0}")]
+    Workbook(#[from] rust_xlsxwriter::XlsxError),
+    /// The portfolio table was asked of results without a portfolio search.
+    #[error("no portfolio search in these results")]
+    NoPortfolio,
 }

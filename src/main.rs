@@ -3,6 +3,19 @@
 
 mod cli;
 
+/// `println!` for the lines a command prints on stdout. A reader that has
+/// gone away (`costcast check ... | head`) is no failure of the command:
+/// its work is done or does not depend on being read, so the process ends
+/// quietly with status 0 instead of panicking. Any other failure to write
+/// is reported on stderr with status 2.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        if let Err(e) = writeln!(std::io::stdout().lock(), $($arg)*) {
+            stdout_failed(e)
+        }
+    };
+}
+
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -23,7 +36,7 @@ fn main() -> ExitCode {
         Command::Check { files } => check(&files),
         Command::Run { scenario, options, shard: Some(shard) } => {
             run::run_shard(&options.request(scenario), shard, |w| eprintln!("{w}"))
-                .map(|path| println!("wrote shard {}/{} to {}", shard.index, shard.count, path.display()))
+                .map(|path| say!("wrote shard {}/{} to {}", shard.index, shard.count, path.display()))
         }
         Command::Run { scenario, options, shard: None } => run::run(&options.request(scenario), |w| eprintln!("{w}"))
             .map(|done| {
@@ -50,7 +63,7 @@ fn main() -> ExitCode {
                     for d in &done.unmatched {
                         eprintln!("error: {d}");
                     }
-                    println!(
+                    say!(
                         "wrote {}: {} of {} scenario files ran{}",
                         request.output.display(),
                         done.items.len() - done.items.iter().filter(|i| i.outcome.is_err()).count(),
@@ -81,7 +94,7 @@ fn main() -> ExitCode {
             run::optimize(&options.request(scenario), |w| eprintln!("{w}")).map(|done| {
                 if let Some(rec) = &done.results.portfolio {
                     let chosen = rec.chosen();
-                    println!(
+                    say!(
                         "recommended: {} ({} {:.0}, mean capex {:.0}); {} portfolios{}",
                         costcast::optimize::label(&done.case, &chosen.stats.members),
                         rec.objective.name(),
@@ -91,10 +104,10 @@ fn main() -> ExitCode {
                         if rec.search == costcast::optimize::Search::Heuristic { ", heuristic search" } else { "" }
                     );
                     if let Some((runner, why)) = rec.runner_up() {
-                        println!("runner-up: {}: {why}", costcast::optimize::label(&done.case, &runner.stats.members));
+                        say!("runner-up: {}: {why}", costcast::optimize::label(&done.case, &runner.stats.members));
                     }
                     if let Some((other, why)) = rec.best_feasible_alternative() {
-                        println!(
+                        say!(
                             "best feasible alternative: {}: {why}",
                             costcast::optimize::label(&done.case, &other.stats.members)
                         );
@@ -117,10 +130,20 @@ fn main() -> ExitCode {
     }
 }
 
+/// Ends the process after a failed write to stdout: quietly with status 0
+/// when the reader has gone away, else with the error and status 2.
+fn stdout_failed(e: std::io::Error) -> ! {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        std::process::exit(0);
+    }
+    let _ = writeln!(std::io::stderr(), "error: cannot write to standard output: {e}");
+    std::process::exit(2);
+}
+
 /// The line that says where a report went.
 fn wrote(done: &run::RunOutcome, how: &str) {
     let r = &done.record;
-    println!(
+    say!(
         "wrote {} ({} iterations, seed {}, {how}{:.2} s)",
         done.output.display(),
         r.iterations,
@@ -150,7 +173,7 @@ fn check(files: &[std::path::PathBuf]) -> Result<(), Error> {
             })
         };
         match result {
-            Ok(summary) => println!("ok: {}: {summary}", file.display()),
+            Ok(summary) => say!("ok: {}: {summary}", file.display()),
             Err(e) => diagnostics.extend(e.diagnostics),
         }
     }

@@ -89,7 +89,7 @@ pub fn pool(threads: usize) -> Result<rayon::ThreadPool, Error> {
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
-        .map_err(|e| Error::Other(format!("cannot start worker threads: {e}")))
+        .map_err(Error::Threads)
 }
 
 /// [`forecast_with_progress`] on the current rayon pool, for callers that
@@ -98,7 +98,7 @@ pub fn forecast_in_pool(case: &Case, iterations: usize, seed: u64, progress: &At
     check_iterations(&case.scenario_path, iterations)?;
     let timing = std::env::var_os("COSTCAST_TIMING").is_some();
     let t0 = Instant::now();
-    let sim = simulate::simulate(case, RunOptions::new(iterations, seed, true), progress).map_err(Error::Other)?;
+    let sim = simulate::simulate(case, RunOptions::new(iterations, seed, true), progress)?;
     let t1 = Instant::now();
     let kept = timing.then(|| kept_megabytes(&sim));
     let results = aggregate::aggregate(case, sim);
@@ -202,7 +202,7 @@ pub fn render(case: &Case, results: &Results, formats: report::Formats) -> Resul
         .map(|e| {
             let bytes = e
                 .serialize(case, results)
-                .map_err(|why| Error::Other(format!("cannot render {}: {why}", e.file_name())))?;
+                .map_err(|source| Error::Render { file: e.file_name(), source })?;
             Ok((e.file_name(), bytes))
         })
         .collect()
@@ -339,7 +339,7 @@ pub fn optimize(request: &RunRequest, on_warning: impl Fn(&Warning)) -> Result<R
         .install(|| crate::optimize::optimize(&case, &spec, request.iterations, request.seed))
         .map_err(|e| match e {
             OptimizeError::Input(e) => Error::Input(e),
-            OptimizeError::Other(why) => Error::Other(why),
+            OptimizeError::Simulate(e) => Error::Simulate(e),
         })?;
     // The report: the recommended portfolio, and the runner-up beside it,
     // as scenarios on the same draws.
@@ -389,8 +389,7 @@ pub fn run_shard(
         return Err(refuse("is one of the run's input files; choose another part file".into()));
     }
     let (header, part) = pool
-        .install(|| crate::shard::run_shard(&case, request.iterations, request.seed, shard))
-        .map_err(Error::Other)?;
+        .install(|| crate::shard::run_shard(&case, request.iterations, request.seed, shard))?;
     let bytes = crate::shard::encode(&header, &part);
     let write_err = |p: &Path, source: std::io::Error| Error::Write { path: p.to_path_buf(), source };
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::error::{Diagnostic, Error, InputError};
+use crate::error::{Diagnostic, Error, InputError, SimulateError};
 use crate::model::Case;
 use crate::report::record::{InputRecord, hash_inputs};
 use crate::simulate::layout::Keep;
@@ -36,17 +36,27 @@ pub struct Shard {
     pub count: usize,
 }
 
+/// A `--shard` that is not `K/N` with 1 <= K <= N.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ShardSpecError {
+    #[error("\"{0}\" is not K/N, e.g. 2/8")]
+    NotAFraction(String),
+    #[error("\"{0}\" is not K/N with whole numbers, e.g. 2/8")]
+    NotWhole(String),
+    #[error("shard {0}: K must be 1 to N")]
+    OutOfRange(String),
+}
+
 impl std::str::FromStr for Shard {
-    type Err = String;
+    type Err = ShardSpecError;
 
     /// `K/N` with 1 <= K <= N.
-    fn from_str(s: &str) -> Result<Shard, String> {
-        let (k, n) = s.split_once('/').ok_or_else(|| format!("\"{s}\" is not K/N, e.g. 2/8"))?;
-        let parse =
-            |x: &str| x.trim().parse::<usize>().map_err(|_| format!("\"{s}\" is not K/N with whole numbers, e.g. 2/8"));
+    fn from_str(s: &str) -> Result<Shard, ShardSpecError> {
+        let (k, n) = s.split_once('/').ok_or_else(|| ShardSpecError::NotAFraction(s.to_owned()))?;
+        let parse = |x: &str| x.trim().parse::<usize>().map_err(|_| ShardSpecError::NotWhole(s.to_owned()));
         let (index, count) = (parse(k)?, parse(n)?);
         if count == 0 || index == 0 || index > count {
-            return Err(format!("shard {s}: K must be 1 to N"));
+            return Err(ShardSpecError::OutOfRange(s.to_owned()));
         }
         Ok(Shard { index, count })
     }
@@ -89,7 +99,7 @@ impl From<InputRecord> for InputHash {
 
 /// Compute one shard of a run of `case`. Must run inside the rayon pool
 /// that sets the thread count.
-pub fn run_shard(case: &Case, iterations: usize, seed: u64, shard: Shard) -> Result<(PartHeader, Part), String> {
+pub fn run_shard(case: &Case, iterations: usize, seed: u64, shard: Shard) -> Result<(PartHeader, Part), SimulateError> {
     let layout = Layout::new(case);
     let options = RunOptions::new(iterations, seed, true);
     let batches = simulate::shard_batches(iterations, shard.index, shard.count);
@@ -285,24 +295,35 @@ pub fn assemble(case: &Case, parts: Vec<(PathBuf, PartHeader, Part)>) -> Result<
     }
     // A percentile fell between the brackets (rare): the exact figures need
     // those results whole, which the parts do not have. Compute the run here.
-    simulate::simulate(case, options, &Default::default()).map_err(Error::Other)
+    Ok(simulate::simulate(case, options, &Default::default())?)
+}
+
+/// Why a part file is not what its shard of this run computes.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum PartMismatch {
+    #[error("was computed with another layout of results than these inputs give")]
+    Layout,
+    #[error("does not hold the iterations of shard {shard}/{shards}")]
+    Iterations { shard: usize, shards: usize },
+    #[error("result column {column} is not kept as this run keeps it")]
+    Column { column: usize },
 }
 
 /// Check that a decoded part is what its shard of this layout computes:
 /// its batches, row count, and each column kept the way the layout keeps
 /// it, covering its rows (a body edited and re-hashed by hand must be
 /// refused, not merged or trusted).
-fn check_part(layout: &Layout, header: &PartHeader, part: &Part) -> Result<(), String> {
+fn check_part(layout: &Layout, header: &PartHeader, part: &Part) -> Result<(), PartMismatch> {
     let q = layout.monthly_quantities();
     if header.columns != layout.width || header.input_columns != layout.inputs.len() || header.quantities != q {
-        return Err("was computed with another layout of results than these inputs give".into());
+        return Err(PartMismatch::Layout);
     }
     let batches = simulate::shard_batches(header.iterations, header.shard, header.shards);
     let rows = (batches.end * BATCH).min(header.iterations) - (batches.start * BATCH).min(header.iterations);
     let sample_rows =
         simulate::monthly_sample_size(header.iterations, q).saturating_sub(batches.start * BATCH).min(rows);
     if part.batches != batches || header.rows != rows || part.rows != rows || header.sample_rows != sample_rows {
-        return Err(format!("does not hold the iterations of shard {}/{}", header.shard, header.shards));
+        return Err(PartMismatch::Iterations { shard: header.shard, shards: header.shards });
     }
     for (c, (kept, keep)) in part.columns.iter().zip(&layout.keep).enumerate() {
         let fits = match (kept, keep) {
@@ -321,7 +342,7 @@ fn check_part(layout: &Layout, header: &PartHeader, part: &Part) -> Result<(), S
             _ => false,
         };
         if !fits {
-            return Err(format!("result column {c} is not kept as this run keeps it"));
+            return Err(PartMismatch::Column { column: c });
         }
     }
     Ok(())

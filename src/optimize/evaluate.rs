@@ -9,6 +9,7 @@
 use std::sync::atomic::AtomicUsize;
 
 use crate::aggregate::stats;
+use crate::error::SimulateError;
 use crate::model::{Case, Scenario};
 use crate::simulate::{self, RunOptions, Simulation};
 
@@ -66,7 +67,7 @@ pub fn evaluate(
     portfolios: &[Vec<usize>],
     iterations: usize,
     seed: u64,
-) -> Result<Vec<PortfolioStats>, String> {
+) -> Result<Vec<PortfolioStats>, SimulateError> {
     let mut out = Vec::with_capacity(portfolios.len());
     for chunk in portfolios.chunks(chunk_size(iterations)) {
         let mut trial = case.clone();

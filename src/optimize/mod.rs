@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 
 pub use evaluate::PortfolioStats;
 
-use crate::error::{Diagnostic, InputError};
+use crate::error::{Diagnostic, InputError, SimulateError};
 use crate::model::{Case, Objective, OptimizeSpec};
 
 /// Free candidates up to which the search is exhaustive.
@@ -103,8 +103,8 @@ pub fn label(case: &Case, members: &[usize]) -> String {
 pub enum OptimizeError {
     /// The constraints rule out every portfolio: an input problem.
     Input(InputError),
-    /// Memory and the like.
-    Other(String),
+    /// The simulation could not run (memory and the like).
+    Simulate(SimulateError),
 }
 
 impl Objective {
@@ -187,7 +187,7 @@ impl Book<'_> {
         if !empty.is_empty() {
             self.evaluated.insert(Vec::new(), PortfolioStats::nothing(iterations));
         }
-        for stats in evaluate::evaluate(self.case, &todo, iterations, self.seed).map_err(OptimizeError::Other)? {
+        for stats in evaluate::evaluate(self.case, &todo, iterations, self.seed).map_err(OptimizeError::Simulate)? {
             self.evaluated.insert(stats.members.clone(), stats);
         }
         Ok(())

@@ -4,14 +4,15 @@ use serde::Serialize;
 
 use super::{Exporter, inert, number, number_f32};
 use crate::aggregate::{FiscalValue, Results, SummaryValue};
+use crate::error::RenderError;
 use crate::model::Case;
 
-fn to_bytes<R: Serialize>(rows: impl IntoIterator<Item = R>) -> Result<Vec<u8>, String> {
+fn to_bytes<R: Serialize>(rows: impl IntoIterator<Item = R>) -> Result<Vec<u8>, RenderError> {
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
     for row in rows {
-        w.serialize(row).map_err(|e| e.to_string())?;
+        w.serialize(row)?;
     }
-    w.into_inner().map_err(|e| e.to_string())
+    w.into_inner().map_err(|e| RenderError::Csv(e.into_error().into()))
 }
 
 fn opt(x: Option<f64>) -> String {
@@ -40,7 +41,7 @@ impl Exporter for Summary {
         "summary.csv".into()
     }
 
-    fn serialize(&self, _case: &Case, results: &Results) -> Result<Vec<u8>, String> {
+    fn serialize(&self, _case: &Case, results: &Results) -> Result<Vec<u8>, RenderError> {
         to_bytes(results.summary.iter().map(|r| {
             let (s, p) = match &r.value {
                 SummaryValue::Stats(s) => (*s, None),
@@ -82,7 +83,7 @@ impl Exporter for FiscalYears {
         "fiscal_years.csv".into()
     }
 
-    fn serialize(&self, _case: &Case, results: &Results) -> Result<Vec<u8>, String> {
+    fn serialize(&self, _case: &Case, results: &Results) -> Result<Vec<u8>, RenderError> {
         to_bytes(results.fiscal_years.iter().map(|r| {
             let (mean, p10, p50, p90) = match r.value {
                 FiscalValue::Spread { mean, p10, p50, p90 } => (number(mean), number(p10), number(p50), number(p90)),
@@ -121,7 +122,7 @@ impl Exporter for Monthly {
         "monthly.csv".into()
     }
 
-    fn serialize(&self, _case: &Case, results: &Results) -> Result<Vec<u8>, String> {
+    fn serialize(&self, _case: &Case, results: &Results) -> Result<Vec<u8>, RenderError> {
         to_bytes(results.monthly.iter().map(|r| MonthlyCsv {
             scenario: inert(&r.scenario),
             month: &r.month,
@@ -152,7 +153,7 @@ impl Exporter for Bridge {
         "bridge.csv".into()
     }
 
-    fn serialize(&self, _case: &Case, results: &Results) -> Result<Vec<u8>, String> {
+    fn serialize(&self, _case: &Case, results: &Results) -> Result<Vec<u8>, RenderError> {
         to_bytes(results.bridge.iter().map(|r| BridgeCsv {
             scenario: inert(&r.scenario),
             step: r.step,
@@ -180,7 +181,7 @@ impl Exporter for Sensitivity {
         "sensitivity.csv".into()
     }
 
-    fn serialize(&self, _case: &Case, results: &Results) -> Result<Vec<u8>, String> {
+    fn serialize(&self, _case: &Case, results: &Results) -> Result<Vec<u8>, RenderError> {
         to_bytes(results.sensitivity.iter().map(|r| SensitivityCsv {
             scenario: inert(&r.scenario),
             input: &r.input,
@@ -222,8 +223,8 @@ impl Exporter for Frontier {
         "frontier.csv".into()
     }
 
-    fn serialize(&self, case: &Case, results: &Results) -> Result<Vec<u8>, String> {
-        let Some(rec) = &results.portfolio else { return Err("no portfolio search in these results".into()) };
+    fn serialize(&self, case: &Case, results: &Results) -> Result<Vec<u8>, RenderError> {
+        let Some(rec) = &results.portfolio else { return Err(RenderError::NoPortfolio) };
         to_bytes(rec.candidates.iter().enumerate().map(|(i, c)| {
             let s = &c.stats;
             FrontierCsv {

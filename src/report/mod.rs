@@ -13,6 +13,7 @@ pub mod record;
 pub mod xlsx;
 
 use crate::aggregate::Results;
+use crate::error::RenderError;
 use crate::model::Case;
 
 /// What a run writes besides the CSV tables, which it always writes.
@@ -34,7 +35,7 @@ pub trait Exporter {
     /// The file's path inside the report folder, e.g. `charts/npv.svg`.
     fn file_name(&self) -> String;
     /// The file's bytes.
-    fn serialize(&self, case: &Case, results: &Results) -> Result<Vec<u8>, String>;
+    fn serialize(&self, case: &Case, results: &Results) -> Result<Vec<u8>, RenderError>;
 }
 
 /// Guard a text cell against formula injection: spreadsheets run cells

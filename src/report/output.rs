@@ -45,7 +45,7 @@ pub fn check_target(dir: &Path, inputs: &[PathBuf]) -> Result<(), Error> {
 pub fn write_all(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), Error> {
     let write_err = |path: &Path, source: std::io::Error| Error::Write { path: path.to_path_buf(), source };
     let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = dir.file_name().ok_or_else(|| Error::Other(format!("{} is not a folder name", dir.display())))?;
+    let name = dir.file_name().ok_or_else(|| Error::NotAFolder { path: dir.to_path_buf() })?;
     fs::create_dir_all(parent).map_err(|e| write_err(parent, e))?;
     let tag = format!("{}-{}", std::process::id(), name.to_string_lossy());
     let staging = parent.join(format!(".costcast-tmp-{tag}"));

@@ -28,6 +28,7 @@ use rust_xlsxwriter::{
 
 use super::Exporter;
 use crate::aggregate::{FiscalValue, Results, SummaryValue};
+use crate::error::RenderError;
 use crate::model::{Case, InputKind};
 
 /// `report.xlsx`.
@@ -38,8 +39,8 @@ impl Exporter for Workbook {
         "report.xlsx".into()
     }
 
-    fn serialize(&self, case: &Case, results: &Results) -> Result<Vec<u8>, String> {
-        build(case, results).map_err(|e| format!("cannot build the Excel workbook: {e}"))
+    fn serialize(&self, case: &Case, results: &Results) -> Result<Vec<u8>, RenderError> {
+        Ok(build(case, results)?)
     }
 }
 

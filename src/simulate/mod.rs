@@ -20,6 +20,7 @@ use std::sync::{Mutex, PoisonError, TryLockError};
 
 use rayon::prelude::*;
 
+use crate::error::SimulateError;
 use crate::model::Case;
 use block::{BlockOutput, LANES, Lanes, Workspace, reduce_lanes};
 use input_keys::InputScale;
@@ -210,8 +211,8 @@ unsafe impl ZeroBits for u16 {}
 /// after a `try_reserve` to check the size: freeing that trial block
 /// raises glibc's threshold for mapping fresh pages, and the real one could
 /// then come from reused memory that calloc must clear itself.
-fn zeroed<T: ZeroBits>(len: Option<usize>, what: &str) -> Result<Vec<T>, String> {
-    let too_big = || format!("not enough memory for the {what}; run fewer iterations (-n)");
+fn zeroed<T: ZeroBits>(len: Option<usize>, what: &str) -> Result<Vec<T>, SimulateError> {
+    let too_big = || SimulateError::OutOfMemory { what: what.to_owned() };
     let len = len.ok_or_else(too_big)?;
     let layout = std::alloc::Layout::array::<T>(len).map_err(|_| too_big())?;
     if layout.size() == 0 {
@@ -236,7 +237,7 @@ pub type Plan = Vec<Option<Brackets>>;
 /// The brackets of a run. Runs no longer than the pilot keep every value
 /// of the columns with percentiles; longer ones first run the pilot (the
 /// run's own first iterations, so every shard finds the same brackets).
-pub fn plan(case: &Case, layout: &Layout, options: RunOptions) -> Result<Plan, String> {
+pub fn plan(case: &Case, layout: &Layout, options: RunOptions) -> Result<Plan, SimulateError> {
     let keep_all = keep_all(layout);
     if !needs_pilot(layout, options) {
         return Ok(keep_all);
@@ -293,7 +294,7 @@ fn brackets_from(layout: &Layout, pilot: &Part, options: RunOptions) -> Plan {
 /// every value; their brackets placed, it tallies those values again into
 /// them and goes on with the other batches, so no iteration is computed
 /// twice. The sums continue from the pilot's, in batch order.
-pub fn simulate(case: &Case, options: RunOptions, progress: &AtomicUsize) -> Result<Simulation, String> {
+pub fn simulate(case: &Case, options: RunOptions, progress: &AtomicUsize) -> Result<Simulation, SimulateError> {
     let layout = if options.monthly { Layout::new(case) } else { Layout::new(case).for_portfolios(case) };
     let all = 0..options.iterations.div_ceil(BATCH);
     let (mut plan, parts) = if needs_pilot(&layout, options) {
@@ -331,9 +332,7 @@ pub fn simulate(case: &Case, options: RunOptions, progress: &AtomicUsize) -> Res
     let sim = Simulation::from_parts(case, layout, options, vec![part]);
     match sim.misses().first() {
         None => Ok(sim),
-        Some(c) => {
-            Err(format!("internal error: column {c} lacks the values its percentiles need after keeping them all"))
-        }
+        Some(&column) => Err(SimulateError::PercentilesLost { column }),
     }
 }
 
@@ -502,7 +501,7 @@ pub fn simulate_batches<'a>(
     batches: std::ops::Range<usize>,
     kept: impl Into<SumsKept<'a>>,
     progress: &AtomicUsize,
-) -> Result<Part, String> {
+) -> Result<Part, SimulateError> {
     let kept = kept.into();
     let by_batch = matches!(kept, SumsKept::ByBatch);
     let n = options.iterations;

@@ -466,7 +466,7 @@ mod tests {
     #[test]
     fn callcentrehelper_ten_erlangs() {
         // 100 calls per 30 min, AHT 180 s: A = 10; 80% within 20 s, 85%
-        // occupancy -> 14 agents (see tests/erlang.rs for the source).
+        // occupancy -> 14 agents (see tests/cli/erlang.rs for the source).
         assert_eq!(agents_one(10.0, 20.0 / 180.0, 0.8, 0.85), 14);
     }
 }

@@ -29,6 +29,7 @@ use plotters::prelude::*;
 use plotters::style::{FontStyle, register_font};
 
 use crate::aggregate::Results;
+use crate::error::RenderError;
 use crate::model::Case;
 use style::{Area, ChartError, Drawn, K};
 
@@ -103,7 +104,7 @@ impl Chart {
 }
 
 /// The chart as an SVG document, `WIDTH` by `HEIGHT`.
-pub fn render_svg(chart: Chart, case: &Case, results: &Results) -> Result<String, String> {
+pub fn render_svg(chart: Chart, case: &Case, results: &Results) -> Result<String, RenderError> {
     register_fonts()?;
     let (w, h) = (WIDTH * K, HEIGHT * K);
     let mut svg = String::new();
@@ -114,7 +115,7 @@ pub fn render_svg(chart: Chart, case: &Case, results: &Results) -> Result<String
     // Drawn at K times the size, shown at the PNG's size: the viewBox scales.
     let drawn = format!("<svg width=\"{w}\" height=\"{h}\"");
     if !svg.starts_with(&drawn) {
-        return Err(format!("cannot draw chart {}: unexpected SVG header", chart.file_stem()));
+        return Err(RenderError::Chart { chart: chart.file_stem().into(), why: "unexpected SVG header".into() });
     }
     Ok(svg.replacen(&drawn, &format!("<svg width=\"{WIDTH}\" height=\"{HEIGHT}\""), 1))
 }
@@ -122,7 +123,7 @@ pub fn render_svg(chart: Chart, case: &Case, results: &Results) -> Result<String
 /// The chart as PNG file bytes, `WIDTH` by `HEIGHT`: drawn at K times the
 /// size and averaged down, which smooths lines and evens out letter
 /// spacing (plotters places each glyph to the whole pixel).
-pub fn render_png(chart: Chart, case: &Case, results: &Results) -> Result<Vec<u8>, String> {
+pub fn render_png(chart: Chart, case: &Case, results: &Results) -> Result<Vec<u8>, RenderError> {
     register_fonts()?;
     let (w, h) = (WIDTH * K, HEIGHT * K);
     let mut rgb = vec![0u8; w as usize * h as usize * 3];
@@ -134,8 +135,8 @@ pub fn render_png(chart: Chart, case: &Case, results: &Results) -> Result<Vec<u8
     png::encode_rgb(WIDTH, HEIGHT, &small)
 }
 
-fn failed(chart: Chart, e: ChartError) -> String {
-    format!("cannot draw chart {}: {}", chart.file_stem(), e.0)
+fn failed(chart: Chart, e: ChartError) -> RenderError {
+    RenderError::Chart { chart: chart.file_stem().into(), why: e.0 }
 }
 
 fn draw<DB: DrawingBackend>(chart: Chart, root: &Area<DB>, case: &Case, results: &Results) -> Drawn {
@@ -156,13 +157,13 @@ static REGULAR: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
 static BOLD: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans-Bold.ttf");
 
 /// Make the embedded DejaVu Sans plotters' "sans-serif", once.
-fn register_fonts() -> Result<(), String> {
+fn register_fonts() -> Result<(), RenderError> {
     static DONE: OnceLock<bool> = OnceLock::new();
     let ok = *DONE.get_or_init(|| {
         register_font("sans-serif", FontStyle::Normal, REGULAR).is_ok()
             && register_font("sans-serif", FontStyle::Bold, BOLD).is_ok()
     });
-    if ok { Ok(()) } else { Err("cannot load the embedded DejaVu Sans font".to_owned()) }
+    if ok { Ok(()) } else { Err(RenderError::Font) }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -192,7 +193,7 @@ impl crate::report::Exporter for ChartFile {
         format!("charts/{}.{}", self.chart.file_stem(), self.format.extension())
     }
 
-    fn serialize(&self, case: &Case, results: &Results) -> Result<Vec<u8>, String> {
+    fn serialize(&self, case: &Case, results: &Results) -> Result<Vec<u8>, RenderError> {
         match self.format {
             ChartFormat::Png => render_png(self.chart, case, results),
             ChartFormat::Svg => render_svg(self.chart, case, results).map(String::into_bytes),

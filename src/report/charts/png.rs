@@ -4,12 +4,13 @@
 
 use image::ImageEncoder;
 
+use crate::error::RenderError;
+
 /// Encode 8-bit RGB pixels as a PNG file.
-pub fn encode_rgb(width: u32, height: u32, rgb: &[u8]) -> Result<Vec<u8>, String> {
+pub fn encode_rgb(width: u32, height: u32, rgb: &[u8]) -> Result<Vec<u8>, RenderError> {
     let mut out = Vec::new();
     image::codecs::png::PngEncoder::new(&mut out)
-        .write_image(rgb, width, height, image::ColorType::Rgb8)
-        .map_err(|e| format!("cannot encode PNG: {e}"))?;
+        .write_image(rgb, width, height, image::ColorType::Rgb8)?;
     Ok(out)
 }
 

@@ -10,6 +10,7 @@ use std::fmt::Write;
 
 use super::format::{money, money_short, percent};
 use crate::aggregate::{FiscalValue, Results, Stats, SummaryValue};
+use crate::error::RenderError;
 use crate::model::{Case, Effect, InputKind};
 
 const TEMPLATE: &str = include_str!("template.html");
@@ -38,13 +39,13 @@ impl super::Exporter for Html {
         "report.html".into()
     }
 
-    fn serialize(&self, case: &Case, results: &Results) -> Result<Vec<u8>, String> {
+    fn serialize(&self, case: &Case, results: &Results) -> Result<Vec<u8>, RenderError> {
         let charts = super::charts::charts_for(results)
             .iter()
             .map(|&chart| {
                 Ok(ChartSvg { title: chart.title().to_owned(), svg: super::charts::render_svg(chart, case, results)? })
             })
-            .collect::<Result<Vec<_>, String>>()?;
+            .collect::<Result<Vec<_>, RenderError>>()?;
         Ok(render(case, results, &charts).into_bytes())
     }
 }
