@@ -4,17 +4,9 @@
 //! answer on any thread count, and the errors of a bad `[optimize]` table.
 //! Fixtures: `tests/fixtures/optimize/`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use assert_cmd::Command;
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/optimize").join(name)
-}
-
-fn costcast() -> Command {
-    Command::cargo_bin("costcast").unwrap()
-}
+use crate::util::{CANONICAL, close, costcast, fixture, root, stderr, stdout};
 
 /// One row of frontier.csv.
 #[derive(Debug, Clone)]
@@ -36,7 +28,7 @@ fn optimize_path(path: &Path, out: &Path) -> (Vec<Row>, String) {
 
 /// Run optimize on a fixture; returns frontier.csv's rows and stdout.
 fn optimize(name: &str, n: &str, threads: &str, out: &Path) -> (Vec<Row>, String) {
-    run_optimize(&fixture(name), n, threads, out)
+    run_optimize(&fixture("optimize", name), n, threads, out)
 }
 
 fn run_optimize(path: &Path, n: &str, threads: &str, out: &Path) -> (Vec<Row>, String) {
@@ -47,7 +39,7 @@ fn run_optimize(path: &Path, n: &str, threads: &str, out: &Path) -> (Vec<Row>, S
         .arg(out)
         .assert()
         .success();
-    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    let stdout = stdout(&assert);
     let text = std::fs::read_to_string(out.join("frontier.csv")).unwrap();
     let mut lines = text.lines();
     assert_eq!(
@@ -74,11 +66,6 @@ fn run_optimize(path: &Path, n: &str, threads: &str, out: &Path) -> (Vec<Row>, S
 
 fn row<'r>(rows: &'r [Row], initiatives: &str) -> &'r Row {
     rows.iter().find(|r| r.initiatives == initiatives).unwrap_or_else(|| panic!("no portfolio {initiatives}"))
-}
-
-#[track_caller]
-fn close(actual: f64, expected: f64, what: &str) {
-    assert!((actual - expected).abs() <= 1e-9 * expected.abs().max(1.0), "{what}: got {actual}, expected {expected}");
 }
 
 #[test]
@@ -158,7 +145,7 @@ fn overlapping_deflections_are_worth_less_together() {
 #[test]
 fn the_same_seed_gives_the_same_recommendation_on_any_thread_count() {
     let dir = tempfile::tempdir().unwrap();
-    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/acme-ai-roadmap.toml");
+    let scenario = root().join(CANONICAL);
     let mut outputs = Vec::new();
     for threads in ["1", "2", "3"] {
         let out = dir.path().join(format!("t{threads}"));
@@ -188,7 +175,7 @@ fn the_report_says_what_to_fund_and_what_to_release() {
     let out = dir.path().join("out");
     costcast()
         .arg("optimize")
-        .arg(fixture("knapsack.toml"))
+        .arg(fixture("optimize", "knapsack.toml"))
         .args(["-n", "200", "--format", "all", "-o"])
         .arg(&out)
         .assert()
@@ -219,7 +206,7 @@ fn the_report_says_what_to_fund_and_what_to_release() {
 #[test]
 fn beyond_twelve_candidates_the_search_is_heuristic_and_says_so() {
     let dir = tempfile::tempdir().unwrap();
-    let model = std::fs::read_to_string(fixture("model.toml")).unwrap();
+    let model = std::fs::read_to_string(fixture("optimize", "model.toml")).unwrap();
     std::fs::write(dir.path().join("model.toml"), model).unwrap();
     // 13 independent candidates on 4 channels: avoid 2% of one channel each,
     // capex 1,000 + 100 k: NPV 2,400 - 1,000 - 100 k, all positive, so the
@@ -242,7 +229,7 @@ fn beyond_twelve_candidates_the_search_is_heuristic_and_says_so() {
         .arg(&out)
         .assert()
         .success();
-    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    let stdout = stdout(&assert);
     assert!(stdout.contains("heuristic search"), "{stdout}");
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("heuristic search"));
@@ -255,8 +242,8 @@ fn beyond_twelve_candidates_the_search_is_heuristic_and_says_so() {
 #[test]
 fn bad_optimize_tables_are_refused_with_their_location() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(fixture("model.toml"), dir.path().join("model.toml")).unwrap();
-    let base = std::fs::read_to_string(fixture("knapsack.toml")).unwrap();
+    std::fs::copy(fixture("optimize", "model.toml"), dir.path().join("model.toml")).unwrap();
+    let base = std::fs::read_to_string(fixture("optimize", "knapsack.toml")).unwrap();
     let cases = [
         (
             "objective = \"npv_mean\"",
@@ -290,7 +277,7 @@ fn bad_optimize_tables_are_refused_with_their_location() {
         std::fs::write(&path, base.replace(from, to)).unwrap();
         let out = dir.path().join("out");
         let assert = costcast().arg("optimize").arg(&path).args(["-n", "50", "-o"]).arg(&out).assert().code(1);
-        let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+        let stderr = stderr(&assert);
         assert!(stderr.contains(needle), "{to}: stderr lacks {needle:?}\n{stderr}");
         assert!(stderr.contains("bad.toml:"), "{stderr}");
         assert!(!out.exists(), "{to}: something was written");
@@ -303,7 +290,7 @@ fn bad_optimize_tables_are_refused_with_their_location() {
     let line = base.lines().position(|l| l.starts_with("capex_budget")).unwrap() + 1;
     let out = dir.path().join("out");
     let assert = costcast().arg("optimize").arg(&path).args(["-n", "50", "-o"]).arg(&out).assert().code(1);
-    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    let stderr = stderr(&assert);
     assert!(
         stderr.contains(&format!("bad.toml:{line}:16: optimize.capex_budget: no portfolio meets the capex budget 4,000: the cheapest (id) has mean capex 5,000")),
         "{stderr}"
@@ -315,7 +302,7 @@ fn bad_optimize_tables_are_refused_with_their_location() {
 #[test]
 fn when_every_portfolio_loses_money_fund_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(fixture("model.toml"), dir.path().join("model.toml")).unwrap();
+    std::fs::copy(fixture("optimize", "model.toml"), dir.path().join("model.toml")).unwrap();
     // Each saves 12,000 a year on a channel and costs 100,000 or 200,000.
     let text = "model = \"model.toml\"\n\n[[initiative]]\nid = \"bad1\"\nstart = 1\ncapex = 100_000\neffects = [{ avoid = [\"a\"], share = 0.1 }]\n\n\
                 [[initiative]]\nid = \"bad2\"\nstart = 1\ncapex = 200_000\neffects = [{ avoid = [\"b\"], share = 0.1 }]\n\n\
@@ -329,7 +316,7 @@ fn when_every_portfolio_loses_money_fund_nothing() {
         .arg(&out)
         .assert()
         .success();
-    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    let stdout = stdout(&assert);
     assert!(stdout.starts_with("recommended: nothing (the baseline)"), "{stdout}");
     assert!(stdout.contains("runner-up: bad1: mean NPV lower by 88,000"), "{stdout}");
     let frontier = std::fs::read_to_string(out.join("frontier.csv")).unwrap();
@@ -344,8 +331,8 @@ fn when_every_portfolio_loses_money_fund_nothing() {
 #[test]
 fn excluding_every_initiative_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(fixture("model.toml"), dir.path().join("model.toml")).unwrap();
-    let text = std::fs::read_to_string(fixture("overlap.toml"))
+    std::fs::copy(fixture("optimize", "model.toml"), dir.path().join("model.toml")).unwrap();
+    let text = std::fs::read_to_string(fixture("optimize", "overlap.toml"))
         .unwrap()
         .replace("capex_budget = 100_000", "excluded = [\"bot\", \"portal\"]");
     std::fs::write(dir.path().join("x.toml"), text).unwrap();
@@ -356,7 +343,7 @@ fn excluding_every_initiative_is_refused() {
         .arg(dir.path().join("out"))
         .assert()
         .code(1);
-    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    let stderr = stderr(&assert);
     assert!(stderr.contains("optimize.excluded: every initiative is excluded"), "{stderr}");
 }
 
@@ -366,8 +353,8 @@ fn excluding_every_initiative_is_refused() {
 #[test]
 fn required_and_excluded_initiatives_are_respected() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(fixture("model.toml"), dir.path().join("model.toml")).unwrap();
-    let base = std::fs::read_to_string(fixture("knapsack.toml")).unwrap();
+    std::fs::copy(fixture("optimize", "model.toml"), dir.path().join("model.toml")).unwrap();
+    let base = std::fs::read_to_string(fixture("optimize", "knapsack.toml")).unwrap();
     for (extra, rows_expected) in [("required = [\"id\"]", 8), ("excluded = [\"ic\"]", 8)] {
         let path = dir.path().join("k.toml");
         std::fs::write(&path, base.replace("capex_budget = 66_000", &format!("capex_budget = 66_000\n{extra}")))
@@ -392,7 +379,7 @@ fn required_and_excluded_initiatives_are_respected() {
 #[test]
 fn the_heuristic_search_climbs_past_a_losing_first_step() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(fixture("model.toml"), dir.path().join("model.toml")).unwrap();
+    std::fs::copy(fixture("optimize", "model.toml"), dir.path().join("model.toml")).unwrap();
     let mut text = String::from("model = \"model.toml\"\n");
     for k in 0..13 {
         let channel = ["a", "b", "c", "d"][k % 4];

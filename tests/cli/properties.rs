@@ -6,6 +6,8 @@ use costcast::calendar::{YearMonth, fiscal_years};
 use costcast::dist::{Dist, parse};
 use proptest::prelude::*;
 
+use crate::util::rng;
+
 proptest! {
     /// The canonical expression of a distribution reads back as the same
     /// distribution (what the report prints is what the model means).
@@ -83,9 +85,8 @@ proptest! {
     /// Sampling clamps every draw into its domain.
     #[test]
     fn draws_respect_their_domain(mean in -2.0f64..2.0, sd in 0.0f64..3.0, seed in any::<u64>()) {
-        use rand::SeedableRng;
         let d: Dist = parse(&format!("normal({mean}, {sd})")).unwrap();
-        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(seed);
+        let mut rng = rng(seed);
         for _ in 0..64 {
             let x = costcast::dist::Domain::Share.clamp(d.sample(&mut rng));
             prop_assert!((0.0..=1.0).contains(&x));

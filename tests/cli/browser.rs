@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command as Process;
 
-use assert_cmd::Command;
+use crate::util::{CANONICAL, costcast, skip};
 
 fn chromium() -> Option<PathBuf> {
     ["chromium", "chromium-browser", "google-chrome"].iter().find_map(|name| {
@@ -42,18 +42,12 @@ fn screenshot(browser: &Path, page: &Path, png: &Path, profile: &Path) {
 #[test]
 fn report_html_renders_in_headless_chromium() {
     let Some(browser) = chromium() else {
-        assert!(std::env::var_os("CI").is_none(), "under CI chromium must be installed (.ci/run installs it)");
-        eprintln!("skipped: no chromium on this machine");
+        skip("no chromium on this machine (.ci/run installs it)");
         return;
     };
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("acme");
-    Command::cargo_bin("costcast")
-        .unwrap()
-        .args(["run", "scenarios/acme-ai-roadmap.toml", "-n", "2000", "--format", "html", "-o"])
-        .arg(&out)
-        .assert()
-        .success();
+    costcast().args(["run", CANONICAL, "-n", "2000", "--format", "html", "-o"]).arg(&out).assert().success();
     let page = std::fs::canonicalize(out.join("report.html")).unwrap();
     let png = dir.path().join("shot.png");
     screenshot(&browser, &page, &png, &dir.path().join("profile"));

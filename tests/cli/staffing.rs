@@ -8,19 +8,15 @@
 
 use std::path::{Path, PathBuf};
 
-use costcast::aggregate::{MonthlyRow, Results, SummaryValue};
-use costcast::run::forecast;
+use costcast::aggregate::{Results, SummaryValue};
 use costcast::staffing::fte;
-use costcast::validate::load_case;
 use proptest::prelude::*;
 
-fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/staffing").join(name)
-}
+use crate::util::{assert_constant_month, close, costcast, fixture, forecast, monthly, root};
 
+/// Constant inputs: four iterations are as good as any number.
 fn run(path: &Path) -> Results {
-    let case = load_case(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).value;
-    forecast(&case, 4, 11, 2).expect("forecast")
+    forecast(path, 4, 11)
 }
 
 /// Textbook Erlang C by direct sums (fine for the small traffic used here).
@@ -45,34 +41,9 @@ fn textbook_agents(a: f64, aht: f64, answer: f64, target: f64, occupancy: f64) -
         .unwrap()
 }
 
-fn monthly<'r>(r: &'r Results, scenario: &str, month: &str, channel: &str, metric: &str) -> &'r MonthlyRow {
-    r.monthly
-        .iter()
-        .find(|row| row.scenario == scenario && row.month == month && row.channel == channel && row.metric == metric)
-        .unwrap_or_else(|| panic!("no monthly row {scenario}/{month}/{channel}/{metric}"))
-}
-
-#[track_caller]
-fn close(actual: f64, expected: f64, what: &str) {
-    assert!(
-        (actual - expected).abs() <= 1e-9 * expected.abs().max(1.0),
-        "{what}: got {actual:.10}, expected by hand {expected:.10}"
-    );
-}
-
-/// A monthly quantity that is the same in every iteration. The mean is f64
-/// (1e-9); the percentiles come from the monthly sample, kept as f32 (1e-6).
-#[track_caller]
-fn constant(row: &MonthlyRow, expected: f64, what: &str) {
-    close(row.mean, expected, &format!("{what} mean"));
-    for (x, name) in [(row.p10, "p10"), (row.p50, "p50"), (row.p90, "p90")] {
-        assert!((x - expected).abs() <= 1e-6 * expected.abs().max(1.0), "{what} {name}: got {x}, expected {expected}");
-    }
-}
-
 #[test]
 fn constant_inputs_give_hand_computed_fte_and_cost() {
-    let r = run(&fixture("small-scenarios.toml"));
+    let r = run(&fixture("staffing", "small-scenarios.toml"));
     // Baseline: A = 4000 * 180 / (100 * 3600) = 2 Erlangs. By hand:
     // N = 3: C = 0.444444, SL = 1 - C e^(-1 * 20/180) = 0.6023 < 0.8;
     // N = 4: C = 0.173913, SL = 1 - C e^(-2 * 20/180) = 0.8607 >= 0.8.
@@ -81,9 +52,9 @@ fn constant_inputs_give_hand_computed_fte_and_cost() {
     let base_fte = 4.0 * 100.0 / (160.0 * (1.0 - 0.25)); // 3.3333 FTE
     let base_labour = base_fte * 5_000.0;
     for month in ["2027-01", "2027-02", "2027-03"] {
-        constant(monthly(&r, "baseline", month, "phone", "fte"), base_fte, "baseline fte");
+        assert_constant_month(monthly(&r, "baseline", month, "phone", "fte"), base_fte, "baseline fte");
         // Labour + non-labour per contact + fixed.
-        constant(
+        assert_constant_month(
             monthly(&r, "baseline", month, "phone", "cost"),
             base_labour + 4_000.0 * 0.5 + 1_000.0,
             "baseline cost",
@@ -101,8 +72,8 @@ fn constant_inputs_give_hand_computed_fte_and_cost() {
     // SL 0.6895, N = 4 gives 0.8993: the same 4 agents, so the labour cost
     // does not move at all; only the non-labour cost per contact is saved.
     assert_eq!(textbook_agents(1.8, 180.0, 20.0, 0.8, 0.85), 4);
-    constant(monthly(&r, "Deflect 10%", "2027-01", "phone", "fte"), base_fte, "deflect fte");
-    constant(
+    assert_constant_month(monthly(&r, "Deflect 10%", "2027-01", "phone", "fte"), base_fte, "deflect fte");
+    assert_constant_month(
         monthly(&r, "Deflect 10%", "2027-01", "phone", "cost"),
         base_labour + 3_600.0 * 0.5 + 1_000.0,
         "deflect cost",
@@ -113,9 +84,9 @@ fn constant_inputs_give_hand_computed_fte_and_cost() {
     // non-labour cost per contact is untouched.
     assert_eq!(textbook_agents(1.0, 90.0, 20.0, 0.8, 0.85), 3);
     let short_fte = 3.0 * 100.0 / 120.0;
-    constant(monthly(&r, "Shorter calls", "2027-01", "phone", "fte"), base_fte, "before the start");
-    constant(monthly(&r, "Shorter calls", "2027-02", "phone", "fte"), short_fte, "shorter fte");
-    constant(
+    assert_constant_month(monthly(&r, "Shorter calls", "2027-01", "phone", "fte"), base_fte, "before the start");
+    assert_constant_month(monthly(&r, "Shorter calls", "2027-02", "phone", "fte"), short_fte, "shorter fte");
+    assert_constant_month(
         monthly(&r, "Shorter calls", "2027-02", "phone", "cost"),
         short_fte * 5_000.0 + 2_000.0 + 1_000.0,
         "shorter cost",
@@ -124,10 +95,14 @@ fn constant_inputs_give_hand_computed_fte_and_cost() {
     // Both: A = 3600 * 90 / 360000 = 0.9 Erlangs.
     let both_n = textbook_agents(0.9, 90.0, 20.0, 0.8, 0.85);
     let both_fte = f64::from(both_n) * 100.0 / 120.0;
-    constant(monthly(&r, "Both", "2027-03", "phone", "fte"), both_fte, "both fte");
-    constant(monthly(&r, "Both", "2027-03", "phone", "cost"), both_fte * 5_000.0 + 1_800.0 + 1_000.0, "both cost");
+    assert_constant_month(monthly(&r, "Both", "2027-03", "phone", "fte"), both_fte, "both fte");
+    assert_constant_month(
+        monthly(&r, "Both", "2027-03", "phone", "cost"),
+        both_fte * 5_000.0 + 1_800.0 + 1_000.0,
+        "both cost",
+    );
     // Total cost includes the flat channel, whose deflected contacts arrive.
-    constant(
+    assert_constant_month(
         monthly(&r, "Both", "2027-03", "total", "cost"),
         both_fte * 5_000.0 + 1_800.0 + 1_000.0 + (10_000.0 + 400.0) * 0.1,
         "both total",
@@ -136,9 +111,10 @@ fn constant_inputs_give_hand_computed_fte_and_cost() {
 
 /// The big queue's model with a given shrinkage, in a temporary folder.
 fn big_case(dir: &Path, shrinkage: f64) -> PathBuf {
-    let model = std::fs::read_to_string(fixture("big.toml")).unwrap().replace("SHRINKAGE", &shrinkage.to_string());
+    let model =
+        std::fs::read_to_string(fixture("staffing", "big.toml")).unwrap().replace("SHRINKAGE", &shrinkage.to_string());
     std::fs::write(dir.join("big.toml"), model).unwrap();
-    std::fs::copy(fixture("big-scenarios.toml"), dir.join("big-scenarios.toml")).unwrap();
+    std::fs::copy(fixture("staffing", "big-scenarios.toml"), dir.join("big-scenarios.toml")).unwrap();
     dir.join("big-scenarios.toml")
 }
 
@@ -195,14 +171,12 @@ fn staffed_example_reports_fte() {
     use calamine::{Data, DataType, Reader, Xlsx};
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("report");
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let status = std::process::Command::new(env!("CARGO_BIN_EXE_costcast"))
+    costcast()
         .args(["run", "scenarios/acme-staffed-roadmap.toml", "-n", "2000", "--format", "csv,html,xlsx", "-o"])
         .arg(&out)
-        .current_dir(root)
-        .status()
-        .unwrap();
-    assert!(status.success());
+        .current_dir(root())
+        .assert()
+        .success();
     let monthly = std::fs::read_to_string(out.join("monthly.csv")).unwrap();
     let mut fte_channels: Vec<&str> =
         monthly.lines().filter(|l| l.split(',').nth(3) == Some("fte")).map(|l| l.split(',').nth(2).unwrap()).collect();

@@ -4,21 +4,22 @@
 
 use std::process::Command;
 
+use crate::util::{CANONICAL, COSTCAST, costcast, skip};
+
 const N: &str = "400000";
 
 /// Whether util-linux's `script` is here to make a terminal (required under CI).
 fn have_script() -> bool {
     let have = Command::new("sh").args(["-c", "command -v script"]).output().is_ok_and(|o| o.status.success());
     if !have {
-        assert!(std::env::var_os("CI").is_none(), "under CI util-linux's script must be present");
-        eprintln!("skipped: no `script` to make a terminal");
+        skip("no util-linux `script` to make a terminal");
     }
     have
 }
 
 /// Run costcast with `args` on a pseudo-terminal; what the terminal showed.
 fn on_terminal(args: &str) -> String {
-    let line = format!("{} {args}", assert_cmd::cargo::cargo_bin("costcast").display());
+    let line = format!("{COSTCAST} {args}");
     let out = Command::new("script").args(["-qec", &line, "/dev/null"]).output().unwrap();
     assert!(out.status.success(), "{args}");
     String::from_utf8_lossy(&out.stdout).into_owned()
@@ -30,19 +31,15 @@ fn a_long_run_on_a_terminal_shows_a_progress_bar() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let screen = on_terminal(&format!(
-        "run scenarios/acme-ai-roadmap.toml -n {N} --format csv -o {}",
-        dir.path().join("tty").display()
-    ));
+    let screen = on_terminal(&format!("run {CANONICAL} -n {N} --format csv -o {}", dir.path().join("tty").display()));
     assert!(screen.contains(&format!("/{N} iterations")), "no progress bar on the terminal:\n{screen}");
 }
 
 #[test]
 fn piped_output_has_no_progress_bar() {
     let dir = tempfile::tempdir().unwrap();
-    let out = assert_cmd::Command::cargo_bin("costcast")
-        .unwrap()
-        .args(["run", "scenarios/acme-ai-roadmap.toml", "-n", N, "--format", "csv", "-o"])
+    let out = costcast()
+        .args(["run", CANONICAL, "-n", N, "--format", "csv", "-o"])
         .arg(dir.path().join("piped"))
         .output()
         .unwrap();
@@ -60,7 +57,7 @@ fn a_batch_on_a_terminal_counts_files_and_iterations() {
     }
     let dir = tempfile::tempdir().unwrap();
     let screen = on_terminal(&format!(
-        "batch scenarios/acme-ai-roadmap.toml scenarios/contoso-digital-care.toml -n 200000 --format csv -o {}",
+        "batch {CANONICAL} scenarios/contoso-digital-care.toml -n 200000 --format csv -o {}",
         dir.path().join("batch").display()
     ));
     assert!(screen.contains("/400000 iterations") && screen.contains("/2 files"), "no batch progress bar:\n{screen}");

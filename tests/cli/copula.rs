@@ -21,10 +21,10 @@
 
 use costcast::dist::copula::{Copula, normal_score_correlation};
 use costcast::dist::{Dist, parse};
-use rand::SeedableRng;
-use rand_xoshiro::Xoshiro256PlusPlus;
 use statrs::distribution::{ContinuousCDF, Normal as SNormal};
 use statrs::statistics::Distribution as _;
+
+use crate::util::{KS_CRITICAL, ks_statistic, pearson, rng, sorted, spearman};
 
 /// Draws per case. Each case is a few tens of milliseconds; tolerances scale with it.
 const N: usize = 200_000;
@@ -32,51 +32,11 @@ const N: usize = 200_000;
 /// Number of standard errors a sample statistic may deviate by.
 const Z: f64 = 4.0;
 
-fn rng(seed: u64) -> Xoshiro256PlusPlus {
-    Xoshiro256PlusPlus::seed_from_u64(seed)
-}
-
 /// se of the sample Spearman correlation at population value `rho`:
 /// (1 - rho^2) sqrt(max(1.06, 1 + rho^2 / 2) / (n - 3)), see the module comment.
 fn spearman_se(rho: f64, n: usize) -> f64 {
     let c = f64::max(1.06, 1.0 + rho * rho / 2.0);
     (1.0 - rho * rho) * (c / (n as f64 - 3.0)).sqrt()
-}
-
-/// Ranks 1..=n (average ranks for ties, which the continuous marginals here never produce).
-fn ranks(xs: &[f64]) -> Vec<f64> {
-    let mut order: Vec<usize> = (0..xs.len()).collect();
-    order.sort_by(|&a, &b| xs[a].total_cmp(&xs[b]));
-    let mut r = vec![0.0; xs.len()];
-    let mut i = 0;
-    while i < order.len() {
-        let mut j = i;
-        while j + 1 < order.len() && xs[order[j + 1]] == xs[order[i]] {
-            j += 1;
-        }
-        let avg = (i + j) as f64 / 2.0 + 1.0;
-        for &k in &order[i..=j] {
-            r[k] = avg;
-        }
-        i = j + 1;
-    }
-    r
-}
-
-fn pearson(x: &[f64], y: &[f64]) -> f64 {
-    let n = x.len() as f64;
-    let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
-    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
-    for (a, b) in x.iter().zip(y) {
-        sxy += (a - mx) * (b - my);
-        sxx += (a - mx) * (a - mx);
-        syy += (b - my) * (b - my);
-    }
-    sxy / (sxx * syy).sqrt()
-}
-
-fn spearman(x: &[f64], y: &[f64]) -> f64 {
-    pearson(&ranks(x), &ranks(y))
 }
 
 /// `n` draws of a group: one column per member, each mapped through its
@@ -163,11 +123,10 @@ fn check_marginal_mean(label: &str, expr: &str, xs: &[f64]) {
 /// The uniforms of each member are uniform: KS against the identity CDF at
 /// the 0.1 % level (critical value 1.95 / sqrt(n)).
 fn check_uniform(label: &str, us: &[f64]) {
-    let mut s = us.to_vec();
-    s.sort_by(f64::total_cmp);
+    let s = sorted(us.to_vec());
     let n = s.len() as f64;
-    let d = s.iter().enumerate().map(|(i, &u)| (u - i as f64 / n).max((i + 1) as f64 / n - u)).fold(0.0, f64::max);
-    assert!(d <= 1.95 / n.sqrt(), "{label}: copula uniforms fail KS: D = {d}");
+    let d = ks_statistic(&s, |u| u);
+    assert!(d <= KS_CRITICAL / n.sqrt(), "{label}: copula uniforms fail KS: D = {d}");
 }
 
 fn check_pair(label: &str, xs: &[f64], ys: &[f64], rho: f64) {

@@ -4,17 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
-
-const TABLES: [&str; 5] = ["summary.csv", "fiscal_years.csv", "monthly.csv", "bridge.csv", "sensitivity.csv"];
-
-fn costcast() -> Command {
-    Command::cargo_bin("costcast").unwrap()
-}
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+use crate::util::{CANONICAL, TABLES, copy_canonical, costcast, root, stderr};
 
 fn shard(scenario: &Path, n: &str, seed: &str, k: usize, of: usize, out: &Path) -> PathBuf {
     let part = out.join(format!("shard-{k}.part"));
@@ -32,14 +22,10 @@ fn merge(parts: &[PathBuf], out: &Path) -> assert_cmd::assert::Assert {
     costcast().arg("merge").args(parts).args(["--format", "csv", "-o"]).arg(out).assert()
 }
 
-fn stderr(a: &assert_cmd::assert::Assert) -> String {
-    String::from_utf8_lossy(&a.get_output().stderr).into_owned()
-}
-
 #[test]
 fn three_shards_merged_equal_one_run_byte_for_byte() {
     let dir = tempfile::tempdir().unwrap();
-    let scenario = root().join("scenarios/acme-ai-roadmap.toml");
+    let scenario = root().join(CANONICAL);
     // 40,000 iterations: 40 batches of 1,024 (the last ragged) over 3
     // shards, past the pilot (32,768), so the parts carry bracketed tallies
     // that the merge must join exactly.
@@ -86,7 +72,7 @@ fn more_shards_than_batches_and_a_staffed_case_still_merge_exactly() {
 #[test]
 fn parts_of_different_runs_are_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let scenario = root().join("scenarios/acme-ai-roadmap.toml");
+    let scenario = root().join(CANONICAL);
     let a = dir.path().join("a");
     let b = dir.path().join("b");
     std::fs::create_dir_all(&a).unwrap();
@@ -101,15 +87,12 @@ fn parts_of_different_runs_are_refused() {
     assert!(e.contains("is not part of the same run") && e.contains("seed 2 against 1"), "{e}");
 
     // Other inputs: a copy of the case with one number changed.
-    let copy = dir.path().join("copy");
-    std::fs::create_dir_all(copy.join("models")).unwrap();
-    std::fs::create_dir_all(copy.join("scenarios")).unwrap();
-    let model = std::fs::read_to_string(root().join("models/acme.toml"))
-        .unwrap()
-        .replace("volume = 120_000", "volume = 121_000");
-    std::fs::write(copy.join("models/acme.toml"), model).unwrap();
-    std::fs::copy(&scenario, copy.join("scenarios/acme-ai-roadmap.toml")).unwrap();
-    let other_inputs = shard(&copy.join("scenarios/acme-ai-roadmap.toml"), "3000", "1", 2, 2, &b);
+    let copy = copy_canonical(
+        &dir.path().join("copy"),
+        |model| model.replace("volume = 120_000", "volume = 121_000"),
+        |scenario| scenario,
+    );
+    let other_inputs = shard(&copy, "3000", "1", 2, 2, &b);
     let e = stderr(&merge(&[one.clone(), other_inputs], &out).code(1));
     assert!(e.contains("input files (their contents differ)"), "{e}");
 
@@ -149,11 +132,7 @@ fn parts_of_different_runs_are_refused() {
 
     // Inputs changed after the shards ran.
     let changed_dir = dir.path().join("changed");
-    std::fs::create_dir_all(changed_dir.join("models")).unwrap();
-    std::fs::create_dir_all(changed_dir.join("scenarios")).unwrap();
-    std::fs::copy(root().join("models/acme.toml"), changed_dir.join("models/acme.toml")).unwrap();
-    std::fs::copy(&scenario, changed_dir.join("scenarios/acme-ai-roadmap.toml")).unwrap();
-    let s = changed_dir.join("scenarios/acme-ai-roadmap.toml");
+    let s = copy_canonical(&changed_dir, |model| model, |scenario| scenario);
     let p1 = shard(&s, "3000", "1", 1, 2, &changed_dir);
     let p2 = shard(&s, "3000", "1", 2, 2, &changed_dir);
     let text = std::fs::read_to_string(changed_dir.join("models/acme.toml"))
@@ -170,7 +149,7 @@ fn a_bad_shard_argument_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     for bad in ["0/3", "4/3", "two/3", "3"] {
         let a = costcast()
-            .args(["run", "scenarios/acme-ai-roadmap.toml", "-n", "100", "--shard", bad, "-o"])
+            .args(["run", CANONICAL, "-n", "100", "--shard", bad, "-o"])
             .arg(dir.path().join("x.part"))
             .current_dir(root())
             .assert()
@@ -187,7 +166,7 @@ fn a_part_edited_and_hashed_again_is_refused() {
     use costcast::shard::{decode, encode};
     use costcast::simulate::Kept;
     let dir = tempfile::tempdir().unwrap();
-    let scenario = root().join("scenarios/acme-ai-roadmap.toml");
+    let scenario = root().join(CANONICAL);
     let one = shard(&scenario, "3000", "5", 1, 2, dir.path());
     let two = shard(&scenario, "3000", "5", 2, 2, dir.path());
     let out = dir.path().join("out");

@@ -8,7 +8,6 @@
 //! unbinned computation (deciles exactly, Spearman within the binning's
 //! bound).
 
-use std::path::Path;
 use std::sync::atomic::AtomicUsize;
 
 use costcast::aggregate::{self, Results};
@@ -17,10 +16,10 @@ use costcast::simulate::sampler::Sampler;
 use costcast::simulate::stream::iteration_rng;
 use costcast::simulate::{self, Kept, RunOptions, Simulation};
 
+use crate::util::{CANONICAL, close, copy_canonical, load, root, spearman};
+
 fn canonical() -> Case {
-    costcast::validate::load_case(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/acme-ai-roadmap.toml")))
-        .expect("the canonical case loads")
-        .value
+    load(&root().join(CANONICAL))
 }
 
 /// The canonical case with its model and scenario texts edited, loaded
@@ -30,15 +29,7 @@ fn edited_canonical(
     scenario: impl Fn(String) -> String,
 ) -> (tempfile::TempDir, Case) {
     let dir = tempfile::tempdir().unwrap();
-    let copy = |file: &str, edit: &dyn Fn(String) -> String| {
-        let to = dir.path().join(file);
-        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
-        let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(file)).unwrap();
-        std::fs::write(to, edit(text)).unwrap();
-    };
-    copy("models/acme.toml", &model);
-    copy("scenarios/acme-ai-roadmap.toml", &scenario);
-    let case = costcast::validate::load_case(&dir.path().join("scenarios/acme-ai-roadmap.toml")).unwrap().value;
+    let case = load(&copy_canonical(dir.path(), model, scenario));
     (dir, case)
 }
 
@@ -104,32 +95,6 @@ fn a_percentile_between_brackets_is_recovered_exactly() {
 /// means (n/10 lowest and highest, ties in iteration order, summed in
 /// iteration order): the spec's definitions, computed the plain way.
 fn exact_sensitivity(input: &[f64], npv: &[f64]) -> (f64, f64, f64) {
-    fn ranks(x: &[f64]) -> Vec<f64> {
-        let mut order: Vec<usize> = (0..x.len()).collect();
-        order.sort_by(|&a, &b| x[a].total_cmp(&x[b]).then(a.cmp(&b)));
-        let mut r = vec![0.0; x.len()];
-        let mut i = 0;
-        while i < order.len() {
-            let mut j = i + 1;
-            while j < order.len() && x[order[j]] == x[order[i]] {
-                j += 1;
-            }
-            for &k in &order[i..j] {
-                r[k] = (i + j + 1) as f64 / 2.0;
-            }
-            i = j;
-        }
-        r
-    }
-    let (rx, ry) = (ranks(input), ranks(npv));
-    let n = input.len() as f64;
-    let (mx, my) = (rx.iter().sum::<f64>() / n, ry.iter().sum::<f64>() / n);
-    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
-    for (a, b) in rx.iter().zip(&ry) {
-        sxy += (a - mx) * (b - my);
-        sxx += (a - mx) * (a - mx);
-        syy += (b - my) * (b - my);
-    }
     let mut order: Vec<usize> = (0..input.len()).collect();
     order.sort_by(|&a, &b| input[a].total_cmp(&input[b]).then(a.cmp(&b)));
     let k = input.len() / 10;
@@ -138,7 +103,7 @@ fn exact_sensitivity(input: &[f64], npv: &[f64]) -> (f64, f64, f64) {
         m.sort_unstable();
         m.iter().map(|&i| npv[i]).sum::<f64>() / k as f64
     };
-    (sxy / (sxx * syy).sqrt(), decile(&order[..k]), decile(&order[input.len() - k..]))
+    (spearman(input, npv), decile(&order[..k]), decile(&order[input.len() - k..]))
 }
 
 #[test]
@@ -190,21 +155,8 @@ fn check_sensitivity(case: &Case) {
         // A key is 1/65,536 of the input's range: ties it makes move rho by
         // far less than its Monte Carlo error (about 1/sqrt(n) = 0.006).
         assert!((row.spearman - rho).abs() < 1e-5, "{} {}: {} against {rho}", row.scenario, row.input, row.spearman);
-        let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.abs().max(1.0);
-        assert!(
-            close(row.npv_low_decile, low),
-            "{} {}: low decile {} against {low}",
-            row.scenario,
-            row.input,
-            row.npv_low_decile
-        );
-        assert!(
-            close(row.npv_high_decile, high),
-            "{} {}: high decile {} against {high}",
-            row.scenario,
-            row.input,
-            row.npv_high_decile
-        );
+        close(row.npv_low_decile, low, &format!("{} {}: low decile", row.scenario, row.input));
+        close(row.npv_high_decile, high, &format!("{} {}: high decile", row.scenario, row.input));
         checked += 1;
     }
     assert!(checked > 60, "{checked} rows");

@@ -7,22 +7,13 @@
 //! look at them.
 
 use std::path::Path;
-use std::sync::OnceLock;
 
 use costcast::aggregate::Results;
 use costcast::model::Case;
 use costcast::report::Exporter;
 use costcast::report::charts::{self, Chart, ChartFormat, HEIGHT, WIDTH, format};
 
-fn canonical() -> &'static (Case, Results) {
-    static RUN: OnceLock<(Case, Results)> = OnceLock::new();
-    RUN.get_or_init(|| {
-        let case =
-            costcast::validate::load_case(Path::new("scenarios/acme-ai-roadmap.toml")).expect("valid case").value;
-        let results = costcast::run::forecast(&case, 2000, 1, 2).expect("forecast");
-        (case, results)
-    })
-}
+use crate::util::{canonical_forecast, load};
 
 /// Write the file to `COSTCAST_CHARTS_DIR` when set.
 fn keep(name: &str, bytes: &[u8]) {
@@ -35,7 +26,7 @@ fn keep(name: &str, bytes: &[u8]) {
 
 #[test]
 fn every_chart_renders_a_png_of_the_canvas_size_with_content() {
-    let (case, results) = canonical();
+    let (case, results) = canonical_forecast();
     for chart in Chart::ALL {
         let png = charts::render_png(chart, case, results).unwrap();
         keep(&format!("{}.png", chart.file_stem()), &png);
@@ -53,7 +44,7 @@ fn every_chart_renders_a_png_of_the_canvas_size_with_content() {
 
 #[test]
 fn every_chart_renders_well_formed_svg_naming_its_title_and_scenarios() {
-    let (case, results) = canonical();
+    let (case, results) = canonical_forecast();
     for chart in Chart::ALL {
         let svg = charts::render_svg(chart, case, results).unwrap();
         keep(&format!("{}.svg", chart.file_stem()), svg.as_bytes());
@@ -86,7 +77,7 @@ fn rename(case: &mut Case, results: &mut Results, from: &str, to: &str) {
 
 #[test]
 fn markup_and_formulas_in_scenario_names_stay_text() {
-    let (case, results) = canonical();
+    let (case, results) = canonical_forecast();
     let (mut case, mut results) = (case.clone(), results.clone());
     let hostile = ["<b>&\"x\"", "=HYPERLINK(\"http://x\")", "a'b > c"];
     let names: Vec<String> = case.scenarios.iter().map(|s| s.name.clone()).collect();
@@ -127,7 +118,7 @@ fn exporters_name_one_file_per_chart_and_format() {
     assert_eq!(charts::exporters(true, false).len(), 8);
     assert!(charts::exporters(false, false).is_empty());
 
-    let (case, results) = canonical();
+    let (case, results) = canonical_forecast();
     let file = charts::ChartFile { chart: Chart::Budget, format: ChartFormat::Svg };
     assert_eq!(file.file_name(), "charts/7-cost-vs-budget.svg");
     let bytes = file.serialize(case, results).unwrap();
@@ -152,8 +143,7 @@ fn money_reads_in_thousands_and_millions() {
 #[test]
 fn a_case_with_partial_fiscal_years_and_another_currency_renders() {
     // Contoso: EUR, fiscal years from July (FY2027 and FY2030 partial), two scenarios.
-    let case =
-        costcast::validate::load_case(Path::new("scenarios/contoso-digital-care.toml")).expect("valid case").value;
+    let case = load(Path::new("scenarios/contoso-digital-care.toml"));
     let results = costcast::run::forecast(&case, 500, 3, 2).expect("forecast");
     for chart in Chart::ALL {
         let svg = charts::render_svg(chart, &case, &results).unwrap();
@@ -172,7 +162,7 @@ fn a_case_with_partial_fiscal_years_and_another_currency_renders() {
 fn a_run_of_two_iterations_still_draws_every_chart() {
     // The smallest run allowed: almost no spread, no deciles, histograms of
     // two draws: nothing may panic.
-    let (case, _) = canonical();
+    let (case, _) = canonical_forecast();
     let results = costcast::run::forecast(case, 2, 1, 1).expect("forecast");
     for chart in Chart::ALL {
         png::decode(&charts::render_png(chart, case, &results).unwrap()).unwrap();
@@ -182,7 +172,7 @@ fn a_run_of_two_iterations_still_draws_every_chart() {
 
 #[test]
 fn long_scenario_names_are_cut_to_fit_not_dropped() {
-    let (case, results) = canonical();
+    let (case, results) = canonical_forecast();
     let (mut case, mut results) = (case.clone(), results.clone());
     let from = case.scenarios[0].name.clone();
     let long = "A rather long scenario name that goes on and on, as finance names sometimes do";

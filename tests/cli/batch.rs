@@ -1,13 +1,7 @@
 //! `costcast batch`: several scenario files in one command, one bad file
 //! reported and skipped, the rest ranked.
 
-use std::path::Path;
-
-use assert_cmd::Command;
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+use crate::util::{CANONICAL, canonical_scenario_text, costcast, root, stderr, stdout};
 
 #[test]
 fn three_files_one_invalid_give_two_reports_an_error_and_a_ranking() {
@@ -15,31 +9,24 @@ fn three_files_one_invalid_give_two_reports_an_error_and_a_ranking() {
     // The bad file: a scenario naming an initiative that does not exist.
     let inputs = dir.path().join("inputs");
     std::fs::create_dir_all(&inputs).unwrap();
-    let bad = std::fs::read_to_string(root().join("scenarios/acme-ai-roadmap.toml"))
-        .unwrap()
-        .replace(
-            "model = \"../models/acme.toml\"",
-            &format!("model = {:?}", root().join("models/acme.toml").display().to_string()),
-        )
-        .replace(
-            "initiatives = [\"kb\", \"callback\", \"proactive\"]",
-            "initiatives = [\"kb\", \"callbak\", \"proactive\"]",
-        );
+    let bad = canonical_scenario_text().replace(
+        "initiatives = [\"kb\", \"callback\", \"proactive\"]",
+        "initiatives = [\"kb\", \"callbak\", \"proactive\"]",
+    );
     std::fs::write(inputs.join("typo.toml"), bad).unwrap();
     let out = dir.path().join("batch");
-    let assert = Command::cargo_bin("costcast")
-        .unwrap()
+    let assert = costcast()
         .current_dir(root())
         .arg("batch")
-        .args(["scenarios/acme-ai-roadmap.toml", "scenarios/contoso-*.toml"])
+        .args([CANONICAL, "scenarios/contoso-*.toml"])
         .arg(inputs.join("typo.toml"))
         .args(["-n", "1500", "--seed", "4", "--format", "csv,html", "-o"])
         .arg(&out)
         .assert()
         .code(1);
-    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    let stderr = stderr(&assert);
     assert!(stderr.contains("typo.toml:") && stderr.contains("unknown initiative \"callbak\""), "{stderr}");
-    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    let stdout = stdout(&assert);
     assert!(stdout.contains("2 of 3 scenario files ran, 1 failed"), "{stdout}");
 
     // Two report folders, none for the bad file.
@@ -69,10 +56,9 @@ fn three_files_one_invalid_give_two_reports_an_error_and_a_ranking() {
 
     // The batch gives each file the numbers its own run gives.
     let single = dir.path().join("single");
-    Command::cargo_bin("costcast")
-        .unwrap()
+    costcast()
         .current_dir(root())
-        .args(["run", "scenarios/acme-ai-roadmap.toml", "-n", "1500", "--seed", "4", "--format", "csv", "-o"])
+        .args(["run", CANONICAL, "-n", "1500", "--seed", "4", "--format", "csv", "-o"])
         .arg(&single)
         .assert()
         .success();
@@ -99,14 +85,13 @@ fn three_files_one_invalid_give_two_reports_an_error_and_a_ranking() {
 fn a_pattern_that_matches_nothing_fails_cleanly() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("batch");
-    let assert = Command::cargo_bin("costcast")
-        .unwrap()
+    let assert = costcast()
         .current_dir(root())
         .args(["batch", "scenarios/nothing-*.toml", "-n", "100", "-o"])
         .arg(&out)
         .assert()
         .code(1);
-    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    let stderr = stderr(&assert);
     assert!(stderr.contains("no scenario file matches this pattern"), "{stderr}");
     assert!(!out.exists());
 }
@@ -116,23 +101,13 @@ fn patterns_take_scenario_files_only_and_too_few_iterations_write_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("batch");
     // models/*.toml holds models only: nothing to run.
-    let assert = Command::cargo_bin("costcast")
-        .unwrap()
-        .current_dir(root())
-        .args(["batch", "models/*.toml", "-n", "100", "-o"])
-        .arg(&out)
-        .assert()
-        .code(1);
-    assert!(String::from_utf8_lossy(&assert.get_output().stderr).contains("no scenario file matches this pattern"));
+    let assert =
+        costcast().current_dir(root()).args(["batch", "models/*.toml", "-n", "100", "-o"]).arg(&out).assert().code(1);
+    assert!(stderr(&assert).contains("no scenario file matches this pattern"));
     assert!(!out.exists());
     // -n 1: refused before any file runs.
-    let assert = Command::cargo_bin("costcast")
-        .unwrap()
-        .current_dir(root())
-        .args(["batch", "scenarios/", "-n", "1", "-o"])
-        .arg(&out)
-        .assert()
-        .code(1);
-    assert!(String::from_utf8_lossy(&assert.get_output().stderr).contains("needs at least 2 iterations, got 1"));
+    let assert =
+        costcast().current_dir(root()).args(["batch", "scenarios/", "-n", "1", "-o"]).arg(&out).assert().code(1);
+    assert!(stderr(&assert).contains("needs at least 2 iterations, got 1"));
     assert!(!out.exists(), "nothing is written");
 }

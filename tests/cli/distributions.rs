@@ -30,13 +30,13 @@
 //! are not statistical, see `CDF_EPS` and `ROUND_TRIP_EPS`.
 
 use costcast::dist::{Dist, Domain, open_unit, parse};
-use rand::SeedableRng;
-use rand_xoshiro::Xoshiro256PlusPlus;
 use statrs::distribution::{
     Bernoulli as SBernoulli, Beta as SBeta, Continuous, ContinuousCDF, DiscreteCDF, LogNormal as SLogNormal,
     Normal as SNormal, Triangular as STriangular, Uniform as SUniform,
 };
 use statrs::statistics::Distribution as _;
+
+use crate::util::{KS_CRITICAL, ks_statistic, rng, sorted};
 
 /// Draws per path. 200_000 keeps each family test well under a second in the
 /// dev profile (about 0.1-0.3 s each); every tolerance below scales with it.
@@ -45,10 +45,6 @@ const N: usize = 200_000;
 /// Number of standard errors a sample statistic may deviate from its
 /// analytic value.
 const Z: f64 = 4.0;
-
-/// Asymptotic Kolmogorov-Smirnov critical value at the 0.1 % level:
-/// reject when sqrt(n) * D > 1.95.
-const KS_CRITICAL: f64 = 1.95;
 
 /// The crate's CDF and statrs' CDF both evaluate erfc / the regularised
 /// incomplete beta function in double precision (relative error ~1e-14 to
@@ -63,10 +59,6 @@ const ROUND_TRIP_EPS: f64 = 1e-7;
 
 /// The percentiles checked on every path.
 const PERCENTILES: [f64; 3] = [0.10, 0.50, 0.90];
-
-fn rng(seed: u64) -> Xoshiro256PlusPlus {
-    Xoshiro256PlusPlus::seed_from_u64(seed)
-}
 
 /// Analytic reference for one family, all from statrs (or, for PERT, a statrs
 /// beta rescaled by the spec's formula).
@@ -242,29 +234,11 @@ fn check_percentiles(label: &str, sorted: &[f64], reference: &Reference) {
     }
 }
 
-/// sup |F_n(x) - F(x)| over sorted samples.
-fn ks_statistic(sorted: &[f64], cdf: impl Fn(f64) -> f64) -> f64 {
-    let n = sorted.len() as f64;
-    sorted
-        .iter()
-        .enumerate()
-        .map(|(i, &x)| {
-            let f = cdf(x);
-            (f - i as f64 / n).max((i + 1) as f64 / n - f)
-        })
-        .fold(0.0, f64::max)
-}
-
 fn check_ks(label: &str, sorted: &[f64], cdf: impl Fn(f64) -> f64) {
     let n = sorted.len() as f64;
     let d = ks_statistic(sorted, cdf);
     let critical = KS_CRITICAL / n.sqrt();
     assert!(d <= critical, "{label}: KS statistic {d} > critical {critical} (n = {n})");
-}
-
-fn sorted(mut xs: Vec<f64>) -> Vec<f64> {
-    xs.sort_by(f64::total_cmp);
-    xs
 }
 
 /// The crate's CDF agrees with the reference, and quantile(cdf(x)) = x, at

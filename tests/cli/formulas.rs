@@ -14,43 +14,18 @@
 //! - `random-model.toml` + `random.toml`: uncertain inputs and noise, for
 //!   conservation of contacts (no closed form).
 
-use std::path::PathBuf;
+use costcast::aggregate::{FiscalValue, Results, Stats, SummaryValue};
 
-use costcast::aggregate::{FiscalValue, MonthlyRow, Results, Stats, SummaryValue};
-use costcast::run::forecast;
-use costcast::validate::load_case;
+use crate::util::{
+    CANONICAL, assert_constant_month, canonical_scenario_text, close, close_tol, fixture, forecast, load, monthly, root,
+};
 
 /// Iterations for the constant cases: every iteration is the same.
 const N: usize = 4;
 
-fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/formulas").join(name)
-}
-
-fn run(path: PathBuf, iterations: usize, seed: u64) -> Results {
-    let case = load_case(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).value;
-    forecast(&case, iterations, seed, 2).expect("forecast")
-}
-
+/// A fixture of `tests/fixtures/formulas/`, run at N iterations.
 fn run_fixture(name: &str) -> Results {
-    run(fixture(name), N, 7)
-}
-
-/// |actual - expected| <= tol * max(|expected|, 1): relative, with an
-/// absolute floor for expected values near zero.
-#[track_caller]
-fn close_tol(actual: f64, expected: f64, tol: f64, what: &str) {
-    let scale = expected.abs().max(1.0);
-    assert!(
-        (actual - expected).abs() <= tol * scale,
-        "{what}: got {actual:.12}, expected by hand {expected:.12} (diff {:.3e})",
-        actual - expected
-    );
-}
-
-#[track_caller]
-fn close(actual: f64, expected: f64, what: &str) {
-    close_tol(actual, expected, 1e-9, what);
+    forecast(&fixture("formulas", name), N, 7)
 }
 
 fn summary(r: &Results, scenario: &str, metric: &str) -> SummaryValue {
@@ -128,23 +103,11 @@ fn assert_fiscal_single(r: &Results, scenario: &str, fy: &str, metric: &str, exp
     }
 }
 
-fn monthly<'a>(r: &'a Results, scenario: &str, month: &str, channel: &str, metric: &str) -> &'a MonthlyRow {
-    r.monthly
-        .iter()
-        .find(|row| row.scenario == scenario && row.month == month && row.channel == channel && row.metric == metric)
-        .unwrap_or_else(|| panic!("no monthly row {scenario}/{month}/{channel}/{metric}"))
-}
-
-/// A monthly quantity that is the same in every iteration. The mean is f64
-/// (1e-9); the percentiles come from values stored as f32 (1e-6).
+/// A monthly quantity that is the same in every iteration.
 #[track_caller]
 fn assert_monthly(r: &Results, scenario: &str, month: &str, channel: &str, metric: &str, expected: f64) {
-    let row = monthly(r, scenario, month, channel, metric);
     let what = format!("monthly {scenario}/{month}/{channel}/{metric}");
-    close(row.mean, expected, &format!("{what} mean"));
-    for (name, x) in [("p10", row.p10), ("p50", row.p50), ("p90", row.p90)] {
-        close_tol(x, expected, 1e-6, &format!("{what} {name}"));
-    }
+    assert_constant_month(monthly(r, scenario, month, channel, metric), expected, &what);
 }
 
 /// NPV by hand: sum over m of saving(m) / (1 + r)^(m/12), m = 1..M (spec 6).
@@ -727,7 +690,7 @@ fn july_fiscal_years_are_labelled_by_their_end_and_partial_at_both_ends() {
 
 #[test]
 fn deflection_conserves_contacts_on_random_draws() {
-    let r = run(fixture("random.toml"), 3000, 11);
+    let r = forecast(&fixture("formulas", "random.toml"), 3000, 11);
     let mean = |scenario: &str, month: &str, channel: &str| monthly(&r, scenario, month, channel, "volume").mean;
     let months: Vec<String> = r
         .monthly
@@ -775,8 +738,7 @@ fn deflection_conserves_contacts_on_random_draws() {
 
 #[test]
 fn bridge_means_sum_to_the_npv_mean_on_acme() {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/acme-ai-roadmap.toml");
-    let r = run(path, 500, 3);
+    let r = forecast(&root().join(CANONICAL), 500, 3);
     let scenarios: Vec<String> = {
         let mut s: Vec<String> = r.bridge.iter().map(|b| b.scenario.clone()).collect();
         s.dedup();
@@ -799,13 +761,10 @@ fn bridge_means_sum_to_the_npv_mean_on_acme() {
 #[test]
 fn a_file_named_baseline_does_not_name_a_scenario_baseline() {
     let dir = tempfile::tempdir().unwrap();
-    let model = std::fs::canonicalize("models/acme.toml").unwrap();
-    let text = std::fs::read_to_string("scenarios/acme-ai-roadmap.toml").unwrap();
-    let text = text[..text.find("[[scenario]]").unwrap()]
-        .replace("model = \"../models/acme.toml\"", &format!("model = {:?}", model.display().to_string()));
+    let text = canonical_scenario_text();
     let path = dir.path().join("baseline.toml");
-    std::fs::write(&path, text).unwrap();
-    let case = costcast::validate::load_case(&path).unwrap().value;
+    std::fs::write(&path, &text[..text.find("[[scenario]]").unwrap()]).unwrap();
+    let case = load(&path);
     assert_eq!(case.scenarios.len(), 1);
     assert_eq!(case.scenarios[0].name, "All initiatives");
 }

@@ -11,7 +11,8 @@ use costcast::model::Case;
 use costcast::report::Exporter;
 use costcast::report::xlsx::Workbook;
 
-const CASE: &str = "scenarios/acme-ai-roadmap.toml";
+use crate::util::{canonical_forecast, canonical_scenario_text, load};
+
 const SHEETS: [&str; 6] = ["Summary", "Fiscal years", "Monthly", "Bridge", "Sensitivity", "Assumptions"];
 
 struct Run {
@@ -20,17 +21,26 @@ struct Run {
     bytes: Vec<u8>,
 }
 
-fn run_case(path: &Path) -> Run {
-    let case = costcast::validate::load_case(path).expect("valid case").value;
-    let results = costcast::run::forecast(&case, 2000, 1, 2).expect("forecast");
+/// The workbook of a case's results.
+fn workbook(case: Case, results: Results) -> Run {
     let bytes = Workbook.serialize(&case, &results).expect("workbook");
     Run { case, results, bytes }
 }
 
-/// The canonical case, simulated once for all tests.
+/// The scenario file at `path`, at the canonical case's iterations and seed.
+fn run_case(path: &Path) -> Run {
+    let case = load(path);
+    let results = costcast::run::forecast(&case, 2000, 1, 2).expect("forecast");
+    workbook(case, results)
+}
+
+/// The canonical case's workbook, written once for all tests.
 fn acme() -> &'static Run {
     static RUN: OnceLock<Run> = OnceLock::new();
-    RUN.get_or_init(|| run_case(Path::new(CASE)))
+    RUN.get_or_init(|| {
+        let (case, results) = canonical_forecast();
+        workbook(case.clone(), results.clone())
+    })
 }
 
 /// Write the bytes to disk and open them, as a user would.
@@ -259,12 +269,8 @@ fn same_results_same_bytes() {
 #[test]
 fn scenario_names_that_look_like_formulas_stay_text() {
     let dir = tempfile::tempdir().unwrap();
-    let model = std::fs::canonicalize("models/acme.toml").unwrap();
     let evil = r#"=HYPERLINK("http://x")"#;
-    let text_in = std::fs::read_to_string(CASE)
-        .unwrap()
-        .replace(r#"name = "Quick wins""#, &format!("name = '{evil}'"))
-        .replace(r#"model = "../models/acme.toml""#, &format!("model = '{}'", model.display()));
+    let text_in = canonical_scenario_text().replace(r#"name = "Quick wins""#, &format!("name = '{evil}'"));
     assert!(text_in.contains(evil));
     let path: PathBuf = dir.path().join("evil.toml");
     std::fs::write(&path, text_in).unwrap();

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+use crate::util::{CANONICAL, TABLES, canonical_scenario_text, costcast, entries};
 
 const CHARTS: [&str; 8] = [
     "1-monthly-cost",
@@ -17,8 +17,7 @@ const CHARTS: [&str; 8] = [
 ];
 
 fn run(scenario: &Path, out: &Path, extra: &[&str]) {
-    Command::cargo_bin("costcast")
-        .unwrap()
+    costcast()
         .arg("run")
         .arg(scenario)
         .args(["-n", "2000", "--seed", "3"])
@@ -67,8 +66,8 @@ fn check_html(html: &str) -> Result<(), String> {
 fn every_format_is_written_and_valid() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("acme");
-    run(Path::new("scenarios/acme-ai-roadmap.toml"), &out, &[]);
-    for name in ["summary.csv", "fiscal_years.csv", "monthly.csv", "bridge.csv", "sensitivity.csv", "run.json"] {
+    run(Path::new(CANONICAL), &out, &[]);
+    for name in TABLES.into_iter().chain(["run.json"]) {
         assert!(std::fs::metadata(out.join(name)).unwrap().len() > 100, "{name}");
     }
     for stem in CHARTS {
@@ -98,24 +97,20 @@ fn every_format_is_written_and_valid() {
 fn format_chooses_what_is_written() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("csv");
-    run(Path::new("scenarios/acme-ai-roadmap.toml"), &out, &["--format", "csv"]);
-    let mut names: Vec<String> =
-        std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
-    names.sort();
-    assert_eq!(names, ["bridge.csv", "fiscal_years.csv", "monthly.csv", "run.json", "sensitivity.csv", "summary.csv"]);
+    run(Path::new(CANONICAL), &out, &["--format", "csv"]);
+    assert_eq!(
+        entries(&out),
+        ["bridge.csv", "fiscal_years.csv", "monthly.csv", "run.json", "sensitivity.csv", "summary.csv"]
+    );
     let out = dir.path().join("svg-xlsx");
-    run(Path::new("scenarios/acme-ai-roadmap.toml"), &out, &["--format", "svg,xlsx"]);
+    run(Path::new(CANONICAL), &out, &["--format", "svg,xlsx"]);
     assert!(out.join("report.xlsx").is_file() && out.join("charts/4-tornado.svg").is_file());
     assert!(!out.join("report.html").exists() && !out.join("charts/4-tornado.png").exists());
 }
 
 /// A copy of the canonical scenario with its first scenario renamed.
 fn renamed_scenario(dir: &Path, name: &str) -> PathBuf {
-    let model = std::fs::canonicalize("models/acme.toml").unwrap();
-    let text = std::fs::read_to_string("scenarios/acme-ai-roadmap.toml")
-        .unwrap()
-        .replace("model = \"../models/acme.toml\"", &format!("model = {:?}", model.display().to_string()))
-        .replace("name = \"Quick wins\"", &format!("name = {name:?}"));
+    let text = canonical_scenario_text().replace("name = \"Quick wins\"", &format!("name = {name:?}"));
     let path = dir.join("evil.toml");
     std::fs::write(&path, text).unwrap();
     path
@@ -129,7 +124,7 @@ fn a_formula_as_scenario_name_is_inert_everywhere() {
     let out = dir.path().join("out");
     run(&scenario, &out, &[]);
     // CSV: the cell starts with a quote, never with `=`.
-    for table in ["summary.csv", "fiscal_years.csv", "monthly.csv", "bridge.csv", "sensitivity.csv"] {
+    for table in TABLES {
         let mut reader = csv::Reader::from_path(out.join(table)).unwrap();
         let mut seen = false;
         for record in reader.records() {

@@ -3,17 +3,14 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
-
-const TABLES: [&str; 5] = ["summary.csv", "fiscal_years.csv", "monthly.csv", "bridge.csv", "sensitivity.csv"];
+use crate::util::{CANONICAL, TABLES, costcast, load, stderr};
 
 fn run(out: &Path, threads: usize, seed: u64, n: usize) {
-    run_scenario("scenarios/acme-ai-roadmap.toml", out, threads, seed, n);
+    run_scenario(CANONICAL, out, threads, seed, n);
 }
 
 fn run_scenario(scenario: &str, out: &Path, threads: usize, seed: u64, n: usize) {
-    Command::cargo_bin("costcast")
-        .unwrap()
+    costcast()
         .args(["run", scenario, "-n", &n.to_string(), "--seed", &seed.to_string()])
         .args(["--threads", &threads.to_string(), "-o"])
         .arg(out)
@@ -87,7 +84,7 @@ fn the_run_record_names_seed_iterations_version_and_input_hashes() {
 
 #[test]
 fn a_library_forecast_refuses_fewer_than_two_iterations() {
-    let case = costcast::validate::load_case(Path::new("scenarios/acme-ai-roadmap.toml")).unwrap().value;
+    let case = load(Path::new(CANONICAL));
     let err = costcast::run::forecast(&case, 1, 1, 1).unwrap_err();
     assert_eq!(err.exit_code(), 1);
     assert!(err.to_string().contains("at least 2 iterations"), "{err}");
@@ -97,13 +94,12 @@ fn a_library_forecast_refuses_fewer_than_two_iterations() {
 fn a_run_too_large_for_memory_fails_cleanly_with_status_2() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("huge");
-    let assert = Command::cargo_bin("costcast")
-        .unwrap()
-        .args(["run", "scenarios/acme-ai-roadmap.toml", "-n", "2305843009213693952", "--format", "csv", "-o"])
+    let assert = costcast()
+        .args(["run", CANONICAL, "-n", "2305843009213693952", "--format", "csv", "-o"])
         .arg(&out)
         .assert()
         .code(2);
-    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    let stderr = stderr(&assert);
     assert!(stderr.contains("not enough memory"), "{stderr}");
     assert!(!out.exists());
 }

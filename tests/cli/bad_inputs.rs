@@ -27,17 +27,11 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
+use crate::util::{costcast, entries, fixture};
+
 /// Iterations for `run`: enough to be a real run, small enough to be quick
 /// should a case wrongly pass validation.
 const ITERATIONS: &str = "200";
-
-fn fixture(case: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/bad").join(case)
-}
-
-fn costcast() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_costcast"))
-}
 
 /// Every file under `dir` with its bytes, paths relative to `dir`.
 fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
@@ -57,14 +51,6 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     let mut files = BTreeMap::new();
     walk(dir, dir, &mut files);
     files
-}
-
-/// The names in a folder, sorted.
-fn entries(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> =
-        fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
-    names.sort();
-    names
 }
 
 /// The `error:` lines of stderr.
@@ -116,7 +102,7 @@ struct Case {
 /// Run a corpus case through `run` and `check` (see the module docs);
 /// returns each invocation's name and stderr.
 fn bad_case(case: Case) -> Vec<(String, String)> {
-    let dir = fixture(case.fixture);
+    let dir = fixture("bad", case.fixture);
     assert!(dir.join("scenario.toml").is_file(), "fixture {} has no scenario.toml", case.fixture);
     let before = snapshot(&dir);
     let mut seen = Vec::new();
@@ -490,7 +476,7 @@ fn bad_command_line(args: &[&str], needles: &[&str]) {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     let mut cmd = costcast();
-    cmd.current_dir(fixture("valid")).args(["run", "scenario.toml"]).args(args).arg("-o").arg(&out);
+    cmd.current_dir(fixture("bad", "valid")).args(["run", "scenario.toml"]).args(args).arg("-o").arg(&out);
     let what = format!("run scenario.toml {}", args.join(" "));
     let stderr = fails(cmd, &what);
     assert_mentions(&stderr, needles, &what);
@@ -520,7 +506,7 @@ fn threads_not_a_number() {
 #[test]
 fn scenario_file_missing() {
     let tmp = tempfile::tempdir().unwrap();
-    let dir = fixture("valid");
+    let dir = fixture("bad", "valid");
     let mut cmd = costcast();
     cmd.current_dir(&dir).args(["run", "no-such-scenario.toml", "-n", ITERATIONS, "-o"]).arg(tmp.path().join("out"));
     let stderr = fails(cmd, "run no-such-scenario.toml");
@@ -537,7 +523,9 @@ fn scenario_file_missing() {
 fn run_on_a_model_file() {
     let tmp = tempfile::tempdir().unwrap();
     let mut cmd = costcast();
-    cmd.current_dir(fixture("valid")).args(["run", "model.toml", "-n", ITERATIONS, "-o"]).arg(tmp.path().join("out"));
+    cmd.current_dir(fixture("bad", "valid"))
+        .args(["run", "model.toml", "-n", ITERATIONS, "-o"])
+        .arg(tmp.path().join("out"));
     let stderr = fails(cmd, "run model.toml");
     assert_mentions(&stderr, &["error: model.toml"], "run model.toml");
     assert_eq!(entries(tmp.path()), Vec::<String>::new());
@@ -547,7 +535,9 @@ fn run_on_a_model_file() {
 fn run_on_a_model_file_says_so() {
     let tmp = tempfile::tempdir().unwrap();
     let mut cmd = costcast();
-    cmd.current_dir(fixture("valid")).args(["run", "model.toml", "-n", ITERATIONS, "-o"]).arg(tmp.path().join("out"));
+    cmd.current_dir(fixture("bad", "valid"))
+        .args(["run", "model.toml", "-n", ITERATIONS, "-o"])
+        .arg(tmp.path().join("out"));
     let stderr = fails(cmd, "run model.toml");
     assert!(stderr.contains("scenario file"), "should say that run needs a scenario file\n{stderr}");
     assert!(!stderr.contains("unknown field `channel`"), "should not blame the channels\n{stderr}");
@@ -558,7 +548,7 @@ fn run_on_a_model_file_says_so() {
 #[test]
 fn default_output_folder_is_not_created() {
     let tmp = tempfile::tempdir().unwrap();
-    let scenario = fixture("dist_normal_negative_sd").join("scenario.toml");
+    let scenario = fixture("bad", "dist_normal_negative_sd").join("scenario.toml");
     let mut cmd = costcast();
     cmd.current_dir(tmp.path()).args(["run", "-n", ITERATIONS]).arg(&scenario);
     let stderr = fails(cmd, "run without -o");
@@ -570,7 +560,7 @@ fn default_output_folder_is_not_created() {
 
 /// Copy a fixture folder to `to`.
 fn copy_fixture(case: &str, to: &Path) {
-    let from = fixture(case);
+    let from = fixture("bad", case);
     for (rel, bytes) in snapshot(&from) {
         let path = to.join(&rel);
         if rel.as_os_str().to_string_lossy().ends_with('/') || from.join(&rel).is_dir() {
@@ -647,7 +637,7 @@ fn output_is_a_file() {
 #[test]
 fn check_lists_every_error_in_a_file() {
     let mut cmd = costcast();
-    cmd.current_dir(fixture("several_errors")).args(["check", "model.toml"]);
+    cmd.current_dir(fixture("bad", "several_errors")).args(["check", "model.toml"]);
     let stderr = fails(cmd, "check several_errors/model.toml");
     let errors = error_lines(&stderr);
     assert_eq!(errors.len(), 3, "expected three errors\n{stderr}");
@@ -659,7 +649,7 @@ fn check_lists_every_error_in_a_file() {
 /// `check` on several files reports the problems of each and passes the good one.
 #[test]
 fn check_lists_the_errors_of_every_file() {
-    let root = fixture("");
+    let root = fixture("bad", "");
     let mut cmd = costcast();
     cmd.current_dir(&root).args([
         "check",
@@ -687,11 +677,11 @@ fn check_lists_the_errors_of_every_file() {
 #[test]
 fn valid_fixtures_pass() {
     for case in ["valid", "valid_with_volumes"] {
-        costcast().current_dir(fixture(case)).args(["check", "model.toml", "scenario.toml"]).assert().success();
+        costcast().current_dir(fixture("bad", case)).args(["check", "model.toml", "scenario.toml"]).assert().success();
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("out");
         costcast()
-            .current_dir(fixture(case))
+            .current_dir(fixture("bad", case))
             .args(["run", "scenario.toml", "-n", ITERATIONS, "-o"])
             .arg(&out)
             .assert()
@@ -706,8 +696,8 @@ fn valid_fixtures_pass() {
 #[test]
 fn every_fixture_has_a_test() {
     let source = include_str!("bad_inputs.rs");
-    for name in entries(&fixture("")) {
-        assert!(fixture(&name).join("scenario.toml").is_file(), "fixture {name} has no scenario.toml");
+    for name in entries(&fixture("bad", "")) {
+        assert!(fixture("bad", &name).join("scenario.toml").is_file(), "fixture {name} has no scenario.toml");
         let as_case = format!("\n    {name}: ");
         let quoted = format!("\"{name}\"");
         assert!(source.contains(&as_case) || source.contains(&quoted), "fixture {name} is not used by any test");

@@ -1,0 +1,53 @@
+//! The integration tests, as one test crate.
+//!
+//! Cargo builds every file directly under `tests/` as its own test binary,
+//! each linking the costcast library and its dependencies again. Here the
+//! files are modules of a single crate instead: the suite links once, and
+//! the modules share their helpers through `util` rather than copying them.
+//! All tests run in one process, in parallel, so none may change the
+//! environment or the working directory, or write anywhere but its own
+//! temporary folder.
+//!
+//! - `util`: the shared helpers (paths, the binary, cases, closeness, statistics).
+//! - `bad_inputs`: every invalid model, scenario, CSV or command line fails
+//!   cleanly, naming the culprit and writing nothing.
+//! - `batch`: `costcast batch`, several scenario files in one command.
+//! - `browser`: the HTML report renders in headless Chromium.
+//! - `charts`: the eight charts as PNG and SVG.
+//! - `copula`: the Gaussian copula keeps rank correlations and marginals.
+//! - `determinism`: the same seed gives the same bytes on any thread count.
+//! - `distributions`: the distribution families against analytic values.
+//! - `erlang`: Erlang B and C against published and 60-digit values.
+//! - `formulas`: hand-computed cases, every number exact.
+//! - `optimize`: `costcast optimize` on cases solved by hand.
+//! - `progress`: the progress bar on a terminal, none in a pipe.
+//! - `properties`: laws that hold for any input (proptest).
+//! - `reference`: the canonical case against an independent implementation.
+//! - `report_files`: every report file is written, valid and inert.
+//! - `shard`: sharded runs merge to the bytes of one run.
+//! - `stdout`: a reader that closes stdout early ends a command quietly.
+//! - `staffing`: staffed channels' agents, FTE and labour cost by hand.
+//! - `tallies`: bounded memory gives the numbers of keeping everything.
+//! - `xlsx`: the Excel workbook read back.
+
+mod util;
+
+mod bad_inputs;
+mod batch;
+mod browser;
+mod charts;
+mod copula;
+mod determinism;
+mod distributions;
+mod erlang;
+mod formulas;
+mod optimize;
+mod progress;
+mod properties;
+mod reference;
+mod report_files;
+mod shard;
+mod stdout;
+mod staffing;
+mod tallies;
+mod xlsx;
