@@ -42,10 +42,7 @@ pub trait Exporter {
 /// that begin with `=`, `+`, `-` or `@`, so such text gets a leading `'`
 /// (spec section 9). Tabs and carriage returns at the start are guarded too.
 pub fn inert(text: &str) -> std::borrow::Cow<'_, str> {
-    match text.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}").into(),
-        _ => text.into(),
-    }
+    if format::looks_like_formula(text) { format!("'{text}").into() } else { text.into() }
 }
 
 /// A number as a plain decimal (`.` separator, no exponent, shortest form

@@ -27,6 +27,7 @@ use rust_xlsxwriter::{
 };
 
 use super::Exporter;
+use super::format::looks_like_formula;
 use crate::aggregate::{FiscalValue, Results, SummaryValue};
 use crate::error::RenderError;
 use crate::model::{Case, InputKind};
@@ -167,15 +168,7 @@ impl Formats {
 /// Money in the model currency: a symbol for the common codes, else the
 /// code itself (letters and digits only, so it cannot break the format).
 fn money_format(currency: &str) -> (String, usize) {
-    let symbol = match currency {
-        "USD" => "$",
-        "EUR" => "€",
-        "GBP" => "£",
-        "JPY" => "¥",
-        "INR" => "₹",
-        _ => "",
-    };
-    if !symbol.is_empty() {
+    if let Some(symbol) = super::format::currency_symbol(currency) {
         return (format!("\"{symbol}\"#,##0"), 1);
     }
     let code: String = currency.chars().filter(|c| c.is_alphanumeric()).collect();
@@ -186,11 +179,6 @@ fn money_format(currency: &str) -> (String, usize) {
 fn grouped_len(x: f64) -> usize {
     let digits = format!("{:.0}", x.abs()).len();
     usize::from(x.round() < 0.0) + digits + (digits - 1) / 3
-}
-
-/// Would a spreadsheet take this text for a formula?
-fn looks_like_formula(text: &str) -> bool {
-    matches!(text.chars().next(), Some('=' | '+' | '-' | '@' | '\t' | '\r'))
 }
 
 /// A worksheet being filled, with the widest content of each column.

@@ -11,7 +11,8 @@ use std::path::Path;
 use costcast::aggregate::Results;
 use costcast::model::Case;
 use costcast::report::Exporter;
-use costcast::report::charts::{self, Chart, ChartFormat, HEIGHT, WIDTH, format};
+use costcast::report::charts::{self, Chart, ChartFormat, HEIGHT, WIDTH};
+use costcast::report::format;
 
 use crate::util::{canonical_forecast, load};
 
@@ -125,15 +126,17 @@ fn exporters_name_one_file_per_chart_and_format() {
     assert!(bytes.starts_with(b"<svg"));
 }
 
+/// Chart labels use the report's one formatting: the currency's symbol
+/// where it has one, else its code, and three significant digits.
 #[test]
 fn money_reads_in_thousands_and_millions() {
-    assert_eq!(format::money(12_345_678.0, "USD"), "USD 12.3M");
-    assert_eq!(format::money(1_234_567.0, "EUR"), "EUR 1.23M");
-    assert_eq!(format::money(450_000.0, "USD"), "USD 450k");
-    assert_eq!(format::money(-45_600.0, "GBP"), "GBP -45.6k");
-    assert_eq!(format::money(2_345_678_901.0, "USD"), "USD 2,345.7M");
-    assert_eq!(format::money(999.0, "USD"), "USD 999");
-    assert_eq!(format::money(f64::NAN, "USD"), "USD n/a");
+    assert_eq!(format::money_short(12_345_678.0, "USD"), "$12.3M");
+    assert_eq!(format::money_short(1_234_567.0, "EUR"), "€1.23M");
+    assert_eq!(format::money_short(450_000.0, "USD"), "$450k");
+    assert_eq!(format::money_short(-45_600.0, "GBP"), "-£45.6k");
+    assert_eq!(format::money_short(2_345_678_901.0, "USD"), "$2.35B");
+    assert_eq!(format::money_short(999.0, "CHF"), "CHF 999");
+    assert_eq!(format::money_short(f64::NAN, "USD"), "–");
     assert_eq!(format::grouped(1234567.0, 0), "1,234,567");
     let ticks = format::Ticks::for_range(19e6, 25e6);
     assert_eq!(ticks.label(20e6), "20.0M");
@@ -149,7 +152,8 @@ fn a_case_with_partial_fiscal_years_and_another_currency_renders() {
         let svg = charts::render_svg(chart, &case, &results).unwrap();
         xml::check(&svg).unwrap_or_else(|e| panic!("{}: {e}", chart.file_stem()));
         if chart != Chart::ChannelMix {
-            assert!(svg.contains("EUR"), "{}: no currency", chart.file_stem());
+            assert!(svg.contains('€'), "{}: no currency", chart.file_stem());
+            assert!(!svg.contains("EUR"), "{}: the code where the symbol belongs", chart.file_stem());
         }
         let png = charts::render_png(chart, &case, &results).unwrap();
         keep(&format!("contoso-{}.png", chart.file_stem()), &png);

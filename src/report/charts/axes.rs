@@ -7,7 +7,7 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::format::printable;
+use crate::report::format::printable;
 use super::style::{Area, ChartError, Drawn, GREY, INK, K, LIGHT, font, px, stroke, text, text_style};
 use crate::model::Model;
 

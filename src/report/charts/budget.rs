@@ -10,7 +10,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::Chart;
 use super::axes::{self, Labels, Room};
 use super::data;
-use super::format::{Ticks, money, percent};
+use crate::report::format::{Ticks, money_short, percent};
 use super::style::{self, Area, Dash, Drawn, Entry, GREY, INK, Mark, SeriesStyle, px, text_on};
 use crate::aggregate::{FiscalValue, Results};
 use crate::model::Case;
@@ -39,8 +39,9 @@ fn single(value: Option<&FiscalValue>) -> Option<f64> {
 
 pub fn draw<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Results) -> Drawn {
     let currency = &case.model.currency;
+    let unit = crate::report::format::currency_unit(currency);
     let note = format!(
-        "Cost per fiscal year, {currency}. Bars: mean; whiskers: P10 to P90. \
+        "Cost per fiscal year, {unit}. Bars: mean; whiskers: P10 to P90. \
          Percent above a bar: the chance that scenario's cost exceeds the budget."
     );
     let top = style::frame(root, Chart::Budget.title(), &note)?;
@@ -85,7 +86,7 @@ pub fn draw<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Results)
     let mut plot = axes::plot(&area, -0.5..n - 0.5, 0.0..y1, Room { left: 84, bottom: 48, right: 16, top: 10 })?;
     let ticks = Ticks::for_range(0.0, y1);
     let y_label = |v: &f64| ticks.label(*v);
-    axes::grid(&mut plot, Labels::None, Labels::Ticks(8, &y_label), "", &format!("Cost per fiscal year ({currency})"))?;
+    axes::grid(&mut plot, Labels::None, Labels::Ticks(8, &y_label), "", &format!("Cost per fiscal year ({unit})"))?;
 
     let group_style = style::text_style(15.0, INK, HPos::Center, VPos::Top);
     let pct_style = style::text_style(13.0, INK, HPos::Center, VPos::Bottom);
@@ -98,7 +99,7 @@ pub fn draw<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Results)
         let months = case.model.fiscal_years[g as usize].months.len();
         let mut group_label = if *partial { format!("{label} ({months} months)") } else { label.clone() };
         if let Some(budget) = budget {
-            group_label.push_str(&format!(": budget {}", money(*budget, currency)));
+            group_label.push_str(&format!(": budget {}", money_short(*budget, currency)));
         }
         style::text(root, &group_label, (group_x, floor + px(10)), &group_style)?;
         for (j, bar) in bars.iter().enumerate() {

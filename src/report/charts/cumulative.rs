@@ -8,15 +8,16 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::Chart;
 use super::axes::{self, Labels, Room, Title};
 use super::data;
-use super::format::{Ticks, percent};
+use crate::report::format::{Ticks, percent};
 use super::style::{self, Area, Drawn, Entry, INK, Mark, SeriesStyle, px};
 use crate::aggregate::{CumulativeRow, Results};
 use crate::model::Case;
 
 pub fn draw<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Results) -> Drawn {
     let currency = &case.model.currency;
+    let unit = crate::report::format::currency_unit(currency);
     let note = format!(
-        "Savings net of initiative costs, summed from the first month, {currency}. \
+        "Savings net of initiative costs, summed from the first month, {unit}. \
          Line: median (P50); band: P10 to P90; payback: the median month from which the sum stays at or above zero."
     );
     let top = style::frame(root, Chart::Cumulative.title(), &note)?;
@@ -43,7 +44,7 @@ pub fn draw<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Results)
         let room = Room { left: if panel.first_column { 84 } else { 24 }, bottom: 60, right: 12, top: 52 };
         let mut plot = axes::plot(&panel.area, -0.5..(months - 0.5).max(0.5), lo..hi, room)?;
         let (labels, desc) = if panel.first_column {
-            (Labels::Ticks(8, &y_label as &dyn Fn(&f64) -> String), format!("Cumulative net savings ({currency})"))
+            (Labels::Ticks(8, &y_label as &dyn Fn(&f64) -> String), format!("Cumulative net savings ({unit})"))
         } else {
             (Labels::Ticks(8, &no_label as &dyn Fn(&f64) -> String), String::new())
         };

@@ -8,7 +8,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 use super::Chart;
 use super::axes::{self, Labels, Room};
 use super::data;
-use super::format::{Ticks, money, shorten};
+use crate::report::format::{Ticks, money_short, shorten};
 use super::style::{self, Area, Drawn, Entry, INK, Mark, px};
 use crate::aggregate::Results;
 use crate::model::Case;
@@ -23,6 +23,7 @@ const MAX_BARS: usize = 100;
 
 pub fn draw<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Results) -> Drawn {
     let currency = &case.model.currency;
+    let unit = crate::report::format::currency_unit(currency);
     let Some(rec) = &results.portfolio else {
         style::frame(root, Chart::Frontier.title(), "No portfolio search in this report.")?;
         return Ok(());
@@ -46,7 +47,7 @@ pub fn draw<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Results)
     if let Some(b) = rec.capex_budget {
         note.push_str(&format!(
             " Hollow: over the capex budget of {} or below the P(NPV > 0) floor.",
-            money(b, currency)
+            money_short(b, currency)
         ));
     }
     let top = style::frame(root, Chart::Frontier.title(), &note)?;
@@ -74,8 +75,8 @@ pub fn draw<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Results)
         &mut plot,
         Labels::Ticks(8, &x_label),
         Labels::Ticks(8, &y_label),
-        &format!("Mean investment ({currency})"),
-        &format!("{} ({currency})", objective.label()),
+        &format!("Mean investment ({unit})"),
+        &format!("{} ({unit})", objective.label()),
     )?;
     if y0 < 0.0 && y1 > 0.0 {
         plot.draw_series(std::iter::once(PathElement::new(vec![(x0, 0.0), (x1, 0.0)], style::stroke(style::GREY, 1))))?;

@@ -9,7 +9,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::Chart;
 use super::axes::{self, Labels, Room};
 use super::data::{self, BASELINE};
-use super::format::{Ticks, grouped, short};
+use crate::report::format::{Ticks, grouped, short};
 use super::style::{self, Area, Drawn, Entry, INK, Mark, px, text_on};
 use crate::aggregate::Results;
 use crate::model::Case;

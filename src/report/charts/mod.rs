@@ -13,7 +13,6 @@ mod axes;
 mod budget;
 mod cumulative;
 mod data;
-pub mod format;
 mod frontier;
 mod mix;
 mod monthly;

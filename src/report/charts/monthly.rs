@@ -7,15 +7,16 @@ use plotters::style::text_anchor::{HPos, VPos};
 use super::Chart;
 use super::axes::{self, Labels, Room};
 use super::data::{self, BASELINE};
-use super::format::{Ticks, grouped};
+use crate::report::format::{Ticks, grouped};
 use super::style::{self, Area, Drawn, Entry, Mark, px, text_on};
 use crate::aggregate::Results;
 use crate::model::Case;
 
 pub fn draw<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Results) -> Drawn {
     let currency = &case.model.currency;
+    let unit = crate::report::format::currency_unit(currency);
     let note = format!(
-        "Total cost per month in {currency}. Lines: median (P50); bands: P10 to P90 of {} iterations. \
+        "Total cost per month in {unit}. Lines: median (P50); bands: P10 to P90 of {} iterations. \
          Faint verticals: fiscal years.",
         grouped(results.monthly_sample as f64, 0)
     );
@@ -42,7 +43,7 @@ pub fn draw<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Results)
     )?;
     let ticks = Ticks::for_range(y0, y1);
     let y_label = |v: &f64| ticks.label(*v);
-    axes::grid(&mut plot, Labels::None, Labels::Ticks(8, &y_label), "", &format!("Cost per month ({currency})"))?;
+    axes::grid(&mut plot, Labels::None, Labels::Ticks(8, &y_label), "", &format!("Cost per month ({unit})"))?;
     axes::month_axis(root, &plot, &case.model, "Month")?;
 
     // Bands first, every line over every band.

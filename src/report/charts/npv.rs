@@ -7,7 +7,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 use super::Chart;
 use super::axes::{self, Labels, Room, Title};
 use super::data;
-use super::format::{Ticks, grouped, money, percent};
+use crate::report::format::{Ticks, grouped, money_short, percent};
 use super::style::{self, Area, Dash, Drawn, Entry, GREY, INK, Mark, SeriesStyle, px};
 use crate::aggregate::{NpvDistribution, Results};
 use crate::model::Case;
@@ -34,8 +34,9 @@ const OUTER: SeriesStyle = SeriesStyle { color: INK, dash: Dash::Dashed(8, 5) };
 
 pub fn histogram<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Results) -> Drawn {
     let currency = &case.model.currency;
+    let unit = crate::report::format::currency_unit(currency);
     let note = format!(
-        "Net present value of each scenario against the baseline, {currency}, {} iterations. \
+        "Net present value of each scenario against the baseline, {unit}, {} iterations. \
          Bars: share of iterations per NPV bin.",
         grouped(results.iterations as f64, 0)
     );
@@ -63,7 +64,7 @@ pub fn histogram<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Res
         let y_top = shares.iter().copied().fold(1.0, f64::max) * 1.1;
         let room = Room { left: 84, bottom: if last { 52 } else { 24 }, right: 24, top: 44 };
         let mut plot = axes::plot(&area, x0..x1, 0.0..y_top, room)?;
-        let x_desc = if last { format!("NPV ({currency})") } else { String::new() };
+        let x_desc = if last { format!("NPV ({unit})") } else { String::new() };
         axes::grid(&mut plot, Labels::Ticks(10, &x_label), Labels::Ticks(3, &y_label), &x_desc, "% of iterations")?;
 
         let fill = style::series(s + 1).color;
@@ -87,7 +88,7 @@ pub fn histogram<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Res
             let v = at(d, p);
             let (x, _) = plot.backend_coord(&(v, 0.0));
             style::path(root, &[(x, base), (x, ceiling)], line.color, 2, line.dash)?;
-            labels.push((x, format!("{name} {}", money(v, currency))));
+            labels.push((x, format!("{name} {}", money_short(v, currency))));
         }
         let mut gap = 0;
         for (_, label) in &labels {
@@ -115,8 +116,9 @@ pub fn histogram<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Res
 
 pub fn s_curve<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Results) -> Drawn {
     let currency = &case.model.currency;
+    let unit = crate::report::format::currency_unit(currency);
     let note = format!(
-        "Chance that the NPV ({currency}) is at or below each value, {} iterations. \
+        "Chance that the NPV ({unit}) is at or below each value, {} iterations. \
          Further right is better; flatter is less certain.",
         grouped(results.iterations as f64, 0)
     );
@@ -140,7 +142,7 @@ pub fn s_curve<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Resul
         &mut plot,
         Labels::Ticks(10, &x_label),
         Labels::Ticks(10, &y_label),
-        &format!("NPV ({currency})"),
+        &format!("NPV ({unit})"),
         "Chance NPV is at or below",
     )?;
     if x0 < 0.0 && x1 > 0.0 {

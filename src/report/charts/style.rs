@@ -123,7 +123,7 @@ pub fn text_style(size: f64, color: RGBColor, h: HPos, v: VPos) -> TextStyle<'st
 
 /// Draw `s` (without control characters, which SVG may not hold).
 pub fn text<DB: DrawingBackend>(root: &Area<DB>, s: &str, at: (i32, i32), style: &TextStyle) -> Drawn {
-    root.draw_text(&super::format::printable(s), style, at)?;
+    root.draw_text(&crate::report::format::printable(s), style, at)?;
     Ok(())
 }
 
@@ -154,10 +154,10 @@ pub fn width<DB: DrawingBackend>(root: &Area<DB>, s: &str, style: &TextStyle) ->
 /// `s` cut (with an ellipsis) to fit `max` pixels.
 pub fn fit<DB: DrawingBackend>(root: &Area<DB>, s: &str, style: &TextStyle, max: i32) -> Result<String, ChartError> {
     let mut n = s.chars().count();
-    let mut out = super::format::shorten(s, n);
+    let mut out = crate::report::format::shorten(s, n);
     while n > 1 && width(root, &out, style)? > max {
         n -= 1;
-        out = super::format::shorten(s, n);
+        out = crate::report::format::shorten(s, n);
     }
     Ok(out)
 }

@@ -9,7 +9,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::Chart;
 use super::axes::{self, Labels, Room};
 use super::data;
-use super::format::{Ticks, money, short, shorten};
+use crate::report::format::{Ticks, money_short, short, shorten};
 use super::style::{self, Area, Drawn, Entry, INK, Mark, px};
 use crate::aggregate::{Results, SensitivityRow};
 use crate::model::Case;
@@ -23,6 +23,7 @@ const HIGH: RGBColor = style::ORANGE;
 
 pub fn draw<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Results) -> Drawn {
     let currency = &case.model.currency;
+    let unit = crate::report::format::currency_unit(currency);
     let mean_npv = |name: &str| data::stats(results, name, "npv").map_or(f64::NAN, |s| s.mean);
     let best = case
         .scenarios
@@ -37,10 +38,10 @@ pub fn draw<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Results)
         .scenarios
         .iter()
         .filter(|s| s.name != best.name)
-        .map(|s| format!("{} {}", shorten(&s.name, 40), money(mean_npv(&s.name), currency)))
+        .map(|s| format!("{} {}", shorten(&s.name, 40), money_short(mean_npv(&s.name), currency)))
         .collect();
     let title = format!("{}: {} (highest mean NPV)", Chart::Tornado.title(), best.name);
-    let mut note = format!("Mean NPV ({currency}) when each input falls in its lowest or highest tenth of draws.");
+    let mut note = format!("Mean NPV ({unit}) when each input falls in its lowest or highest tenth of draws.");
     if !others.is_empty() {
         note.push_str(&format!(" Mean NPV of the others: {}.", others.join(", ")));
     }
@@ -49,7 +50,7 @@ pub fn draw<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Results)
     let entries = [
         Entry::new(Mark::Fill(LOW), "Input in its lowest 10%"),
         Entry::new(Mark::Fill(HIGH), "Input in its highest 10%"),
-        Entry::new(Mark::Line(style::series(0), 2), format!("Mean NPV {}", money(mean, currency))),
+        Entry::new(Mark::Line(style::series(0), 2), format!("Mean NPV {}", money_short(mean, currency))),
     ];
     let top = style::legend(root, &entries, px(300), top, width as i32 - px(24))?;
 
@@ -61,7 +62,7 @@ pub fn draw<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Results)
     let mut plot = axes::plot(&area, x0..x1, -0.5..n - 0.5, Room { left: 290, bottom: 56, right: 90, top: 10 })?;
     let ticks = Ticks::for_range(x0, x1);
     let x_label = |v: &f64| ticks.label(*v);
-    axes::grid(&mut plot, Labels::Ticks(10, &x_label), Labels::None, &format!("Mean NPV ({currency})"), "")?;
+    axes::grid(&mut plot, Labels::Ticks(10, &x_label), Labels::None, &format!("Mean NPV ({unit})"), "")?;
 
     let name_style = style::text_style(14.0, INK, HPos::Right, VPos::Center);
     let rho_style = style::text_style(13.0, INK, HPos::Left, VPos::Center);

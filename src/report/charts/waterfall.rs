@@ -14,7 +14,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::Chart;
 use super::axes::{self, Labels, Room, Title};
 use super::data;
-use super::format::{Ticks, money, short};
+use crate::report::format::{Ticks, money_short, short};
 use super::style::{self, Area, Drawn, Entry, GREEN, GREY, INK, Mark, VERMILLION, px};
 use crate::aggregate::{Results, Stats, WaterfallStep};
 use crate::model::Case;
@@ -43,7 +43,7 @@ fn bars(baseline: Stats, scenario: Stats, steps: &[&WaterfallStep]) -> Vec<Bar> 
     for step in steps {
         // A saving lowers cost: the bar runs down from the running total.
         out.push(Bar {
-            label: super::format::shorten(&step.initiative, 12),
+            label: crate::report::format::shorten(&step.initiative, 12),
             from: running,
             to: running - step.mean,
             whisker: Some((running - step.p90, running - step.p10)),
@@ -65,9 +65,10 @@ fn bars(baseline: Stats, scenario: Stats, steps: &[&WaterfallStep]) -> Vec<Bar> 
 
 pub fn draw<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Results) -> Drawn {
     let currency = &case.model.currency;
+    let unit = crate::report::format::currency_unit(currency);
     let months = case.model.months;
     let note = format!(
-        "Cost over the {months}-month horizon, {currency}, from the baseline through each initiative in turn. \
+        "Cost over the {months}-month horizon, {unit}, from the baseline through each initiative in turn. \
          Bars: mean (means add up); whiskers: P10 to P90 of each step. Axis not from zero."
     );
     let top = style::frame(root, Chart::Waterfall.title(), &note)?;
@@ -105,14 +106,14 @@ pub fn draw<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Results)
         let n = bars.len() as f64;
         let mut plot = axes::plot(&panel.area, -0.6..n - 0.4, lo..hi, room)?;
         let (labels, desc) = if panel.first_column {
-            (Labels::Ticks(8, &y_label as &dyn Fn(&f64) -> String), format!("Cost over the horizon ({currency})"))
+            (Labels::Ticks(8, &y_label as &dyn Fn(&f64) -> String), format!("Cost over the horizon ({unit})"))
         } else {
             (Labels::Ticks(8, &no_label as &dyn Fn(&f64) -> String), String::new())
         };
         axes::grid(&mut plot, Labels::None, labels, "", &desc)?;
 
         let saving = bars.first().map_or(f64::NAN, |b| b.value) - cost.mean;
-        axes::panel_title(root, &plot, name, &format!("Saves {} (mean)", money(saving, currency)), Title::Stacked)?;
+        axes::panel_title(root, &plot, name, &format!("Saves {} (mean)", money_short(saving, currency)), Title::Stacked)?;
 
         let (_, floor) = plot.backend_coord(&(0.0, lo));
         let category = TextStyle {
