@@ -86,10 +86,7 @@ pub fn run_threads(requested: usize) -> usize {
 
 /// A rayon pool of `threads` threads (0: one per core).
 pub fn pool(threads: usize) -> Result<rayon::ThreadPool, Error> {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(Error::Threads)
+    rayon::ThreadPoolBuilder::new().num_threads(threads).build().map_err(Error::Threads)
 }
 
 /// [`forecast_with_progress`] on the current rayon pool, for callers that
@@ -200,9 +197,7 @@ pub fn render(case: &Case, results: &Results, formats: report::Formats) -> Resul
     exporters
         .par_iter()
         .map(|e| {
-            let bytes = e
-                .serialize(case, results)
-                .map_err(|source| Error::Render { file: e.file_name(), source })?;
+            let bytes = e.serialize(case, results).map_err(|source| Error::Render { file: e.file_name(), source })?;
             Ok((e.file_name(), bytes))
         })
         .collect()
@@ -388,8 +383,7 @@ pub fn run_shard(
     if target.is_some() && case.sources.iter().any(|s| std::fs::canonicalize(s).ok() == target) {
         return Err(refuse("is one of the run's input files; choose another part file".into()));
     }
-    let (header, part) = pool
-        .install(|| crate::shard::run_shard(&case, request.iterations, request.seed, shard))?;
+    let (header, part) = pool.install(|| crate::shard::run_shard(&case, request.iterations, request.seed, shard))?;
     let bytes = crate::shard::encode(&header, &part);
     let write_err = |p: &Path, source: std::io::Error| Error::Write { path: p.to_path_buf(), source };
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {

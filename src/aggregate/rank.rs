@@ -201,9 +201,9 @@ impl<'a, T: Copy> Disjoint<'a, T> {
 /// (rank correlations).
 ///
 /// The longest single step of aggregation (three radix passes, a gather
-/// and a scatter over a million values, some 40 ms on one core): with many
-/// cores each step runs on pieces side by side, so that it does not bound
-/// the run while the other cores wait.
+/// and a scatter over every iteration's value): with many cores each step
+/// runs on pieces side by side, so that it does not bound the run while
+/// the other cores wait.
 pub struct RankedNpv<'a> {
     pub npv: &'a [f64],
     pub sorted: Vec<f64>,
@@ -241,7 +241,7 @@ impl<'a> RankedNpv<'a> {
             });
         });
         // In iteration order, on one thread: the same sum on any thread
-        // count (about 1 ms).
+        // count (one cheap pass).
         let sum_squares = centred.iter().map(|c| c * c).sum();
         RankedNpv { npv, sorted, centred, sum_squares }
     }

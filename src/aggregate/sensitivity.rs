@@ -395,7 +395,8 @@ mod tests {
         let keys: Vec<u16> = (0..n).map(|_| (next() * 60_000.0) as u16).collect();
         let npvs: Vec<Vec<f64>> = (0..3).map(|_| (0..n).map(|_| 1e6 * (next() - 0.4)).collect()).collect();
         let input = InputRanks::new(&keys, true, |_| unreachable!("exact keys need no redraw"));
-        let pairs: Vec<DecilePair<'_>> = npvs.iter().map(|npv| DecilePair { keys: &keys, input: &input, npv }).collect();
+        let pairs: Vec<DecilePair<'_>> =
+            npvs.iter().map(|npv| DecilePair { keys: &keys, input: &input, npv }).collect();
         for range in [0..n, 3..8_195, 8_192..n] {
             let bits = |isa: Isa| -> Vec<(u64, u64)> {
                 chunk_sums_with(isa, &pairs, range.clone()).iter().map(|(a, b)| (a.to_bits(), b.to_bits())).collect()

@@ -30,7 +30,7 @@ impl ScoreTable {
     /// The knots are computed side by side on the current rayon pool (each
     /// on its own, so the table is the same on any thread count): reading a
     /// model's PERT inputs is otherwise the one long step on one core before
-    /// a run starts (some 1.3 ms a table, 10 tables in the canonical case).
+    /// a run starts (a table per uncertain PERT input).
     pub fn new(exact: impl Fn(f64) -> f64 + Sync, pdf: impl Fn(f64) -> f64 + Sync) -> ScoreTable {
         use rayon::prelude::*;
         /// Knots a task: enough to outweigh handing the task out.

@@ -120,7 +120,7 @@ pub fn percent(p: f64) -> String {
         format!("{x:.0}%")
     } else if x > 0.0 && x < 0.05 {
         "<0.1%".to_owned()
-    } else if x >= 99.95 && x < 100.0 {
+    } else if (99.95..100.0).contains(&x) {
         ">99.9%".to_owned()
     } else {
         format!("{x:.1}%")

@@ -196,9 +196,11 @@ const WAVE: usize = 256;
 /// # Safety
 /// Implement only for types of which all-zero bits are a valid value.
 unsafe trait ZeroBits: Copy {}
-// SAFETY: all-zero bits are 0.0 and 0.
+// SAFETY: all-zero bits are the float 0.0.
 unsafe impl ZeroBits for f64 {}
+// SAFETY: all-zero bits are the float 0.0.
 unsafe impl ZeroBits for f32 {}
+// SAFETY: all-zero bits are the integer 0.
 unsafe impl ZeroBits for u16 {}
 
 /// A zeroed buffer of `len` values, or an error when memory cannot hold it.
@@ -206,8 +208,8 @@ unsafe impl ZeroBits for u16 {}
 /// Asked of the allocator as zeroed memory rather than written with zeros:
 /// a large block comes as fresh pages, already zero, first touched by the
 /// workers that fill their rows, side by side. Writing the zeros here would
-/// fault every page in on this one thread while the others wait (some
-/// 40 ms at a million iterations on 2 cores, measured). Not `vec![0; len]`
+/// fault every page in on this one thread while the others wait. Not
+/// `vec![0; len]`
 /// after a `try_reserve` to check the size: freeing that trial block
 /// raises glibc's threshold for mapping fresh pages, and the real one could
 /// then come from reused memory that calloc must clear itself.
@@ -470,14 +472,143 @@ impl Worker {
     }
 }
 
+/// What every batch of a run shares.
+struct BatchRun<'a> {
+    case: &'a Case,
+    layout: &'a Layout,
+    sampler: &'a Sampler,
+    scales: &'a [InputScale],
+    /// The columns kept whole, and those kept as a month number.
+    whole_cols: &'a [usize],
+    month_cols: &'a [usize],
+    seed: u64,
+    iterations: usize,
+}
+
+/// A batch's own stretch of every kept column and of the monthly sample.
+struct BatchColumns<'c> {
+    whole: Vec<&'c mut [f64]>,
+    months: Vec<&'c mut [u16]>,
+    keys: Vec<&'c mut [u16]>,
+    sample: &'c mut [f32],
+}
+
+impl BatchRun<'_> {
+    /// Batch `b`, block by block, on `worker`'s workspace: its results
+    /// written into its columns, its values tallied into the worker's
+    /// tallies, and what must be added in batch order returned.
+    fn run(&self, worker: &mut Worker, b: usize, columns: BatchColumns<'_>) -> BatchResult {
+        let (case, layout) = (self.case, self.layout);
+        let BatchColumns { mut whole, mut months, mut keys, sample } = columns;
+        let Worker { ws, table, sums, input_sums, tallies: own } = worker;
+        let q = layout.monthly_quantities();
+        sums.fill(0.0);
+        input_sums.fill([0.0; LANES]);
+        let rows = (self.iterations - b * BATCH).min(BATCH);
+        let sampled = sample.len() / q.max(1);
+        for k0 in (0..rows).step_by(LANES) {
+            let active = (rows - k0).min(LANES);
+            let kept = sampled.saturating_sub(k0).min(active);
+            let out = BlockOutput { sums, keep: sample, kept, stride: sampled, first_row: k0 };
+            ws.run_block(case, layout, self.sampler, self.seed, (b * BATCH + k0) as u64, active, out);
+            for (c, value) in ws.rows().iter().enumerate() {
+                let to = &mut table[c * BATCH + k0..c * BATCH + k0 + active];
+                if let Ok(lanes) = <&mut Lanes>::try_from(&mut *to) {
+                    *lanes = *value; // a whole block: one fixed-size move
+                } else {
+                    to.copy_from_slice(&value[..active]);
+                }
+            }
+            for (k, (&input, scale)) in layout.inputs.iter().zip(self.scales).enumerate() {
+                let draws = &ws.values()[input];
+                scale.keys_into(&draws[..active], &mut keys[k][k0..k0 + active]);
+                for l in 0..active {
+                    input_sums[k][l] += draws[l];
+                }
+            }
+        }
+        for (column, &c) in whole.iter_mut().zip(self.whole_cols) {
+            column.copy_from_slice(&table[c * BATCH..c * BATCH + rows]);
+        }
+        for (column, &c) in months.iter_mut().zip(self.month_cols) {
+            for (m, &x) in column.iter_mut().zip(&table[c * BATCH..c * BATCH + rows]) {
+                *m = if x.is_nan() { 0 } else { x as u16 };
+            }
+        }
+        let moments = own
+            .iter_mut()
+            .enumerate()
+            .filter_map(|(c, t)| t.as_mut().map(|t| t.add_values(&table[c * BATCH..c * BATCH + rows])))
+            .collect();
+        BatchResult { batch: b, rows, sums: sums.clone(), input_sums: reduce_lanes(input_sums), moments }
+    }
+}
+
+/// The calling worker's own slot, held for a batch. A batch starts no
+/// parallel work of its own: if one did, its thread could steal another
+/// batch and find its own slot taken, which fails here loudly rather than
+/// waiting forever.
+fn own_slot(workers: &[Mutex<Option<Worker>>]) -> std::sync::MutexGuard<'_, Option<Worker>> {
+    let slot = rayon::current_thread_index().unwrap_or(0) % workers.len();
+    match workers[slot].try_lock() {
+        Ok(slot) => slot,
+        Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+        Err(TryLockError::WouldBlock) => {
+            panic!("internal error: a worker's slot is taken (a batch started parallel work)")
+        }
+    }
+}
+
 /// One batch's results besides the columns written in place and the
 /// values tallied: what must be added in batch order.
 struct BatchResult {
     batch: usize,
+    /// Iterations in the batch.
+    rows: usize,
     sums: Vec<f64>,
     input_sums: Vec<f64>,
     /// Moments of each tallied column, in column order.
     moments: Vec<tally::Moments>,
+}
+
+impl BatchResult {
+    /// Add the batch's sums (or, `by_batch`, append them) and its tallies'
+    /// moments; called in batch order.
+    fn add_to(self, by_batch: bool, sums: &mut Vec<f64>, input_sums: &mut Vec<f64>, tallies: &mut [Option<Tally>]) {
+        if by_batch {
+            sums.extend_from_slice(&self.sums);
+            input_sums.extend_from_slice(&self.input_sums);
+        } else {
+            add_sums(sums, &self.sums);
+            add_sums(input_sums, &self.input_sums);
+        }
+        let mut moments = self.moments.into_iter();
+        for t in tallies.iter_mut().flatten() {
+            t.moments.extend(moments.next());
+        }
+    }
+}
+
+/// Each result column as the layout keeps it, in column order: the whole
+/// and month columns their own buffers, the others their tallies.
+fn columns_in_order(
+    layout: &Layout,
+    tallies: Vec<Option<Tally>>,
+    whole: Vec<Vec<f64>>,
+    months: Vec<Vec<u16>>,
+) -> Vec<Kept> {
+    let mut whole_columns = whole.into_iter();
+    let mut month_columns = months.into_iter();
+    tallies
+        .into_iter()
+        .enumerate()
+        .map(|(c, t)| match (layout.keep[c], t) {
+            (Keep::Whole, _) => Kept::Whole(whole_columns.next().unwrap_or_default()),
+            (Keep::Month, _) => Kept::Months(month_columns.next().unwrap_or_default()),
+            (_, Some(t)) => Kept::Tally(t),
+            (Keep::Tally(_, threshold), None) => Kept::Tally(Tally::new(Brackets::nothing(), threshold)),
+        })
+        .collect()
 }
 
 /// How a part keeps its batches' sums.
@@ -556,6 +687,16 @@ pub fn simulate_batches<'a>(
         SumsKept::After(None) => (vec![0.0; q], vec![0.0; ni]),
         SumsKept::After(Some(before)) => (before.sums.clone(), before.input_sums.clone()),
     };
+    let batch_run = BatchRun {
+        case,
+        layout,
+        sampler: &sampler,
+        scales: &scales,
+        whole_cols: &whole_cols,
+        month_cols: &month_cols,
+        seed: options.seed,
+        iterations: n,
+    };
     loop {
         let wave: Vec<_> = work.by_ref().take(WAVE).collect();
         if wave.is_empty() {
@@ -567,76 +708,17 @@ pub fn simulate_batches<'a>(
             // workers finish a wave within one batch of each other (rayon's
             // default split left one worker a quarter of the pilot alone).
             .with_max_len(1)
-            .map(|(b, (((mut whole, mut months), mut keys), sample))| {
-                // The slot is this worker's own, held for the batch. A batch
-                // starts no parallel work of its own: if one did, its thread
-                // could steal another batch and find its own slot taken,
-                // which fails here loudly rather than waiting forever.
-                let slot = rayon::current_thread_index().unwrap_or(0) % workers.len();
-                let mut slot = match workers[slot].try_lock() {
-                    Ok(slot) => slot,
-                    Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
-                    Err(TryLockError::WouldBlock) => {
-                        panic!("internal error: a worker's slot is taken (a batch started parallel work)")
-                    }
-                };
-                let Worker { ws, table, sums, input_sums, tallies: own } =
-                    slot.get_or_insert_with(|| Worker::new(case, layout, &tallies));
-                sums.fill(0.0);
-                input_sums.fill([0.0; LANES]);
-                let rows = (n - b * BATCH).min(BATCH);
-                let sampled = sample.len() / q.max(1);
-                for k0 in (0..rows).step_by(LANES) {
-                    let active = (rows - k0).min(LANES);
-                    let kept = sampled.saturating_sub(k0).min(active);
-                    let out = BlockOutput { sums, keep: sample, kept, stride: sampled, first_row: k0 };
-                    ws.run_block(case, layout, &sampler, options.seed, (b * BATCH + k0) as u64, active, out);
-                    for (c, value) in ws.rows().iter().enumerate() {
-                        let to = &mut table[c * BATCH + k0..c * BATCH + k0 + active];
-                        if let Ok(lanes) = <&mut Lanes>::try_from(&mut *to) {
-                            *lanes = *value; // a whole block: one fixed-size move
-                        } else {
-                            to.copy_from_slice(&value[..active]);
-                        }
-                    }
-                    for (k, (&input, scale)) in layout.inputs.iter().zip(&scales).enumerate() {
-                        let draws = &ws.values()[input];
-                        scale.keys_into(&draws[..active], &mut keys[k][k0..k0 + active]);
-                        for l in 0..active {
-                            input_sums[k][l] += draws[l];
-                        }
-                    }
-                }
-                for (column, &c) in whole.iter_mut().zip(&whole_cols) {
-                    column.copy_from_slice(&table[c * BATCH..c * BATCH + rows]);
-                }
-                for (column, &c) in months.iter_mut().zip(&month_cols) {
-                    for (m, &x) in column.iter_mut().zip(&table[c * BATCH..c * BATCH + rows]) {
-                        *m = if x.is_nan() { 0 } else { x as u16 };
-                    }
-                }
-                let moments = own
-                    .iter_mut()
-                    .enumerate()
-                    .filter_map(|(c, t)| t.as_mut().map(|t| t.add_values(&table[c * BATCH..c * BATCH + rows])))
-                    .collect();
-                progress.fetch_add(rows, Ordering::Relaxed);
-                BatchResult { batch: b, sums: sums.clone(), input_sums: reduce_lanes(input_sums), moments }
+            .map(|(b, (((whole, months), keys), sample))| {
+                let mut slot = own_slot(&workers);
+                let worker = slot.get_or_insert_with(|| Worker::new(case, layout, &tallies));
+                let result = batch_run.run(worker, b, BatchColumns { whole, months, keys, sample });
+                progress.fetch_add(result.rows, Ordering::Relaxed);
+                result
             })
             .collect();
         results.sort_unstable_by_key(|r| r.batch);
         for batch in results {
-            if by_batch {
-                sums.extend_from_slice(&batch.sums);
-                input_sums.extend_from_slice(&batch.input_sums);
-            } else {
-                add_sums(&mut sums, &batch.sums);
-                add_sums(&mut input_sums, &batch.input_sums);
-            }
-            let mut moments = batch.moments.into_iter();
-            for t in tallies.iter_mut().flatten() {
-                t.moments.extend(moments.next());
-            }
+            batch.add_to(by_batch, &mut sums, &mut input_sums, &mut tallies);
         }
     }
     for worker in workers.into_iter().filter_map(|w| w.into_inner().unwrap_or_else(PoisonError::into_inner)) {
@@ -646,19 +728,7 @@ pub fn simulate_batches<'a>(
             }
         }
     }
-    // Hand each column its own buffer, in column order.
-    let mut whole_columns = whole.into_iter();
-    let mut month_columns = months.into_iter();
-    let columns = tallies
-        .into_iter()
-        .enumerate()
-        .map(|(c, t)| match (layout.keep[c], t) {
-            (Keep::Whole, _) => Kept::Whole(whole_columns.next().unwrap_or_default()),
-            (Keep::Month, _) => Kept::Months(month_columns.next().unwrap_or_default()),
-            (_, Some(t)) => Kept::Tally(t),
-            (Keep::Tally(_, threshold), None) => Kept::Tally(Tally::new(Brackets::nothing(), threshold)),
-        })
-        .collect();
+    let columns = columns_in_order(layout, tallies, whole, months);
     Ok(Part { batches, rows, columns, input_keys, input_sums, sums, sample: monthly_sample })
 }
 

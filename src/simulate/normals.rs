@@ -175,8 +175,8 @@ fn step_words<const N: usize>(s0: &mut [u64; N], s1: &mut [u64; N], s2: &mut [u6
 /// The state one Xoshiro256++ step before `after`: the step is linear and
 /// invertible, so a lane that misses the ziggurat's fast path is rewound
 /// from where it stands. Keeping every lane's state from before every draw
-/// instead took sixteen more vector registers on AVX2 (which has sixteen)
-/// and spilled them to memory at each draw: about 2% of a run.
+/// instead would take sixteen more vector registers on AVX2 (which has
+/// sixteen) and spill them to memory at each draw.
 fn step_back(after: [u64; 4]) -> [u64; 4] {
     let [a0, a1, a2, a3] = after;
     // Forward, with x' the words after: s3' = rotl(s3 ^ s1, 45),

@@ -6,7 +6,7 @@ use std::path::Path;
 use toml::Spanned;
 
 use super::{Checker, staffing, valid_id};
-use crate::calendar::{self, YearMonth};
+use crate::calendar::{self, FiscalYear, YearMonth};
 use crate::dist::Domain;
 use crate::input::table::{self, VolumeRow};
 use crate::input::{Expr, RawChannel, RawCorrelation, RawModel, SourceFile};
@@ -118,6 +118,24 @@ fn check_model(ck: &mut Checker, file: &SourceFile, raw: &RawModel) -> Option<Mo
     );
     ck.check_rate(file, Some(&raw.discount_rate), "discount_rate", discount_rate);
     let fiscal_years = calendar::fiscal_years(start, months, fiscal_year_start);
+    let budgets = check_budgets(ck, file, raw, &fiscal_years);
+    Some(Model {
+        path: file.path.clone(),
+        name,
+        currency,
+        start,
+        months,
+        fiscal_year_start,
+        fiscal_years,
+        discount_rate,
+        budgets,
+        channels,
+    })
+}
+
+/// The budget per fiscal year, by year: each key a fiscal year of the
+/// horizon (`FY2027` or `2027`), given once, its amount a number >= 0.
+fn check_budgets(ck: &mut Checker, file: &SourceFile, raw: &RawModel, fiscal_years: &[FiscalYear]) -> Vec<(i32, f64)> {
     let mut budgets = Vec::new();
     if let Some(b) = &raw.budget {
         for (key, amount) in b.get_ref() {
@@ -150,18 +168,7 @@ fn check_model(ck: &mut Checker, file: &SourceFile, raw: &RawModel) -> Option<Mo
         }
     }
     budgets.sort_by_key(|b| b.0);
-    Some(Model {
-        path: file.path.clone(),
-        name,
-        currency,
-        start,
-        months,
-        fiscal_year_start,
-        fiscal_years,
-        discount_rate,
-        budgets,
-        channels,
-    })
+    budgets
 }
 
 /// The channel rows with the file each came from and its field path.
@@ -203,8 +210,62 @@ fn check_channel(
     let id = rc.id.get_ref().clone();
     let f = |name: &str| format!("{field}.{name}");
     let p = |name: &str| format!("{id}.{name}");
-    // A constant (spec section 11), written as a number or as text.
-    let noise = match rc.noise.as_ref().map(|n| (n, n.get_ref())) {
+    let noise = channel_noise(ck, file, rc, field);
+    let baseline = channel_baseline(ck, file, rc, field, planned);
+    let inflation = ck.input(
+        file,
+        rc.inflation.as_ref(),
+        Some(0.0),
+        p("inflation"),
+        &f("inflation"),
+        Domain::Unbounded,
+        InputKind::Value,
+        false,
+    );
+    ck.check_rate(file, rc.inflation.as_ref(), &f("inflation"), inflation);
+    Channel {
+        noise,
+        // On a staffed channel it is the non-labour cost, default 0 (spec 11).
+        cost_per_contact: ck.input(
+            file,
+            rc.cost_per_contact.as_ref(),
+            rc.staffing.as_ref().map(|_| 0.0),
+            p("cost_per_contact"),
+            &f("cost_per_contact"),
+            Domain::NonNegative,
+            InputKind::Value,
+            false,
+        ),
+        inflation,
+        fixed_monthly: ck.input(
+            file,
+            rc.fixed_monthly.as_ref(),
+            Some(0.0),
+            p("fixed_monthly"),
+            &f("fixed_monthly"),
+            Domain::NonNegative,
+            InputKind::Value,
+            false,
+        ),
+        staffing: rc.staffing.as_ref().map(|s| {
+            let errors = ck.errors.len();
+            let staffing = staffing::check_staffing(ck, file, s, field, &id);
+            // The traffic only means something once every field is valid.
+            if ck.errors.len() == errors {
+                staffing::check_traffic(ck, file, field, &staffing, busiest_month(ck, &baseline));
+            }
+            staffing
+        }),
+        baseline,
+        id,
+    }
+}
+
+/// A channel's noise: a constant (spec section 11), written as a number or
+/// as text; 0 when absent.
+fn channel_noise(ck: &mut Checker, file: &SourceFile, rc: &RawChannel, field: &str) -> f64 {
+    let f = |name: &str| format!("{field}.{name}");
+    match rc.noise.as_ref().map(|n| (n, n.get_ref())) {
         None => 0.0,
         Some((n, expr)) => {
             let value = match expr {
@@ -223,8 +284,23 @@ fn check_channel(
                 }
             }
         }
-    };
-    let baseline = match planned {
+    }
+}
+
+/// A channel's baseline volume: its plan from `volumes_csv` (the trend's
+/// fields then ignored, with a warning), else volume, growth and
+/// seasonality.
+fn channel_baseline(
+    ck: &mut Checker,
+    file: &SourceFile,
+    rc: &RawChannel,
+    field: &str,
+    planned: Option<Vec<f64>>,
+) -> Baseline {
+    let id = rc.id.get_ref();
+    let f = |name: &str| format!("{field}.{name}");
+    let p = |name: &str| format!("{id}.{name}");
+    match planned {
         Some(plan) => {
             for (name, given) in [("volume", rc.volume.is_some()), ("growth", rc.growth.is_some())] {
                 if given {
@@ -287,53 +363,6 @@ fn check_channel(
             }
             Baseline::Trend { volume, growth, seasonality }
         }
-    };
-    let inflation = ck.input(
-        file,
-        rc.inflation.as_ref(),
-        Some(0.0),
-        p("inflation"),
-        &f("inflation"),
-        Domain::Unbounded,
-        InputKind::Value,
-        false,
-    );
-    ck.check_rate(file, rc.inflation.as_ref(), &f("inflation"), inflation);
-    Channel {
-        noise,
-        // On a staffed channel it is the non-labour cost, default 0 (spec 11).
-        cost_per_contact: ck.input(
-            file,
-            rc.cost_per_contact.as_ref(),
-            rc.staffing.as_ref().map(|_| 0.0),
-            p("cost_per_contact"),
-            &f("cost_per_contact"),
-            Domain::NonNegative,
-            InputKind::Value,
-            false,
-        ),
-        inflation,
-        fixed_monthly: ck.input(
-            file,
-            rc.fixed_monthly.as_ref(),
-            Some(0.0),
-            p("fixed_monthly"),
-            &f("fixed_monthly"),
-            Domain::NonNegative,
-            InputKind::Value,
-            false,
-        ),
-        staffing: rc.staffing.as_ref().map(|s| {
-            let errors = ck.errors.len();
-            let staffing = staffing::check_staffing(ck, file, s, field, &id);
-            // The traffic only means something once every field is valid.
-            if ck.errors.len() == errors {
-                staffing::check_traffic(ck, file, field, &staffing, busiest_month(ck, &baseline));
-            }
-            staffing
-        }),
-        baseline,
-        id,
     }
 }
 

@@ -7,9 +7,9 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use crate::report::format::printable;
 use super::style::{Area, ChartError, Drawn, GREY, INK, K, LIGHT, font, px, stroke, text, text_style};
 use crate::model::Model;
+use crate::report::format::printable;
 
 /// A chart with numbers on both axes.
 pub type Plot<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;

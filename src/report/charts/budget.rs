@@ -10,10 +10,10 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::Chart;
 use super::axes::{self, Labels, Room};
 use super::data;
-use crate::report::format::{Ticks, money_short, percent};
 use super::style::{self, Area, Dash, Drawn, Entry, GREY, INK, Mark, SeriesStyle, px, text_on};
 use crate::aggregate::{FiscalValue, Results};
 use crate::model::Case;
+use crate::report::format::{Ticks, money_short, percent};
 
 /// A bar: its name, fill, and mean, P10, P90.
 struct Bar<'a> {

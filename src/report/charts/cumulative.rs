@@ -8,10 +8,10 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::Chart;
 use super::axes::{self, Labels, Room, Title};
 use super::data;
-use crate::report::format::{Ticks, percent};
 use super::style::{self, Area, Drawn, Entry, INK, Mark, SeriesStyle, px};
 use crate::aggregate::{CumulativeRow, Results};
 use crate::model::Case;
+use crate::report::format::{Ticks, percent};
 
 pub fn draw<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Results) -> Drawn {
     let currency = &case.model.currency;

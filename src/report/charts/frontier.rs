@@ -8,11 +8,11 @@ use plotters::style::text_anchor::{HPos, VPos};
 use super::Chart;
 use super::axes::{self, Labels, Room};
 use super::data;
-use crate::report::format::{Ticks, money_short, shorten};
 use super::style::{self, Area, Drawn, Entry, INK, Mark, px};
 use crate::aggregate::Results;
 use crate::model::Case;
 use crate::optimize::{self, Candidate, Search};
+use crate::report::format::{Ticks, money_short, shorten};
 
 /// Feasible portfolios: filled; infeasible: hollow grey. The frontier line
 /// and the recommended portfolio stand out by shape as well as colour.

@@ -9,10 +9,10 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::Chart;
 use super::axes::{self, Labels, Room};
 use super::data::{self, BASELINE};
-use crate::report::format::{Ticks, grouped, short};
 use super::style::{self, Area, Drawn, Entry, INK, Mark, px, text_on};
 use crate::aggregate::Results;
 use crate::model::Case;
+use crate::report::format::{Ticks, grouped, short};
 
 /// Blank rows between fiscal years.
 const GAP: f64 = 0.7;

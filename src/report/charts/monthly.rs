@@ -7,10 +7,10 @@ use plotters::style::text_anchor::{HPos, VPos};
 use super::Chart;
 use super::axes::{self, Labels, Room};
 use super::data::{self, BASELINE};
-use crate::report::format::{Ticks, grouped};
 use super::style::{self, Area, Drawn, Entry, Mark, px, text_on};
 use crate::aggregate::Results;
 use crate::model::Case;
+use crate::report::format::{Ticks, grouped};
 
 pub fn draw<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Results) -> Drawn {
     let currency = &case.model.currency;

@@ -7,10 +7,10 @@ use plotters::style::text_anchor::{HPos, VPos};
 use super::Chart;
 use super::axes::{self, Labels, Room, Title};
 use super::data;
-use crate::report::format::{Ticks, grouped, money_short, percent};
 use super::style::{self, Area, Dash, Drawn, Entry, GREY, INK, Mark, SeriesStyle, px};
 use crate::aggregate::{NpvDistribution, Results};
 use crate::model::Case;
+use crate::report::format::{Ticks, grouped, money_short, percent};
 
 /// The NPV at percentile `p` (0 to 100 in steps of 0.5).
 fn at(d: &NpvDistribution, p: f64) -> f64 {

@@ -9,8 +9,7 @@ use crate::error::RenderError;
 /// Encode 8-bit RGB pixels as a PNG file.
 pub fn encode_rgb(width: u32, height: u32, rgb: &[u8]) -> Result<Vec<u8>, RenderError> {
     let mut out = Vec::new();
-    image::codecs::png::PngEncoder::new(&mut out)
-        .write_image(rgb, width, height, image::ColorType::Rgb8)?;
+    image::codecs::png::PngEncoder::new(&mut out).write_image(rgb, width, height, image::ColorType::Rgb8)?;
     Ok(out)
 }
 

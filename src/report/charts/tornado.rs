@@ -9,10 +9,10 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::Chart;
 use super::axes::{self, Labels, Room};
 use super::data;
-use crate::report::format::{Ticks, money_short, short, shorten};
 use super::style::{self, Area, Drawn, Entry, INK, Mark, px};
 use crate::aggregate::{Results, SensitivityRow};
 use crate::model::Case;
+use crate::report::format::{Ticks, money_short, short, shorten};
 
 /// How many inputs the chart shows.
 const TOP: usize = 10;

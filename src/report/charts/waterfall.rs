@@ -14,10 +14,10 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::Chart;
 use super::axes::{self, Labels, Room, Title};
 use super::data;
-use crate::report::format::{Ticks, money_short, short};
 use super::style::{self, Area, Drawn, Entry, GREEN, GREY, INK, Mark, VERMILLION, px};
 use crate::aggregate::{Results, Stats, WaterfallStep};
 use crate::model::Case;
+use crate::report::format::{Ticks, money_short, short};
 
 /// One bar of a bridge: where it spans and its whisker, in cost.
 struct Bar {
@@ -113,7 +113,13 @@ pub fn draw<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Results)
         axes::grid(&mut plot, Labels::None, labels, "", &desc)?;
 
         let saving = bars.first().map_or(f64::NAN, |b| b.value) - cost.mean;
-        axes::panel_title(root, &plot, name, &format!("Saves {} (mean)", money_short(saving, currency)), Title::Stacked)?;
+        axes::panel_title(
+            root,
+            &plot,
+            name,
+            &format!("Saves {} (mean)", money_short(saving, currency)),
+            Title::Stacked,
+        )?;
 
         let (_, floor) = plot.backend_coord(&(0.0, lo));
         let category = TextStyle {

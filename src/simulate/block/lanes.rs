@@ -74,4 +74,3 @@ pub fn reduce_lanes(sums: &[Lanes]) -> Vec<f64> {
         })
         .collect()
 }
-

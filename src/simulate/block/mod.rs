@@ -100,8 +100,6 @@ pub struct Workspace {
     recording: Vec<u8>,
 }
 
-/// A staffed channel's queue, with this block's sampled-once inputs folded
-
 /// Where a block's results go.
 pub struct BlockOutput<'a> {
     /// Sums over iterations of each monthly quantity: each block's lanes

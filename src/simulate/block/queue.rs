@@ -84,4 +84,3 @@ impl Queue {
         (fte, labour)
     }
 }
-

@@ -112,4 +112,3 @@ impl<'a> Recorder<'a> {
         }
     }
 }
-

@@ -1,5 +1,8 @@
 //! The block against its formulas, its builds against each other.
 
+// Lanes are indexed explicitly, as in the block itself.
+#![allow(clippy::needless_range_loop)]
+
 use super::effects::apply_effects;
 use super::lanes::monthly_factor;
 use super::*;
@@ -161,20 +164,13 @@ fn staffed_npv_is_the_same_settled_once_or_after_every_initiative() {
         layout.scenarios.iter().map(|c| (rows[c.npv], rows[layout.baseline_cost])).collect()
     };
     for first in [0, 1_000, 123_456] {
-        for ((npv, baseline), (settled_once, _)) in
-            npv_of(&bridge, first).into_iter().zip(npv_of(&portfolios, first))
-        {
+        for ((npv, baseline), (settled_once, _)) in npv_of(&bridge, first).into_iter().zip(npv_of(&portfolios, first)) {
             for l in 0..LANES {
                 // Some hundreds of roundings of month costs, each within
                 // 2^-52 of the horizon's baseline cost.
                 let tolerance = 1e-13 * baseline[l];
                 assert!(npv[l].abs() > 1e4, "the roadmap moves the NPV");
-                assert!(
-                    (npv[l] - settled_once[l]).abs() <= tolerance,
-                    "lane {l}: {} vs {}",
-                    npv[l],
-                    settled_once[l]
-                );
+                assert!((npv[l] - settled_once[l]).abs() <= tolerance, "lane {l}: {} vs {}", npv[l], settled_once[l]);
             }
         }
     }
@@ -251,8 +247,7 @@ fn quantities_left_out_of_recording_are_what_recording_gives() {
             let (mut sums, mut keep) = (vec![0.0; q], vec![0.0f32; q * LANES]);
             let mut input_sums = vec![0.0; layout.inputs.len()];
             for first in [0, 5_000, 90_000] {
-                let out =
-                    BlockOutput { sums: &mut sums, keep: &mut keep, kept: LANES, stride: LANES, first_row: 0 };
+                let out = BlockOutput { sums: &mut sums, keep: &mut keep, kept: LANES, stride: LANES, first_row: 0 };
                 ws.run_block(&case, layout, &sampler, 5, first, LANES, out);
                 for (k, &input) in layout.inputs.iter().enumerate() {
                     input_sums[k] += ws.values()[input].iter().sum::<f64>();
@@ -287,9 +282,8 @@ fn quantities_left_out_of_recording_are_what_recording_gives() {
                 Source::Added => {
                     added += 1;
                     assert_eq!(sample(&lean_keep, idx), sample(&keep, idx), "{file}: quantity {idx} kept");
-                    let scale = sums[idx]
-                        .abs()
-                        .max(sums[lean.monthly_index(0, 0, lean.channels, MonthlyMetric::Cost)].abs());
+                    let scale =
+                        sums[idx].abs().max(sums[lean.monthly_index(0, 0, lean.channels, MonthlyMetric::Cost)].abs());
                     assert!(
                         (lean_sums[idx] - sums[idx]).abs() <= 1e-12 * scale,
                         "{file}: quantity {idx}: {} vs {}",
@@ -389,11 +383,7 @@ fn the_kept_lanes_are_the_summed_ones() {
     let (_, placed) = run(LANES, 3 * LANES, LANES);
     for idx in 0..q {
         let row = &placed[idx * 3 * LANES..(idx + 1) * 3 * LANES];
-        assert_eq!(
-            bits(&row[LANES..2 * LANES]),
-            bits(&whole[idx * LANES..(idx + 1) * LANES]),
-            "quantity {idx} placed"
-        );
+        assert_eq!(bits(&row[LANES..2 * LANES]), bits(&whole[idx * LANES..(idx + 1) * LANES]), "quantity {idx} placed");
         assert!(
             row[..LANES].iter().chain(&row[2 * LANES..]).all(|x| x.is_nan()),
             "quantity {idx}: written outside its rows"
@@ -412,11 +402,7 @@ fn the_kept_lanes_are_the_summed_ones() {
             summed += 1;
             let kept: f64 = all.iter().map(|&x| f64::from(x)).sum();
             let bound: f64 = all.iter().map(|&x| f64::from(x).abs()).sum::<f64>() * 1e-7;
-            assert!(
-                (kept - sums[idx]).abs() <= bound,
-                "quantity {idx}: kept lanes add to {kept}, sum {}",
-                sums[idx]
-            );
+            assert!((kept - sums[idx]).abs() <= bound, "quantity {idx}: kept lanes add to {kept}, sum {}", sums[idx]);
         }
     }
     assert!(summed > 1000, "only {summed} quantities summed");

@@ -109,8 +109,7 @@ pub struct Tally {
 
 /// Sort ascending in [`f64::total_cmp`]'s order, through keys compared as
 /// plain integers (the same order, one integer comparison instead of
-/// total_cmp's bit fiddling on both sides): a third faster on the kept
-/// values of a 1M run. Equal keys are equal bits, so the result is the
+/// total_cmp's bit fiddling on both sides). Equal keys are equal bits, so the result is the
 /// same as sorting the values.
 pub fn sort_total(values: &mut [f64]) {
     use crate::aggregate::stats::{from_order_key, order_key};

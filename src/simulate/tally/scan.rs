@@ -43,7 +43,6 @@ pub(super) fn count_and_sum(values: &[f64]) -> (u64, f64) {
     (count.iter().sum(), total)
 }
 
-
 impl Tally {
     /// The second pass (see [`Tally::scan`]) with the build for `isa`,
     /// which must be one of [`Isa::available`] (checked). The vector builds
@@ -122,7 +121,7 @@ impl Tally {
     ///
     /// The sum runs in four lanes (values 0, 4, 8, ... in the first), added
     /// pairwise at the end: one running sum is a chain of dependent adds,
-    /// a value each, that bounded the whole tally (as exact: a batch's
+    /// a value each, that would bound the whole tally (as exact: a batch's
     /// deviations are summed in a fixed order whatever the thread count).
     /// Without a branch: a NaN adds +0.0 to its lane (which leaves its bits
     /// as they are: a lane starts at +0.0 and only grows), and is not below
@@ -131,8 +130,8 @@ impl Tally {
     /// step a chain of four instructions; they see -0 as +0 (adding +0
     /// turns one into the other), so a result's minimum or maximum zero is
     /// the same zero whichever worker tallied which batch. Not inlined into
-    /// the vector scans, whose many vector registers pushed the sums out to
-    /// memory; built for their vector extensions too
+    /// the vector scans, whose many vector registers would push the sums
+    /// out to memory; built for their vector extensions too
     /// ([`Tally::deviations_avx512`]), the same operations in the same
     /// order.
     #[inline(never)]
@@ -161,9 +160,8 @@ impl Tally {
         // The sum of squares in four lanes (their order is the result's
         // bits); the extremes in eight, as many as the values a step reads
         // (any grouping gives the same extremes). In four, the AVX-512
-        // build packed the minima and maxima into one register, a chain of
-        // mask shuffles from one step to the next that took most of the
-        // pass.
+        // build would pack the minima and maxima into one register, a chain
+        // of mask shuffles from one step to the next.
         const L: usize = 4;
         const W: usize = 2 * L;
         let threshold = self.threshold.unwrap_or(f64::INFINITY);
@@ -188,9 +186,7 @@ impl Tally {
     /// per value is a chain of stores to one place, since most values fall
     /// in the same gap); instead each bound counts the values at or above
     /// it, and the gaps' counts follow from those. Only a value inside an
-    /// interval takes a branch. About a third faster than `scan` a value
-    /// (1M values in 5 brackets, measured when each scan still summed its
-    /// own moments); the same counts, the same kept values in the same
+    /// interval takes a branch. The same counts, the same kept values in the same
     /// order, and the moments from the same loop as [`Tally::deviations`]
     /// (its AVX2 build, [`Tally::deviations_avx2`]; tested
     /// against `scan`). `finite` is the count of values that are not NaN;
@@ -353,5 +349,4 @@ impl Tally {
             self.gaps[g] += entered - left;
         }
     }
-
 }
