@@ -12,8 +12,9 @@
 //! ```
 //!
 //! [`run::run`] drives it end to end; the `costcast` binary only parses the
-//! command line and calls it. The contract for every formula is
-//! `MODEL.md` (the spec), cited by section throughout.
+//! command line and calls it. Every formula is stated in `docs/model.md`,
+//! the project's account of the model; "spec section N" in a comment is
+//! section N of that page.
 
 // `!(x > y)` is how this crate rejects NaN along with out-of-range values.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]

@@ -47,7 +47,7 @@ mod properties;
 mod reference;
 mod report_files;
 mod shard;
-mod stdout;
 mod staffing;
+mod stdout;
 mod tallies;
 mod xlsx;

@@ -535,20 +535,10 @@ mod tests {
 
     #[test]
     fn integer_keys_sort_as_total_cmp_does() {
+        #[rustfmt::skip]
         let mut values = vec![
-            3.5,
-            -0.0,
-            0.0,
-            -2.0,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-            f64::NAN,
-            -f64::NAN,
-            1e-310,
-            -1e-310,
-            7.0,
-            -7.0,
-            3.5,
+            3.5, -0.0, 0.0, -2.0, f64::INFINITY, f64::NEG_INFINITY, f64::NAN, -f64::NAN,
+            1e-310, -1e-310, 7.0, -7.0, 3.5,
         ];
         values.extend(sample(2_000, 9));
         let mut want = values.clone();
