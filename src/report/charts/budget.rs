@@ -41,7 +41,7 @@ pub fn draw<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Results)
     let currency = &case.model.currency;
     let unit = crate::report::format::currency_unit(currency);
     let note = format!(
-        "Cost per fiscal year, {unit}. Bars: mean; whiskers: P10 to P90. \
+        "Cost per fiscal year in {unit}. Bars: mean; whiskers: P10 to P90. \
          Percent above a bar: the chance that scenario's cost exceeds the budget."
     );
     let top = style::frame(root, Chart::Budget.title(), &note)?;

@@ -17,7 +17,7 @@ pub fn draw<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Results)
     let currency = &case.model.currency;
     let unit = crate::report::format::currency_unit(currency);
     let note = format!(
-        "Savings net of initiative costs, summed from the first month, {unit}. \
+        "Savings net of initiative costs, summed from the first month, in {unit}. \
          Line: median (P50); band: P10 to P90; payback: the median month from which the sum stays at or above zero."
     );
     let top = style::frame(root, Chart::Cumulative.title(), &note)?;

@@ -36,7 +36,7 @@ pub fn histogram<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Res
     let currency = &case.model.currency;
     let unit = crate::report::format::currency_unit(currency);
     let note = format!(
-        "Net present value of each scenario against the baseline, {unit}, {} iterations. \
+        "Net present value of each scenario against the baseline in {unit}, {} iterations. \
          Bars: share of iterations per NPV bin.",
         grouped(results.iterations as f64, 0)
     );

@@ -68,7 +68,7 @@ pub fn draw<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Results)
     let unit = crate::report::format::currency_unit(currency);
     let months = case.model.months;
     let note = format!(
-        "Cost over the {months}-month horizon, {unit}, from the baseline through each initiative in turn. \
+        "Cost over the {months}-month horizon in {unit}, from the baseline through each initiative in turn. \
          Bars: mean (means add up); whiskers: P10 to P90 of each step. Axis not from zero."
     );
     let top = style::frame(root, Chart::Waterfall.title(), &note)?;
