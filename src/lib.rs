@@ -34,6 +34,7 @@ pub mod run;
 pub mod shard;
 pub mod simulate;
 pub mod staffing;
+pub mod suggest;
 pub mod validate;
 
 pub use error::{Diagnostic, Error, InputError};

@@ -152,13 +152,22 @@ fn wrote(done: &run::RunOutcome, how: &str) {
     );
 }
 
-/// Validate every file; report all problems of all files.
+/// Validate every file; report all problems of all files, each once: a
+/// model named on the command line and by a scenario file beside it is
+/// checked twice but reported once.
 fn check(files: &[std::path::PathBuf]) -> Result<(), Error> {
     let mut diagnostics = Vec::new();
+    let mut warned = Vec::new();
+    let mut warn_once = |w: &costcast::error::Warning| {
+        if !warned.iter().any(|seen: &costcast::error::Warning| same_problem(&seen.0, &w.0)) {
+            eprintln!("{w}");
+            warned.push(w.clone());
+        }
+    };
     for file in files {
         let result = if validate::is_scenario_file(file) {
             validate::load_case(file).map(|c| {
-                c.warnings.iter().for_each(|w| eprintln!("{w}"));
+                c.warnings.iter().for_each(&mut warn_once);
                 format!(
                     "{} initiatives, {} scenarios on model \"{}\"",
                     c.value.initiatives.len(),
@@ -168,14 +177,27 @@ fn check(files: &[std::path::PathBuf]) -> Result<(), Error> {
             })
         } else {
             validate::load_model(file).map(|m| {
-                m.warnings.iter().for_each(|w| eprintln!("{w}"));
+                m.warnings.iter().for_each(&mut warn_once);
                 format!("model \"{}\", {} channels, {} months", m.value.name, m.value.channels.len(), m.value.months)
             })
         };
         match result {
             Ok(summary) => say!("ok: {}: {summary}", file.display()),
-            Err(e) => diagnostics.extend(e.diagnostics),
+            Err(e) => {
+                for d in e.diagnostics {
+                    if !diagnostics.iter().any(|seen| same_problem(seen, &d)) {
+                        diagnostics.push(d);
+                    }
+                }
+            }
         }
     }
     if diagnostics.is_empty() { Ok(()) } else { Err(Error::Input(InputError { diagnostics })) }
+}
+
+/// The same problem, whichever path led to its file (`models/acme.toml`
+/// on the command line, `scenarios/../models/acme.toml` from a scenario).
+fn same_problem(a: &costcast::Diagnostic, b: &costcast::Diagnostic) -> bool {
+    let file = |d: &costcast::Diagnostic| std::fs::canonicalize(&d.file).unwrap_or_else(|_| d.file.clone());
+    (a.line, a.column, &a.field, &a.message) == (b.line, b.column, &b.field, &b.message) && file(a) == file(b)
 }

@@ -3,8 +3,6 @@
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use serde::de::DeserializeOwned;
-
 use crate::error::Diagnostic;
 
 #[derive(Debug, Clone)]
@@ -54,31 +52,6 @@ impl SourceFile {
         Diagnostic::new(&self.path, field, message).at_position(span.map(|s| self.position(s.start)))
     }
 
-    /// Deserialize the whole file as TOML into `T`. Errors name the field
-    /// and say what was expected in words, not Rust types.
-    pub fn parse_toml<T: DeserializeOwned>(&self) -> Result<T, Diagnostic> {
-        toml::from_str(&self.text).map_err(|e| {
-            let raw = e.message().trim().replace('\n', " ");
-            let schema = [
-                "invalid type",
-                "unknown field",
-                "missing field",
-                "invalid value",
-                "invalid length",
-                "duplicate field",
-            ]
-            .iter()
-            .any(|p| raw.starts_with(p));
-            let field = e
-                .span()
-                .filter(|_| schema)
-                .and_then(|s| super::locate::field_path_at(&self.text, s.start))
-                .unwrap_or_default();
-            let message = if schema { plain_words(&raw, &field) } else { format!("invalid TOML: {raw}") };
-            self.error(e.span(), field, message)
-        })
-    }
-
     /// Resolve a path written inside this file: relative to its folder.
     pub fn resolve(&self, written: &str) -> PathBuf {
         let p = Path::new(written);
@@ -87,7 +60,7 @@ impl SourceFile {
 }
 
 /// serde's message with Rust's type names replaced by the user's words.
-fn plain_words(message: &str, field: &str) -> String {
+pub(crate) fn plain_words(message: &str, field: &str) -> String {
     let mut m = message.to_owned();
     for (rust, words) in [
         ("expected i64", "expected a whole number"),

@@ -87,7 +87,11 @@ pub fn read_channels(file: &SourceFile) -> Result<Vec<RawChannel>, Vec<Diagnosti
             None => errors.push(file.error(
                 Some(h.span()),
                 format!("column {}", h.get_ref()),
-                format!("unknown column; expected some of {}", CHANNEL_COLUMNS.join(", ")),
+                format!(
+                    "unknown column{}; expected some of {}",
+                    crate::suggest::did_you_mean(h.get_ref(), CHANNEL_COLUMNS),
+                    CHANNEL_COLUMNS.join(", ")
+                ),
             )),
         }
     }
@@ -126,8 +130,16 @@ pub fn read_channels(file: &SourceFile) -> Result<Vec<RawChannel>, Vec<Diagnosti
                 .collect();
             Spanned::new(c.span(), items)
         });
+        let id = row[id_col].clone();
+        let row_end = row.last().map_or(row_start, |c| c.span().end);
         channels.push(RawChannel {
-            id: row[id_col].clone(),
+            name: super::read::table_name(
+                "channel",
+                Some(id.get_ref().as_str()).filter(|id| super::read::valid_id(id)),
+                channels.len(),
+            ),
+            span: row_start..row_end,
+            id: Some(id),
             volume: cell(1).and_then(expr_cell),
             growth: cell(2).and_then(expr_cell),
             noise,

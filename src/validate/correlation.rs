@@ -15,21 +15,30 @@ pub(crate) fn build_copula(ck: &mut Checker, files: &[(&SourceFile, &[RawCorrela
     let mut seen: HashMap<(usize, usize), String> = HashMap::new();
     for (file_index, (file, correlations)) in files.iter().enumerate() {
         let scenario_file = file_index > 0;
-        for (k, c) in correlations.iter().enumerate() {
-            let field = format!("correlation[{k}]");
-            let between = c.between.get_ref();
+        for c in correlations.iter() {
+            let field = c.name.clone();
+            let (Some(between_written), Some(rho_written)) = (&c.between, &c.rho) else {
+                for (key, given) in [("between", c.between.is_some()), ("rho", c.rho.is_some())] {
+                    if !given {
+                        let at = Some(c.span.clone());
+                        ck.error(file.error(at, format!("{field}.{key}"), "is required but missing"));
+                    }
+                }
+                continue;
+            };
+            let between = between_written.get_ref();
             if between.len() != 2 {
                 ck.error(file.error(
-                    Some(c.between.span()),
+                    Some(between_written.span()),
                     format!("{field}.between"),
                     format!("expected two input paths, got {}", between.len()),
                 ));
                 continue;
             }
-            let rho = *c.rho.get_ref();
+            let rho = *rho_written.get_ref();
             if !(-1.0..=1.0).contains(&rho) {
                 ck.error(file.error(
-                    Some(c.rho.span()),
+                    Some(rho_written.span()),
                     format!("{field}.rho"),
                     format!("must lie in [-1, 1], got {rho}"),
                 ));
@@ -41,11 +50,13 @@ pub(crate) fn build_copula(ck: &mut Checker, files: &[(&SourceFile, &[RawCorrela
                 match ck.inputs.find(path) {
                     Some(id) if scenario_file || !ck.inputs.defs[id].from_scenario => ids.push(Some(id)),
                     _ => {
+                        let known = ck.inputs.defs.iter().filter(|d| scenario_file || !d.from_scenario);
+                        let hint = crate::suggest::did_you_mean(path, known.map(|d| d.path.as_str()));
                         ck.error(file.error(
                             Some(name.span()),
                             format!("{field}.between"),
                             format!(
-                                "unknown input \"{path}\"; expected CHANNEL.FIELD (e.g. phone.growth), \
+                                "unknown input \"{path}\"{hint}; expected CHANNEL.FIELD (e.g. phone.growth), \
                                  INITIATIVE.capex/opex/success or INITIATIVE.effects[K].share/leak"
                             ),
                         ));
@@ -56,17 +67,17 @@ pub(crate) fn build_copula(ck: &mut Checker, files: &[(&SourceFile, &[RawCorrela
             let (Some(a), Some(b)) = (ids[0], ids[1]) else { continue };
             if a == b {
                 ck.error(file.error(
-                    Some(c.between.span()),
+                    Some(between_written.span()),
                     format!("{field}.between"),
                     "an input cannot be correlated with itself",
                 ));
                 continue;
             }
             let key = (a.min(b), a.max(b));
-            let here = format!("{}:{}", file.path.display(), file.position(c.between.span().start).0);
+            let here = format!("{}:{}", file.path.display(), file.position(between_written.span().start).0);
             if let Some(first) = seen.insert(key, here) {
                 ck.error(file.error(
-                    Some(c.between.span()),
+                    Some(between_written.span()),
                     format!("{field}.between"),
                     format!("this pair is already correlated at {first}"),
                 ));
@@ -79,11 +90,11 @@ pub(crate) fn build_copula(ck: &mut Checker, files: &[(&SourceFile, &[RawCorrela
                 .collect();
             if !constant.is_empty() {
                 let msg = format!("ignored: {} is a constant, so it cannot be correlated", constant.join(" and "));
-                ck.warn(file.error(Some(c.between.span()), format!("{field}.between"), msg));
+                ck.warn(file.error(Some(between_written.span()), format!("{field}.between"), msg));
                 continue;
             }
             pairs.push((a, b, rho));
-            origin.push(((*file).clone(), c.between.span(), field));
+            origin.push(((*file).clone(), between_written.span(), field));
         }
     }
     if ck.errors.len() > before {

@@ -73,7 +73,7 @@ impl Checker {
         match value {
             Some(value) if self.errors.is_empty() => Ok(Checked { value, warnings: self.warnings }),
             _ => {
-                let mut diagnostics = self.errors;
+                let mut diagnostics = in_file_order(self.errors);
                 if diagnostics.is_empty() {
                     diagnostics.push(Diagnostic::new(Path::new(""), "", "invalid input"));
                 }
@@ -150,6 +150,21 @@ impl Checker {
     }
 }
 
+/// The diagnostics file by file (in the order files were first met), each
+/// file's from top to bottom; those without a line (about the file as a
+/// whole) first. The reading and the checks find problems in different
+/// passes, but a user reads a file from the top.
+fn in_file_order(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut files: Vec<std::path::PathBuf> = Vec::new();
+    for d in &diagnostics {
+        if !files.contains(&d.file) {
+            files.push(d.file.clone());
+        }
+    }
+    diagnostics.sort_by_key(|d| (files.iter().position(|f| f == &d.file), d.line.unwrap_or(0), d.column.unwrap_or(0)));
+    diagnostics
+}
+
 impl Checker {
     /// An annual rate compounds as (1 + rate)^t, undefined at or below
     /// -100%: refuse distributions that put more than a trace of mass there.
@@ -173,7 +188,4 @@ impl Checker {
 /// simulation floors such draws just above -100%.
 const RATE_FLOOR_MASS: f64 = 1e-9;
 
-/// `[a-z0-9_]+`, the spec's rule for channel and initiative ids.
-pub(crate) fn valid_id(id: &str) -> bool {
-    !id.is_empty() && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-}
+pub(crate) use crate::input::read::valid_id;

@@ -8,6 +8,7 @@ use toml::Spanned;
 use super::{Checker, staffing, valid_id};
 use crate::calendar::{self, FiscalYear, YearMonth};
 use crate::dist::Domain;
+use crate::input::read::Reader;
 use crate::input::table::{self, VolumeRow};
 use crate::input::{Expr, RawChannel, RawCorrelation, RawModel, SourceFile};
 use crate::model::{Baseline, Channel, InputKind, Model};
@@ -24,8 +25,12 @@ pub(crate) fn check_model_file(ck: &mut Checker, path: &Path) -> Option<(Model, 
             return None;
         }
     };
-    let raw: RawModel = match file.parse_toml() {
-        Ok(r) => r,
+    let raw = match Reader::parse(&file) {
+        Ok((mut reader, root)) => {
+            let raw = RawModel::read(&mut reader, &Reader::root(&root));
+            reader.errors.into_iter().for_each(|d| ck.error(d));
+            raw
+        }
         Err(d) => {
             ck.error(d);
             return None;
@@ -50,19 +55,39 @@ fn check_model(ck: &mut Checker, file: &SourceFile, raw: &RawModel) -> Option<Mo
             code.to_owned()
         }
     };
-    let start = YearMonth::parse(raw.start.get_ref());
-    if start.is_none() {
+    let start = match &raw.start {
+        Some(written) => {
+            let start = YearMonth::parse(written.get_ref());
+            if start.is_none() {
+                ck.error(file.error(
+                    Some(written.span()),
+                    "start",
+                    format!("\"{}\" is not a month; expected \"YYYY-MM\", e.g. \"2027-04\"", written.get_ref()),
+                ));
+            }
+            start
+        }
+        None => {
+            ck.error(file.error(None, "start", "is required but missing; the first month, e.g. start = \"2027-01\""));
+            None
+        }
+    };
+    let months = match &raw.months {
+        Some(m) if (1..=MAX_MONTHS).contains(m.get_ref()) => Some(*m.get_ref()),
+        Some(m) => {
+            ck.error(file.error(Some(m.span()), "months", format!("must be 1 to {MAX_MONTHS}, got {}", m.get_ref())));
+            None
+        }
+        None => {
+            ck.error(file.error(None, "months", "is required but missing; the horizon in months, e.g. months = 36"));
+            None
+        }
+    };
+    // A horizon that could not be read is not checked against: the
+    // months, budgets and start months that refer to it would only repeat
+    // the error.
+    if start.is_none() || months.is_none() {
         ck.horizon_broken = true;
-        ck.error(file.error(
-            Some(raw.start.span()),
-            "start",
-            format!("\"{}\" is not a month; expected \"YYYY-MM\"", raw.start.get_ref()),
-        ));
-    }
-    let months = *raw.months.get_ref();
-    if !(1..=MAX_MONTHS).contains(&months) {
-        ck.horizon_broken = true;
-        ck.error(file.error(Some(raw.months.span()), "months", format!("must be 1 to {MAX_MONTHS}, got {months}")));
     }
     let fiscal_year_start = match &raw.fiscal_year_start {
         None => 1,
@@ -76,7 +101,7 @@ fn check_model(ck: &mut Checker, file: &SourceFile, raw: &RawModel) -> Option<Mo
             1
         }
     };
-    let months = months.clamp(1, MAX_MONTHS) as usize;
+    let months = months.unwrap_or(1) as usize;
     let start = start.unwrap_or(YearMonth { year: 2000, month: 1 });
 
     let errors_before_channels = ck.errors.len();
@@ -87,20 +112,35 @@ fn check_model(ck: &mut Checker, file: &SourceFile, raw: &RawModel) -> Option<Mo
     let plan = raw.volumes_csv.as_ref().and_then(|p| read_plan(ck, file, p, &raw_channels, start, months));
     let mut channels: Vec<Channel> = Vec::new();
     let mut seen: HashMap<String, ()> = HashMap::new();
-    for (source, rc, field) in &raw_channels {
-        let id = rc.id.get_ref().clone();
-        if !valid_id(&id) {
-            ck.error(source.error(
-                Some(rc.id.span()),
-                format!("{field}.id"),
-                format!("\"{id}\" is not a valid id; use lowercase letters, digits and _"),
-            ));
-        } else if seen.insert(id.clone(), ()).is_some() {
-            ck.error(source.error(Some(rc.id.span()), format!("{field}.id"), format!("duplicate channel id \"{id}\"")));
-        }
+    for (source, rc) in &raw_channels {
+        let field = &rc.name;
+        let id = match &rc.id {
+            None => {
+                ck.error(source.error(Some(rc.span.clone()), format!("{field}.id"), "is required but missing"));
+                String::new()
+            }
+            Some(id) if !valid_id(id.get_ref()) => {
+                ck.error(source.error(
+                    Some(id.span()),
+                    format!("{field}.id"),
+                    format!("\"{}\" is not a valid id; use lowercase letters, digits and _", id.get_ref()),
+                ));
+                id.get_ref().clone()
+            }
+            Some(id) => {
+                if seen.insert(id.get_ref().clone(), ()).is_some() {
+                    ck.error(source.error(
+                        Some(id.span()),
+                        format!("{field}.id"),
+                        format!("duplicate channel id \"{}\"", id.get_ref()),
+                    ));
+                }
+                id.get_ref().clone()
+            }
+        };
         let planned = plan.as_ref().and_then(|p| p.get(&id)).cloned();
-        ck.anchor = Some(rc.id.span());
-        channels.push(check_channel(ck, source, rc, field, planned));
+        ck.anchor = Some(rc.id.as_ref().map_or(rc.span.clone(), Spanned::span));
+        channels.push(check_channel(ck, source, rc, &id, field, planned));
         ck.anchor = None;
     }
     if raw_channels.is_empty() && ck.errors.is_empty() {
@@ -108,7 +148,7 @@ fn check_model(ck: &mut Checker, file: &SourceFile, raw: &RawModel) -> Option<Mo
     }
     let discount_rate = ck.input(
         file,
-        Some(&raw.discount_rate),
+        raw.discount_rate.as_ref(),
         None,
         "discount_rate".into(),
         "discount_rate",
@@ -116,9 +156,9 @@ fn check_model(ck: &mut Checker, file: &SourceFile, raw: &RawModel) -> Option<Mo
         InputKind::Value,
         false,
     );
-    ck.check_rate(file, Some(&raw.discount_rate), "discount_rate", discount_rate);
+    ck.check_rate(file, raw.discount_rate.as_ref(), "discount_rate", discount_rate);
     let fiscal_years = calendar::fiscal_years(start, months, fiscal_year_start);
-    let budgets = check_budgets(ck, file, raw, &fiscal_years);
+    let budgets = if ck.horizon_broken { Vec::new() } else { check_budgets(ck, file, raw, &fiscal_years) };
     Some(Model {
         path: file.path.clone(),
         name,
@@ -172,9 +212,8 @@ fn check_budgets(ck: &mut Checker, file: &SourceFile, raw: &RawModel, fiscal_yea
 }
 
 /// The channel rows with the file each came from and its field path.
-fn channel_rows(ck: &mut Checker, file: &SourceFile, raw: &RawModel) -> Vec<(SourceFile, RawChannel, String)> {
-    let mut rows: Vec<(SourceFile, RawChannel, String)> =
-        raw.channel.iter().enumerate().map(|(k, c)| (file.clone(), c.clone(), format!("channel[{k}]"))).collect();
+fn channel_rows(ck: &mut Checker, file: &SourceFile, raw: &RawModel) -> Vec<(SourceFile, RawChannel)> {
+    let mut rows: Vec<(SourceFile, RawChannel)> = raw.channel.iter().map(|c| (file.clone(), c.clone())).collect();
     if let Some(csv_path) = &raw.channels_csv {
         if !raw.channel.is_empty() {
             ck.error(file.error(
@@ -190,8 +229,7 @@ fn channel_rows(ck: &mut Checker, file: &SourceFile, raw: &RawModel) -> Vec<(Sou
                 Err(ds) => ds.into_iter().for_each(|d| ck.error(d)),
                 Ok(chs) => {
                     for c in chs {
-                        let line = csv.position(c.id.span().start).0;
-                        rows.push((csv.clone(), c, format!("row {line}")));
+                        rows.push((csv.clone(), c));
                     }
                 }
             },
@@ -204,14 +242,14 @@ fn check_channel(
     ck: &mut Checker,
     file: &SourceFile,
     rc: &RawChannel,
+    id: &str,
     field: &str,
     planned: Option<Vec<f64>>,
 ) -> Channel {
-    let id = rc.id.get_ref().clone();
     let f = |name: &str| format!("{field}.{name}");
     let p = |name: &str| format!("{id}.{name}");
     let noise = channel_noise(ck, file, rc, field);
-    let baseline = channel_baseline(ck, file, rc, field, planned);
+    let baseline = channel_baseline(ck, file, rc, id, field, planned);
     let inflation = ck.input(
         file,
         rc.inflation.as_ref(),
@@ -249,7 +287,7 @@ fn check_channel(
         ),
         staffing: rc.staffing.as_ref().map(|s| {
             let errors = ck.errors.len();
-            let staffing = staffing::check_staffing(ck, file, s, field, &id);
+            let staffing = staffing::check_staffing(ck, file, s, field, id);
             // The traffic only means something once every field is valid.
             if ck.errors.len() == errors {
                 staffing::check_traffic(ck, file, field, &staffing, busiest_month(ck, &baseline));
@@ -257,7 +295,7 @@ fn check_channel(
             staffing
         }),
         baseline,
-        id,
+        id: id.to_owned(),
     }
 }
 
@@ -294,10 +332,10 @@ fn channel_baseline(
     ck: &mut Checker,
     file: &SourceFile,
     rc: &RawChannel,
+    id: &str,
     field: &str,
     planned: Option<Vec<f64>>,
 ) -> Baseline {
-    let id = rc.id.get_ref();
     let f = |name: &str| format!("{field}.{name}");
     let p = |name: &str| format!("{id}.{name}");
     match planned {
@@ -385,7 +423,7 @@ fn read_plan(
     ck: &mut Checker,
     file: &SourceFile,
     written: &Spanned<String>,
-    channels: &[(SourceFile, RawChannel, String)],
+    channels: &[(SourceFile, RawChannel)],
     start: YearMonth,
     months: usize,
 ) -> Option<BTreeMap<String, Vec<f64>>> {
@@ -404,7 +442,7 @@ fn read_plan(
             return None;
         }
     };
-    let known: Vec<&str> = channels.iter().map(|(_, c, _)| c.id.get_ref().as_str()).collect();
+    let known: Vec<&str> = channels.iter().filter_map(|(_, c)| c.id.as_ref()).map(|id| id.get_ref().as_str()).collect();
     let mut plan: BTreeMap<String, Vec<Option<f64>>> = BTreeMap::new();
     // Channels with a row already reported: their gaps are not reported again.
     let mut bad_rows: std::collections::HashSet<String> = std::collections::HashSet::new();
@@ -429,7 +467,11 @@ fn read_plan(
             ck.error(csv.error(
                 Some(row.channel.span()),
                 "column channel",
-                format!("unknown channel \"{channel}\"; the model has {}", known.join(", ")),
+                format!(
+                    "unknown channel \"{channel}\"{}; the model has {}",
+                    crate::suggest::did_you_mean(channel, known.iter().copied()),
+                    known.join(", ")
+                ),
             ));
             continue;
         }

@@ -104,7 +104,12 @@ fn initiative_list(
                 ck.error(file.error(
                     Some(id.span()),
                     field,
-                    format!("unknown initiative \"{}\"; the file has {}", id.get_ref(), known.join(", ")),
+                    format!(
+                        "unknown initiative \"{}\"{}; the file has {}",
+                        id.get_ref(),
+                        crate::suggest::did_you_mean(id.get_ref(), known.iter().copied()),
+                        known.join(", ")
+                    ),
                 ));
             }
             Some(k) if out.contains(&k) => {

@@ -10,7 +10,8 @@ use super::model::check_model_file;
 use super::{Checker, valid_id};
 use crate::calendar::YearMonth;
 use crate::dist::Domain;
-use crate::input::{MonthRef, RawEffect, RawInitiative, RawScenarioFile, SourceFile};
+use crate::input::read::Reader;
+use crate::input::{MonthRef, RawCorrelation, RawEffect, RawInitiative, RawScenarioFile, SourceFile};
 use crate::model::{Case, Effect, Initiative, InputKind, Model, Scenario};
 
 pub(crate) fn check_case(ck: &mut Checker, path: &Path) -> Option<Case> {
@@ -21,49 +22,64 @@ pub(crate) fn check_case(ck: &mut Checker, path: &Path) -> Option<Case> {
             return None;
         }
     };
-    let raw: RawScenarioFile = match file.parse_toml() {
-        Ok(r) => r,
+    let raw = match Reader::parse(&file) {
+        Ok((mut reader, root)) => {
+            let raw = RawScenarioFile::read(&mut reader, &Reader::root(&root));
+            reader.errors.into_iter().for_each(|d| ck.error(d));
+            raw
+        }
         Err(d) => {
             ck.error(d);
             return None;
         }
     };
-    let model_path = file.resolve(raw.model.get_ref());
-    if !model_path.is_file() {
-        let why = if model_path.is_dir() { "it is a folder, not a file" } else { "no such file" };
-        ck.error(file.error(
-            Some(raw.model.span()),
-            "model",
-            format!("cannot read the model file {}: {why}", model_path.display()),
-        ));
-        return None;
-    }
-    let (model, model_correlations, model_file) = check_model_file(ck, &model_path)?;
+    // The scenario file is checked even when its model cannot be: against
+    // no channels and no horizon, so that only its own problems are
+    // reported, not their echoes.
+    let checked_model = model_of(ck, &file, &raw);
+    let (model, model_correlations, model_file) = match checked_model {
+        Some(m) => (m.0, m.1, Some(m.2)),
+        None => {
+            ck.channels_broken = true;
+            ck.horizon_broken = true;
+            (unreadable_model(&file), Vec::new(), None)
+        }
+    };
     let mut initiatives = Vec::new();
     let mut ids = HashSet::new();
-    for (k, ri) in raw.initiative.iter().enumerate() {
-        let id = ri.id.get_ref().clone();
-        if !valid_id(&id) {
-            ck.error(file.error(
-                Some(ri.id.span()),
-                format!("initiative[{k}].id"),
-                format!("\"{id}\" is not a valid id; use lowercase letters, digits and _"),
-            ));
-        } else if model.channels.iter().any(|c| c.id == id) {
-            ck.error(file.error(
-                Some(ri.id.span()),
-                format!("initiative[{k}].id"),
-                format!("\"{id}\" is already a channel id; input paths such as {id}.capex would be ambiguous"),
-            ));
-        } else if !ids.insert(id.clone()) {
-            ck.error(file.error(
-                Some(ri.id.span()),
-                format!("initiative[{k}].id"),
-                format!("duplicate initiative id \"{id}\""),
-            ));
-        }
-        ck.anchor = Some(ri.id.span());
-        initiatives.push(check_initiative(ck, &file, &model, ri, k));
+    for ri in &raw.initiative {
+        let field = &ri.name_in_messages;
+        let id = match &ri.id {
+            None => {
+                ck.error(file.error(Some(ri.span.clone()), format!("{field}.id"), "is required but missing"));
+                String::new()
+            }
+            Some(written) => {
+                let id = written.get_ref().clone();
+                if !valid_id(&id) {
+                    ck.error(file.error(
+                        Some(written.span()),
+                        format!("{field}.id"),
+                        format!("\"{id}\" is not a valid id; use lowercase letters, digits and _"),
+                    ));
+                } else if model.channels.iter().any(|c| c.id == id) {
+                    ck.error(file.error(
+                        Some(written.span()),
+                        format!("{field}.id"),
+                        format!("\"{id}\" is already a channel id; input paths such as {id}.capex would be ambiguous"),
+                    ));
+                } else if !ids.insert(id.clone()) {
+                    ck.error(file.error(
+                        Some(written.span()),
+                        format!("{field}.id"),
+                        format!("duplicate initiative id \"{id}\""),
+                    ));
+                }
+                id
+            }
+        };
+        ck.anchor = Some(ri.id.as_ref().map_or(ri.span.clone(), Spanned::span));
+        initiatives.push(check_initiative(ck, &file, &model, ri, &id));
         ck.anchor = None;
     }
     if raw.initiative.is_empty() {
@@ -71,7 +87,12 @@ pub(crate) fn check_case(ck: &mut Checker, path: &Path) -> Option<Case> {
     }
     let scenarios = check_scenarios(ck, &file, &raw, &initiatives);
     let optimize = raw.optimize.as_ref().map(|o| super::optimize::check_optimize(ck, &file, o, &initiatives));
-    let copula = build_copula(ck, &[(&model_file, &model_correlations), (&file, &raw.correlation)]);
+    let mut correlations = vec![(&file, raw.correlation.as_slice())];
+    if let Some(model_file) = &model_file {
+        correlations.insert(0, (model_file, model_correlations.as_slice()));
+    }
+    let copula = build_copula(ck, &correlations);
+    let model_file = model_file?;
     let mut sources = vec![file.path.clone(), model.path.clone()];
     sources.extend(side_files(&model_file));
     Some(Case {
@@ -86,6 +107,51 @@ pub(crate) fn check_case(ck: &mut Checker, path: &Path) -> Option<Case> {
     })
 }
 
+/// The model the scenario file names, checked; `None` (reported) when it
+/// is not named, cannot be read or has errors that leave no model.
+fn model_of(
+    ck: &mut Checker,
+    file: &SourceFile,
+    raw: &RawScenarioFile,
+) -> Option<(Model, Vec<RawCorrelation>, SourceFile)> {
+    let Some(written) = &raw.model else {
+        let message =
+            "is required but missing; the model file this scenario file is for, e.g. model = \"../models/acme.toml\"";
+        ck.error(file.error(None, "model", message));
+        return None;
+    };
+    let model_path = file.resolve(written.get_ref());
+    if !model_path.is_file() {
+        let why = if model_path.is_dir() { "it is a folder, not a file" } else { "no such file" };
+        ck.error(file.error(
+            Some(written.span()),
+            "model",
+            format!("cannot read the model file {}: {why}", model_path.display()),
+        ));
+        return None;
+    }
+    check_model_file(ck, &model_path)
+}
+
+/// A stand-in for a model that could not be read: no channels, no
+/// horizon. Only used to check the scenario file's own fields; the case it
+/// belongs to is never returned, as the model's errors are reported.
+fn unreadable_model(file: &SourceFile) -> Model {
+    let start = YearMonth { year: 2000, month: 1 };
+    Model {
+        path: file.path.clone(),
+        name: String::new(),
+        currency: String::new(),
+        start,
+        months: 1,
+        fiscal_year_start: 1,
+        fiscal_years: crate::calendar::fiscal_years(start, 1, 1),
+        discount_rate: 0,
+        budgets: Vec::new(),
+        channels: Vec::new(),
+    }
+}
+
 /// The CSV files a model names, for the run record.
 fn side_files(model_file: &SourceFile) -> Vec<std::path::PathBuf> {
     let Ok(table) = model_file.text.parse::<toml::Table>() else { return Vec::new() };
@@ -96,10 +162,17 @@ fn side_files(model_file: &SourceFile) -> Vec<std::path::PathBuf> {
         .collect()
 }
 
-fn check_initiative(ck: &mut Checker, file: &SourceFile, model: &Model, ri: &RawInitiative, k: usize) -> Initiative {
-    let id = ri.id.get_ref().clone();
-    let field = format!("initiative[{k}]");
-    let start = month_index(ck, file, &ri.start, model, &format!("{field}.start"));
+fn check_initiative(ck: &mut Checker, file: &SourceFile, model: &Model, ri: &RawInitiative, id: &str) -> Initiative {
+    let field = ri.name_in_messages.clone();
+    let start = match &ri.start {
+        Some(start) => month_index(ck, file, start, model, &format!("{field}.start")),
+        None => {
+            let message =
+                "is required but missing; the month it starts, e.g. start = \"2027-06\" or a horizon month number";
+            ck.error(file.error(Some(ri.span.clone()), format!("{field}.start"), message));
+            0
+        }
+    };
     let ramp = match &ri.ramp {
         None => 0,
         Some(r) if (0..=i64::from(u32::MAX)).contains(r.get_ref()) => *r.get_ref() as u32,
@@ -146,11 +219,16 @@ fn check_initiative(ck: &mut Checker, file: &SourceFile, model: &Model, ri: &Raw
         .effects
         .iter()
         .enumerate()
-        .filter_map(|(e, raw)| check_effect(ck, file, model, raw, &id, &format!("{field}.effects[{e}]"), e))
+        .filter_map(|(e, raw)| check_effect(ck, file, model, raw, id, &raw.get_ref().name, e))
         .collect();
     Initiative {
-        name: ri.name.as_ref().map(|n| n.get_ref().trim().to_owned()).filter(|n| !n.is_empty()).unwrap_or(id.clone()),
-        id,
+        name: ri
+            .name
+            .as_ref()
+            .map(|n| n.get_ref().trim().to_owned())
+            .filter(|n| !n.is_empty())
+            .unwrap_or(id.to_owned()),
+        id: id.to_owned(),
         start,
         ramp,
         success,
@@ -225,7 +303,12 @@ fn check_effect(
             ck.error(file.error(
                 Some(name.span()),
                 format!("{field}.{what}"),
-                format!("unknown channel \"{}\"; the model has {}", name.get_ref(), known.join(", ")),
+                format!(
+                    "unknown channel \"{}\"{}; the model has {}",
+                    name.get_ref(),
+                    crate::suggest::did_you_mean(name.get_ref(), known.iter().copied()),
+                    known.join(", ")
+                ),
             ));
         }
         found
@@ -314,33 +397,42 @@ fn check_scenarios(
     }
     let mut names = HashSet::new();
     let mut scenarios = Vec::new();
-    for (k, rs) in raw.scenario.iter().enumerate() {
-        let field = format!("scenario[{k}]");
-        let name = rs.name.get_ref().trim().to_owned();
-        if name.is_empty() {
-            ck.error(file.error(Some(rs.name.span()), format!("{field}.name"), "a scenario needs a name"));
+    for rs in &raw.scenario {
+        let field = &rs.name_in_messages;
+        let name = rs.name.as_ref().map(|n| n.get_ref().trim().to_owned()).unwrap_or_default();
+        let name_at = rs.name.as_ref().map_or(rs.span.clone(), Spanned::span);
+        if rs.name.is_none() {
+            ck.error(file.error(Some(name_at), format!("{field}.name"), "is required but missing"));
+        } else if name.is_empty() {
+            ck.error(file.error(Some(name_at), format!("{field}.name"), "a scenario needs a name"));
         } else if name.eq_ignore_ascii_case("baseline") {
             ck.error(file.error(
-                Some(rs.name.span()),
+                Some(name_at),
                 format!("{field}.name"),
                 "\"baseline\" is reserved for the operation without initiatives",
             ));
         } else if !names.insert(name.clone()) {
-            ck.error(file.error(
-                Some(rs.name.span()),
-                format!("{field}.name"),
-                format!("duplicate scenario name \"{name}\""),
-            ));
+            ck.error(file.error(Some(name_at), format!("{field}.name"), format!("duplicate scenario name \"{name}\"")));
         }
+        let Some(listed) = &rs.initiatives else {
+            ck.error(file.error(Some(rs.span.clone()), format!("{field}.initiatives"), "is required but missing"));
+            scenarios.push(Scenario { name, initiatives: Vec::new() });
+            continue;
+        };
         let mut members = Vec::new();
-        for id in rs.initiatives.get_ref() {
+        for id in listed.get_ref() {
             match initiatives.iter().position(|i| &i.id == id.get_ref()) {
                 None => {
                     let known: Vec<&str> = initiatives.iter().map(|i| i.id.as_str()).collect();
                     ck.error(file.error(
                         Some(id.span()),
                         format!("{field}.initiatives"),
-                        format!("unknown initiative \"{}\"; the file has {}", id.get_ref(), known.join(", ")),
+                        format!(
+                            "unknown initiative \"{}\"{}; the file has {}",
+                            id.get_ref(),
+                            crate::suggest::did_you_mean(id.get_ref(), known.iter().copied()),
+                            known.join(", ")
+                        ),
                     ));
                 }
                 Some(i) if members.contains(&i) => ck.error(file.error(
@@ -351,9 +443,9 @@ fn check_scenarios(
                 Some(i) => members.push(i),
             }
         }
-        if rs.initiatives.get_ref().is_empty() {
+        if listed.get_ref().is_empty() {
             ck.error(file.error(
-                Some(rs.initiatives.span()),
+                Some(listed.span()),
                 format!("{field}.initiatives"),
                 "a scenario needs at least one initiative",
             ));

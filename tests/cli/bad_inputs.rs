@@ -9,7 +9,7 @@
 //! the case needs them. Each case is the small valid pair in
 //! `tests/fixtures/bad/valid/` (2 channels, 1 initiative, 6 months) with one
 //! thing broken. Commands run inside the case's folder with relative paths,
-//! so messages read `error: model.toml:11:10: channel[0].growth: ...` and the
+//! so messages read `error: model.toml:11:10: channel "phone".growth: ...` and the
 //! expected substrings below can name the exact location.
 //!
 //! For a case whose culprit is in the scenario file, the harness runs
@@ -188,63 +188,63 @@ bad_cases! {
     missing_discount_rate: Model ["error: model.toml", "discount_rate", "missing"];
     missing_model_start: Model ["error: model.toml", "start", "missing"];
     missing_initiative_start: Scenario ["error: scenario.toml:3:1: ", "start", "missing"];
-    missing_cost_per_contact: Model ["error: model.toml", "channel[1].cost_per_contact: is required but missing"];
-    missing_volume: Model ["error: model.toml", "channel[1].volume: is required but missing"];
-    missing_effect_share: Scenario ["error: scenario.toml", "initiative[0].effects[0].share: is required but missing"];
+    missing_cost_per_contact: Model ["error: model.toml", "channel \"self_service\".cost_per_contact: is required but missing"];
+    missing_volume: Model ["error: model.toml", "channel \"self_service\".volume: is required but missing"];
+    missing_effect_share: Scenario ["error: scenario.toml", "initiative \"kb\".effects[0].share: is required but missing"];
     model_without_channels: Model ["error: model.toml", "channel: the model has no channels"];
     scenario_without_initiatives: Scenario ["error: scenario.toml", "initiative: the scenario file has no initiatives"];
 
     // ---- distribution expressions, one family at a time ---------------------
     dist_normal_negative_sd: Model [
-        "error: model.toml:11:10: channel[0].growth: invalid expression \"normal(0.004, -0.002)\"",
+        "error: model.toml:11:10: channel \"phone\".growth: invalid expression \"normal(0.004, -0.002)\"",
         "sd must be >= 0",
     ] errors = 1;
     dist_pert_min_above_mode: Model [
-        "error: model.toml:13:20: channel[0].cost_per_contact: invalid expression \"pert(9, 8, 12)\"",
+        "error: model.toml:13:20: channel \"phone\".cost_per_contact: invalid expression \"pert(9, 8, 12)\"",
         "mode must lie between min and max",
     ] errors = 1;
     dist_triangular_mode_above_max: Scenario [
-        "error: scenario.toml:9:53: initiative[0].effects[0].share: invalid expression \"triangular(0.02, 0.09, 0.07)\"",
+        "error: scenario.toml:9:53: initiative \"kb\".effects[0].share: invalid expression \"triangular(0.02, 0.09, 0.07)\"",
         "mode must lie between min and max",
     ] errors = 1;
     dist_uniform_max_below_min: Scenario [
-        "error: scenario.toml:8:8: initiative[0].opex: invalid expression \"uniform(5_000, 3_000)\"",
+        "error: scenario.toml:8:8: initiative \"kb\".opex: invalid expression \"uniform(5_000, 3_000)\"",
         "max must be > min",
     ] errors = 1;
     dist_beta_a_zero: Scenario [
-        "error: scenario.toml:7:11: initiative[0].success: invalid expression \"beta(0, 2)\"",
+        "error: scenario.toml:7:11: initiative \"kb\".success: invalid expression \"beta(0, 2)\"",
         "must be > 0",
     ] errors = 1;
     dist_bernoulli_p_above_1: Scenario [
-        "error: scenario.toml:7:11: initiative[0].success: invalid expression \"bernoulli(1.5)\"",
+        "error: scenario.toml:7:11: initiative \"kb\".success: invalid expression \"bernoulli(1.5)\"",
         "p must lie in [0, 1]",
     ] errors = 1;
     dist_lognormal_negative_sigma: Model [
-        "error: model.toml:17:10: channel[1].volume: invalid expression \"lognormal(8.3, -0.1)\"",
+        "error: model.toml:17:10: channel \"self_service\".volume: invalid expression \"lognormal(8.3, -0.1)\"",
         "sigma must be >= 0",
     ] errors = 1;
     dist_low_to_high_reversed: Model [
-        "error: model.toml:10:10: channel[0].volume: invalid expression \"1_500 to 800\"",
+        "error: model.toml:10:10: channel \"phone\".volume: invalid expression \"1_500 to 800\"",
         "high must be > low",
     ] errors = 1;
     dist_low_to_high_equal: Model [
-        "error: model.toml:10:10: channel[0].volume: invalid expression \"800 to 800\"",
+        "error: model.toml:10:10: channel \"phone\".volume: invalid expression \"800 to 800\"",
         "high must be > low",
     ] errors = 1;
     dist_low_to_high_low_zero: Scenario [
-        "error: scenario.toml:7:9: initiative[0].capex: invalid expression \"0 to 5_000\"",
+        "error: scenario.toml:7:9: initiative \"kb\".capex: invalid expression \"0 to 5_000\"",
         "low must be > 0",
     ] errors = 1;
     dist_discrete_not_summing_to_1: Model [
-        "error: model.toml:20:17: channel[1].fixed_monthly: invalid expression \"discrete(0: 0.5, 1_000: 0.4)\"",
+        "error: model.toml:20:17: channel \"self_service\".fixed_monthly: invalid expression \"discrete(0: 0.5, 1_000: 0.4)\"",
         "sum to 1",
     ] errors = 1;
     dist_unknown_family: Model [
-        "error: model.toml:11:10: channel[0].growth: invalid expression \"gamma(2, 0.002)\"",
+        "error: model.toml:11:10: channel \"phone\".growth: invalid expression \"gamma(2, 0.002)\"",
         "unknown distribution \"gamma\"",
     ] errors = 1;
     dist_wrong_arg_count: Model [
-        "error: model.toml:13:20: channel[0].cost_per_contact: invalid expression \"pert(6, 8)\"",
+        "error: model.toml:13:20: channel \"phone\".cost_per_contact: invalid expression \"pert(6, 8)\"",
         "pert takes 3 arguments, got 2",
     ] errors = 1;
     dist_not_a_number: Model [
@@ -255,49 +255,49 @@ bad_cases! {
 
     // ---- ids and references ---------------------------------------------------
     effect_unknown_channel: Scenario [
-        "error: scenario.toml:9:15: initiative[0].effects[0].deflect: unknown channel \"fone\"",
+        "error: scenario.toml:9:15: initiative \"kb\".effects[0].deflect: unknown channel \"fone\"",
         "phone, self_service",
     ] errors = 1;
     effect_unknown_target_channel: Scenario [
-        "error: scenario.toml:9:29: initiative[0].effects[0].to: unknown channel \"selfservice\"",
+        "error: scenario.toml:9:29: initiative \"kb\".effects[0].to: unknown channel \"selfservice\"",
     ] errors = 1;
-    effect_deflect_to_itself: Scenario ["error: scenario.toml:9:29: initiative[0].effects[0].to: ", "itself"] errors = 1;
+    effect_deflect_to_itself: Scenario ["error: scenario.toml:9:29: initiative \"kb\".effects[0].to: ", "itself"] errors = 1;
     scenario_unknown_initiative: Scenario [
-        "error: scenario.toml:14:22: scenario[0].initiatives: unknown initiative \"ivr\"",
+        "error: scenario.toml:14:22: scenario \"Quick wins\".initiatives: unknown initiative \"ivr\"",
     ] errors = 1;
-    duplicate_channel_id: Model ["error: model.toml:16:6: channel[1].id: duplicate channel id \"phone\""];
-    duplicate_initiative_id: Scenario ["error: scenario.toml:13:6: initiative[1].id: duplicate initiative id \"kb\""] errors = 1;
-    duplicate_scenario_name: Scenario ["error: scenario.toml:17:8: scenario[1].name: duplicate scenario name \"Knowledge\""] errors = 1;
+    duplicate_channel_id: Model ["error: model.toml:16:6: channel \"phone\".id: duplicate channel id \"phone\""];
+    duplicate_initiative_id: Scenario ["error: scenario.toml:13:6: initiative \"kb\".id: duplicate initiative id \"kb\""] errors = 1;
+    duplicate_scenario_name: Scenario ["error: scenario.toml:17:8: scenario \"Knowledge\".name: duplicate scenario name \"Knowledge\""] errors = 1;
     scenario_lists_initiative_twice: Scenario [
-        "error: scenario.toml:22:29: scenario[0].initiatives: initiative \"kb\" is listed twice",
+        "error: scenario.toml:22:29: scenario \"Both\".initiatives: initiative \"kb\" is listed twice",
     ] errors = 1;
-    scenario_named_baseline: Scenario ["error: scenario.toml:13:8: scenario[0].name: ", "\"baseline\" is reserved"] errors = 1;
+    scenario_named_baseline: Scenario ["error: scenario.toml:13:8: scenario \"Baseline\".name: ", "\"baseline\" is reserved"] errors = 1;
     scenario_empty_initiative_list: Scenario [
-        "error: scenario.toml:14:15: scenario[0].initiatives: a scenario needs at least one initiative",
+        "error: scenario.toml:14:15: scenario \"Nothing\".initiatives: a scenario needs at least one initiative",
     ] errors = 1;
     invalid_channel_id: Model ["error: model.toml:9:6: channel[0].id: \"Phone-1\" is not a valid id"];
     invalid_initiative_id: Scenario ["error: scenario.toml:4:6: initiative[0].id: \"knowledge base\" is not a valid id"] errors = 1;
-    initiative_id_same_as_channel: Scenario ["error: scenario.toml:4:6: initiative[0].id: \"phone\" is already a channel id"] errors = 1;
+    initiative_id_same_as_channel: Scenario ["error: scenario.toml:4:6: initiative \"phone\".id: \"phone\" is already a channel id"] errors = 1;
     model_path_missing: Scenario ["error: scenario.toml:1:9: model: ", "../models/tiny.toml", "no such file"] errors = 1;
 
     // ---- effects ----------------------------------------------------------------
-    effect_two_kinds: Scenario ["error: scenario.toml:9:3: initiative[0].effects[0]: ", "exactly one of"] errors = 1;
-    effect_no_kind: Scenario ["error: scenario.toml:9:3: initiative[0].effects[0]: ", "exactly one of"] errors = 1;
+    effect_two_kinds: Scenario ["error: scenario.toml:9:3: initiative \"kb\".effects[0]: ", "exactly one of"] errors = 1;
+    effect_no_kind: Scenario ["error: scenario.toml:9:3: initiative \"kb\".effects[0]: ", "exactly one of"] errors = 1;
     effect_leak_on_avoid: Scenario [
-        "error: scenario.toml:9:71: initiative[0].effects[0].leak: leak applies only to deflect effects",
+        "error: scenario.toml:9:71: initiative \"kb\".effects[0].leak: leak applies only to deflect effects",
     ] errors = 1;
-    effect_empty_avoid: Scenario ["error: scenario.toml:9:13: initiative[0].effects[0].avoid: lists no channels"] errors = 1;
+    effect_empty_avoid: Scenario ["error: scenario.toml:9:13: initiative \"kb\".effects[0].avoid: lists no channels"] errors = 1;
     effect_channel_listed_twice: Scenario [
-        "error: scenario.toml:9:45: initiative[0].effects[0].reduce_cost: channel \"phone\" is listed twice",
+        "error: scenario.toml:9:45: initiative \"kb\".effects[0].reduce_cost: channel \"phone\" is listed twice",
     ] errors = 1;
 
     // ---- channel fields -----------------------------------------------------------
     seasonality_11_entries: Model [
-        "error: model.toml:20:15: channel[1].seasonality: expected 12 factors",
+        "error: model.toml:20:15: channel \"self_service\".seasonality: expected 12 factors",
         "got 11",
     ] errors = 1;
-    noise_negative: Model ["error: model.toml:12:9: channel[0].noise: must be a constant coefficient of variation >= 0, got -0.05"] errors = 1;
-    ramp_negative: Scenario ["error: scenario.toml:6:8: initiative[0].ramp: ", "got -1"] errors = 1;
+    noise_negative: Model ["error: model.toml:12:9: channel \"phone\".noise: must be a constant coefficient of variation >= 0, got -0.05"] errors = 1;
+    ramp_negative: Scenario ["error: scenario.toml:6:8: initiative \"kb\".ramp: ", "got -1"] errors = 1;
 
     // ---- correlations ---------------------------------------------------------------
     correlation_unknown_input: Model [
@@ -329,21 +329,21 @@ bad_cases! {
 
     // ---- horizon, calendar and budgets ------------------------------------------------
     initiative_start_after_horizon: Scenario [
-        "error: scenario.toml:5:9: initiative[0].start: month 7 is outside the horizon",
+        "error: scenario.toml:5:9: initiative \"kb\".start: month 7 is outside the horizon",
         "1 to 6",
     ] errors = 1;
-    initiative_start_zero: Scenario ["error: scenario.toml:5:9: initiative[0].start: month 0 is outside the horizon"] errors = 1;
+    initiative_start_zero: Scenario ["error: scenario.toml:5:9: initiative \"kb\".start: month 0 is outside the horizon"] errors = 1;
     initiative_start_month_before_horizon: Scenario [
-        "error: scenario.toml:5:9: initiative[0].start: ",
+        "error: scenario.toml:5:9: initiative \"kb\".start: ",
         "outside the horizon",
         "2027-01 to 2027-06",
     ] errors = 1;
     initiative_start_month_after_horizon: Scenario [
-        "error: scenario.toml:5:9: initiative[0].start: ",
+        "error: scenario.toml:5:9: initiative \"kb\".start: ",
         "outside the horizon",
         "2027-01 to 2027-06",
     ] errors = 1;
-    initiative_start_not_a_month: Scenario ["error: scenario.toml:5:9: initiative[0].start: \"April\" is not a month"] errors = 1;
+    initiative_start_not_a_month: Scenario ["error: scenario.toml:5:9: initiative \"kb\".start: \"April\" is not a month"] errors = 1;
     months_zero: Model ["error: model.toml:4:10: months: must be 1 to 600, got 0"];
     months_over_600: Model ["error: model.toml:4:10: months: must be 1 to 600, got 601"] errors = 1;
     model_start_month_13: Model ["error: model.toml:3:9: start: \"2027-13\" is not a month", "YYYY-MM"] errors = 1;
@@ -354,9 +354,9 @@ bad_cases! {
     ] errors = 1;
     budget_key_not_a_year: Model ["error: model.toml:7:12: budget.next_year: expected a fiscal year such as FY2027"] errors = 1;
     budget_negative: Model ["error: model.toml:7:21: budget.FY2027: a budget must be a number >= 0"] errors = 1;
-    budget_same_year_twice: Model ["error: model.toml:7:12: budget.FY2027: FY2027 has a budget already"] errors = 1;
+    budget_same_year_twice: Model ["error: model.toml:7:30: budget.2027: FY2027 has a budget already"] errors = 1;
     discount_rate_below_minus_one: Model ["error: model.toml:6:17: discount_rate: 15.87% of this distribution lies at or below -100%"] errors = 1;
-    inflation_below_minus_one: Model ["error: model.toml:13:13: channel[0].inflation: 31.25% of this distribution lies at or below -100%"] errors = 1;
+    inflation_below_minus_one: Model ["error: model.toml:13:13: channel \"phone\".inflation: 31.25% of this distribution lies at or below -100%"] errors = 1;
 
     // ---- channels_csv -----------------------------------------------------------------
     channels_csv_wrong_cell_count: Model ["error: channels.csv:3:1: this row has 6 cells, the header has 8"];
@@ -365,7 +365,7 @@ bad_cases! {
         "cost_per_contact: invalid expression \"pert(12, 8, 6)\"",
         "max must be > min",
     ] errors = 1;
-    channels_csv_bad_noise_cell: Model ["error: channels.csv:3:24: row 3.noise: must be a constant coefficient of variation >= 0, got \"high\""];
+    channels_csv_bad_noise_cell: Model ["error: channels.csv:3:24: channel \"self_service\".noise: must be a constant coefficient of variation >= 0, got \"high\""];
     channels_csv_short_seasonality: Model ["error: channels.csv:3:40: ", "seasonality: expected 12 factors", "got 11"] errors = 1;
     channels_csv_unknown_column: Model ["error: channels.csv:1:51: column fixed_montly: unknown column"];
     channels_csv_missing_file: Model ["error: model.toml:5:16: channels_csv: ", "no such file"];
@@ -387,24 +387,24 @@ bad_cases! {
 
     // ---- several problems at once: all are reported -------------------------------------
     several_errors: Model [
-        "error: model.toml:11:10: channel[0].growth: ",
-        "error: model.toml:13:20: channel[0].cost_per_contact: ",
-        "error: model.toml:17:10: channel[1].volume: ",
+        "error: model.toml:11:10: channel \"phone\".growth: ",
+        "error: model.toml:13:20: channel \"phone\".cost_per_contact: ",
+        "error: model.toml:17:10: channel \"self_service\".volume: ",
     ] errors = 3;
     several_errors_both_files: Scenario [
-        "error: model.toml:13:20: channel[0].cost_per_contact: ",
-        "error: scenario.toml:5:9: initiative[0].start: month 9 is outside the horizon",
-        "error: scenario.toml:9:53: initiative[0].effects[0].share: ",
+        "error: model.toml:13:20: channel \"phone\".cost_per_contact: ",
+        "error: scenario.toml:5:9: initiative \"kb\".start: month 9 is outside the horizon",
+        "error: scenario.toml:9:53: initiative \"kb\".effects[0].share: ",
     ] errors = 3;
 
     // ---- companions: same fixtures, what the message should also do ---------------------
     wrong_type_months_string_names_field: Model ("wrong_type_months_string") ["error: model.toml:4:10: months: "];
     wrong_type_budget_array_names_field: Model ("wrong_type_budget_array") ["error: model.toml:7:10: budget: "];
-    wrong_type_effects_table_names_field: Scenario ("wrong_type_effects_table") ["error: scenario.toml:8:11: initiative[0].effects: "];
-    wrong_type_effect_string_names_field: Scenario ("wrong_type_effect_string") ["error: scenario.toml:9:3: initiative[0].effects[0]: "];
-    wrong_type_ramp_float_names_field: Scenario ("wrong_type_ramp_float") ["error: scenario.toml:6:8: initiative[0].ramp: "];
+    wrong_type_effects_table_names_field: Scenario ("wrong_type_effects_table") ["error: scenario.toml:8:11: initiative \"kb\".effects: "];
+    wrong_type_effect_string_names_field: Scenario ("wrong_type_effect_string") ["error: scenario.toml:9:3: initiative \"kb\".effects[0]: "];
+    wrong_type_ramp_float_names_field: Scenario ("wrong_type_ramp_float") ["error: scenario.toml:6:8: initiative \"kb\".ramp: "];
     wrong_type_start_toml_date_names_field: Model ("wrong_type_start_toml_date") ["error: model.toml:3:9: start: ", "YYYY-MM"];
-    noise_distribution_names_field: Model ("noise_distribution") ["error: model.toml:12:9: channel[0].noise: "];
+    noise_distribution_names_field: Model ("noise_distribution") ["error: model.toml:12:9: channel \"phone\".noise: "];
     initiative_start_month_before_horizon_echoes_month: Scenario ("initiative_start_month_before_horizon") ["\"2026-12\""];
     initiative_start_month_after_horizon_echoes_month: Scenario ("initiative_start_month_after_horizon") ["\"2027-07\""];
     months_zero_has_no_follow_on_errors: Model ("months_zero") ["error: model.toml:4:10: months: "] errors = 1;
@@ -416,21 +416,21 @@ bad_cases! {
     volumes_csv_bad_volume_has_no_follow_on_errors: Model ("volumes_csv_bad_volume") ["error: volumes.csv:4:15: "] errors = 1;
     volumes_csv_bad_month_has_no_follow_on_errors: Model ("volumes_csv_bad_month") ["error: volumes.csv:4:1: "] errors = 1;
     // ---- Staffing (spec sections 10 and 11) --------------------------------
-    staffing_service_level_one: Model ["error: model.toml:18:17: channel[0].staffing.service_level: must be in (0, 1), got 1"];
-    staffing_occupancy_zero: Model ["error: model.toml:20:17: channel[0].staffing.max_occupancy: must be in (0, 1], got 0"];
-    staffing_shrinkage_reaches_one: Model ["error: model.toml:21:13: channel[0].staffing.shrinkage: 20.00% of this distribution", "every draw must be in [0, 1)"];
-    staffing_aht_can_be_negative: Model ["error: model.toml:16:15: channel[0].staffing.aht_seconds: 6.68% of this distribution", "every draw must be > 0 and at most 86400"];
-    staffing_concurrency_below_one: Model ["error: model.toml:24:15: channel[0].staffing.concurrency: must be >= 1, got 0.5"];
-    staffing_missing_aht: Model ["error: model.toml:15:1: channel[0].staffing.aht_seconds: is required but missing"];
+    staffing_service_level_one: Model ["error: model.toml:18:17: channel \"phone\".staffing.service_level: must be in (0, 1), got 1"];
+    staffing_occupancy_zero: Model ["error: model.toml:20:17: channel \"phone\".staffing.max_occupancy: must be in (0, 1], got 0"];
+    staffing_shrinkage_reaches_one: Model ["error: model.toml:21:13: channel \"phone\".staffing.shrinkage: 20.00% of this distribution", "every draw must be in [0, 1)"];
+    staffing_aht_can_be_negative: Model ["error: model.toml:16:15: channel \"phone\".staffing.aht_seconds: 6.68% of this distribution", "every draw must be > 0 and at most 86400"];
+    staffing_concurrency_below_one: Model ["error: model.toml:24:15: channel \"phone\".staffing.concurrency: must be >= 1, got 0.5"];
+    staffing_missing_aht: Model ["error: model.toml:15:1: channel \"phone\".staffing.aht_seconds: is required but missing"];
     staffing_unknown_field: Model ["error: model.toml:24:1: ", "unknown field `service_levle`"];
-    staffing_zero_open_hours: Model ["error: model.toml:17:14: channel[0].staffing.open_hours: must be > 0 and at most 744, got 0"];
-    staffing_open_hours_a_year: Model ["error: model.toml:17:14: channel[0].staffing.open_hours: must be > 0 and at most 744, got 4380"];
+    staffing_zero_open_hours: Model ["error: model.toml:17:14: channel \"phone\".staffing.open_hours: must be > 0 and at most 744, got 0"];
+    staffing_open_hours_a_year: Model ["error: model.toml:17:14: channel \"phone\".staffing.open_hours: must be > 0 and at most 744, got 4380"];
     // Only the range error: the traffic is not judged from a refused field.
-    staffing_aht_in_milliseconds: Model ["error: model.toml:16:15: channel[0].staffing.aht_seconds: 100.00% of this distribution", "at most 86400"] errors = 1;
-    staffing_traffic_tail: Model ["error: model.toml:9:6: channel[0].staffing: one month in a thousand would carry about 1919184 Erlangs", "narrow the aht_seconds or open_hours distribution"];
-    staffing_traffic_beyond_any_queue: Model ["error: model.toml:9:6: channel[0].staffing: a typical month carries about 6667 Erlangs", "check the volume and the units"];
-    staffing_negative_paid_hours: Model ["error: model.toml:22:22: channel[0].staffing.paid_hours_per_fte: must be > 0, got -160"];
-    staffing_bad_expression: Model ["error: model.toml:23:16: channel[0].staffing.cost_per_fte: invalid expression", "max must be > min"];
+    staffing_aht_in_milliseconds: Model ["error: model.toml:16:15: channel \"phone\".staffing.aht_seconds: 100.00% of this distribution", "at most 86400"] errors = 1;
+    staffing_traffic_tail: Model ["error: model.toml:9:6: channel \"phone\".staffing: one month in a thousand would carry about 1919184 Erlangs", "narrow the aht_seconds or open_hours distribution"];
+    staffing_traffic_beyond_any_queue: Model ["error: model.toml:9:6: channel \"phone\".staffing: a typical month carries about 6667 Erlangs", "check the volume and the units"];
+    staffing_negative_paid_hours: Model ["error: model.toml:22:22: channel \"phone\".staffing.paid_hours_per_fte: must be > 0, got -160"];
+    staffing_bad_expression: Model ["error: model.toml:23:16: channel \"phone\".staffing.cost_per_fte: invalid expression", "max must be > min"];
 }
 
 /// The error line that names `field` in `file` carries a line within
@@ -454,19 +454,19 @@ fn assert_located(case: Case, file: &str, field: &str, lines: std::ops::RangeInc
 #[test]
 fn missing_cost_per_contact_is_located() {
     let case = Case { fixture: "missing_cost_per_contact", culprit: Culprit::Model, needles: &[], errors: None };
-    assert_located(case, "model.toml", "channel[1].cost_per_contact", 15..=18);
+    assert_located(case, "model.toml", "channel \"self_service\".cost_per_contact", 15..=18);
 }
 
 #[test]
 fn missing_volume_is_located() {
     let case = Case { fixture: "missing_volume", culprit: Culprit::Model, needles: &[], errors: None };
-    assert_located(case, "model.toml", "channel[1].volume", 15..=18);
+    assert_located(case, "model.toml", "channel \"self_service\".volume", 15..=18);
 }
 
 #[test]
 fn missing_effect_share_is_located() {
     let case = Case { fixture: "missing_effect_share", culprit: Culprit::Scenario, needles: &[], errors: None };
-    assert_located(case, "scenario.toml", "initiative[0].effects[0].share", 8..=9);
+    assert_located(case, "scenario.toml", "initiative \"kb\".effects[0].share", 8..=9);
 }
 
 // ---- the command line ---------------------------------------------------------------
@@ -552,7 +552,7 @@ fn default_output_folder_is_not_created() {
     let mut cmd = costcast();
     cmd.current_dir(tmp.path()).args(["run", "-n", ITERATIONS]).arg(&scenario);
     let stderr = fails(cmd, "run without -o");
-    assert_mentions(&stderr, &["model.toml:11:10: channel[0].growth: "], "run without -o");
+    assert_mentions(&stderr, &["model.toml:11:10: channel \"phone\".growth: "], "run without -o");
     assert_eq!(entries(tmp.path()), Vec::<String>::new(), "run without -o wrote into the working directory");
 }
 
@@ -665,8 +665,14 @@ fn check_lists_the_errors_of_every_file() {
     assert!(stdout.contains("ok: valid/model.toml"), "the good file is not passed\n{stdout}");
     let errors = error_lines(&stderr);
     assert_eq!(errors.len(), 3, "expected one error per bad file\n{stderr}");
-    assert!(errors[0].starts_with("error: dist_normal_negative_sd/model.toml:11:10: channel[0].growth: "), "{stderr}");
-    assert!(errors[1].starts_with("error: dist_beta_a_zero/scenario.toml:7:11: initiative[0].success: "), "{stderr}");
+    assert!(
+        errors[0].starts_with("error: dist_normal_negative_sd/model.toml:11:10: channel \"phone\".growth: "),
+        "{stderr}"
+    );
+    assert!(
+        errors[1].starts_with("error: dist_beta_a_zero/scenario.toml:7:11: initiative \"kb\".success: "),
+        "{stderr}"
+    );
     assert!(errors[2].starts_with("error: volumes_csv_duplicate_row/volumes.csv:7:1: "), "{stderr}");
 }
 

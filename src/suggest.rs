@@ -1,0 +1,87 @@
+//! "Did you mean": the known name nearest to a misspelt one, for unknown
+//! fields, channel and initiative ids and distribution names.
+
+/// The candidate nearest to `word` by edit distance (insertions,
+/// deletions, substitutions and swaps of neighbours), if it is near enough
+/// to be a slip of the keyboard rather than another word: at most one edit
+/// for a word of up to three letters, two up to eight, three beyond. Case is
+/// ignored; ties go to the first candidate.
+pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let written = word.trim();
+    let word = written.to_lowercase();
+    let limit = match word.chars().count() {
+        0 => return None,
+        1..=3 => 1,
+        4..=8 => 2,
+        _ => 3,
+    };
+    candidates
+        .into_iter()
+        .map(|c| (distance(&word, &c.to_lowercase()), c))
+        .filter(|&(d, c)| d <= limit && c != written)
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, c)| c)
+}
+
+/// ` (did you mean "x"?)` to follow the unknown name in a message, or
+/// nothing.
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    nearest(word, candidates).map_or(String::new(), |c| format!(" (did you mean \"{c}\"?)"))
+}
+
+/// Optimal string alignment distance: Levenshtein with swaps of two
+/// neighbouring characters counted as one edit ("cpaex" for "capex").
+fn distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let width = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * width];
+    for i in 0..=a.len() {
+        d[i * width] = i;
+    }
+    for (j, cell) in d.iter_mut().enumerate().take(width) {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best =
+                (d[(i - 1) * width + j] + 1).min(d[i * width + j - 1] + 1).min(d[(i - 1) * width + j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[(i - 2) * width + j - 2] + 1);
+            }
+            d[i * width + j] = best;
+        }
+    }
+    d[a.len() * width + b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distances_count_each_kind_of_slip_once() {
+        assert_eq!(distance("volume", "volume"), 0);
+        assert_eq!(distance("volumee", "volume"), 1);
+        assert_eq!(distance("volme", "volume"), 1);
+        assert_eq!(distance("volune", "volume"), 1);
+        assert_eq!(distance("cpaex", "capex"), 1);
+        assert_eq!(distance("", "abc"), 3);
+        assert_eq!(distance("kitten", "sitting"), 3);
+    }
+
+    #[test]
+    fn the_nearest_known_name_is_suggested_only_when_near() {
+        let fields = ["volume", "growth", "noise", "cost_per_contact", "inflation"];
+        assert_eq!(nearest("volumee", fields), Some("volume"));
+        assert_eq!(nearest("Growth", fields), Some("growth"), "case is no slip worth reporting as such");
+        assert_eq!(nearest("cost_per_contacts", fields), Some("cost_per_contact"));
+        assert_eq!(nearest("budget", fields), None);
+        assert_eq!(nearest("volume", fields), None, "a known name is not misspelt");
+        assert_eq!(nearest("fone", ["phone", "chat", "email"]), Some("phone"));
+        assert_eq!(nearest("normall", ["normal", "lognormal", "uniform"]), Some("normal"));
+        assert_eq!(nearest("x", ["y", "xy"]), Some("y"));
+        assert_eq!(did_you_mean("capx", ["capex", "opex"]), " (did you mean \"capex\"?)");
+        assert_eq!(did_you_mean("zzz", ["capex", "opex"]), "");
+    }
+}
