@@ -4,7 +4,8 @@
 /// The candidate nearest to `word` by edit distance (insertions,
 /// deletions, substitutions and swaps of neighbours), if it is near enough
 /// to be a slip of the keyboard rather than another word: at most one edit
-/// for a word of up to three letters, two up to eight, three beyond. Case is
+/// for a word of up to three letters, two up to eight, a third of its
+/// letters beyond ("fiscal_year_begin" for "fiscal_year_start"). Case is
 /// ignored; ties go to the first candidate.
 pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let written = word.trim();
@@ -13,7 +14,7 @@ pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         0 => return None,
         1..=3 => 1,
         4..=8 => 2,
-        _ => 3,
+        n => n / 3,
     };
     candidates
         .into_iter()
@@ -77,6 +78,7 @@ mod tests {
         assert_eq!(nearest("Growth", fields), Some("growth"), "case is no slip worth reporting as such");
         assert_eq!(nearest("cost_per_contacts", fields), Some("cost_per_contact"));
         assert_eq!(nearest("budget", fields), None);
+        assert_eq!(nearest("fiscal_year_begin", ["fiscal_year_start", "discount_rate"]), Some("fiscal_year_start"));
         assert_eq!(nearest("volume", fields), None, "a known name is not misspelt");
         assert_eq!(nearest("fone", ["phone", "chat", "email"]), Some("phone"));
         assert_eq!(nearest("normall", ["normal", "lognormal", "uniform"]), Some("normal"));

@@ -383,8 +383,15 @@ impl RawInitiative {
 
 /// Whether a TOML file is a scenario (it names its model) or a model.
 pub fn is_scenario_text(text: &str) -> bool {
+    // A scenario file that forgot its `model` line is still one: its
+    // initiatives and scenarios say so.
+    const SCENARIO_KEYS: [&str; 3] = ["model", "initiative", "scenario"];
     match text.parse::<toml::Table>() {
-        Ok(table) => table.contains_key("model"),
-        Err(_) => text.lines().any(|l| l.trim_start().starts_with("model") && l.contains('=')),
+        Ok(table) => SCENARIO_KEYS.iter().any(|k| table.contains_key(*k)),
+        Err(_) => text.lines().map(str::trim_start).any(|l| {
+            (l.starts_with("model") && l.contains('='))
+                || l.starts_with("[[initiative]]")
+                || l.starts_with("[[scenario]]")
+        }),
     }
 }

@@ -66,6 +66,9 @@ pub(crate) struct Checker {
     /// The model's channel list is incomplete (a channel table or CSV
     /// failed): references to channels are not checked.
     pub channels_broken: bool,
+    /// Fields whose value could not be read (reported by the reader), by
+    /// file: their absence is no second error.
+    unreadable: Vec<(std::path::PathBuf, String)>,
 }
 
 impl Checker {
@@ -83,7 +86,19 @@ impl Checker {
     }
 
     pub fn error(&mut self, d: Diagnostic) {
-        self.errors.push(d);
+        let echo = d.message.starts_with("is required but missing")
+            && self.unreadable.iter().any(|(file, field)| *file == d.file && *field == d.field);
+        if !echo {
+            self.errors.push(d);
+        }
+    }
+
+    /// The reader's errors, remembering which fields they were about.
+    pub fn read_errors(&mut self, errors: Vec<Diagnostic>) {
+        for d in errors {
+            self.unreadable.push((d.file.clone(), d.field.clone()));
+            self.errors.push(d);
+        }
     }
 
     pub fn warn(&mut self, d: Diagnostic) {

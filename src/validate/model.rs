@@ -28,7 +28,7 @@ pub(crate) fn check_model_file(ck: &mut Checker, path: &Path) -> Option<(Model, 
     let raw = match Reader::parse(&file) {
         Ok((mut reader, root)) => {
             let raw = RawModel::read(&mut reader, &Reader::root(&root));
-            reader.errors.into_iter().for_each(|d| ck.error(d));
+            ck.read_errors(reader.errors);
             raw
         }
         Err(d) => {

@@ -25,7 +25,7 @@ pub(crate) fn check_case(ck: &mut Checker, path: &Path) -> Option<Case> {
     let raw = match Reader::parse(&file) {
         Ok((mut reader, root)) => {
             let raw = RawScenarioFile::read(&mut reader, &Reader::root(&root));
-            reader.errors.into_iter().for_each(|d| ck.error(d));
+            ck.read_errors(reader.errors);
             raw
         }
         Err(d) => {
