@@ -9,18 +9,17 @@ mod model;
 mod optimize;
 mod scenario;
 mod staffing;
+mod units;
 
 use std::path::Path;
 
 use toml::Spanned;
 
-use crate::dist::{self, Dist, Domain};
+use crate::dist::Dist;
 use crate::error::{Diagnostic, InputError, Warning};
 use crate::input::{Expr, SourceFile};
 use crate::model::{Case, InputDef, InputId, InputKind, Inputs, Model};
-
-/// Share of mass outside a domain above which the user is warned (spec 2).
-const CLAMP_WARNING_SHARE: f64 = 0.01;
+use units::Meaning;
 
 /// A validated case and the warnings met on the way.
 #[derive(Debug)]
@@ -106,7 +105,8 @@ impl Checker {
     }
 
     /// Register an input given as `expr` (or `default` when absent).
-    /// `path` names it in reports, `field` in error messages.
+    /// `path` names it in reports, `field` in error messages; `meaning`
+    /// decides its domain and whether a percent may be written there.
     #[allow(clippy::too_many_arguments)]
     pub fn input(
         &mut self,
@@ -115,7 +115,7 @@ impl Checker {
         default: Option<f64>,
         path: String,
         field: &str,
-        domain: Domain,
+        meaning: Meaning,
         kind: InputKind,
         from_scenario: bool,
     ) -> InputId {
@@ -128,40 +128,17 @@ impl Checker {
                     Dist::Constant(f64::NAN)
                 }
             },
-            Some(spanned) => match spanned.get_ref() {
-                Expr::Number(x) if x.is_finite() => Dist::Constant(*x),
-                Expr::Number(x) => {
-                    self.error(file.error(Some(spanned.span()), field, format!("{x} is not a finite number")));
-                    Dist::Constant(f64::NAN)
-                }
-                Expr::Text(t) => match dist::parse(t) {
-                    Ok(d) => d,
-                    Err(e) => {
-                        self.error(file.error(Some(spanned.span()), field, format!("invalid expression \"{t}\": {e}")));
-                        Dist::Constant(f64::NAN)
-                    }
-                },
-            },
+            Some(spanned) => {
+                let read = self.read_expr(file, spanned, field);
+                self.check_meaning(file, spanned, field, meaning, read)
+            }
         };
-        let outside = dist.mass_outside(domain);
-        if outside > CLAMP_WARNING_SHARE && !dist.constant_value().is_some_and(f64::is_nan) {
-            let what = if dist.is_constant() {
-                format!("the value lies outside {} and is clamped to it", domain.describe())
-            } else {
-                format!(
-                    "{:.1}% of this distribution lies outside {} and is clamped to it",
-                    outside * 100.0,
-                    domain.describe()
-                )
-            };
-            self.warn(file.error(expr.map(Spanned::span), field, what));
-        }
         let written = match expr.map(Spanned::get_ref) {
             Some(Expr::Text(t)) => t.trim().to_owned(),
             Some(Expr::Number(x)) => format!("{x}"),
             None => format!("{}", default.unwrap_or(f64::NAN)),
         };
-        self.inputs.add(InputDef { path, written, dist, domain, kind, from_scenario })
+        self.inputs.add(InputDef { path, written, dist, domain: meaning.domain, kind, from_scenario })
     }
 }
 

@@ -5,15 +5,17 @@ use std::path::Path;
 
 use toml::Spanned;
 
-use super::{Checker, staffing, valid_id};
+use super::{Checker, Meaning, staffing, valid_id};
 use crate::calendar::{self, FiscalYear, YearMonth};
-use crate::dist::Domain;
 use crate::input::read::Reader;
 use crate::input::table::{self, VolumeRow};
 use crate::input::{Expr, RawChannel, RawCorrelation, RawModel, SourceFile};
 use crate::model::{Baseline, Channel, InputKind, Model};
 
 const MAX_MONTHS: i64 = 600;
+
+/// What a seasonality factor is, for a percent or a negative factor.
+const SEASONALITY: &str = "a seasonality factor multiplies the month's volume (1.1 for 10% above the average)";
 
 /// Check a model file. Returns the model (when it could be built at all), its
 /// raw correlations (resolved later, with the scenario's) and its source.
@@ -152,7 +154,7 @@ fn check_model(ck: &mut Checker, file: &SourceFile, raw: &RawModel) -> Option<Mo
         None,
         "discount_rate".into(),
         "discount_rate",
-        Domain::Unbounded,
+        Meaning::RATE,
         InputKind::Value,
         false,
     );
@@ -256,7 +258,7 @@ fn check_channel(
         Some(0.0),
         p("inflation"),
         &f("inflation"),
-        Domain::Unbounded,
+        Meaning::RATE,
         InputKind::Value,
         false,
     );
@@ -270,7 +272,7 @@ fn check_channel(
             rc.staffing.as_ref().map(|_| 0.0),
             p("cost_per_contact"),
             &f("cost_per_contact"),
-            Domain::NonNegative,
+            Meaning::amount("a cost per contact is an amount of money"),
             InputKind::Value,
             false,
         ),
@@ -281,7 +283,7 @@ fn check_channel(
             Some(0.0),
             p("fixed_monthly"),
             &f("fixed_monthly"),
-            Domain::NonNegative,
+            Meaning::amount("a fixed monthly cost is an amount of money"),
             InputKind::Value,
             false,
         ),
@@ -300,7 +302,8 @@ fn check_channel(
 }
 
 /// A channel's noise: a constant (spec section 11), written as a number or
-/// as text; 0 when absent.
+/// as text, a percent too (`"5%"`, a coefficient of variation of 0.05); 0
+/// when absent.
 fn channel_noise(ck: &mut Checker, file: &SourceFile, rc: &RawChannel, field: &str) -> f64 {
     let f = |name: &str| format!("{field}.{name}");
     match rc.noise.as_ref().map(|n| (n, n.get_ref())) {
@@ -308,7 +311,7 @@ fn channel_noise(ck: &mut Checker, file: &SourceFile, rc: &RawChannel, field: &s
         Some((n, expr)) => {
             let value = match expr {
                 Expr::Number(x) => Some(*x),
-                Expr::Text(t) => crate::dist::expr::number(t),
+                Expr::Text(t) => crate::dist::expr::literal(t).map(|l| l.value),
             };
             match value {
                 Some(x) if x.is_finite() && x >= 0.0 => x,
@@ -361,7 +364,7 @@ fn channel_baseline(
                 None,
                 p("volume"),
                 &f("volume"),
-                Domain::NonNegative,
+                Meaning::amount("a volume is a count of contacts"),
                 InputKind::Value,
                 false,
             );
@@ -371,7 +374,7 @@ fn channel_baseline(
                 Some(0.0),
                 p("growth"),
                 &f("growth"),
-                Domain::Unbounded,
+                Meaning::RATE,
                 InputKind::Value,
                 false,
             );
@@ -394,7 +397,7 @@ fn channel_baseline(
                     Some(1.0),
                     p(&format!("seasonality[{k}]")),
                     &f(&format!("seasonality[{k}]")),
-                    Domain::NonNegative,
+                    Meaning::amount(SEASONALITY),
                     InputKind::Value,
                     false,
                 );

@@ -7,9 +7,8 @@ use toml::Spanned;
 
 use super::correlation::build_copula;
 use super::model::check_model_file;
-use super::{Checker, valid_id};
+use super::{Checker, Meaning, valid_id};
 use crate::calendar::YearMonth;
-use crate::dist::Domain;
 use crate::input::read::Reader;
 use crate::input::{MonthRef, RawCorrelation, RawEffect, RawInitiative, RawScenarioFile, SourceFile};
 use crate::model::{Case, Effect, Initiative, InputKind, Model, Scenario};
@@ -191,7 +190,7 @@ fn check_initiative(ck: &mut Checker, file: &SourceFile, model: &Model, ri: &Raw
         Some(1.0),
         format!("{id}.success"),
         &format!("{field}.success"),
-        Domain::Share,
+        Meaning::PROBABILITY,
         InputKind::Success,
         true,
     );
@@ -201,7 +200,7 @@ fn check_initiative(ck: &mut Checker, file: &SourceFile, model: &Model, ri: &Raw
         Some(0.0),
         format!("{id}.capex"),
         &format!("{field}.capex"),
-        Domain::NonNegative,
+        Meaning::amount("capex is an amount of money"),
         InputKind::Value,
         true,
     );
@@ -211,7 +210,7 @@ fn check_initiative(ck: &mut Checker, file: &SourceFile, model: &Model, ri: &Raw
         Some(0.0),
         format!("{id}.opex"),
         &format!("{field}.opex"),
-        Domain::NonNegative,
+        Meaning::amount("opex is an amount of money a month"),
         InputKind::Value,
         true,
     );
@@ -320,7 +319,7 @@ fn check_effect(
         None,
         format!("{id}.effects[{e}].share"),
         &format!("{field}.share"),
-        Domain::Share,
+        Meaning::SHARE,
         InputKind::Value,
         true,
     );
@@ -343,7 +342,7 @@ fn check_effect(
             Some(0.0),
             format!("{id}.effects[{e}].leak"),
             &format!("{field}.leak"),
-            Domain::Share,
+            Meaning::SHARE,
             InputKind::Value,
             true,
         );

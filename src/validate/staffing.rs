@@ -9,7 +9,7 @@
 use toml::Spanned;
 
 use super::Checker;
-use crate::dist::Domain;
+use super::units::{self, Meaning, Unit};
 use crate::input::{Expr, RawStaffing, SourceFile};
 use crate::model::{InputId, InputKind, Staffing};
 
@@ -45,6 +45,16 @@ impl Range {
         above && below
     }
 
+    /// The bounds of a share's range, to follow "is a share ".
+    fn share_bounds(self) -> &'static str {
+        match (self.low_closed, self.high_closed) {
+            (true, true) => "between 0 and 1",
+            (false, false) => "strictly between 0 and 1",
+            (false, true) => "above 0 and at most 1",
+            (true, false) => "of at least 0 and below 1",
+        }
+    }
+
     fn describe(self) -> String {
         match (self.low, self.high.is_infinite()) {
             (low, true) if self.low_closed && low == 1.0 => ">= 1".into(),
@@ -61,6 +71,15 @@ impl Range {
     }
 }
 
+/// What the fields that are no shares are, should one be written as a
+/// percent.
+const SECONDS: Unit = Unit::Quantity("a handle time is a number of seconds");
+const OPEN_HOURS: Unit = Unit::Quantity("open hours are the hours staffed in a month");
+const ANSWER: Unit = Unit::Quantity("an answer time is a number of seconds");
+const PAID_HOURS: Unit = Unit::Quantity("paid hours are the hours an FTE is paid in a month");
+const COST_PER_FTE: Unit = Unit::Quantity("a cost per FTE is an amount of money");
+const CONCURRENCY: Unit = Unit::Quantity("concurrency is a number of contacts an agent handles at once");
+
 /// Register and check a channel's staffing inputs. `field` is the path to
 /// the channel in messages (`channel[0]`), `id` its id for input paths.
 pub(crate) fn check_staffing(
@@ -72,7 +91,7 @@ pub(crate) fn check_staffing(
 ) -> Staffing {
     let anchor = ck.anchor.replace(raw.span());
     let s = raw.get_ref();
-    let mut field_input = |name: &str, expr: &Option<Spanned<Expr>>, default: Option<f64>, range: Range| {
+    let mut field_input = |name: &str, expr: &Option<Spanned<Expr>>, default: Option<f64>, range: Range, unit: Unit| {
         let field = format!("{field}.staffing.{name}");
         let input = ck.input(
             file,
@@ -80,30 +99,30 @@ pub(crate) fn check_staffing(
             default,
             format!("{id}.staffing.{name}"),
             &field,
-            Domain::Unbounded,
+            Meaning::ranged(unit),
             InputKind::Value,
             false,
         );
-        check_range(ck, file, expr.as_ref(), &field, input, range);
+        check_range(ck, file, expr.as_ref(), &field, input, range, unit);
         input
     };
     let staffing = Staffing {
-        aht_seconds: field_input("aht_seconds", &s.aht_seconds, None, Range::DAY_SECONDS),
-        open_hours: field_input("open_hours", &s.open_hours, None, Range::MONTH_HOURS),
-        service_level: field_input("service_level", &s.service_level, None, Range::OPEN_UNIT),
-        answer_seconds: field_input("answer_seconds", &s.answer_seconds, None, Range::NON_NEGATIVE),
-        max_occupancy: field_input("max_occupancy", &s.max_occupancy, Some(1.0), Range::OCCUPANCY),
-        shrinkage: field_input("shrinkage", &s.shrinkage, Some(0.0), Range::SHRINKAGE),
-        paid_hours_per_fte: field_input("paid_hours_per_fte", &s.paid_hours_per_fte, None, Range::POSITIVE),
-        cost_per_fte: field_input("cost_per_fte", &s.cost_per_fte, None, Range::NON_NEGATIVE),
-        concurrency: field_input("concurrency", &s.concurrency, Some(1.0), Range::AT_LEAST_ONE),
+        aht_seconds: field_input("aht_seconds", &s.aht_seconds, None, Range::DAY_SECONDS, SECONDS),
+        open_hours: field_input("open_hours", &s.open_hours, None, Range::MONTH_HOURS, OPEN_HOURS),
+        service_level: field_input("service_level", &s.service_level, None, Range::OPEN_UNIT, Unit::Share),
+        answer_seconds: field_input("answer_seconds", &s.answer_seconds, None, Range::NON_NEGATIVE, ANSWER),
+        max_occupancy: field_input("max_occupancy", &s.max_occupancy, Some(1.0), Range::OCCUPANCY, Unit::Share),
+        shrinkage: field_input("shrinkage", &s.shrinkage, Some(0.0), Range::SHRINKAGE, Unit::Share),
+        paid_hours_per_fte: field_input("paid_hours_per_fte", &s.paid_hours_per_fte, None, Range::POSITIVE, PAID_HOURS),
+        cost_per_fte: field_input("cost_per_fte", &s.cost_per_fte, None, Range::NON_NEGATIVE, COST_PER_FTE),
+        concurrency: field_input("concurrency", &s.concurrency, Some(1.0), Range::AT_LEAST_ONE, CONCURRENCY),
     };
     ck.anchor = anchor;
     staffing
 }
 
 /// Refuse a constant outside `range`, or a distribution with more than a
-/// trace of mass outside it.
+/// trace of mass outside it; for a share, say how to write a percent.
 fn check_range(
     ck: &mut Checker,
     file: &SourceFile,
@@ -111,11 +130,18 @@ fn check_range(
     field: &str,
     input: InputId,
     range: Range,
+    unit: Unit,
 ) {
     let dist = &ck.inputs.defs[input].dist;
+    let written = expr.map(Spanned::get_ref);
     if let Some(x) = dist.constant_value() {
         if x.is_finite() && !range.contains(x) {
-            let message = format!("must be {}, got {x}", range.describe());
+            let message = match (unit, written) {
+                (Unit::Share, Some(w)) => {
+                    units::share_constant(field, w, x, units::is_percent(w), unit, range.share_bounds())
+                }
+                _ => format!("must be {}, got {x}", range.describe()),
+            };
             ck.error(file.error(expr.map(Spanned::span), field, message));
         }
         return;
@@ -130,8 +156,12 @@ fn check_range(
     };
     let outside = below + above;
     if outside > OUTSIDE_MASS {
+        let hint = match (unit, written) {
+            (Unit::Share, Some(w)) => units::percent_hint(w, dist),
+            _ => String::new(),
+        };
         let message = format!(
-            "{:.2}% of this distribution lies outside the range it needs; every draw must be {}",
+            "{:.2}% of this distribution lies outside the range it needs; every draw must be {}{hint}",
             outside * 100.0,
             range.describe()
         );

@@ -416,8 +416,12 @@ bad_cases! {
     volumes_csv_bad_volume_has_no_follow_on_errors: Model ("volumes_csv_bad_volume") ["error: volumes.csv:4:15: "] errors = 1;
     volumes_csv_bad_month_has_no_follow_on_errors: Model ("volumes_csv_bad_month") ["error: volumes.csv:4:1: "] errors = 1;
     // ---- Staffing (spec sections 10 and 11) --------------------------------
-    staffing_service_level_one: Model ["error: model.toml:18:17: channel \"phone\".staffing.service_level: must be in (0, 1), got 1"];
-    staffing_occupancy_zero: Model ["error: model.toml:20:17: channel \"phone\".staffing.max_occupancy: must be in (0, 1], got 0"];
+    staffing_service_level_one: Model [
+        "error: model.toml:18:17: channel \"phone\".staffing.service_level: service_level = 1 is a share strictly between 0 and 1",
+    ];
+    staffing_occupancy_zero: Model [
+        "error: model.toml:20:17: channel \"phone\".staffing.max_occupancy: max_occupancy = 0 is a share above 0 and at most 1",
+    ];
     staffing_shrinkage_reaches_one: Model ["error: model.toml:21:13: channel \"phone\".staffing.shrinkage: 20.00% of this distribution", "every draw must be in [0, 1)"];
     staffing_aht_can_be_negative: Model ["error: model.toml:16:15: channel \"phone\".staffing.aht_seconds: 6.68% of this distribution", "every draw must be > 0 and at most 86400"];
     staffing_concurrency_below_one: Model ["error: model.toml:24:15: channel \"phone\".staffing.concurrency: must be >= 1, got 0.5"];

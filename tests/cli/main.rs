@@ -25,6 +25,7 @@
 //! - `reference`: the canonical case against an independent implementation.
 //! - `report_files`: every report file is written, valid and inert.
 //! - `shard`: sharded runs merge to the bytes of one run.
+//! - `slips`: unit slips (`share = 25`) refused with the fix; percent literals.
 //! - `stdout`: a reader that closes stdout early ends a command quietly.
 //! - `staffing`: staffed channels' agents, FTE and labour cost by hand.
 //! - `tallies`: bounded memory gives the numbers of keeping everything.
@@ -47,6 +48,7 @@ mod properties;
 mod reference;
 mod report_files;
 mod shard;
+mod slips;
 mod staffing;
 mod stdout;
 mod tallies;
