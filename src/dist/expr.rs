@@ -203,7 +203,10 @@ fn call(reader: &mut Reader, name: &str, args: &[&str]) -> Result<Dist, ParamErr
             Dist::Bernoulli(Bernoulli::new(reader.probability(args[0], "p")?)?)
         }
         other => {
-            return Err(ParamError(format!("unknown distribution \"{other}\"; expected {FAMILIES}")));
+            const NAMES: [&str; 8] =
+                ["normal", "lognormal", "uniform", "triangular", "pert", "beta", "bernoulli", "discrete"];
+            let hint = crate::suggest::did_you_mean(other, NAMES);
+            return Err(ParamError(format!("unknown distribution \"{other}\"{hint}; expected {FAMILIES}")));
         }
     };
     Ok(dist)
@@ -422,6 +425,8 @@ mod tests {
             ("discrete(1 0.5)", "value: probability"),
             ("normal(1)", "takes 2 arguments"),
             ("gamma(1, 2)", "unknown distribution"),
+            ("normall(1, 2)", "unknown distribution \"normall\" (did you mean \"normal\"?)"),
+            ("trianglar(1, 2, 3)", "unknown distribution \"trianglar\" (did you mean \"triangular\"?)"),
             ("normal(1, x)", "is not a number"),
             ("normal(1, 2", "closing parenthesis"),
             ("lots", "cannot read"),
