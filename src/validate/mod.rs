@@ -124,7 +124,8 @@ impl Checker {
                 Some(d) => Dist::Constant(d),
                 None => {
                     let anchor = self.anchor.clone();
-                    self.error(file.error(anchor, field, "is required but missing"));
+                    let hint = missing_hint(&path);
+                    self.error(file.error(anchor, field, format!("is required but missing{hint}")));
                     Dist::Constant(f64::NAN)
                 }
             },
@@ -139,6 +140,19 @@ impl Checker {
             None => format!("{}", default.unwrap_or(f64::NAN)),
         };
         self.inputs.add(InputDef { path, written, dist, domain: meaning.domain, kind, from_scenario })
+    }
+}
+
+/// What a required input is and how it is written, for the message that
+/// says it is missing (by the last part of its input path).
+fn missing_hint(path: &str) -> &'static str {
+    match path.rsplit('.').next().unwrap_or(path) {
+        "discount_rate" => "; the annual rate future savings are discounted at, e.g. discount_rate = 0.08",
+        "volume" => "; the contacts in the first month, e.g. volume = 120_000",
+        "cost_per_contact" => "; the cost of one contact in the model's currency, e.g. cost_per_contact = 8.5",
+        "share" => "; the share of contacts the effect applies to, e.g. share = 0.25 or \"25%\"",
+        "aht_seconds" => "; the average handle time in seconds, e.g. aht_seconds = 360",
+        _ => "",
     }
 }
 
