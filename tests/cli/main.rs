@@ -14,6 +14,7 @@
 //! - `batch`: `costcast batch`, several scenario files in one command.
 //! - `browser`: the HTML report renders in headless Chromium.
 //! - `charts`: the eight charts as PNG and SVG.
+//! - `corpus`: the slips a first model holds, each with its exact answer.
 //! - `copula`: the Gaussian copula keeps rank correlations and marginals.
 //! - `determinism`: the same seed gives the same bytes on any thread count.
 //! - `distributions`: the distribution families against analytic values.
@@ -38,6 +39,7 @@ mod batch;
 mod browser;
 mod charts;
 mod copula;
+mod corpus;
 mod determinism;
 mod distributions;
 mod erlang;
