@@ -36,6 +36,9 @@ pub struct BatchRequest {
     pub threads: usize,
     pub formats: report::Formats,
     pub command: String,
+    /// `--strict`: a file with a warning about its inputs is refused like
+    /// an invalid one.
+    pub strict: bool,
 }
 
 /// One scenario file's fate.
@@ -220,7 +223,7 @@ fn run_one(
         let why = if file.exists() { "not a scenario file (it names no model)" } else { "no such file" };
         return Err(Error::Input(InputError::one(Diagnostic::new(file, "", why))));
     }
-    let checked = validate::load_case(file)?;
+    let checked = validate::load_case(file)?.strict(request.strict)?;
     checked.warnings.iter().for_each(on_warning);
     let case = checked.value;
     output::check_target(folder, &case.sources)?;
@@ -235,7 +238,7 @@ fn run_one(
     };
     write_report(folder, &case, &results, request.formats, from)?;
     let folder_name = folder.file_name().map_or(String::new(), |n| n.to_string_lossy().into_owned());
-    Ok(business_cases(file, &folder_name, &case, &results))
+    Ok(business_cases(file, &folder_name, &case, &results, checked.warnings.len()))
 }
 
 /// Write one file atomically: a temporary name, then renamed.
@@ -262,6 +265,9 @@ pub struct BusinessCase {
     pub payback_p50: Option<f64>,
     /// The first fiscal year (the one being budgeted) and its committable saving.
     pub committable: Option<(String, f64)>,
+    /// Warnings about the file's inputs: a case ranked high on a slip
+    /// (growth in percent, say) must say so.
+    pub warnings: usize,
 }
 
 /// Every scenario of every file that ran, best NPV P50 first.
@@ -273,7 +279,7 @@ fn ranked(outcome: &BatchOutcome) -> Vec<BusinessCase> {
 }
 
 /// A file's business cases from its results.
-fn business_cases(file: &Path, folder: &str, case: &Case, results: &Results) -> Vec<BusinessCase> {
+fn business_cases(file: &Path, folder: &str, case: &Case, results: &Results, warnings: usize) -> Vec<BusinessCase> {
     let mut rows = Vec::new();
     for s in &case.scenarios {
         let stat = |metric: &str| {
@@ -312,6 +318,7 @@ fn business_cases(file: &Path, folder: &str, case: &Case, results: &Results) -> 
             prob_npv_positive: prob,
             payback_p50: stat("payback_month").map(|p| p.p50),
             committable,
+            warnings,
         });
     }
     rows
@@ -331,6 +338,7 @@ struct SummaryRow {
     committable_saving: String,
     report: String,
     error: String,
+    warnings: String,
 }
 
 /// `batch_summary.csv`: the ranked business cases, then the files that failed.
@@ -351,6 +359,7 @@ fn summary_csv(outcome: &BatchOutcome) -> Result<Vec<u8>, Error> {
             committable_saving: r.committable.as_ref().map_or(String::new(), |c| number(c.1)),
             report: inert(&r.folder).into_owned(),
             error: String::new(),
+            warnings: r.warnings.to_string(),
         })
         .map_err(fail)?;
     }
@@ -373,10 +382,16 @@ fn summary_csv(outcome: &BatchOutcome) -> Result<Vec<u8>, Error> {
             committable_saving: String::new(),
             report: String::new(),
             error: inert(&error).into_owned(),
+            warnings: String::new(),
         })
         .map_err(fail)?;
     }
     w.into_inner().map_err(|e| fail(e.into_error().into()))
+}
+
+/// A ranked row's count of input warnings: highlighted when there are any.
+fn warnings_cell(count: usize) -> String {
+    if count == 0 { "<td>0</td>".to_owned() } else { format!("<td class=\"warned\">{count}</td>") }
 }
 
 /// An error in one line (the first diagnostic of an input error).
@@ -399,7 +414,7 @@ fn index_html(outcome: &BatchOutcome, request: &BatchRequest) -> String {
         };
         let _ = writeln!(
             rows,
-            "<tr><td>{}</td><td class=\"text\"><a href=\"{}\">{}</a><br><span class=\"file\">{}</span></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td class=\"text\"><a href=\"{}\">{}</a><br><span class=\"file\">{}</span></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>{}</tr>",
             k + 1,
             escape(&link),
             escape(&r.scenario),
@@ -409,6 +424,7 @@ fn index_html(outcome: &BatchOutcome, request: &BatchRequest) -> String {
             report::format::percent(r.prob_npv_positive),
             r.payback_p50.map_or("–".into(), |p| format!("month {}", p.round())),
             r.committable.as_ref().map_or("–".into(), |(fy, x)| format!("{} ({fy})", money(*x))),
+            warnings_cell(r.warnings),
         );
     }
     let mut failed = String::new();
@@ -425,6 +441,16 @@ fn index_html(outcome: &BatchOutcome, request: &BatchRequest) -> String {
     for d in &outcome.unmatched {
         let _ = writeln!(failed, "<li>{}</li>", escape(&d.to_string()));
     }
+    let warned = ranked(outcome).iter().filter(|r| r.warnings > 0).count();
+    let caution = if warned == 0 {
+        String::new()
+    } else {
+        format!(
+            "<p class=\"warned\">{warned} of these business cases come from files with input warnings (column Input warnings): \
+             a slip such as growth written in percent can put a case at the top. Read a case's warnings (at the top of its \
+             report.html, or in its run.json) before trusting its rank.</p>\n"
+        )
+    };
     let failed = if failed.is_empty() {
         String::new()
     } else {
@@ -436,9 +462,11 @@ body {{ font-family: system-ui, sans-serif; max-width: 1100px; margin: 24px auto
 table {{ border-collapse: collapse; width: 100%; font-size: 14px; }}\n\
 th, td {{ padding: 4px 8px; border-bottom: 1px solid #ddd; text-align: right; }}\n\
 .text {{ text-align: left; }} .file {{ color: #595959; font-size: 12px; }}\n\
+.warned {{ background: #fff3bf; border-left: 6px solid #e0b000; padding: 6px 10px; }}\n\
+td.warned {{ font-weight: 600; }}\n\
 </style>\n</head>\n<body>\n<h1>Business cases ranked by NPV P50</h1>\n\
 <p>{} scenario files, {} iterations each, seed {}; costcast {}. Amounts in each model's currency.</p>\n\
-<table>\n<tr><th>Rank</th><th class=\"text\">Business case</th><th>NPV P50</th><th>NPV P10</th><th>P(NPV &gt; 0)</th><th>Payback P50</th><th>Committable saving, first fiscal year</th></tr>\n{rows}</table>\n{failed}</body>\n</html>\n",
+{caution}<table>\n<tr><th>Rank</th><th class=\"text\">Business case</th><th>NPV P50</th><th>NPV P10</th><th>P(NPV &gt; 0)</th><th>Payback P50</th><th>Committable saving, first fiscal year</th><th>Input warnings</th></tr>\n{rows}</table>\n{failed}</body>\n</html>\n",
         outcome.items.len(),
         report::format::thousands(request.iterations as f64),
         request.seed,

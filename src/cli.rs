@@ -18,6 +18,9 @@ pub enum Command {
         /// Model or scenario files (a scenario is checked with its model).
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Treat every warning as an error (exit status 1).
+        #[arg(long)]
+        strict: bool,
     },
     /// Forecast a scenario file and write its report.
     Run {
@@ -51,6 +54,9 @@ pub enum Command {
         /// What to write besides the CSV tables (always written), comma-separated.
         #[arg(long, value_enum, value_delimiter = ',', default_value = "all")]
         format: Vec<Format>,
+        /// Refuse a file with a warning about its inputs, like an invalid one.
+        #[arg(long)]
+        strict: bool,
     },
     /// Combine the part files of a sharded run into the report one run
     /// would have written, byte for byte.
@@ -67,6 +73,9 @@ pub enum Command {
         /// What to write besides the CSV tables (always written), comma-separated.
         #[arg(long, value_enum, value_delimiter = ',', default_value = "all")]
         format: Vec<Format>,
+        /// Refuse a file with a warning about its inputs, like an invalid one.
+        #[arg(long)]
+        strict: bool,
     },
     /// Find the best portfolio of a scenario file's initiatives under its
     /// [optimize] table, and write the frontier and the recommendation.
@@ -97,6 +106,10 @@ pub struct RunArgs {
     /// What to write besides the CSV tables (always written), comma-separated.
     #[arg(long, value_enum, value_delimiter = ',', default_value = "all")]
     pub format: Vec<Format>,
+    /// Treat every warning about the inputs as an error: exit status 1,
+    /// nothing written.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 impl RunArgs {
@@ -110,6 +123,7 @@ impl RunArgs {
             output: self.output,
             formats: formats(&self.format),
             command: std::env::args().collect::<Vec<_>>().join(" "),
+            strict: self.strict,
         }
     }
 }

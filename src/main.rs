@@ -33,7 +33,7 @@ fn main() -> ExitCode {
         }
     };
     let outcome = match cli.command {
-        Command::Check { files } => check(&files),
+        Command::Check { files, strict } => check(&files, strict),
         Command::Run { scenario, options, shard: Some(shard) } => {
             run::run_shard(&options.request(scenario), shard, |w| eprintln!("{w}"))
                 .map(|path| say!("wrote shard {}/{} to {}", shard.index, shard.count, path.display()))
@@ -42,7 +42,7 @@ fn main() -> ExitCode {
             .map(|done| {
                 wrote(&done, "");
             }),
-        Command::Batch { paths, output, iterations, seed, threads, format } => {
+        Command::Batch { paths, output, iterations, seed, threads, format, strict } => {
             let request = costcast::batch::BatchRequest {
                 paths,
                 output,
@@ -51,6 +51,7 @@ fn main() -> ExitCode {
                 threads,
                 formats: cli::formats(&format),
                 command: std::env::args().collect::<Vec<_>>().join(" "),
+                strict,
             };
             let on_error = |file: &std::path::Path, e: &Error| match e {
                 Error::Input(_) => eprintln!("{e}"),
@@ -78,13 +79,14 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Merge { parts, output, threads, format } => {
+        Command::Merge { parts, output, threads, format, strict } => {
             let request = run::MergeRequest {
                 parts,
                 output,
                 threads,
                 formats: cli::formats(&format),
                 command: std::env::args().collect::<Vec<_>>().join(" "),
+                strict,
             };
             run::merge(&request, |w| eprintln!("{w}")).map(|done| {
                 wrote(&done, "merged, ");
@@ -152,10 +154,11 @@ fn wrote(done: &run::RunOutcome, how: &str) {
     );
 }
 
-/// Validate every file; report all problems of all files, each once: a
-/// model named on the command line and by a scenario file beside it is
-/// checked twice but reported once.
-fn check(files: &[std::path::PathBuf]) -> Result<(), Error> {
+/// Validate every file; report all problems of all files (under
+/// `--strict`, the warnings among them), each once: a model named on the
+/// command line and by a scenario file beside it is checked twice but
+/// reported once.
+fn check(files: &[std::path::PathBuf], strict: bool) -> Result<(), Error> {
     let mut diagnostics = Vec::new();
     let mut warned = Vec::new();
     let mut warn_once = |w: &costcast::error::Warning| {
@@ -166,7 +169,7 @@ fn check(files: &[std::path::PathBuf]) -> Result<(), Error> {
     };
     for file in files {
         let result = if validate::is_scenario_file(file) {
-            validate::load_case(file).map(|c| {
+            validate::load_case(file).and_then(|c| c.strict(strict)).map(|c| {
                 c.warnings.iter().for_each(&mut warn_once);
                 format!(
                     "{} initiatives, {} scenarios on model \"{}\"",
@@ -176,7 +179,7 @@ fn check(files: &[std::path::PathBuf]) -> Result<(), Error> {
                 )
             })
         } else {
-            validate::load_model(file).map(|m| {
+            validate::load_model(file).and_then(|m| m.strict(strict)).map(|m| {
                 m.warnings.iter().for_each(&mut warn_once);
                 format!("model \"{}\", {} channels, {} months", m.value.name, m.value.channels.len(), m.value.months)
             })

@@ -32,6 +32,8 @@ pub struct RunRequest {
     pub command: String,
     /// What to write besides the CSV tables.
     pub formats: report::Formats,
+    /// `--strict`: a warning about the inputs is an error.
+    pub strict: bool,
 }
 
 /// What a finished run produced.
@@ -180,8 +182,14 @@ pub(crate) fn with_progress_over<T>(
     })
 }
 
-/// Every report file of a run, rendered in parallel, in a fixed order.
-pub fn render(case: &Case, results: &Results, formats: report::Formats) -> Result<Vec<(String, Vec<u8>)>, Error> {
+/// Every report file of a run, rendered in parallel, in a fixed order;
+/// the page lists the `warnings` about its inputs.
+pub fn render(
+    case: &Case,
+    results: &Results,
+    formats: report::Formats,
+    warnings: &[Warning],
+) -> Result<Vec<(String, Vec<u8>)>, Error> {
     use rayon::prelude::*;
     let mut exporters = report::csv::tables();
     if results.portfolio.is_some() {
@@ -192,7 +200,7 @@ pub fn render(case: &Case, results: &Results, formats: report::Formats) -> Resul
         exporters.push(Box::new(report::xlsx::Workbook));
     }
     if formats.html {
-        exporters.push(Box::new(report::html::Html));
+        exporters.push(Box::new(report::html::Html { warnings: warnings.to_vec() }));
     }
     exporters
         .par_iter()
@@ -241,7 +249,7 @@ pub(crate) fn write_report(
     formats: report::Formats,
     from: Provenance<'_>,
 ) -> Result<RunRecord, Error> {
-    let mut files = render(case, results, formats)?;
+    let mut files = render(case, results, formats, from.warnings)?;
     let record = RunRecord {
         costcast_version: env!("CARGO_PKG_VERSION"),
         command: from.command.to_owned(),
@@ -277,7 +285,7 @@ pub fn run(request: &RunRequest, on_warning: impl Fn(&Warning)) -> Result<RunOut
     // tables are built side by side), so `--threads` holds throughout.
     let pool = pool(request.threads)?;
     let threads = pool.current_num_threads();
-    let checked = pool.install(|| validate::load_case(&request.scenario))?;
+    let checked = pool.install(|| validate::load_case(&request.scenario))?.strict(request.strict)?;
     checked.warnings.iter().for_each(&on_warning);
     let case = checked.value;
     let output = request.output.clone().unwrap_or_else(|| default_output(&request.scenario));
@@ -312,7 +320,7 @@ pub fn optimize(request: &RunRequest, on_warning: impl Fn(&Warning)) -> Result<R
     let started = Instant::now();
     let pool = pool(request.threads)?;
     let threads = pool.current_num_threads();
-    let checked = pool.install(|| validate::load_case(&request.scenario))?;
+    let checked = pool.install(|| validate::load_case(&request.scenario))?.strict(request.strict)?;
     checked.warnings.iter().for_each(&on_warning);
     let case = checked.value;
     let spec = match case.optimize.clone() {
@@ -370,7 +378,7 @@ pub fn run_shard(
     on_warning: impl Fn(&Warning),
 ) -> Result<PathBuf, Error> {
     let pool = pool(request.threads)?;
-    let checked = pool.install(|| validate::load_case(&request.scenario))?;
+    let checked = pool.install(|| validate::load_case(&request.scenario))?.strict(request.strict)?;
     checked.warnings.iter().for_each(&on_warning);
     let case = checked.value;
     check_iterations(&request.scenario, request.iterations)?;
@@ -410,6 +418,8 @@ pub struct MergeRequest {
     pub threads: usize,
     pub formats: report::Formats,
     pub command: String,
+    /// `--strict`: a warning about the inputs is an error.
+    pub strict: bool,
 }
 
 /// `costcast merge`: check that the parts are one complete run, put them
@@ -435,7 +445,7 @@ pub fn merge(request: &MergeRequest, on_warning: impl Fn(&Warning)) -> Result<Ru
     let first = parts[0].1.clone();
     let pool = pool(request.threads)?;
     let threads = pool.current_num_threads();
-    let checked = pool.install(|| validate::load_case(&first.scenario))?;
+    let checked = pool.install(|| validate::load_case(&first.scenario))?.strict(request.strict)?;
     checked.warnings.iter().for_each(&on_warning);
     let case = checked.value;
     let now: Vec<String> = hash_inputs(&case.sources).into_iter().map(|r| r.sha256).collect();

@@ -7,6 +7,7 @@
 mod correlation;
 mod model;
 mod optimize;
+pub mod plausibility;
 mod scenario;
 mod staffing;
 mod units;
@@ -28,10 +29,26 @@ pub struct Checked<T> {
     pub warnings: Vec<Warning>,
 }
 
+impl<T> Checked<T> {
+    /// Under `--strict` (`strict` true) every warning is an error: the
+    /// warnings come back as an [`InputError`], so nothing runs or is
+    /// written. Without it, or without warnings, the checked value as is.
+    pub fn strict(self, strict: bool) -> Result<Checked<T>, InputError> {
+        if strict && !self.warnings.is_empty() {
+            return Err(InputError { diagnostics: self.warnings.into_iter().map(|w| w.0).collect() });
+        }
+        Ok(self)
+    }
+}
+
 /// Load and validate a scenario file and the model it names.
 pub fn load_case(path: &Path) -> Result<Checked<Case>, InputError> {
     let mut ck = Checker::default();
     let case = scenario::check_case(&mut ck, path);
+    if let Some(case) = case.as_ref().filter(|_| ck.errors.is_empty()) {
+        let found = plausibility::check(&case.model, &case.inputs, &ck.sites);
+        ck.warnings.extend(found);
+    }
     ck.finish(case)
 }
 
@@ -43,6 +60,10 @@ pub fn load_model(path: &Path) -> Result<Checked<Model>, InputError> {
         correlation::build_copula(&mut ck, &[(&file, &raw_corr)]);
         model
     });
+    if let Some(model) = model.as_ref().filter(|_| ck.errors.is_empty()) {
+        let found = plausibility::check(model, &ck.inputs, &ck.sites);
+        ck.warnings.extend(found);
+    }
     ck.finish(model)
 }
 
@@ -57,6 +78,9 @@ pub(crate) struct Checker {
     pub errors: Vec<Diagnostic>,
     pub warnings: Vec<Warning>,
     pub inputs: Inputs,
+    /// Where each value was written, for the checks that run once the
+    /// model is built ([`plausibility`]).
+    pub sites: Sites,
     /// Where the table being checked starts, to locate a missing field.
     pub anchor: Option<std::ops::Range<usize>>,
     /// The model's horizon is invalid: scenario months are not checked
@@ -139,6 +163,7 @@ impl Checker {
             Some(Expr::Number(x)) => format!("{x}"),
             None => format!("{}", default.unwrap_or(f64::NAN)),
         };
+        self.sites.inputs.push(file.error(expr.map(Spanned::span), field, ""));
         self.inputs.add(InputDef { path, written, dist, domain: meaning.domain, kind, from_scenario })
     }
 }
@@ -169,6 +194,20 @@ fn in_file_order(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
     }
     diagnostics.sort_by_key(|d| (files.iter().position(|f| f == &d.file), d.line.unwrap_or(0), d.column.unwrap_or(0)));
     diagnostics
+}
+
+/// Where values were written: file, line, column and field path, each a
+/// [`Diagnostic`] without its message yet. Checks that run on the built
+/// model locate what they find through these.
+#[derive(Debug, Default)]
+pub(crate) struct Sites {
+    /// Per input, by [`InputId`].
+    pub inputs: Vec<Diagnostic>,
+    /// Per channel, in model order: where `noise` is written (None when
+    /// it is not).
+    pub noise: Vec<Option<Diagnostic>>,
+    /// Per budgeted fiscal year: where its amount is written.
+    pub budgets: Vec<(i32, Diagnostic)>,
 }
 
 impl Checker {

@@ -195,6 +195,7 @@ fn check_budgets(ck: &mut Checker, file: &SourceFile, raw: &RawModel, fiscal_yea
                         ck.error(file.error(Some(amount.span()), field, "a budget must be a number >= 0"));
                     } else {
                         budgets.push((y, *amount.get_ref()));
+                        ck.sites.budgets.push((y, file.error(Some(amount.span()), field, "")));
                     }
                 }
                 Some(y) => ck.error(file.error(
@@ -306,6 +307,7 @@ fn check_channel(
 /// when absent.
 fn channel_noise(ck: &mut Checker, file: &SourceFile, rc: &RawChannel, field: &str) -> f64 {
     let f = |name: &str| format!("{field}.{name}");
+    ck.sites.noise.push(rc.noise.as_ref().map(|n| file.error(Some(n.span()), f("noise"), "")));
     match rc.noise.as_ref().map(|n| (n, n.get_ref())) {
         None => 0.0,
         Some((n, expr)) => {

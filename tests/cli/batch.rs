@@ -42,7 +42,7 @@ fn three_files_one_invalid_give_two_reports_an_error_and_a_ranking() {
     let mut lines = summary.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "rank,scenario_file,scenario,status,npv_p50,npv_p10,prob_npv_positive,payback_month_p50,committable_fiscal_year,committable_saving,report,error"
+        "rank,scenario_file,scenario,status,npv_p50,npv_p10,prob_npv_positive,payback_month_p50,committable_fiscal_year,committable_saving,report,error,warnings"
     );
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     let ok: Vec<&Vec<&str>> = rows.iter().filter(|r| r[3] == "ok").collect();
@@ -50,6 +50,7 @@ fn three_files_one_invalid_give_two_reports_an_error_and_a_ranking() {
     let p50: Vec<f64> = ok.iter().map(|r| r[4].parse().unwrap()).collect();
     assert!(p50.windows(2).all(|w| w[0] >= w[1]), "ranked by NPV P50: {p50:?}");
     assert_eq!(ok.iter().map(|r| r[0]).collect::<Vec<_>>(), ["1", "2", "3", "4", "5"]);
+    assert!(ok.iter().all(|r| r[12] == "0"), "the shipped files have no input warnings");
     let failed: Vec<&Vec<&str>> = rows.iter().filter(|r| r[3] == "failed").collect();
     assert_eq!(failed.len(), 1);
     assert!(failed[0][1].ends_with("typo.toml"));

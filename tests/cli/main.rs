@@ -21,6 +21,8 @@
 //! - `erlang`: Erlang B and C against published and 60-digit values.
 //! - `formulas`: hand-computed cases, every number exact.
 //! - `optimize`: `costcast optimize` on cases solved by hand.
+//! - `plausibility`: valid but implausible inputs warn, `--strict` refuses
+//!   them, and the shipped examples raise no warning.
 //! - `progress`: the progress bar on a terminal, none in a pipe.
 //! - `properties`: laws that hold for any input (proptest).
 //! - `reference`: the canonical case against an independent implementation.
@@ -45,6 +47,7 @@ mod distributions;
 mod erlang;
 mod formulas;
 mod optimize;
+mod plausibility;
 mod progress;
 mod properties;
 mod reference;

@@ -3,14 +3,15 @@
 //! Shaped like a one-page strategic plan: the business case in a sentence
 //! per scenario, where we are (baseline), the plan (initiatives), where we
 //! will be (scenarios, fiscal years, budget), the charts, and the
-//! assumptions that must hold. Self-contained: charts are inline SVG, no
+//! assumptions that must hold; above them all, in a yellow box, the inputs
+//! to check (the run's warnings). Self-contained: charts are inline SVG, no
 //! scripts, no network. Every text that came from an input file is escaped.
 
 use std::fmt::Write;
 
 use super::format::{money, money_short, percent};
 use crate::aggregate::{FiscalValue, Results, Stats, SummaryValue};
-use crate::error::RenderError;
+use crate::error::{RenderError, Warning};
 use crate::model::{Case, Effect, InputKind};
 
 const TEMPLATE: &str = include_str!("template.html");
@@ -32,7 +33,10 @@ pub fn escape(text: &str) -> String {
 }
 
 /// The page as a report file; charts are rendered as SVG to inline them.
-pub struct Html;
+pub struct Html {
+    /// The warnings about the run's inputs, listed at the top of the page.
+    pub warnings: Vec<Warning>,
+}
 
 impl super::Exporter for Html {
     fn file_name(&self) -> String {
@@ -46,7 +50,7 @@ impl super::Exporter for Html {
                 Ok(ChartSvg { title: chart.title().to_owned(), svg: super::charts::render_svg(chart, case, results)? })
             })
             .collect::<Result<Vec<_>, RenderError>>()?;
-        Ok(render(case, results, &charts).into_bytes())
+        Ok(render(case, results, &charts, &self.warnings).into_bytes())
     }
 }
 
@@ -56,8 +60,8 @@ pub struct ChartSvg {
     pub svg: String,
 }
 
-/// Render the page.
-pub fn render(case: &Case, results: &Results, charts: &[ChartSvg]) -> String {
+/// Render the page, the `warnings` about its inputs at the top.
+pub fn render(case: &Case, results: &Results, charts: &[ChartSvg], warnings: &[Warning]) -> String {
     let page = Page { case, results, cur: &case.model.currency };
     let stem = case.scenario_path.file_stem().map_or(String::new(), |s| s.to_string_lossy().into_owned());
     let title = format!("{}: {}", case.model.name, stem);
@@ -86,6 +90,9 @@ pub fn render(case: &Case, results: &Results, charts: &[ChartSvg]) -> String {
         ("{{drivers}}", page.drivers()),
         ("{{assumptions}}", page.assumptions()),
         ("{{footer}}", page.footer()),
+        // Last, so no later placeholder is looked for in the file paths
+        // and expressions it quotes.
+        ("{{warnings}}", warnings_box(warnings)),
     ];
     let mut html = TEMPLATE.to_owned();
     for (key, value) in fill {
@@ -537,6 +544,38 @@ impl Page<'_> {
     }
 }
 
+/// The inputs to check, one line per warning in plain words (the field,
+/// what is wrong, where it is written), in a box a reader cannot miss;
+/// nothing when the run met no warning.
+fn warnings_box(warnings: &[Warning]) -> String {
+    if warnings.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("<section class=\"check\">\n  <h2>Check these inputs</h2>\n");
+    let _ = writeln!(
+        out,
+        "  <p>{} about the input files: the figures below use the inputs as written, so check {} before relying on this page.</p>\n  <ul>",
+        if warnings.len() == 1 { "One warning".to_owned() } else { format!("{} warnings", warnings.len()) },
+        if warnings.len() == 1 { "it" } else { "each" },
+    );
+    for Warning(d) in warnings {
+        let place = match (d.line, d.column) {
+            (Some(line), Some(column)) => format!("{}, line {line}, column {column}", d.file.display()),
+            (Some(line), None) => format!("{}, line {line}", d.file.display()),
+            _ => d.file.display().to_string(),
+        };
+        let field = if d.field.is_empty() { String::new() } else { format!("<strong>{}</strong>: ", escape(&d.field)) };
+        let _ = writeln!(
+            out,
+            "    <li>{field}{} <span class=\"where\">({})</span></li>",
+            escape(&d.message),
+            escape(&place)
+        );
+    }
+    out.push_str("  </ul>\n</section>\n");
+    out
+}
+
 /// Inline each chart's SVG, made responsive with a viewBox.
 fn charts_html(charts: &[ChartSvg]) -> String {
     let mut out = String::new();
@@ -580,6 +619,28 @@ mod tests {
     fn escapes_markup_and_quotes() {
         assert_eq!(escape("<b>&\"x\"'"), "&lt;b&gt;&amp;&quot;x&quot;&#39;");
         assert_eq!(escape("=HYPERLINK(\"http://x\")"), "=HYPERLINK(&quot;http://x&quot;)");
+    }
+
+    #[test]
+    fn warnings_are_listed_escaped_with_their_place() {
+        assert_eq!(warnings_box(&[]), "");
+        let at = crate::Diagnostic::new(
+            std::path::Path::new("models/<x>.toml"),
+            "channel[0].growth",
+            "growth = 1 is \"100%\"",
+        )
+        .at(8, 10);
+        let page =
+            warnings_box(&[Warning(at), Warning(crate::Diagnostic::new(std::path::Path::new("m.toml"), "", "odd"))]);
+        assert!(page.contains("<h2>Check these inputs</h2>"), "{page}");
+        assert!(page.contains("<p>2 warnings about the input files:"), "{page}");
+        assert!(
+            page.contains(
+                "<li><strong>channel[0].growth</strong>: growth = 1 is &quot;100%&quot; <span class=\"where\">(models/&lt;x&gt;.toml, line 8, column 10)</span></li>"
+            ),
+            "{page}"
+        );
+        assert!(page.contains("<li>odd <span class=\"where\">(m.toml)</span></li>"), "{page}");
     }
 
     #[test]
