@@ -19,6 +19,7 @@
 //! - `distributions`: the distribution families against analytic values.
 //! - `erlang`: Erlang B and C against published and 60-digit values.
 //! - `formulas`: hand-computed cases, every number exact.
+//! - `init`: `costcast init`, the starter files and `--from-csv`.
 //! - `optimize`: `costcast optimize` on cases solved by hand.
 //! - `progress`: the progress bar on a terminal, none in a pipe.
 //! - `properties`: laws that hold for any input (proptest).
@@ -41,6 +42,7 @@ mod determinism;
 mod distributions;
 mod erlang;
 mod formulas;
+mod init;
 mod optimize;
 mod progress;
 mod properties;
