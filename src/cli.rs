@@ -13,6 +13,21 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Write a commented starter model and scenario file to begin from:
+    /// DIR/models/starter.toml and DIR/scenarios/starter-plan.toml.
+    Init {
+        /// The folder to write them into (created if missing).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Start from your own channel table, a CSV in the channels_csv
+        /// format (columns id, volume, growth, noise, cost_per_contact,
+        /// inflation, fixed_monthly, seasonality).
+        #[arg(long, value_name = "CHANNELS.CSV")]
+        from_csv: Option<PathBuf>,
+        /// Replace the starter files if they exist.
+        #[arg(long)]
+        force: bool,
+    },
     /// Validate model and scenario files; print every problem found.
     Check {
         /// Model or scenario files (a scenario is checked with its model).

@@ -123,6 +123,9 @@ pub enum Error {
     /// The worker threads could not be started.
     #[error("cannot start worker threads: {0}")]
     Threads(#[from] rayon::ThreadPoolBuildError),
+    /// `costcast init` could not produce its files: exit status 2.
+    #[error(transparent)]
+    Init(#[from] crate::init::InitError),
 }
 
 impl Error {
@@ -134,7 +137,8 @@ impl Error {
             | Error::NotAFolder { .. }
             | Error::Simulate(_)
             | Error::Render { .. }
-            | Error::Threads(_) => 2,
+            | Error::Threads(_)
+            | Error::Init(_) => 2,
         }
     }
 }

@@ -42,6 +42,16 @@ fn main() -> ExitCode {
             .map(|done| {
                 wrote(&done, "");
             }),
+        Command::Init { dir, from_csv, force } => {
+            costcast::init::init(&costcast::init::InitRequest { dir, from_csv, force }).map(|done| {
+                done.warnings.iter().for_each(|w| eprintln!("{w}"));
+                say!("wrote {} and {}", done.model.display(), done.scenario.display());
+                say!("next, check the files, then forecast:");
+                for command in done.next_commands() {
+                    say!("  {command}");
+                }
+            })
+        }
         Command::Batch { paths, output, iterations, seed, threads, format, strict } => {
             let request = costcast::batch::BatchRequest {
                 paths,

@@ -20,6 +20,7 @@
 //! - `distributions`: the distribution families against analytic values.
 //! - `erlang`: Erlang B and C against published and 60-digit values.
 //! - `formulas`: hand-computed cases, every number exact.
+//! - `init`: `costcast init`, the starter files and `--from-csv`.
 //! - `optimize`: `costcast optimize` on cases solved by hand.
 //! - `plausibility`: valid but implausible inputs warn, `--strict` refuses
 //!   them, and the shipped examples raise no warning.
@@ -46,6 +47,7 @@ mod determinism;
 mod distributions;
 mod erlang;
 mod formulas;
+mod init;
 mod optimize;
 mod plausibility;
 mod progress;
