@@ -247,10 +247,10 @@ mod tests {
         for text in [&starter.model, &starter.plan] {
             assert!(!text.contains("{{"), "a placeholder is left:\n{text}");
         }
-        let model = read("starter.toml", &starter.model, |r, t| RawModel::read(r, t));
+        let model = read("starter.toml", &starter.model, RawModel::read);
         assert_eq!(model.channel.len(), 3);
         assert!(model.budget.is_none() && model.fiscal_year_start.is_none(), "optional fields are commented out");
-        let plan = read("starter-plan.toml", &starter.plan, |r, t| RawScenarioFile::read(r, t));
+        let plan = read("starter-plan.toml", &starter.plan, RawScenarioFile::read);
         let ids: Vec<&str> =
             plan.initiative.iter().filter_map(|i| i.id.as_ref()).map(|id| id.get_ref().as_str()).collect();
         assert_eq!(ids, ["chatbot", "knowledge_base"]);
