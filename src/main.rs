@@ -42,7 +42,7 @@ fn main() -> ExitCode {
             .map(|done| {
                 wrote(&done, "");
             }),
-        Command::Batch { paths, output, iterations, seed, threads, format } => {
+        Command::Batch { paths, output, iterations, seed, threads, format, rank_by } => {
             let request = costcast::batch::BatchRequest {
                 paths,
                 output,
@@ -51,6 +51,7 @@ fn main() -> ExitCode {
                 threads,
                 formats: cli::formats(&format),
                 command: std::env::args().collect::<Vec<_>>().join(" "),
+                rank_by: rank_by.into(),
             };
             let on_error = |file: &std::path::Path, e: &Error| match e {
                 Error::Input(_) => eprintln!("{e}"),
