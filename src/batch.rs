@@ -7,6 +7,8 @@
 //! `batch_summary.csv` and `index.html` rank the business cases. A bad file
 //! is reported and skipped; the others still run.
 
+use std::cmp;
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -17,6 +19,7 @@ use serde::Serialize;
 use crate::aggregate::{FiscalValue, Results, SummaryValue};
 use crate::error::{Diagnostic, Error, InputError, RenderError, Warning};
 use crate::model::Case;
+use crate::report::format::{NOT_A_NUMBER, money_short, percent};
 use crate::report::html::escape;
 use crate::report::{self, inert, number, output};
 use crate::run::{self, Provenance, forecast_in_pool, write_report};
@@ -39,6 +42,71 @@ pub struct BatchRequest {
     /// `--strict`: a file with a warning about its inputs is refused like
     /// an invalid one.
     pub strict: bool,
+    /// What the ranking puts first.
+    pub rank_by: RankBy,
+}
+
+/// What `batch_summary.csv` and `index.html` rank the business cases by,
+/// best (highest) first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RankBy {
+    /// NPV P10, the NPV reached in 90% of iterations: the downside a
+    /// budget meeting commits to, so a case that might lose money does not
+    /// rank first on its median.
+    #[default]
+    NpvP10,
+    /// NPV P50, the median.
+    NpvP50,
+    /// The mean NPV.
+    NpvMean,
+    /// P(NPV > 0): the only metric without a currency.
+    ProbNpvPositive,
+}
+
+impl RankBy {
+    /// The name on the command line and in `batch_summary.csv`.
+    pub fn name(self) -> &'static str {
+        match self {
+            RankBy::NpvP10 => "npv_p10",
+            RankBy::NpvP50 => "npv_p50",
+            RankBy::NpvMean => "npv_mean",
+            RankBy::ProbNpvPositive => "prob_npv_positive",
+        }
+    }
+
+    /// The name for people, as the index's column headings write it.
+    fn label(self) -> &'static str {
+        match self {
+            RankBy::NpvP10 => "NPV P10",
+            RankBy::NpvP50 => "NPV P50",
+            RankBy::NpvMean => "NPV mean",
+            RankBy::ProbNpvPositive => "P(NPV > 0)",
+        }
+    }
+
+    /// Is the metric an amount of money? Amounts are only compared within
+    /// one currency.
+    fn is_amount(self) -> bool {
+        self != RankBy::ProbNpvPositive
+    }
+
+    fn of(self, c: &BusinessCase) -> f64 {
+        match self {
+            RankBy::NpvP10 => c.npv_p10,
+            RankBy::NpvP50 => c.npv_p50,
+            RankBy::NpvMean => c.npv_mean,
+            RankBy::ProbNpvPositive => c.prob_npv_positive,
+        }
+    }
+
+    /// How ties are broken, in words.
+    fn ties(self) -> &'static str {
+        match self {
+            RankBy::NpvP10 => "ties by NPV P50",
+            RankBy::NpvP50 => "ties by NPV P10",
+            RankBy::NpvMean | RankBy::ProbNpvPositive => "ties by NPV P10, then NPV P50",
+        }
+    }
 }
 
 /// One scenario file's fate.
@@ -203,7 +271,7 @@ pub fn batch(
         })
     });
     let outcome = BatchOutcome { items, unmatched };
-    let summary = summary_csv(&outcome)?;
+    let summary = summary_csv(&outcome, request.rank_by)?;
     let index = index_html(&outcome, request);
     write_file(&request.output.join(SUMMARY_FILE), &summary)?;
     write_file(&request.output.join("index.html"), index.as_bytes())?;
@@ -259,8 +327,11 @@ pub struct BusinessCase {
     /// The file's report folder inside the batch folder.
     pub folder: String,
     pub scenario: String,
-    pub npv_p50: f64,
+    /// The model's currency code, in which every amount below is.
+    pub currency: String,
     pub npv_p10: f64,
+    pub npv_p50: f64,
+    pub npv_mean: f64,
     pub prob_npv_positive: f64,
     pub payback_p50: Option<f64>,
     /// The first fiscal year (the one being budgeted) and its committable saving.
@@ -270,12 +341,55 @@ pub struct BusinessCase {
     pub warnings: usize,
 }
 
-/// Every scenario of every file that ran, best NPV P50 first.
-fn ranked(outcome: &BatchOutcome) -> Vec<BusinessCase> {
-    let mut rows: Vec<BusinessCase> =
-        outcome.items.iter().filter_map(|i| i.outcome.as_ref().ok()).flatten().cloned().collect();
-    rows.sort_by(|a, b| b.npv_p50.total_cmp(&a.npv_p50).then(a.file.cmp(&b.file)).then(a.scenario.cmp(&b.scenario)));
-    rows
+/// Business cases that may be compared, best first: one currency's when
+/// ranking by an amount, every currency's when ranking by P(NPV > 0).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ranking {
+    /// The currency of every case here; `None` when the ranking spans
+    /// several currencies (possible only for P(NPV > 0)).
+    pub currency: Option<String>,
+    pub cases: Vec<BusinessCase>,
+}
+
+/// Rank the business cases by `by`: larger first, then NPV P10, then
+/// NPV P50, then file and scenario name, so the order never depends on
+/// the order files finished in. A euro is not a dollar: ranking by an
+/// amount gives one ranking per currency (alphabetical by code) rather
+/// than comparing amounts across currencies.
+pub fn rank(mut cases: Vec<BusinessCase>, by: RankBy) -> Vec<Ranking> {
+    cases.sort_by(|a, b| {
+        descending(by.of(a), by.of(b))
+            .then(descending(a.npv_p10, b.npv_p10))
+            .then(descending(a.npv_p50, b.npv_p50))
+            .then_with(|| a.file.cmp(&b.file))
+            .then_with(|| a.scenario.cmp(&b.scenario))
+    });
+    let currencies: BTreeSet<&str> = cases.iter().map(|c| c.currency.as_str()).collect();
+    if !by.is_amount() || currencies.len() <= 1 {
+        let currency = (currencies.len() == 1).then(|| cases[0].currency.clone());
+        return if cases.is_empty() { Vec::new() } else { vec![Ranking { currency, cases }] };
+    }
+    let currencies: Vec<String> = currencies.into_iter().map(str::to_owned).collect();
+    currencies
+        .into_iter()
+        .map(|cur| Ranking {
+            cases: cases.iter().filter(|c| c.currency == cur).cloned().collect(),
+            currency: Some(cur),
+        })
+        .collect()
+}
+
+/// Larger first; a missing value (NaN) after every number.
+fn descending(a: f64, b: f64) -> cmp::Ordering {
+    match (a.is_nan(), b.is_nan()) {
+        (false, false) => b.partial_cmp(&a).unwrap_or(cmp::Ordering::Equal),
+        (a_missing, b_missing) => a_missing.cmp(&b_missing),
+    }
+}
+
+/// Every scenario of every file that ran, ranked.
+fn ranked(outcome: &BatchOutcome, by: RankBy) -> Vec<Ranking> {
+    rank(outcome.items.iter().filter_map(|i| i.outcome.as_ref().ok()).flatten().cloned().collect(), by)
 }
 
 /// A file's business cases from its results.
@@ -313,8 +427,10 @@ fn business_cases(file: &Path, folder: &str, case: &Case, results: &Results, war
             file: file.display().to_string(),
             folder: folder.to_owned(),
             scenario: s.name.clone(),
-            npv_p50: npv.map_or(f64::NAN, |n| n.p50),
+            currency: case.model.currency.clone(),
             npv_p10: npv.map_or(f64::NAN, |n| n.p10),
+            npv_p50: npv.map_or(f64::NAN, |n| n.p50),
+            npv_mean: npv.map_or(f64::NAN, |n| n.mean),
             prob_npv_positive: prob,
             payback_p50: stat("payback_month").map(|p| p.p50),
             committable,
@@ -324,14 +440,18 @@ fn business_cases(file: &Path, folder: &str, case: &Case, results: &Results, war
     rows
 }
 
-#[derive(Serialize)]
+/// A row of `batch_summary.csv`: plain numbers, the currency beside them.
+#[derive(Serialize, Default)]
 struct SummaryRow {
     rank: String,
+    rank_by: &'static str,
     scenario_file: String,
     scenario: String,
     status: &'static str,
-    npv_p50: String,
+    currency: String,
     npv_p10: String,
+    npv_p50: String,
+    npv_mean: String,
     prob_npv_positive: String,
     payback_month_p50: String,
     committable_fiscal_year: String,
@@ -341,27 +461,33 @@ struct SummaryRow {
     warnings: String,
 }
 
-/// `batch_summary.csv`: the ranked business cases, then the files that failed.
-fn summary_csv(outcome: &BatchOutcome) -> Result<Vec<u8>, Error> {
+/// `batch_summary.csv`: the ranked business cases (ranking by ranking, the
+/// rank counted within each), then the files that failed.
+fn summary_csv(outcome: &BatchOutcome, by: RankBy) -> Result<Vec<u8>, Error> {
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
     let fail = |e: csv::Error| Error::Render { file: SUMMARY_FILE.into(), source: RenderError::Csv(e) };
-    for (k, r) in ranked(outcome).into_iter().enumerate() {
-        w.serialize(SummaryRow {
-            rank: (k + 1).to_string(),
-            scenario_file: inert(&r.file).into_owned(),
-            scenario: inert(&r.scenario).into_owned(),
-            status: "ok",
-            npv_p50: number(r.npv_p50),
-            npv_p10: number(r.npv_p10),
-            prob_npv_positive: number(r.prob_npv_positive),
-            payback_month_p50: r.payback_p50.map_or(String::new(), number),
-            committable_fiscal_year: r.committable.as_ref().map_or(String::new(), |c| c.0.clone()),
-            committable_saving: r.committable.as_ref().map_or(String::new(), |c| number(c.1)),
-            report: inert(&r.folder).into_owned(),
-            error: String::new(),
-            warnings: r.warnings.to_string(),
-        })
-        .map_err(fail)?;
+    for ranking in ranked(outcome, by) {
+        for (k, r) in ranking.cases.into_iter().enumerate() {
+            w.serialize(SummaryRow {
+                rank: (k + 1).to_string(),
+                rank_by: by.name(),
+                scenario_file: inert(&r.file).into_owned(),
+                scenario: inert(&r.scenario).into_owned(),
+                status: "ok",
+                currency: r.currency,
+                npv_p10: number(r.npv_p10),
+                npv_p50: number(r.npv_p50),
+                npv_mean: number(r.npv_mean),
+                prob_npv_positive: number(r.prob_npv_positive),
+                payback_month_p50: r.payback_p50.map_or(String::new(), number),
+                committable_fiscal_year: r.committable.as_ref().map_or(String::new(), |c| c.0.clone()),
+                committable_saving: r.committable.as_ref().map_or(String::new(), |c| number(c.1)),
+                report: inert(&r.folder).into_owned(),
+                error: String::new(),
+                warnings: r.warnings.to_string(),
+            })
+            .map_err(fail)?;
+        }
     }
     let failures = outcome
         .items
@@ -370,19 +496,11 @@ fn summary_csv(outcome: &BatchOutcome) -> Result<Vec<u8>, Error> {
         .chain(outcome.unmatched.iter().map(|d| (d.file.display().to_string(), d.to_string())));
     for (file, error) in failures {
         w.serialize(SummaryRow {
-            rank: String::new(),
+            rank_by: by.name(),
             scenario_file: inert(&file).into_owned(),
-            scenario: String::new(),
             status: "failed",
-            npv_p50: String::new(),
-            npv_p10: String::new(),
-            prob_npv_positive: String::new(),
-            payback_month_p50: String::new(),
-            committable_fiscal_year: String::new(),
-            committable_saving: String::new(),
-            report: String::new(),
             error: inert(&error).into_owned(),
-            warnings: String::new(),
+            ..SummaryRow::default()
         })
         .map_err(fail)?;
     }
@@ -402,30 +520,87 @@ fn first_line(e: &Error) -> String {
     }
 }
 
-/// `index.html`: the ranking with links to each report.
-fn index_html(outcome: &BatchOutcome, request: &BatchRequest) -> String {
-    let money = |x: f64| report::format::thousands(x);
+/// The columns of the index's tables, the ranking metric's marked.
+fn index_head(by: RankBy) -> String {
+    let columns = [
+        (Some(RankBy::NpvP10), "NPV P10"),
+        (Some(RankBy::NpvP50), "NPV P50"),
+        (Some(RankBy::NpvMean), "NPV mean"),
+        (Some(RankBy::ProbNpvPositive), "P(NPV &gt; 0)"),
+        (None, "Payback P50"),
+        (None, "Committable saving, first fiscal year"),
+        (None, "Input warnings"),
+    ];
+    let mut head = String::from("<tr><th>Rank</th><th class=\"text\">Business case</th>");
+    for (metric, title) in columns {
+        let class = if metric == Some(by) { " class=\"by\"" } else { "" };
+        let _ = write!(head, "<th{class}>{title}</th>");
+    }
+    head.push_str("</tr>\n");
+    head
+}
+
+/// One ranking as a table; every amount in its own file's currency.
+fn index_table(ranking: &Ranking, by: RankBy, formats: report::Formats) -> String {
     let mut rows = String::new();
-    for (k, r) in ranked(outcome).iter().enumerate() {
-        let link = if request.formats.html {
-            format!("{}/report.html", r.folder)
-        } else {
-            format!("{}/summary.csv", r.folder)
+    for (k, r) in ranking.cases.iter().enumerate() {
+        let money = |x: f64| escape(&money_short(x, &r.currency));
+        let link = if formats.html { format!("{}/report.html", r.folder) } else { format!("{}/summary.csv", r.folder) };
+        let cell = |metric: RankBy, text: String| {
+            if metric == by { format!("<td class=\"by\">{text}</td>") } else { format!("<td>{text}</td>") }
         };
         let _ = writeln!(
             rows,
-            "<tr><td>{}</td><td class=\"text\"><a href=\"{}\">{}</a><br><span class=\"file\">{}</span></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>{}</tr>",
+            "<tr><td>{}</td><td class=\"text\"><a href=\"{}\">{}</a><br><span class=\"file\">{}</span></td>{}{}{}{}<td>{}</td><td>{}</td>{}</tr>",
             k + 1,
             escape(&link),
             escape(&r.scenario),
             escape(&r.file),
-            money(r.npv_p50),
-            money(r.npv_p10),
-            report::format::percent(r.prob_npv_positive),
-            r.payback_p50.map_or("–".into(), |p| format!("month {}", p.round())),
-            r.committable.as_ref().map_or("–".into(), |(fy, x)| format!("{} ({fy})", money(*x))),
+            cell(RankBy::NpvP10, money(r.npv_p10)),
+            cell(RankBy::NpvP50, money(r.npv_p50)),
+            cell(RankBy::NpvMean, money(r.npv_mean)),
+            cell(RankBy::ProbNpvPositive, percent(r.prob_npv_positive)),
+            r.payback_p50.map_or(NOT_A_NUMBER.into(), |p| format!("month {}", p.round())),
+            r.committable.as_ref().map_or(NOT_A_NUMBER.into(), |(fy, x)| format!("{} ({})", money(*x), escape(fy))),
             warnings_cell(r.warnings),
         );
+    }
+    format!("<table>\n{}{rows}</table>\n", index_head(by))
+}
+
+/// What the index says about currencies: nothing when every file uses
+/// one, else which differ and how the ranking treats them.
+fn currency_note(rankings: &[Ranking], by: RankBy) -> String {
+    let currencies: BTreeSet<&str> =
+        rankings.iter().flat_map(|r| r.cases.iter().map(|c| c.currency.as_str())).collect();
+    if currencies.len() <= 1 {
+        return String::new();
+    }
+    let list = escape(&currencies.into_iter().collect::<Vec<_>>().join(", "));
+    let how = if by.is_amount() {
+        format!(
+            "Amounts in different currencies are not compared, so each currency has its own ranking by {}.",
+            escape(by.label())
+        )
+    } else {
+        "P(NPV &gt; 0) has no currency, so one ranking holds them all; compare amounts only between rows in the same currency."
+            .to_owned()
+    };
+    format!("<p class=\"flag\"><strong>These files use different currencies ({list}).</strong> {how}</p>\n")
+}
+
+/// `index.html`: the ranking with links to each report.
+fn index_html(outcome: &BatchOutcome, request: &BatchRequest) -> String {
+    let by = request.rank_by;
+    let rankings = ranked(outcome, by);
+    let mut tables = String::new();
+    for ranking in &rankings {
+        if rankings.len() > 1
+            && let Some(currency) = &ranking.currency
+        {
+            let _ = writeln!(tables, "<h2>In {}</h2>", escape(currency));
+        }
+        tables.push_str(&index_table(ranking, by, request.formats));
     }
     let mut failed = String::new();
     for item in &outcome.items {
@@ -441,7 +616,7 @@ fn index_html(outcome: &BatchOutcome, request: &BatchRequest) -> String {
     for d in &outcome.unmatched {
         let _ = writeln!(failed, "<li>{}</li>", escape(&d.to_string()));
     }
-    let warned = ranked(outcome).iter().filter(|r| r.warnings > 0).count();
+    let warned = rankings.iter().flat_map(|r| r.cases.iter()).filter(|c| c.warnings > 0).count();
     let caution = if warned == 0 {
         String::new()
     } else {
@@ -456,20 +631,91 @@ fn index_html(outcome: &BatchOutcome, request: &BatchRequest) -> String {
     } else {
         format!("<h2>Not run: fix and run again</h2>\n<ul>\n{failed}</ul>\n")
     };
+    let why = match by {
+        RankBy::NpvP10 => ", the NPV reached in 90% of iterations: the downside a budget can commit to",
+        RankBy::NpvP50 => ", the median NPV",
+        RankBy::NpvMean | RankBy::ProbNpvPositive => "",
+    };
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>costcast batch</title>\n<style>\n\
 body {{ font-family: system-ui, sans-serif; max-width: 1100px; margin: 24px auto; padding: 0 16px; color: #111; }}\n\
 table {{ border-collapse: collapse; width: 100%; font-size: 14px; }}\n\
 th, td {{ padding: 4px 8px; border-bottom: 1px solid #ddd; text-align: right; }}\n\
 .text {{ text-align: left; }} .file {{ color: #595959; font-size: 12px; }}\n\
+.by {{ font-weight: 600; background: #eef5fb; }}\n\
 .warned {{ background: #fff3bf; border-left: 6px solid #e0b000; padding: 6px 10px; }}\n\
 td.warned {{ font-weight: 600; }}\n\
-</style>\n</head>\n<body>\n<h1>Business cases ranked by NPV P50</h1>\n\
-<p>{} scenario files, {} iterations each, seed {}; costcast {}. Amounts in each model's currency.</p>\n\
-{caution}<table>\n<tr><th>Rank</th><th class=\"text\">Business case</th><th>NPV P50</th><th>NPV P10</th><th>P(NPV &gt; 0)</th><th>Payback P50</th><th>Committable saving, first fiscal year</th><th>Input warnings</th></tr>\n{rows}</table>\n{failed}</body>\n</html>\n",
+.flag {{ border-left: 4px solid #D55E00; background: #fdf1e8; padding: 6px 10px; }}\n\
+</style>\n</head>\n<body>\n<h1>Business cases ranked by {label}</h1>\n\
+<p>{} scenario files, {} iterations each, seed {}; costcast {}. Ranked by {label}{why}; {ties}. Amounts in each file's currency.</p>\n\
+{caution}{note}{tables}{failed}</body>\n</html>\n",
         outcome.items.len(),
         report::format::thousands(request.iterations as f64),
         request.seed,
         env!("CARGO_PKG_VERSION"),
+        label = escape(by.label()),
+        ties = by.ties(),
+        note = currency_note(&rankings, by),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn case(scenario: &str, currency: &str, p10: f64, p50: f64, mean: f64, prob: f64) -> BusinessCase {
+        BusinessCase {
+            file: format!("{scenario}.toml"),
+            folder: scenario.to_owned(),
+            scenario: scenario.to_owned(),
+            currency: currency.to_owned(),
+            npv_p10: p10,
+            npv_p50: p50,
+            npv_mean: mean,
+            prob_npv_positive: prob,
+            payback_p50: None,
+            committable: None,
+            warnings: 0,
+        }
+    }
+
+    fn names(rankings: &[Ranking]) -> Vec<Vec<&str>> {
+        rankings.iter().map(|r| r.cases.iter().map(|c| c.scenario.as_str()).collect()).collect()
+    }
+
+    #[test]
+    fn the_downside_ranks_first_ties_go_to_the_median_and_a_missing_value_last() {
+        let cases = vec![
+            case("risky", "USD", -600.0, 900.0, 400.0, 0.7),
+            case("missing", "USD", f64::NAN, 1e9, 1e9, 1.0),
+            case("safe", "USD", 100.0, 200.0, 200.0, 1.0),
+            case("safe twin", "USD", 100.0, 300.0, 300.0, 1.0),
+        ];
+        let by_p10 = rank(cases.clone(), RankBy::NpvP10);
+        assert_eq!(names(&by_p10), [["safe twin", "safe", "risky", "missing"]]);
+        assert_eq!(by_p10[0].currency.as_deref(), Some("USD"));
+        assert_eq!(names(&rank(cases.clone(), RankBy::NpvP50)), [["missing", "risky", "safe twin", "safe"]]);
+        // Equal probabilities: NPV P10 decides, then P50.
+        assert_eq!(names(&rank(cases.clone(), RankBy::ProbNpvPositive)), [["safe twin", "safe", "missing", "risky"]]);
+        assert!(rank(Vec::new(), RankBy::NpvP10).is_empty());
+    }
+
+    #[test]
+    fn amounts_are_ranked_within_their_currency_probabilities_across() {
+        let cases = vec![
+            case("yen", "JPY", 5e8, 6e8, 6e8, 0.6),
+            case("dollars", "USD", 1e6, 2e6, 2e6, 0.99),
+            case("euros", "EUR", 2e6, 3e6, 3e6, 0.9),
+            case("more euros", "EUR", 3e6, 4e6, 4e6, 0.8),
+        ];
+        let by_p10 = rank(cases.clone(), RankBy::NpvP10);
+        assert_eq!(names(&by_p10), vec![vec!["more euros", "euros"], vec!["yen"], vec!["dollars"]]);
+        let currencies: Vec<_> = by_p10.iter().map(|r| r.currency.as_deref()).collect();
+        assert_eq!(currencies, [Some("EUR"), Some("JPY"), Some("USD")]);
+        let by_prob = rank(cases, RankBy::ProbNpvPositive);
+        assert_eq!(names(&by_prob), [["dollars", "euros", "more euros", "yen"]]);
+        assert_eq!(by_prob[0].currency, None);
+        assert!(currency_note(&by_prob, RankBy::ProbNpvPositive).contains("(EUR, JPY, USD)"));
+        assert!(currency_note(&by_p10[..1], RankBy::NpvP10).is_empty(), "one currency: no note");
+    }
 }

@@ -72,6 +72,10 @@ pub enum Command {
         /// Refuse a file with a warning about its inputs, like an invalid one.
         #[arg(long)]
         strict: bool,
+        /// What ranks the business cases, best first (amounts ranked within
+        /// each currency).
+        #[arg(long, value_enum, default_value = "npv_p10")]
+        rank_by: RankBy,
     },
     /// Combine the part files of a sharded run into the report one run
     /// would have written, byte for byte.
@@ -157,6 +161,34 @@ pub enum Format {
     Xlsx,
     /// Everything.
     All,
+}
+
+/// What `costcast batch` ranks by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RankBy {
+    /// NPV P10: the downside a budget meeting commits to; ties by NPV P50.
+    #[value(name = "npv_p10")]
+    NpvP10,
+    /// NPV P50, the median; ties by NPV P10.
+    #[value(name = "npv_p50")]
+    NpvP50,
+    /// The mean NPV.
+    #[value(name = "npv_mean")]
+    NpvMean,
+    /// P(NPV > 0), one ranking across currencies.
+    #[value(name = "prob_npv_positive")]
+    ProbNpvPositive,
+}
+
+impl From<RankBy> for costcast::batch::RankBy {
+    fn from(by: RankBy) -> Self {
+        match by {
+            RankBy::NpvP10 => costcast::batch::RankBy::NpvP10,
+            RankBy::NpvP50 => costcast::batch::RankBy::NpvP50,
+            RankBy::NpvMean => costcast::batch::RankBy::NpvMean,
+            RankBy::ProbNpvPositive => costcast::batch::RankBy::ProbNpvPositive,
+        }
+    }
 }
 
 /// The formats to write.

@@ -52,7 +52,7 @@ fn main() -> ExitCode {
                 }
             })
         }
-        Command::Batch { paths, output, iterations, seed, threads, format, strict } => {
+        Command::Batch { paths, output, iterations, seed, threads, format, strict, rank_by } => {
             let request = costcast::batch::BatchRequest {
                 paths,
                 output,
@@ -62,6 +62,7 @@ fn main() -> ExitCode {
                 formats: cli::formats(&format),
                 command: std::env::args().collect::<Vec<_>>().join(" "),
                 strict,
+                rank_by: rank_by.into(),
             };
             let on_error = |file: &std::path::Path, e: &Error| match e {
                 Error::Input(_) => eprintln!("{e}"),

@@ -445,9 +445,15 @@ pub fn merge(request: &MergeRequest, on_warning: impl Fn(&Warning)) -> Result<Ru
     let first = parts[0].1.clone();
     let pool = pool(request.threads)?;
     let threads = pool.current_num_threads();
-    let checked = pool.install(|| validate::load_case(&first.scenario))?.strict(request.strict)?;
+    // The scenario file as the shards were given it, where that names the
+    // same file from here (shards and merge run from one folder): the case
+    // is then the run's, paths included, so report.html is the run's byte
+    // for byte. Else from its absolute path, showing the given one.
+    let given_here = std::fs::canonicalize(&first.scenario_given).is_ok_and(|p| p == first.scenario);
+    let load_from = if given_here { &first.scenario_given } else { &first.scenario };
+    let checked = pool.install(|| validate::load_case(load_from))?.strict(request.strict)?;
     checked.warnings.iter().for_each(&on_warning);
-    let case = checked.value;
+    let mut case = checked.value;
     let now: Vec<String> = hash_inputs(&case.sources).into_iter().map(|r| r.sha256).collect();
     let then: Vec<String> = first.inputs.iter().map(|i| i.sha256.clone()).collect();
     if now != then {
@@ -456,6 +462,9 @@ pub fn merge(request: &MergeRequest, on_warning: impl Fn(&Warning)) -> Result<Ru
             "",
             "the input files changed since the shards ran (their SHA-256 differ); re-run the shards",
         ))));
+    }
+    if !given_here {
+        shard::show_as_given(&mut case, &first.scenario_given);
     }
     output::check_target(&request.output, &case.sources)?;
     let results = pool.install(|| -> Result<Results, Error> {

@@ -22,12 +22,13 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Diagnostic, Error, InputError, SimulateError};
+use crate::input::SourceFile;
 use crate::model::Case;
 use crate::report::record::{InputRecord, hash_inputs};
 use crate::simulate::layout::Keep;
 use crate::simulate::{self, BATCH, Kept, Layout, Part, RunOptions, Simulation};
 
-const MAGIC: &str = "COSTCAST PART 2";
+const MAGIC: &str = "COSTCAST PART 3";
 
 /// Which share of a run: shard `index` (1-based) of `count`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,6 +69,9 @@ pub struct PartHeader {
     pub costcast_version: String,
     /// The scenario file, absolute, for the merge to load.
     pub scenario: PathBuf,
+    /// The scenario file as the shard's command line named it (relative
+    /// stays relative), for the merged report to show what a run shows.
+    pub scenario_given: PathBuf,
     pub inputs: Vec<InputHash>,
     pub seed: u64,
     pub iterations: usize,
@@ -117,6 +121,7 @@ pub fn run_shard(case: &Case, iterations: usize, seed: u64, shard: Shard) -> Res
     let header = PartHeader {
         costcast_version: env!("CARGO_PKG_VERSION").into(),
         scenario: std::fs::canonicalize(&case.scenario_path).unwrap_or_else(|_| case.scenario_path.clone()),
+        scenario_given: case.scenario_path.clone(),
         inputs: hash_inputs(&case.sources).into_iter().map(InputHash::from).collect(),
         seed,
         iterations,
@@ -132,6 +137,24 @@ pub fn run_shard(case: &Case, iterations: usize, seed: u64, shard: Shard) -> Res
         sha256: String::new(),
     };
     Ok((header, part))
+}
+
+/// Show the case under the path the shards were given, for a merge that
+/// loaded the scenario file from its absolute path (from another folder
+/// the given path names another file or none). A report shows its inputs
+/// as the command line named them: the scenario file as given, its model
+/// resolved from there as the scenario file writes it, so the merged
+/// `report.html` is the run's. Only the shown paths change; `sources`,
+/// which are read and hashed, still name the files read.
+pub fn show_as_given(case: &mut Case, given: &Path) {
+    let written = SourceFile::read(&case.scenario_path)
+        .ok()
+        .and_then(|f| f.text.parse::<toml::Table>().ok())
+        .and_then(|t| t.get("model")?.as_str().map(str::to_owned));
+    if let Some(written) = written {
+        case.model.path = SourceFile::from_text(given, String::new()).resolve(&written);
+    }
+    case.scenario_path = given.to_path_buf();
 }
 
 /// The part file's bytes.
@@ -152,8 +175,12 @@ pub fn encode(header: &PartHeader, part: &Part) -> Vec<u8> {
 pub fn decode(path: &Path, bytes: &[u8]) -> Result<(PartHeader, Part), Diagnostic> {
     let bad = |why: &str| Diagnostic::new(path, "", format!("not a costcast part file: {why}"));
     let mut lines = bytes.splitn(3, |&b| b == b'\n');
-    if lines.next() != Some(MAGIC.as_bytes()) {
-        return Err(bad("it does not start with \"COSTCAST PART 2\""));
+    match lines.next() {
+        Some(magic) if magic == MAGIC.as_bytes() => {}
+        Some(magic) if magic.starts_with(b"COSTCAST PART ") => {
+            return Err(bad("it was written by another costcast version; re-run the shards with this one"));
+        }
+        _ => return Err(bad(&format!("it does not start with \"{MAGIC}\""))),
     }
     let header: PartHeader =
         lines.next().and_then(|l| serde_json::from_slice(l).ok()).ok_or_else(|| bad("its header is unreadable"))?;

@@ -6,9 +6,12 @@ use std::path::{Path, PathBuf};
 
 use crate::util::{CANONICAL, TABLES, copy_canonical, costcast, root, stderr};
 
+/// Run shard `k` of `of` from the crate root, so a relative `scenario` is
+/// read as the command line gives it.
 fn shard(scenario: &Path, n: &str, seed: &str, k: usize, of: usize, out: &Path) -> PathBuf {
     let part = out.join(format!("shard-{k}.part"));
     costcast()
+        .current_dir(root())
         .arg("run")
         .arg(scenario)
         .args(["-n", n, "--seed", seed, "--shard", &format!("{k}/{of}"), "--threads", "2", "-o"])
@@ -22,30 +25,81 @@ fn merge(parts: &[PathBuf], out: &Path) -> assert_cmd::assert::Assert {
     costcast().arg("merge").args(parts).args(["--format", "csv", "-o"]).arg(out).assert()
 }
 
+/// Every file under `dir`, as paths relative to it, sorted.
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                files.push(path.strip_prefix(dir).unwrap().to_path_buf());
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
 #[test]
 fn three_shards_merged_equal_one_run_byte_for_byte() {
     let dir = tempfile::tempdir().unwrap();
-    let scenario = root().join(CANONICAL);
+    // The scenario file as a user types it, relative to the crate root:
+    // the page shows it so, whether it comes from a run or a merge.
+    let scenario = Path::new(CANONICAL);
     // 40,000 iterations: 40 batches of 1,024 (the last ragged) over 3
     // shards, past the pilot (32,768), so the parts carry bracketed tallies
     // that the merge must join exactly.
-    let parts: Vec<PathBuf> = (1..=3).map(|k| shard(&scenario, "40000", "11", k, 3, dir.path())).collect();
+    let parts: Vec<PathBuf> = (1..=3).map(|k| shard(scenario, "40000", "11", k, 3, dir.path())).collect();
     let merged = dir.path().join("merged");
-    // Any order of the parts.
-    merge(&[parts[2].clone(), parts[0].clone(), parts[1].clone()], &merged).success();
+    // Any order of the parts; every format.
+    costcast()
+        .current_dir(root())
+        .arg("merge")
+        .args([&parts[2], &parts[0], &parts[1]])
+        .arg("-o")
+        .arg(&merged)
+        .assert()
+        .success();
     let single = dir.path().join("single");
     costcast()
+        .current_dir(root())
         .arg("run")
-        .arg(&scenario)
-        .args(["-n", "40000", "--seed", "11", "--threads", "1", "--format", "csv", "-o"])
+        .arg(scenario)
+        .args(["-n", "40000", "--seed", "11", "--threads", "1", "-o"])
         .arg(&single)
         .assert()
         .success();
     for table in TABLES {
-        let a = std::fs::read(single.join(table)).unwrap();
-        assert!(a.len() > 100);
-        assert_eq!(a, std::fs::read(merged.join(table)).unwrap(), "{table} differs between the merge and one run");
+        assert!(std::fs::read(single.join(table)).unwrap().len() > 100, "{table}");
     }
+    // Every file but run.json (which records the merge): the tables, the
+    // charts, the workbook and report.html, whose foot names the inputs.
+    let files = files_under(&single);
+    assert_eq!(files, files_under(&merged));
+    assert!(files.len() > TABLES.len() + 16 + 2, "{files:?}");
+    for file in files.iter().filter(|f| *f != Path::new("run.json")) {
+        let a = std::fs::read(single.join(file)).unwrap();
+        let b = std::fs::read(merged.join(file)).unwrap();
+        assert!(a == b, "{} differs between the merge and one run", file.display());
+    }
+    let page = std::fs::read_to_string(single.join("report.html")).unwrap();
+    assert!(page.contains("model scenarios/../models/acme.toml · scenarios scenarios/acme-ai-roadmap.toml"));
+
+    // Merged from another folder, where the relative path names no file:
+    // the page still shows the paths the shards were given.
+    let elsewhere = dir.path().join("elsewhere");
+    costcast()
+        .current_dir(dir.path())
+        .arg("merge")
+        .args(&parts)
+        .args(["--format", "html", "-o"])
+        .arg(&elsewhere)
+        .assert()
+        .success();
+    assert!(page.as_bytes() == std::fs::read(elsewhere.join("report.html")).unwrap(), "report.html from elsewhere");
 }
 
 #[test]
