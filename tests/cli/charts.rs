@@ -1,20 +1,23 @@
 //! The eight charts of the canonical case render as PNG and SVG: PNGs that
 //! decode to the canvas size with many colours, SVGs that are well-formed
 //! XML naming the chart and every scenario, even when a scenario's name is
-//! markup or a formula.
+//! markup or a formula. Read back from the SVG, the direct labels of the
+//! frontier and the S-curves sit clear of every marker, curve and other
+//! label, and the cumulative chart marks the month its plotted median
+//! turns non-negative for good.
 //!
 //! Set `COSTCAST_CHARTS_DIR` to a folder to keep the rendered files and
 //! look at them.
 
 use std::path::Path;
 
-use costcast::aggregate::Results;
+use costcast::aggregate::{Results, SummaryRow, SummaryValue};
 use costcast::model::Case;
 use costcast::report::Exporter;
 use costcast::report::charts::{self, Chart, ChartFormat, HEIGHT, WIDTH};
 use costcast::report::format;
 
-use crate::util::{canonical_forecast, load};
+use crate::util::{canonical_forecast, costcast, load, root};
 
 /// Write the file to `COSTCAST_CHARTS_DIR` when set.
 fn keep(name: &str, bytes: &[u8]) {
@@ -186,6 +189,303 @@ fn long_scenario_names_are_cut_to_fit_not_dropped() {
         assert!(svg.contains("A rather long scenario"), "{}: the long name is missing", chart.file_stem());
         let png = charts::render_png(chart, &case, &results).unwrap();
         keep(&format!("long-{}.png", chart.file_stem()), &png);
+    }
+}
+
+/// The frontier of the shipped portfolio case: the recommended portfolio
+/// mid-plot, the runner-up at the plot's right edge, some two thousand
+/// portfolios around them. Each name sits in its white box beside its own
+/// marker, the two boxes apart, neither over any point; both markers are
+/// in the legend.
+#[test]
+fn the_frontier_names_both_portfolios_beside_their_markers_clear_of_every_point() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    costcast()
+        .arg("optimize")
+        .arg(root().join("scenarios/acme-portfolio.toml"))
+        .args(["-n", "300", "--format", "svg", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    let svg = std::fs::read_to_string(out.join("charts/9-portfolio-frontier.svg")).unwrap();
+    keep("9-portfolio-frontier.svg", svg.as_bytes());
+    let texts = shapes::texts(&svg);
+    for entry in ["Recommended", "Runner-up"] {
+        assert!(texts.iter().any(|t| t.text == entry), "no legend entry {entry:?}");
+    }
+    let boxes = shapes::label_boxes(&svg);
+    let label = |prefix: &str| shapes::box_of(&texts, &boxes, prefix).unwrap_or_else(|| panic!("no {prefix:?} label"));
+    let (chosen_label, runner_label) = (label("Recommended: "), label("Runner-up: "));
+    assert!(!chosen_label.intersects(&runner_label), "the two names overlap");
+
+    let circles = shapes::circles(&svg);
+    assert!(circles.len() > 1000, "only {} points drawn", circles.len());
+    let squares = shapes::squares(&svg);
+    for (i, marker) in circles.iter().chain(&squares).enumerate() {
+        for (name, label) in [("recommended", &chosen_label), ("runner-up", &runner_label)] {
+            assert!(!label.intersects(marker), "the {name} label {label:?} covers marker {i} {marker:?}");
+        }
+    }
+    // Drawn after the legend's, the last big disc and the last square are
+    // the plot's: each label is nearer its own marker than the other's.
+    let chosen = *circles.iter().rev().find(|c| c.width() > 30.0).expect("the recommended marker");
+    let runner = *squares.last().expect("the runner-up marker");
+    assert!(chosen_label.gap(&chosen) < chosen_label.gap(&runner), "the recommended label is nearer the runner-up");
+    assert!(runner_label.gap(&runner) < runner_label.gap(&chosen), "the runner-up label is nearer the recommended");
+    assert!(chosen_label.gap(&chosen) < 60.0 && runner_label.gap(&runner) < 60.0, "a label strays from its marker");
+}
+
+/// The S-curves of the canonical case cross: every name sits in its white
+/// box, crossing no curve and no other box.
+#[test]
+fn s_curve_names_cross_no_curve_and_no_other_name() {
+    let (case, results) = canonical_forecast();
+    let svg = charts::render_svg(Chart::SCurve, case, results).unwrap();
+    let boxes = shapes::label_boxes(&svg);
+    let texts = shapes::texts(&svg);
+    for scenario in &case.scenarios {
+        assert!(shapes::box_of(&texts, &boxes, &scenario.name).is_some(), "{:?} is not named on a box", scenario.name);
+    }
+    // The curves are the plot's 3-pixel lines (6 drawing pixels).
+    let curves = shapes::polylines(&svg, "6");
+    assert!(curves.len() >= case.scenarios.len());
+    for (i, b) in boxes.iter().enumerate() {
+        for line in &curves {
+            for pair in line.windows(2) {
+                assert!(!b.crossed_by(pair[0], pair[1]), "label {i} {b:?} crosses a curve at {pair:?}");
+            }
+        }
+        for (j, other) in boxes.iter().enumerate().skip(i + 1) {
+            assert!(!b.intersects(other), "labels {i} and {j} overlap");
+        }
+    }
+}
+
+/// Where chart 6 puts its marker: the first month from which the median
+/// curve it plots stays at or above zero (1-based, as payback months are
+/// counted), written independently of the chart's code.
+fn crossing_month(results: &Results, scenario: &str) -> Option<usize> {
+    let p50: Vec<f64> = results.cumulative.iter().filter(|r| r.scenario == scenario).map(|r| r.p50).collect();
+    let mut month = None;
+    for (m, v) in p50.iter().enumerate().rev() {
+        if *v >= 0.0 {
+            month = Some(m + 1);
+        } else {
+            break;
+        }
+    }
+    month
+}
+
+#[test]
+fn the_cumulative_chart_marks_where_its_median_curve_turns_non_negative_for_good() {
+    let (case, results) = canonical_forecast();
+    let svg = charts::render_svg(Chart::Cumulative, case, results).unwrap();
+    for scenario in &case.scenarios {
+        let m = crossing_month(results, &scenario.name).expect("the canonical scenarios pay back");
+        assert!(svg.contains(&format!("month {m}, ")), "{}: no marker at month {m}", scenario.name);
+    }
+
+    // A median curve that crosses zero late, while the payback P50 of the
+    // runs that pay back stays early: the marker follows the curve.
+    let mut results = results.clone();
+    let name = case.scenarios[0].name.clone();
+    let mut rows = results.cumulative.iter_mut().filter(|r| r.scenario == name);
+    for row in rows.by_ref().take(20) {
+        row.p50 = row.p50.min(-1.0);
+    }
+    assert_eq!(crossing_month(&results, &name), Some(21));
+    let svg = charts::render_svg(Chart::Cumulative, case, &results).unwrap();
+    assert!(svg.contains("month 21, "), "the marker does not follow the plotted curve");
+
+    // A median curve that ends below zero gets no marker, and says so.
+    for row in results.cumulative.iter_mut().filter(|r| r.scenario == name) {
+        row.p50 = -1.0;
+    }
+    let svg = charts::render_svg(Chart::Cumulative, case, &results).unwrap();
+    assert!(svg.contains("The median curve ends"));
+    assert!(!svg.contains("month 21, "));
+}
+
+/// Chart 7 shows the variance to budget: zero is on budget, ticks above it
+/// are signed, and the currency is the symbol.
+#[test]
+fn the_budget_chart_shows_cost_minus_budget() {
+    let (case, results) = canonical_forecast();
+    let svg = charts::render_svg(Chart::Budget, case, results).unwrap();
+    assert!(svg.contains("Cost minus budget ($), over budget above zero"));
+    assert!(svg.contains("On budget (zero)"));
+    assert!(shapes::texts(&svg).iter().any(|t| t.text.starts_with('+') && t.text.ends_with('M')), "no signed tick");
+    assert!(svg.contains("budget $23.0M"));
+}
+
+/// The monthly chart: bands for the baseline and the highest NPV P50 only,
+/// capex in its own lane under the running cost.
+#[test]
+fn the_monthly_chart_bands_two_series_and_sets_capex_apart() {
+    let (case, results) = canonical_forecast();
+    let svg = charts::render_svg(Chart::Fan, case, results).unwrap();
+    let npv_p50 = |name: &str| match results.summary.iter().find(|r| r.scenario == name && r.metric == "npv") {
+        Some(SummaryRow { value: SummaryValue::Stats(Some(s)), .. }) => s.p50,
+        _ => f64::NEG_INFINITY,
+    };
+    let best = case.scenarios.iter().max_by(|a, b| npv_p50(&a.name).total_cmp(&npv_p50(&b.name))).unwrap();
+    // The note may wrap: read its lines as one.
+    let words: Vec<String> = shapes::texts(&svg).into_iter().map(|t| t.text).collect();
+    assert!(words.join(" ").contains(&format!("for the baseline and {} (highest NPV P50)", best.name)));
+    // Bands are the translucent polygons: two of them.
+    assert_eq!(svg.matches("<polygon").count(), 2, "not two bands");
+    assert!(svg.contains("Capex, one-off"));
+    for scenario in &case.scenarios {
+        assert!(svg.contains(&format!("{}: $", scenario.name)), "no capex total for {}", scenario.name);
+    }
+}
+
+/// The shapes of a rendered SVG that the layout tests read back, in the
+/// SVG's own (drawing) pixels.
+mod shapes {
+    /// An axis-aligned box.
+    #[derive(Debug, Clone, Copy)]
+    pub struct Bounds {
+        pub left: f64,
+        pub top: f64,
+        pub right: f64,
+        pub bottom: f64,
+    }
+
+    impl Bounds {
+        pub fn width(&self) -> f64 {
+            self.right - self.left
+        }
+
+        pub fn intersects(&self, o: &Bounds) -> bool {
+            self.left < o.right && o.left < self.right && self.top < o.bottom && o.top < self.bottom
+        }
+
+        fn inside(&self, (x, y): (f64, f64)) -> bool {
+            x > self.left && x < self.right && y > self.top && y < self.bottom
+        }
+
+        pub fn gap(&self, o: &Bounds) -> f64 {
+            let dx = (o.left - self.right).max(self.left - o.right).max(0.0);
+            let dy = (o.top - self.bottom).max(self.top - o.bottom).max(0.0);
+            dx.hypot(dy)
+        }
+
+        /// Does the segment pass through the box? Checked a quarter pixel
+        /// at a time.
+        pub fn crossed_by(&self, a: (f64, f64), b: (f64, f64)) -> bool {
+            let steps = ((b.0 - a.0).hypot(b.1 - a.1) * 4.0).ceil().max(1.0) as usize;
+            (0..=steps).any(|k| {
+                let t = k as f64 / steps as f64;
+                self.inside((a.0 + t * (b.0 - a.0), a.1 + t * (b.1 - a.1)))
+            })
+        }
+    }
+
+    /// Every `<name ...>` tag, with where it ends in the document.
+    fn tags_at<'a>(svg: &'a str, name: &str) -> Vec<(usize, &'a str)> {
+        let open = format!("<{name} ");
+        svg.match_indices(&open)
+            .map(|(at, _)| {
+                let end = at + svg[at..].find('>').unwrap() + 1;
+                (end, &svg[at..end])
+            })
+            .collect()
+    }
+
+    fn tags<'a>(svg: &'a str, name: &str) -> Vec<&'a str> {
+        tags_at(svg, name).into_iter().map(|(_, tag)| tag).collect()
+    }
+
+    fn attr<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+        let key = format!(" {name}=\"");
+        let start = tag.find(&key)? + key.len();
+        Some(&tag[start..start + tag[start..].find('"')?])
+    }
+
+    fn num(tag: &str, name: &str) -> f64 {
+        attr(tag, name).and_then(|v| v.parse().ok()).unwrap_or_else(|| panic!("no number {name} in {tag}"))
+    }
+
+    fn rect(tag: &str) -> Bounds {
+        let (x, y) = (num(tag, "x"), num(tag, "y"));
+        Bounds { left: x, top: y, right: x + num(tag, "width"), bottom: y + num(tag, "height") }
+    }
+
+    /// The white boxes labels are written on (the page's own white
+    /// background is opaque, the boxes not).
+    pub fn label_boxes(svg: &str) -> Vec<Bounds> {
+        tags(svg, "rect")
+            .into_iter()
+            .filter(|t| attr(t, "fill") == Some("#FFFFFF") && attr(t, "opacity") != Some("1"))
+            .map(rect)
+            .collect()
+    }
+
+    /// Hollow black squares: the runner-up's marker.
+    pub fn squares(svg: &str) -> Vec<Bounds> {
+        tags(svg, "rect")
+            .into_iter()
+            .filter(|t| attr(t, "fill") == Some("none") && attr(t, "stroke") == Some("#000000"))
+            .map(rect)
+            .filter(|r| (r.width() - (r.bottom - r.top)).abs() < 0.5)
+            .collect()
+    }
+
+    /// Every disc and ring, as the box round it.
+    pub fn circles(svg: &str) -> Vec<Bounds> {
+        tags(svg, "circle")
+            .into_iter()
+            .map(|t| {
+                let (x, y, r) = (num(t, "cx"), num(t, "cy"), num(t, "r"));
+                Bounds { left: x - r, top: y - r, right: x + r, bottom: y + r }
+            })
+            .collect()
+    }
+
+    /// The points of every polyline drawn `width` wide.
+    pub fn polylines(svg: &str, width: &str) -> Vec<Vec<(f64, f64)>> {
+        tags(svg, "polyline")
+            .into_iter()
+            .filter(|t| attr(t, "stroke-width") == Some(width))
+            .map(|t| {
+                attr(t, "points")
+                    .unwrap()
+                    .split_whitespace()
+                    .map(|p| {
+                        let (x, y) = p.split_once(',').unwrap();
+                        (x.parse().unwrap(), y.parse().unwrap())
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// A text and where it is anchored.
+    pub struct Text {
+        pub x: f64,
+        pub y: f64,
+        pub text: String,
+    }
+
+    pub fn texts(svg: &str) -> Vec<Text> {
+        tags_at(svg, "text")
+            .into_iter()
+            .map(|(at, tag)| {
+                let body = &svg[at..at + svg[at..].find("</text>").unwrap()];
+                Text { x: num(tag, "x"), y: num(tag, "y"), text: body.trim().to_owned() }
+            })
+            .collect()
+    }
+
+    /// The label box that holds the anchor of a text starting `prefix`.
+    pub fn box_of(texts: &[Text], boxes: &[Bounds], prefix: &str) -> Option<Bounds> {
+        texts
+            .iter()
+            .filter(|t| t.text.starts_with(prefix))
+            .find_map(|t| boxes.iter().copied().find(|b| b.inside((t.x + 0.5, t.y))))
     }
 }
 

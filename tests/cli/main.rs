@@ -13,7 +13,7 @@
 //!   cleanly, naming the culprit and writing nothing.
 //! - `batch`: `costcast batch`, several scenario files in one command.
 //! - `browser`: the HTML report renders in headless Chromium.
-//! - `charts`: the eight charts as PNG and SVG.
+//! - `charts`: the charts as PNG and SVG, their labels clear of each other.
 //! - `corpus`: the slips a first model holds, each with its exact answer.
 //! - `copula`: the Gaussian copula keeps rank correlations and marginals.
 //! - `determinism`: the same seed gives the same bytes on any thread count.

@@ -95,12 +95,7 @@ pub fn month_axis<DB: DrawingBackend>(root: &Area<DB>, plot: &Plot<'_, DB>, mode
     let fits = ((right - left) / (super::style::width(root, "Sep 2027", &tick)? + px(16))).max(1) as usize;
     let step =
         [1, 2, 3, 6, 12, 24, 36, 60, 120, 240].into_iter().find(|s| months.div_ceil(*s) <= fits.min(12)).unwrap_or(600);
-    for fy in model.fiscal_years.iter().skip(1) {
-        let x = fy.months.start as f64 - 0.5;
-        let (x_px, top) = plot.backend_coord(&(x, y_range.end));
-        let (_, bottom) = plot.backend_coord(&(x, y0));
-        root.draw(&PathElement::new(vec![(x_px, top), (x_px, bottom)], stroke(LIGHT, 2)))?;
-    }
+    fiscal_year_lines(root, plot, model)?;
     let mut bottom = 0;
     for m in (0..months).step_by(step) {
         if !x_range.contains(&(m as f64)) {
@@ -113,6 +108,19 @@ pub fn month_axis<DB: DrawingBackend>(root: &Area<DB>, plot: &Plot<'_, DB>, mode
     }
     if !x_desc.is_empty() {
         text(root, x_desc, ((left + right) / 2, bottom + px(32)), &text_style(15.0, INK, HPos::Center, VPos::Top))?;
+    }
+    Ok(())
+}
+
+/// A faint vertical line where each fiscal year after the first begins,
+/// on a plot whose x is the 0-based horizon month.
+pub fn fiscal_year_lines<DB: DrawingBackend>(root: &Area<DB>, plot: &Plot<'_, DB>, model: &Model) -> Drawn {
+    let y_range = plot.y_range();
+    for fy in model.fiscal_years.iter().skip(1) {
+        let x = fy.months.start as f64 - 0.5;
+        let (x_px, top) = plot.backend_coord(&(x, y_range.end));
+        let (_, bottom) = plot.backend_coord(&(x, y_range.start));
+        root.draw(&PathElement::new(vec![(x_px, top), (x_px, bottom)], stroke(LIGHT, 2)))?;
     }
     Ok(())
 }

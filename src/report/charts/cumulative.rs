@@ -1,6 +1,13 @@
 //! Chart 6: cumulative net savings month by month, one panel per
 //! scenario: the median in its P10-P90 band, zero (break-even) as a firm
-//! line, and the median payback month marked.
+//! line, and the month from which the plotted median stays at or above
+//! zero marked.
+//!
+//! The marker reads from the curve it stands on. The summary's payback
+//! month P50 is another number: the median over the runs that pay back
+//! only (spec section 6), so with a share of runs that never pay back it
+//! lies left of where the median curve crosses zero, and a marker there
+//! would sit on a curve still below zero.
 
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -17,8 +24,9 @@ pub fn draw<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Results)
     let currency = &case.model.currency;
     let unit = crate::report::format::currency_unit(currency);
     let note = format!(
-        "Savings net of initiative costs, summed from the first month, in {unit}. \
-         Line: median (P50); band: P10 to P90; payback: the median month from which the sum stays at or above zero."
+        "Savings net of initiative costs, summed from the first month, in {unit}. Line: median (P50); band: P10 to P90. \
+         Dashed: the month from which the median curve stays at or above zero (the payback P50 of the summary \
+         counts only the runs that pay back, so it can come earlier)."
     );
     let top = style::frame(root, Chart::Cumulative.title(), &note)?;
     let (width, _) = root.dim_in_pixel();
@@ -26,7 +34,7 @@ pub fn draw<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Results)
     let entries = [
         Entry::new(Mark::Band(SeriesStyle { color: style::GREY, dash: style::Dash::Solid }), "P50 in P10 to P90 band"),
         Entry::new(Mark::Line(SeriesStyle { color: INK, dash: style::Dash::Solid }, 2), "Break-even (zero)"),
-        Entry::new(Mark::Line(payback_line, 2), "Payback month (P50)"),
+        Entry::new(Mark::Line(payback_line, 2), "Median curve crosses zero"),
     ];
     let top = style::legend(root, &entries, px(90), top, width as i32 - px(24))?;
 
@@ -67,30 +75,65 @@ pub fn draw<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Results)
         let (_, plot_bottom) = plot.backend_coord(&(0.0, lo));
         let label_at =
             |h: HPos| TextStyle { font: style::font(13.0), color: INK.to_backend_color(), pos: Pos::new(h, VPos::Top) };
-        match data::stats(results, name, "payback_month").filter(|p| p.p50.is_finite()) {
-            Some(payback) => {
-                // Payback month m (1-based) is horizon index m - 1.
-                let m = payback.p50 - 1.0;
-                let (x, _) = plot.backend_coord(&(m, 0.0));
+        let p50: Vec<f64> = rows.iter().map(|r| r.p50).collect();
+        match crosses_zero(&p50) {
+            Some(m) => {
+                let (x, _) = plot.backend_coord(&(m as f64, 0.0));
                 style::path(root, &[(x, plot_top), (x, plot_bottom)], INK, 2, payback_line.dash)?;
-                let month = axes::month_name(&case.model, m.round().max(0.0) as usize);
-                let label = format!("Payback {month}");
                 let (mid, _) = plot.backend_coord(&(months / 2.0, 0.0));
                 let (h, dx) = if x > mid { (HPos::Right, -px(6)) } else { (HPos::Left, px(6)) };
-                style::boxed(root, &label, (x + dx, plot_top + px(8)), &label_at(h))?;
-                let detail = format!("month {:.0} (P50)", payback.p50);
-                style::boxed(root, &detail, (x + dx, plot_top + px(26)), &label_at(h))?;
+                let lines = ["Median curve crosses zero:".to_owned(), crossing_label(&case.model, m)];
+                for (k, line) in lines.iter().enumerate() {
+                    style::boxed(root, line, (x + dx, plot_top + px(8 + 18 * k as i32)), &label_at(h))?;
+                }
             }
             None => {
                 let (x, _) = plot.backend_coord(&(0.0, 0.0));
-                style::boxed(
-                    root,
-                    "No payback within the horizon",
-                    (x + px(6), plot_top + px(8)),
-                    &label_at(HPos::Left),
-                )?;
+                let lines = ["The median curve ends", "below zero: no payback", "within the horizon"];
+                for (k, line) in lines.iter().enumerate() {
+                    style::boxed(root, line, (x + px(6), plot_top + px(8 + 18 * k as i32)), &label_at(HPos::Left))?;
+                }
             }
         }
     }
     Ok(())
+}
+
+/// The 0-based month from which the median cumulative saving stays at or
+/// above zero to the end of the horizon: the payback rule of spec section
+/// 6 applied to the plotted curve. `None` when the curve ends below zero
+/// (or is empty); a month that is no number counts as below zero.
+pub fn crosses_zero(p50: &[f64]) -> Option<usize> {
+    match p50.iter().rposition(|v| !(*v >= 0.0)) {
+        None if p50.is_empty() => None,
+        None => Some(0),
+        Some(last) if last + 1 < p50.len() => Some(last + 1),
+        Some(_) => None,
+    }
+}
+
+/// "month 9, Sep 2027" for 0-based month 8: the month as `payback_month`
+/// counts (from 1) and as a calendar reads it.
+pub fn crossing_label(model: &crate::model::Model, m: usize) -> String {
+    format!("month {}, {}", m + 1, axes::month_name(model, m))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::crosses_zero;
+
+    #[test]
+    fn the_marker_is_where_the_median_curve_turns_non_negative_for_good() {
+        // A dip, then above zero from the fourth month (index 3) on.
+        assert_eq!(crosses_zero(&[0.0, -5.0, -2.0, 0.0, 4.0, 9.0]), Some(3));
+        // Zero counts as paid back; never negative is month 1 (index 0).
+        assert_eq!(crosses_zero(&[0.0, 0.0, 1.0]), Some(0));
+        // Above zero, back below, then up again: the last crossing counts.
+        assert_eq!(crosses_zero(&[-1.0, 2.0, -0.5, 1.0, 3.0]), Some(3));
+        // Ends below zero: no marker.
+        assert_eq!(crosses_zero(&[-1.0, 2.0, -0.5]), None);
+        assert_eq!(crosses_zero(&[]), None);
+        // A month with no number is not taken for paid back.
+        assert_eq!(crosses_zero(&[-1.0, 1.0, f64::NAN, 2.0]), Some(3));
+    }
 }

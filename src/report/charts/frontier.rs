@@ -1,6 +1,7 @@
 //! Chart 9 (optimize only): the portfolios, mean investment against the
 //! objective, each with its NPV P10-P90 range; the efficient frontier as a
-//! line, the recommended portfolio and the runner-up named.
+//! line, the recommended portfolio and the runner-up named beside their
+//! markers (`place.rs` keeps the names clear of every point).
 
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
@@ -8,10 +9,11 @@ use plotters::style::text_anchor::{HPos, VPos};
 use super::Chart;
 use super::axes::{self, Labels, Room};
 use super::data;
-use super::style::{self, Area, Drawn, Entry, INK, Mark, px};
+use super::place::{self, Label, Rect};
+use super::style::{self, Area, Drawn, Entry, INK, Mark, Point, px};
 use crate::aggregate::Results;
 use crate::model::Case;
-use crate::optimize::{self, Candidate, Search};
+use crate::optimize::{self, Candidate, Recommendation, Search};
 use crate::report::format::{Ticks, money_short, shorten};
 
 /// Feasible portfolios: filled; infeasible: hollow grey. The frontier line
@@ -52,15 +54,18 @@ pub fn draw<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Results)
     }
     let top = style::frame(root, Chart::Frontier.title(), &note)?;
     let (width, _) = root.dim_in_pixel();
-    let mut entries = vec![Entry::new(Mark::Fill(FEASIBLE), "Feasible portfolio")];
+    let mut entries = vec![Entry::new(Mark::Point(Point::Dot(FEASIBLE)), "Feasible portfolio")];
     if rec.candidates.iter().any(|c| !c.feasible) {
-        entries.push(Entry::new(Mark::Fill(style::LIGHT), "Ruled out by a constraint"));
+        entries.push(Entry::new(Mark::Point(Point::Ring), "Ruled out by a constraint"));
     }
     entries.extend([
         Entry::new(Mark::Line(style::series(0), 2), "Efficient frontier"),
-        Entry::new(Mark::Fill(CHOSEN), "Recommended"),
-        Entry::new(Mark::Whisker, "NPV P10-P90"),
+        Entry::new(Mark::Point(Point::Chosen(CHOSEN)), "Recommended"),
     ]);
+    if rec.runner_up().is_some() {
+        entries.push(Entry::new(Mark::Point(Point::Square), "Runner-up"));
+    }
+    entries.push(Entry::new(Mark::Whisker, "NPV P10-P90"));
     let top = style::legend(root, &entries, px(24), top, width as i32 - px(24))?;
 
     let all = &rec.candidates;
@@ -98,44 +103,58 @@ pub fn draw<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Results)
         frontier.iter().map(|c| plot.backend_coord(&(c.stats.investment_mean, objective.of(&c.stats)))).collect();
     let s = style::series(0);
     style::path(root, &line, s.color, 2, s.dash)?;
+    let mut markers = Vec::with_capacity(all.len() + 2);
     for c in all {
         let at = plot.backend_coord(&(c.stats.investment_mean, objective.of(&c.stats)));
-        if c.feasible {
-            root.draw(&Circle::new(at, px(5), FEASIBLE.filled()))?;
-        } else {
-            root.draw(&Circle::new(at, px(5), style::stroke(style::GREY, 1)))?;
-        }
+        let p = if c.feasible { Point::Dot(FEASIBLE) } else { Point::Ring };
+        style::point(root, p, at)?;
+        markers.push(Rect::around(at, p.half()));
     }
-    // Names go right of their marker, or left of it in the right half.
-    let place = |(x, y): (i32, i32), dy: i32| {
-        if x > width as i32 / 2 {
-            (style::text_style(14.0, INK, HPos::Right, VPos::Center), (x - px(14), y + dy))
-        } else {
-            (style::text_style(14.0, INK, HPos::Left, VPos::Center), (x + px(14), y + dy))
-        }
-    };
-    let chosen = rec.chosen();
-    let at = plot.backend_coord(&(chosen.stats.investment_mean, objective.of(&chosen.stats)));
-    root.draw(&Circle::new(at, px(9), CHOSEN.filled()))?;
-    root.draw(&Circle::new(at, px(9), style::stroke(INK, 2)))?;
-    let mut labels =
-        vec![(at, -px(22), format!("Recommended: {}", shorten(&optimize::label(case, &chosen.stats.members), 60)))];
+
+    name_portfolios(root, &plot, case, rec, markers, line)?;
+    Ok(())
+}
+
+/// Mark the recommended portfolio and the runner-up and name each beside
+/// its own marker, clear of every point in `markers`, of each other and
+/// where possible of the frontier `line`.
+fn name_portfolios<DB: DrawingBackend>(
+    root: &Area<DB>,
+    plot: &axes::Plot<'_, DB>,
+    case: &Case,
+    rec: &Recommendation,
+    mut markers: Vec<Rect>,
+    line: Vec<(i32, i32)>,
+) -> Drawn {
+    let mut named = vec![(rec.chosen(), Point::Chosen(CHOSEN), "Recommended")];
     if let Some((runner, _)) = rec.runner_up() {
-        let at = plot.backend_coord(&(runner.stats.investment_mean, objective.of(&runner.stats)));
-        root.draw(&Rectangle::new(
-            [(at.0 - px(7), at.1 - px(7)), (at.0 + px(7), at.1 + px(7))],
-            style::stroke(INK, 2),
-        ))?;
-        labels.push((at, px(22), format!("Runner-up: {}", shorten(&optimize::label(case, &runner.stats.members), 60))));
+        named.push((runner, Point::Square, "Runner-up"));
     }
-    // Kept apart vertically, so two near points never stack their names.
-    let (_, plot_top) = plot.backend_coord(&(x0, y1));
-    let (_, plot_bottom) = plot.backend_coord(&(x0, y0));
-    let wanted: Vec<i32> = labels.iter().map(|(at, dy, _)| at.1 + dy).collect();
-    let ys = style::spread(&wanted, px(28), plot_top + px(12), plot_bottom - px(12));
-    for ((at, _, text), y) in labels.iter().zip(ys) {
-        let (label, to) = place(*at, y - at.1);
-        style::boxed(root, text, to, &label)?;
+    let label_style = style::text_style(14.0, INK, HPos::Left, VPos::Center);
+    let mut labels = Vec::with_capacity(named.len());
+    let mut texts = Vec::with_capacity(named.len());
+    for (c, p, role) in &named {
+        let at = plot.backend_coord(&(c.stats.investment_mean, rec.objective.of(&c.stats)));
+        style::point(root, *p, at)?;
+        let text = format!("{role}: {}", shorten(&optimize::label(case, &c.stats.members), 60));
+        let (w, h) = style::label_size(root, &text, &label_style)?;
+        labels.push(Label { marker: markers.len(), width: w, height: h });
+        markers.push(Rect::around(at, p.half()));
+        texts.push(text);
+    }
+    let (x, y) = (plot.x_range(), plot.y_range());
+    let (left, top) = plot.backend_coord(&(x.start, y.end));
+    let (right, bottom) = plot.backend_coord(&(x.end, y.start));
+    let boxes = place::place_labels(&markers, &labels, Rect { left, top, right, bottom }, &[line]);
+    for ((label, b), text) in labels.iter().zip(&boxes).zip(&texts) {
+        let own = markers[label.marker];
+        // A label pushed away from its marker points back to it.
+        if own.gap(b) > f64::from(px(10)) {
+            let from = own.nearest_point(b.centre());
+            let to = b.nearest_point(from);
+            root.draw(&PathElement::new(vec![from, to], style::stroke(style::GREY, 1)))?;
+        }
+        style::boxed_in(root, text, *b, &label_style)?;
     }
     Ok(())
 }

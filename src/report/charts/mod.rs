@@ -7,7 +7,9 @@
 //!
 //! Every chart reads in black and white and to colour-blind readers: the
 //! Okabe-Ito palette, a dash pattern per series and direct labels, so
-//! colour never carries meaning alone (`style.rs`).
+//! colour never carries meaning alone (`style.rs`). Labels that could land
+//! on each other or on the data are placed by `place.rs`, pure geometry
+//! that is tested on its own.
 
 mod axes;
 mod budget;
@@ -17,6 +19,7 @@ mod frontier;
 mod mix;
 mod monthly;
 mod npv;
+mod place;
 mod png;
 mod style;
 mod tornado;
@@ -39,19 +42,23 @@ pub const HEIGHT: u32 = 750;
 /// The charts of a report, in reading order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Chart {
-    /// Monthly total cost, baseline and scenarios: P50 with a P10-P90 band.
+    /// Monthly running cost (capex apart, in a lane of its own): the
+    /// baseline and the lead scenario as P50 in a P10-P90 band, the other
+    /// scenarios as P50 lines.
     Fan,
     /// NPV histogram per scenario, P10/P50/P90 and P(NPV > 0).
     NpvHistogram,
-    /// NPV cumulative distributions of all scenarios.
+    /// NPV cumulative distributions of all scenarios, each named where it
+    /// runs clear of the others.
     SCurve,
     /// The inputs that move NPV most, for the scenario with the best mean NPV.
     Tornado,
     /// Savings bridge from baseline cost to scenario cost, per initiative.
     Waterfall,
-    /// Cumulative net savings by month, with the payback month.
+    /// Cumulative net savings by month, with the month the median curve
+    /// crosses zero for good.
     Cumulative,
-    /// Cost per fiscal year against budget, with P(over budget).
+    /// Cost minus budget per fiscal year (the variance), with P(over budget).
     Budget,
     /// Contacts per channel and fiscal year, baseline beside each scenario.
     ChannelMix,

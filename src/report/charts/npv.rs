@@ -7,6 +7,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 use super::Chart;
 use super::axes::{self, Labels, Room, Title};
 use super::data;
+use super::place::{self, Rect};
 use super::style::{self, Area, Dash, Drawn, Entry, GREY, INK, Mark, SeriesStyle, px};
 use crate::aggregate::{NpvDistribution, Results};
 use crate::model::Case;
@@ -145,13 +146,19 @@ pub fn s_curve<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Resul
         &format!("NPV ({unit})"),
         "Chance NPV is at or below",
     )?;
+    let mut blocked = Vec::new();
     if x0 < 0.0 && x1 > 0.0 {
         let (zero, bottom) = plot.backend_coord(&(0.0, 0.0));
         let (_, top) = plot.backend_coord(&(0.0, 100.0));
         style::path(root, &[(zero, bottom), (zero, top)], GREY, 2, Dash::Solid)?;
         let note = style::text_style(13.0, GREY, HPos::Left, VPos::Top);
-        style::boxed(root, "NPV = 0", (zero + px(6), top + px(6)), &note)?;
+        let (w, h) = style::label_size(root, "NPV = 0", &note)?;
+        let at = Rect::new(zero + px(4), top + px(4), w, h);
+        style::boxed_in(root, "NPV = 0", at, &note)?;
+        // Names keep off the zero line and its note.
+        blocked.extend([at, Rect { left: zero - px(1), top, right: zero + px(1), bottom }]);
     }
+    let mut curves = Vec::with_capacity(results.npv.len());
     for (s, d) in results.npv.iter().enumerate() {
         let line = style::series(s + 1);
         let points: Vec<(i32, i32)> = d
@@ -161,22 +168,24 @@ pub fn s_curve<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Resul
             .map(|(k, &v)| plot.backend_coord(&(v.clamp(x0, x1), k as f64 / 2.0)))
             .collect();
         style::path(root, &points, line.color, 3, line.dash)?;
+        curves.push(points);
     }
 
-    // Each curve named where it crosses the middle, labels stacked apart.
-    let (_, mid) = plot.backend_coord(&(0.0, 50.0));
-    let (_, low) = plot.backend_coord(&(0.0, 10.0));
-    let (_, high) = plot.backend_coord(&(0.0, 90.0));
-    let wanted = vec![mid; results.npv.len()];
-    let placed = style::spread(&wanted, px(24), high, low);
+    // Each curve named beside itself where it runs furthest from the
+    // others, never across a curve or another name.
     let label_style = style::text_style(14.0, INK, HPos::Left, VPos::Center);
-    for (d, y) in results.npv.iter().zip(placed) {
-        let (_, y50) = plot.backend_coord(&(0.0, 50.0));
-        let (_, y60) = plot.backend_coord(&(0.0, 60.0));
-        let p = 50.0 + (y50 - y) as f64 / (y50 - y60) as f64 * 10.0;
-        let (x, y) = plot.backend_coord(&(at(d, p.clamp(0.0, 100.0)), p));
-        let label = style::fit(root, &d.scenario, &label_style, px(220))?;
-        style::boxed(root, &label, (x + px(8), y), &label_style)?;
+    let mut names = Vec::with_capacity(results.npv.len());
+    let mut sizes = Vec::with_capacity(results.npv.len());
+    for d in &results.npv {
+        let name = style::fit(root, &d.scenario, &label_style, px(220))?;
+        sizes.push(style::label_size(root, &name, &label_style)?);
+        names.push(name);
+    }
+    let (left, top) = plot.backend_coord(&(x0, 100.0));
+    let (right, bottom) = plot.backend_coord(&(x1, 0.0));
+    let area = Rect { left, top, right, bottom };
+    for (name, at) in names.iter().zip(place::label_curves(&curves, &sizes, area, &blocked)) {
+        style::boxed_in(root, name, at, &label_style)?;
     }
     Ok(())
 }

@@ -80,8 +80,6 @@ pub fn series(slot: usize) -> SeriesStyle {
     }
 }
 
-/// Channel colours for stacked bars (distinct from each other; black
-/// kept for text).
 /// The outline of a P10-P90 band over months 0, 1, ...: along the P90s,
 /// then back along the P10s, for a filled polygon.
 pub fn band_outline(p10_p90: impl Iterator<Item = (f64, f64)>) -> Vec<(f64, f64)> {
@@ -91,6 +89,8 @@ pub fn band_outline(p10_p90: impl Iterator<Item = (f64, f64)>) -> Vec<(f64, f64)
     top.chain(bottom).collect()
 }
 
+/// Channel colours for stacked bars (distinct from each other; black
+/// kept for text).
 pub fn channel_colour(c: usize) -> RGBColor {
     [BLUE, ORANGE, GREEN, SKY, VERMILLION, PURPLE, YELLOW, GREY][c % 8]
 }
@@ -193,9 +193,70 @@ pub fn frame<DB: DrawingBackend>(root: &Area<DB>, title: &str, note: &str) -> Re
     Ok(px(100))
 }
 
+/// A point marker, drawn the same on a plot and in its legend.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Point {
+    /// A filled disc.
+    Dot(RGBColor),
+    /// A hollow grey ring.
+    Ring,
+    /// A large disc with a black edge: the one chosen.
+    Chosen(RGBColor),
+    /// A hollow black square.
+    Square,
+}
+
+impl Point {
+    /// Half its extent in drawing pixels: the marker covers the square
+    /// this far either side of its centre.
+    pub fn half(self) -> i32 {
+        match self {
+            Point::Dot(_) | Point::Ring => px(5),
+            Point::Chosen(_) => px(9) + K as i32,
+            Point::Square => px(7) + K as i32,
+        }
+    }
+}
+
+/// Draw a point marker centred on `at`.
+pub fn point<DB: DrawingBackend>(root: &Area<DB>, p: Point, at: (i32, i32)) -> Drawn {
+    match p {
+        Point::Dot(c) => root.draw(&Circle::new(at, px(5), c.filled()))?,
+        Point::Ring => root.draw(&Circle::new(at, px(5), stroke(GREY, 1)))?,
+        Point::Chosen(c) => {
+            root.draw(&Circle::new(at, px(9), c.filled()))?;
+            root.draw(&Circle::new(at, px(9), stroke(INK, 2)))?;
+        }
+        Point::Square => {
+            let (x, y) = at;
+            let h = px(7);
+            root.draw(&Rectangle::new([(x - h, y - h), (x + h, y + h)], stroke(INK, 2)))?;
+        }
+    }
+    Ok(())
+}
+
+/// Padding between a boxed label's text and the edge of its box.
+pub const LABEL_PAD: i32 = px(3);
+
+/// The size of the white box [`boxed_in`] draws `s` on.
+pub fn label_size<DB: DrawingBackend>(root: &Area<DB>, s: &str, style: &TextStyle) -> Result<(i32, i32), ChartError> {
+    Ok((width(root, s, style)? + 2 * LABEL_PAD, style.font.get_size() as i32 + 2 * LABEL_PAD))
+}
+
+/// `s` on a white box that fills `at` (from [`label_size`] and a placer),
+/// the text left-aligned in it whatever `style`'s anchor.
+pub fn boxed_in<DB: DrawingBackend>(root: &Area<DB>, s: &str, at: super::place::Rect, style: &TextStyle) -> Drawn {
+    root.draw(&Rectangle::new([(at.left, at.top), (at.right, at.bottom)], WHITE.mix(0.85).filled()))?;
+    let style = style.pos(Pos::new(HPos::Left, VPos::Center));
+    text(root, s, (at.left + LABEL_PAD, (at.top + at.bottom) / 2), &style)
+}
+
 /// What a legend entry shows beside its label.
 #[derive(Debug, Clone, Copy)]
 pub enum Mark {
+    /// A point marker.
+    Point(Point),
     /// A line in the series' colour and dash.
     Line(SeriesStyle, u32),
     /// A filled box with a dark edge.
@@ -258,13 +319,13 @@ fn swatch<DB: DrawingBackend>(root: &Area<DB>, mark: Mark, (x, y): (i32, i32)) -
             path(root, &[(x, y), (x + w, y)], s.color, 3, s.dash)
         }
         Mark::Whisker => whisker(root, x + w / 2, y - h - px(1), y + h + px(1), px(5)),
+        Mark::Point(p) => point(root, p, (x + w / 2, y)),
     }
 }
 
 /// Opacity of P10-P90 bands.
 pub const BAND_ALPHA: f64 = 0.16;
 
-/// A polyline in pixel coordinates.
 /// A polyline in drawing pixels, `width` PNG pixels wide.
 pub fn path<DB: DrawingBackend>(
     root: &Area<DB>,
