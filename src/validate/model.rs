@@ -57,40 +57,7 @@ fn check_model(ck: &mut Checker, file: &SourceFile, raw: &RawModel) -> Option<Mo
             code.to_owned()
         }
     };
-    let start = match &raw.start {
-        Some(written) => {
-            let start = YearMonth::parse(written.get_ref());
-            if start.is_none() {
-                ck.error(file.error(
-                    Some(written.span()),
-                    "start",
-                    format!("\"{}\" is not a month; expected \"YYYY-MM\", e.g. \"2027-04\"", written.get_ref()),
-                ));
-            }
-            start
-        }
-        None => {
-            ck.error(file.error(None, "start", "is required but missing; the first month, e.g. start = \"2027-01\""));
-            None
-        }
-    };
-    let months = match &raw.months {
-        Some(m) if (1..=MAX_MONTHS).contains(m.get_ref()) => Some(*m.get_ref()),
-        Some(m) => {
-            ck.error(file.error(Some(m.span()), "months", format!("must be 1 to {MAX_MONTHS}, got {}", m.get_ref())));
-            None
-        }
-        None => {
-            ck.error(file.error(None, "months", "is required but missing; the horizon in months, e.g. months = 36"));
-            None
-        }
-    };
-    // A horizon that could not be read is not checked against: the
-    // months, budgets and start months that refer to it would only repeat
-    // the error.
-    if start.is_none() || months.is_none() {
-        ck.horizon_broken = true;
-    }
+    let (start, months) = check_horizon(ck, file, raw);
     let fiscal_year_start = match &raw.fiscal_year_start {
         None => 1,
         Some(f) if (1..=12).contains(f.get_ref()) => *f.get_ref() as u32,
@@ -173,6 +140,46 @@ fn check_model(ck: &mut Checker, file: &SourceFile, raw: &RawModel) -> Option<Mo
         budgets,
         channels,
     })
+}
+
+/// The horizon: its first month and its length, each `None` (reported)
+/// when missing or unreadable, and then the horizon marked broken.
+fn check_horizon(ck: &mut Checker, file: &SourceFile, raw: &RawModel) -> (Option<YearMonth>, Option<i64>) {
+    let start = match &raw.start {
+        Some(written) => {
+            let start = YearMonth::parse(written.get_ref());
+            if start.is_none() {
+                ck.error(file.error(
+                    Some(written.span()),
+                    "start",
+                    format!("\"{}\" is not a month; expected \"YYYY-MM\", e.g. \"2027-04\"", written.get_ref()),
+                ));
+            }
+            start
+        }
+        None => {
+            ck.error(file.error(None, "start", "is required but missing; the first month, e.g. start = \"2027-01\""));
+            None
+        }
+    };
+    let months = match &raw.months {
+        Some(m) if (1..=MAX_MONTHS).contains(m.get_ref()) => Some(*m.get_ref()),
+        Some(m) => {
+            ck.error(file.error(Some(m.span()), "months", format!("must be 1 to {MAX_MONTHS}, got {}", m.get_ref())));
+            None
+        }
+        None => {
+            ck.error(file.error(None, "months", "is required but missing; the horizon in months, e.g. months = 36"));
+            None
+        }
+    };
+    // A horizon that could not be read is not checked against: the
+    // months, budgets and start months that refer to it would only repeat
+    // the error.
+    if start.is_none() || months.is_none() {
+        ck.horizon_broken = true;
+    }
+    (start, months)
 }
 
 /// The budget per fiscal year, by year: each key a fiscal year of the
