@@ -427,6 +427,21 @@ fn spread(t: &Tally) -> FiscalValue {
 fn fiscal_years(case: &Case, sim: &Simulation) -> Vec<FiscalRow> {
     let l = &sim.layout;
     let mut rows = Vec::new();
+    // The baseline's own risk against each budget (spec section 11): a
+    // `baseline` row only for these two metrics; every scenario carries
+    // the baseline's cost already.
+    for (f, fy) in case.model.fiscal_years.iter().enumerate() {
+        let Some(budget) = case.model.budget_for(fy.year) else { continue };
+        let cost = sim.tally(l.baseline_fy + f);
+        debug_assert_eq!(cost.threshold, Some(budget));
+        let FiscalValue::Spread { p90, .. } = spread(cost) else { unreachable!() };
+        for (metric, value) in
+            [("prob_over_budget", probability(cost.above as usize, sim.iterations)), ("budget_at_risk", p90 - budget)]
+        {
+            let (scenario, fiscal_year, partial) = ("baseline".to_owned(), fy.label(), fy.partial);
+            rows.push(FiscalRow { scenario, fiscal_year, partial, metric, value: FiscalValue::Single(value) });
+        }
+    }
     for (s, scenario) in case.scenarios.iter().enumerate() {
         let c = &l.scenarios[s];
         for (f, fy) in case.model.fiscal_years.iter().enumerate() {

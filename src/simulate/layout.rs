@@ -141,8 +141,10 @@ impl Layout {
         let fte = q;
         q += (1 + ns) * months * staffed.len();
         let mut keep = vec![Keep::Tally(&SUMMARY_PROBS, None); col];
-        for f in 0..nfy {
-            keep[baseline_fy + f] = Keep::Tally(&FISCAL_PROBS, None);
+        // The baseline's own cost per fiscal year, counted against its
+        // budget: the operation's risk without any initiative.
+        for (f, fy) in case.model.fiscal_years.iter().enumerate() {
+            keep[baseline_fy + f] = Keep::Tally(&FISCAL_PROBS, case.model.budget_for(fy.year));
         }
         for c in &scenarios {
             keep[c.payback] = Keep::Month;

@@ -493,6 +493,21 @@ fn calendar_fiscal_years_budget_and_committable_saving() {
     assert_eq!(labels, years.iter().map(|(l, _, p)| (l.to_string(), *p)).collect::<Vec<_>>());
     let budgets = [("FY2027", Some(20_000.0)), ("FY2028", Some(80_000.0)), ("FY2029", None)];
 
+    // The baseline's own risk against each budget: a `baseline` row for
+    // P(over budget) and budget at risk only, none without a budget.
+    for ((fy, months, _), (_, budget)) in years.iter().zip(budgets) {
+        let base: f64 = months.clone().map(fy1_base).sum();
+        match budget {
+            Some(b) => {
+                assert_fiscal_single(&r, "baseline", fy, "prob_over_budget", if base > b { 1.0 } else { 0.0 });
+                assert_fiscal_single(&r, "baseline", fy, "budget_at_risk", base - b);
+            }
+            None => assert!(fiscal(&r, "baseline", fy, "prob_over_budget").is_none(), "{fy}: no budget, no row"),
+        }
+        for metric in ["baseline_cost", "scenario_cost", "saving", "committable_saving", "budget"] {
+            assert!(fiscal(&r, "baseline", fy, metric).is_none(), "{fy}: no baseline {metric} row");
+        }
+    }
     for (scenario, steps) in [("Ramp", 1), ("Portfolio", 5)] {
         for ((fy, months, partial), (_, budget)) in years.iter().zip(budgets) {
             let base: f64 = months.clone().map(fy1_base).sum();
