@@ -44,6 +44,8 @@ pub struct BatchRequest {
     pub strict: bool,
     /// What the ranking puts first.
     pub rank_by: RankBy,
+    /// `--confidence` for every file's committable saving.
+    pub confidence: f64,
 }
 
 /// What `batch_summary.csv` and `index.html` rank the business cases by,
@@ -240,6 +242,7 @@ pub fn batch(
             Diagnostic::new(Path::new(""), "-n", format!("needs at least 2 iterations, got {}", request.iterations));
         return Err(Error::Input(InputError::one(d)));
     }
+    run::check_confidence(Path::new(""), request.confidence)?;
     let (files, unmatched) = expand(&request.paths);
     if files.is_empty() {
         return Err(Error::Input(InputError { diagnostics: unmatched }));
@@ -293,7 +296,8 @@ fn run_one(
     }
     let checked = validate::load_case(file)?.strict(request.strict)?;
     checked.warnings.iter().for_each(on_warning);
-    let case = checked.value;
+    let mut case = checked.value;
+    case.confidence = request.confidence;
     output::check_target(folder, &case.sources)?;
     let results = forecast_in_pool(&case, request.iterations, request.seed, done)?;
     let from = Provenance {

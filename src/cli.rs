@@ -76,6 +76,9 @@ pub enum Command {
         /// each currency).
         #[arg(long, value_enum, default_value = "npv_p10")]
         rank_by: RankBy,
+        /// The confidence finance commits at (0.9: the P10 saving).
+        #[arg(long, default_value_t = costcast::simulate::layout::DEFAULT_CONFIDENCE)]
+        confidence: f64,
     },
     /// Combine the part files of a sharded run into the report one run
     /// would have written, byte for byte.
@@ -129,6 +132,11 @@ pub struct RunArgs {
     /// nothing written.
     #[arg(long)]
     pub strict: bool,
+    /// The confidence finance commits at: the committable saving is the
+    /// saving reached with this probability (0.9: the P10), and the
+    /// recommended scenario has at least this chance of a positive NPV.
+    #[arg(long, default_value_t = costcast::simulate::layout::DEFAULT_CONFIDENCE)]
+    pub confidence: f64,
 }
 
 impl RunArgs {
@@ -143,6 +151,7 @@ impl RunArgs {
             formats: formats(&self.format),
             command: std::env::args().collect::<Vec<_>>().join(" "),
             strict: self.strict,
+            confidence: self.confidence,
         }
     }
 }

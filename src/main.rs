@@ -52,7 +52,7 @@ fn main() -> ExitCode {
                 }
             })
         }
-        Command::Batch { paths, output, iterations, seed, threads, format, strict, rank_by } => {
+        Command::Batch { paths, output, iterations, seed, threads, format, strict, rank_by, confidence } => {
             let request = costcast::batch::BatchRequest {
                 paths,
                 output,
@@ -63,6 +63,7 @@ fn main() -> ExitCode {
                 command: std::env::args().collect::<Vec<_>>().join(" "),
                 strict,
                 rank_by: rank_by.into(),
+                confidence,
             };
             let on_error = |file: &std::path::Path, e: &Error| match e {
                 Error::Input(_) => eprintln!("{e}"),

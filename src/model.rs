@@ -157,6 +157,11 @@ pub struct Case {
     pub sources: Vec<PathBuf>,
     /// The `[optimize]` table, for `costcast optimize`.
     pub optimize: Option<OptimizeSpec>,
+    /// The confidence finance commits at (`--confidence`, not from the
+    /// files): the committable saving is the (1 - confidence) quantile of
+    /// a fiscal year's saving, and the recommended scenario must have at
+    /// least this chance of a positive NPV.
+    pub confidence: f64,
 }
 
 /// What `costcast optimize` searches for (spec section 8).

@@ -34,6 +34,9 @@ pub struct RunRequest {
     pub formats: report::Formats,
     /// `--strict`: a warning about the inputs is an error.
     pub strict: bool,
+    /// `--confidence`: the committable saving is the (1 - confidence)
+    /// quantile of a fiscal year's saving.
+    pub confidence: f64,
 }
 
 /// What a finished run produced.
@@ -79,6 +82,27 @@ fn check_iterations(scenario: &Path, iterations: usize) -> Result<(), Error> {
         ))));
     }
     Ok(())
+}
+
+/// The confidence finance commits at must be a probability strictly
+/// between 0 and 1 (at 1 no saving is certain; at 0 none is committed).
+pub fn check_confidence(scenario: &Path, confidence: f64) -> Result<(), Error> {
+    if !(confidence > 0.0 && confidence < 1.0) {
+        return Err(Error::Input(crate::InputError::one(crate::Diagnostic::new(
+            scenario,
+            "--confidence",
+            format!("must be a probability between 0 and 1 (0.9 commits the P10 saving), got {confidence}"),
+        ))));
+    }
+    Ok(())
+}
+
+/// Load and check the request's case on `pool`, with its confidence.
+fn load_checked(pool: &rayon::ThreadPool, request: &RunRequest) -> Result<validate::Checked<Case>, Error> {
+    check_confidence(&request.scenario, request.confidence)?;
+    let mut checked = pool.install(|| validate::load_case(&request.scenario))?.strict(request.strict)?;
+    checked.value.confidence = request.confidence;
+    Ok(checked)
 }
 
 /// The worker threads a request asks for; 0 means one per core.
@@ -256,6 +280,7 @@ pub(crate) fn write_report(
         inputs: hash_inputs(&case.sources),
         seed: from.seed,
         iterations: from.iterations,
+        confidence: results.confidence,
         threads: from.threads,
         monthly_percentile_iterations: results.monthly_sample,
         wall_seconds: from.started.elapsed().as_secs_f64(),
@@ -285,7 +310,7 @@ pub fn run(request: &RunRequest, on_warning: impl Fn(&Warning)) -> Result<RunOut
     // tables are built side by side), so `--threads` holds throughout.
     let pool = pool(request.threads)?;
     let threads = pool.current_num_threads();
-    let checked = pool.install(|| validate::load_case(&request.scenario))?.strict(request.strict)?;
+    let checked = load_checked(&pool, request)?;
     checked.warnings.iter().for_each(&on_warning);
     let case = checked.value;
     let output = request.output.clone().unwrap_or_else(|| default_output(&request.scenario));
@@ -320,7 +345,7 @@ pub fn optimize(request: &RunRequest, on_warning: impl Fn(&Warning)) -> Result<R
     let started = Instant::now();
     let pool = pool(request.threads)?;
     let threads = pool.current_num_threads();
-    let checked = pool.install(|| validate::load_case(&request.scenario))?.strict(request.strict)?;
+    let checked = load_checked(&pool, request)?;
     checked.warnings.iter().for_each(&on_warning);
     let case = checked.value;
     let spec = match case.optimize.clone() {
@@ -378,7 +403,7 @@ pub fn run_shard(
     on_warning: impl Fn(&Warning),
 ) -> Result<PathBuf, Error> {
     let pool = pool(request.threads)?;
-    let checked = pool.install(|| validate::load_case(&request.scenario))?.strict(request.strict)?;
+    let checked = load_checked(&pool, request)?;
     checked.warnings.iter().for_each(&on_warning);
     let case = checked.value;
     check_iterations(&request.scenario, request.iterations)?;
@@ -454,6 +479,7 @@ pub fn merge(request: &MergeRequest, on_warning: impl Fn(&Warning)) -> Result<Ru
     let checked = pool.install(|| validate::load_case(load_from))?.strict(request.strict)?;
     checked.warnings.iter().for_each(&on_warning);
     let mut case = checked.value;
+    case.confidence = first.confidence;
     let now: Vec<String> = hash_inputs(&case.sources).into_iter().map(|r| r.sha256).collect();
     let then: Vec<String> = first.inputs.iter().map(|i| i.sha256.clone()).collect();
     if now != then {

@@ -28,7 +28,7 @@ use crate::report::record::{InputRecord, hash_inputs};
 use crate::simulate::layout::Keep;
 use crate::simulate::{self, BATCH, Kept, Layout, Part, RunOptions, Simulation};
 
-const MAGIC: &str = "COSTCAST PART 3";
+const MAGIC: &str = "COSTCAST PART 4";
 
 /// Which share of a run: shard `index` (1-based) of `count`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,6 +75,8 @@ pub struct PartHeader {
     pub inputs: Vec<InputHash>,
     pub seed: u64,
     pub iterations: usize,
+    /// `--confidence`: the committable saving's quantile is tallied.
+    pub confidence: f64,
     pub shard: usize,
     pub shards: usize,
     pub first_batch: usize,
@@ -125,6 +127,7 @@ pub fn run_shard(case: &Case, iterations: usize, seed: u64, shard: Shard) -> Res
         inputs: hash_inputs(&case.sources).into_iter().map(InputHash::from).collect(),
         seed,
         iterations,
+        confidence: case.confidence,
         shard: shard.index,
         shards: shard.count,
         first_batch: batches.start,
@@ -233,6 +236,9 @@ pub fn check_set(mut parts: Vec<(PathBuf, PartHeader, Part)>) -> Result<Vec<(Pat
         }
         if h.seed != first.seed {
             differ.push(format!("seed {} against {}", h.seed, first.seed));
+        }
+        if h.confidence != first.confidence {
+            differ.push(format!("confidence {} against {}", h.confidence, first.confidence));
         }
         if h.iterations != first.iterations {
             differ.push(format!("{} iterations against {}", h.iterations, first.iterations));

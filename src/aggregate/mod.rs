@@ -136,6 +136,9 @@ pub struct Results {
     pub iterations: usize,
     /// The seed the draws came from.
     pub seed: u64,
+    /// The confidence the committable saving and the recommendation use
+    /// (`--confidence`).
+    pub confidence: f64,
     pub summary: Vec<SummaryRow>,
     pub fiscal_years: Vec<FiscalRow>,
     pub monthly: Vec<MonthlyRow>,
@@ -217,6 +220,7 @@ pub fn aggregate(case: &Case, mut sim: Simulation) -> Results {
     Results {
         iterations: sim.iterations,
         seed: sim.seed,
+        confidence: case.confidence,
         summary,
         fiscal_years: fiscal,
         monthly,
@@ -414,6 +418,17 @@ fn summary(case: &Case, sim: &Simulation, ranked: &[rank::RankedNpv<'_>]) -> Vec
     rows
 }
 
+/// The saving finance can commit at `confidence`: its (1 - confidence)
+/// quantile (spec section 9), NaN when an iteration lacks a value.
+fn committable_saving(saving: &Tally, confidence: f64) -> f64 {
+    if undefined(saving) {
+        return f64::NAN;
+    }
+    saving
+        .quantiles(&[crate::simulate::layout::commit_quantile(confidence)])
+        .expect("the simulation keeps the order statistics its percentiles need")[0]
+}
+
 /// Mean, P10, P50 and P90 of a tallied column (all NaN when an iteration
 /// lacks a value, see [`undefined`]).
 fn spread(t: &Tally) -> FiscalValue {
@@ -459,9 +474,9 @@ fn fiscal_years(case: &Case, sim: &Simulation) -> Vec<FiscalRow> {
             let cost_spread = spread(cost);
             let FiscalValue::Spread { p90: cost_p90, .. } = cost_spread else { unreachable!() };
             push("scenario_cost", cost_spread);
-            let saving_spread = spread(sim.tally(c.fy_saving + f));
-            let FiscalValue::Spread { p10: committable, .. } = saving_spread else { unreachable!() };
-            push("saving", saving_spread);
+            let saving = sim.tally(c.fy_saving + f);
+            push("saving", spread(saving));
+            let committable = committable_saving(saving, case.confidence);
             push("committable_saving", FiscalValue::Single(committable));
             if let Some(budget) = case.model.budget_for(fy.year) {
                 debug_assert_eq!(cost.threshold, Some(budget));

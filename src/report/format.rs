@@ -94,6 +94,56 @@ pub fn money_short(x: f64, currency: &str) -> String {
     with_currency(&short(x), currency)
 }
 
+/// An uncertain amount as a finance partner says it: the P10-P90 range in
+/// one unit, then the P50: "€0.4–1.1M, likely €0.6M"; "-€0.2M to €1.1M,
+/// likely €0.6M" when the range crosses zero (a dash would read as a
+/// minus); just the amount when the three agree at that precision.
+pub fn range_likely(p10: f64, p50: f64, p90: f64, currency: &str) -> String {
+    if !(p10.is_finite() && p50.is_finite() && p90.is_finite()) {
+        return NOT_A_NUMBER.to_owned();
+    }
+    let largest = p10.abs().max(p50.abs()).max(p90.abs());
+    let (divisor, suffix) = if largest >= 999_500.0 {
+        (1e6, "M")
+    } else if largest >= 999.5 {
+        (1e3, "k")
+    } else {
+        (1.0, "")
+    };
+    let decimals = if divisor > 1.0 && largest / divisor < 9.95 { 1 } else { 0 };
+    let bare = |x: f64| grouped(x / divisor, decimals);
+    let amount = |x: f64| with_currency(&format!("{}{suffix}", bare(x)), currency);
+    let (lo, hi) = (bare(p10), bare(p90));
+    if lo == hi {
+        return amount(p50);
+    }
+    let range = if p10 < 0.0 || p90 < 0.0 {
+        format!("{} to {}", amount(p10), amount(p90))
+    } else {
+        format!("{}–{hi}{suffix}", with_currency(&lo, currency))
+    };
+    format!("{range}, likely {}", amount(p50))
+}
+
+/// An uncertain share as a range and its P50: "2–7%, likely 4%"; just
+/// "4%" when the three read the same.
+pub fn percent_range(p10: f64, p50: f64, p90: f64) -> String {
+    let (lo, mid, hi) = (percent(p10), percent(p50), percent(p90));
+    if lo == hi {
+        return mid;
+    }
+    format!("{}–{hi}, likely {mid}", lo.trim_end_matches('%'))
+}
+
+/// An uncertain count as a range and its P50: "30.2k–45.1k, likely 38.0k".
+pub fn count_range(p10: f64, p50: f64, p90: f64) -> String {
+    let (lo, mid, hi) = (short(p10), short(p50), short(p90));
+    if lo == hi {
+        return mid;
+    }
+    format!("{lo}–{hi}, likely {mid}")
+}
+
 /// The currency before the amount, the sign before both: "-$1.2M",
 /// "CHF -1.2M" would read as a code with a negative number, so "-CHF 1.2M".
 fn with_currency(amount: &str, currency: &str) -> String {
@@ -199,6 +249,20 @@ pub fn looks_like_formula(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ranges_read_as_finance_says_them() {
+        assert_eq!(range_likely(412_000.0, 598_000.0, 1_080_000.0, "EUR"), "€0.4–1.1M, likely €0.6M");
+        assert_eq!(range_likely(12_400_000.0, 15_100_000.0, 18_300_000.0, "USD"), "$12–18M, likely $15M");
+        assert_eq!(range_likely(41_000.0, 62_000.0, 108_000.0, "GBP"), "£41–108k, likely £62k");
+        assert_eq!(range_likely(-210_000.0, 600_000.0, 1_100_000.0, "EUR"), "-€0.2M to €1.1M, likely €0.6M");
+        assert_eq!(range_likely(-900.0, -500.0, -100.0, "CHF"), "-CHF 900 to -CHF 100, likely -CHF 500");
+        assert_eq!(range_likely(600_000.0, 600_000.0, 600_000.0, "EUR"), "€600k");
+        assert_eq!(range_likely(f64::NAN, 1.0, 2.0, "EUR"), NOT_A_NUMBER);
+        assert_eq!(percent_range(0.02, 0.043, 0.07), "2–7%, likely 4.3%");
+        assert_eq!(percent_range(0.25, 0.25, 0.25), "25%");
+        assert_eq!(count_range(30_200.0, 38_000.0, 45_100.0), "30.2k–45.1k, likely 38.0k");
+    }
 
     #[test]
     fn grouping() {

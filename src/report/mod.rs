@@ -8,6 +8,7 @@ pub mod charts;
 pub mod csv;
 pub mod format;
 pub mod html;
+pub mod labels;
 pub mod output;
 pub mod record;
 pub mod xlsx;

@@ -20,6 +20,8 @@ pub struct RunRecord {
     pub inputs: Vec<InputRecord>,
     pub seed: u64,
     pub iterations: usize,
+    /// `--confidence`: the committable saving's probability.
+    pub confidence: f64,
     pub threads: usize,
     /// Iterations behind the monthly percentiles (the first ones).
     pub monthly_percentile_iterations: usize,

@@ -442,23 +442,27 @@ fn sensitivity(results: &Results, f: &Formats) -> Result<Worksheet, XlsxError> {
 
 /// Every uncertain input with its spread, then the facts of the run.
 fn assumptions(case: &Case, results: &Results, f: &Formats) -> Result<Worksheet, XlsxError> {
-    const COLUMNS: [&str; 7] = ["input", "expression", "domain", "p10", "p50", "p90", "note"];
+    const COLUMNS: [&str; 8] = ["what", "input", "expression", "domain", "p10", "p50", "p90", "note"];
     let mut s = Sheet::new("Assumptions")?;
     s.header(0, &COLUMNS, f)?;
     let mut row: RowNum = 1;
-    for def in case.inputs.defs.iter().filter(|d| d.is_uncertain()) {
+    let labels = super::labels::input_labels(case);
+    for (id, def) in case.inputs.defs.iter().enumerate().filter(|(_, d)| d.is_uncertain()) {
         let q = [0.1, 0.5, 0.9].map(|u| def.domain.clamp(def.dist.quantile(u)));
-        let kind = match def.kind {
-            InputKind::Success => Num::Percent,
-            InputKind::Value if q.iter().any(|x| x.abs() >= 1000.0) => Num::Count,
-            InputKind::Value => Num::Decimal,
+        let kind = match labels[id].unit {
+            _ if def.kind == InputKind::Success => Num::Percent,
+            super::labels::Unit::Money => Num::Money,
+            super::labels::Unit::Share | super::labels::Unit::Chance => Num::Percent,
+            _ if q.iter().any(|x| x.abs() >= 1000.0) => Num::Count,
+            _ => Num::Decimal,
         };
-        s.text(row, 0, &def.path, f)?;
-        s.text(row, 1, &def.written, f)?;
-        s.text(row, 2, def.domain.describe(), f)?;
-        s.numbers(row, 3, &q, kind, f)?;
+        s.text(row, 0, &labels[id].text, f)?;
+        s.text(row, 1, &def.path, f)?;
+        s.text(row, 2, &def.written, f)?;
+        s.text(row, 3, def.domain.describe(), f)?;
+        s.numbers(row, 4, &q, kind, f)?;
         if def.kind == InputKind::Success {
-            s.text(row, 6, "success probability", f)?;
+            s.text(row, 7, "success probability", f)?;
         }
         row += 1;
     }
@@ -468,8 +472,10 @@ fn assumptions(case: &Case, results: &Results, f: &Formats) -> Result<Worksheet,
     s.header(row, &["run", "value"], f)?;
     let m = &case.model;
     let discount = case.inputs.defs.get(m.discount_rate).map_or("", |d| d.written.as_str());
-    let facts: [(&str, Fact); 8] = [
+    let confidence = super::format::percent(results.confidence);
+    let facts: [(&str, Fact); 9] = [
         ("iterations", Fact::Count(results.iterations)),
+        ("confidence of the committable saving", Fact::Text(&confidence)),
         ("monthly percentile iterations", Fact::Count(results.monthly_sample)),
         ("model", Fact::Text(&m.name)),
         ("currency", Fact::Text(&m.currency)),

@@ -31,6 +31,52 @@ pub const SUMMARY_PROBS: [f64; 5] = [0.05, 0.10, 0.50, 0.90, 0.95];
 pub const FISCAL_PROBS: [f64; 3] = [0.10, 0.50, 0.90];
 pub const BRIDGE_PROBS: [f64; 2] = [0.10, 0.90];
 
+/// The percentiles a tallied column keeps the order statistics for: up
+/// to [`Probs::MAX`], held by value so that a [`Keep`] stays `Copy` while
+/// one of them (the committable saving's `1 - confidence`) is the run's.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Probs {
+    values: [f64; Probs::MAX],
+    len: usize,
+}
+
+impl Probs {
+    pub const MAX: usize = 6;
+
+    /// Percentiles `probs` followed by `extra`; at most [`Probs::MAX`].
+    pub fn of(probs: &[f64], extra: &[f64]) -> Probs {
+        let mut values = [0.0; Probs::MAX];
+        let len = probs.len() + extra.len();
+        assert!(len <= Probs::MAX, "a tally keeps at most {} percentiles", Probs::MAX);
+        for (v, &p) in values.iter_mut().zip(probs.iter().chain(extra)) {
+            *v = p;
+        }
+        Probs { values, len }
+    }
+
+    /// No percentile: the column keeps its mean only.
+    pub const NONE: Probs = Probs { values: [0.0; Probs::MAX], len: 0 };
+}
+
+impl std::ops::Deref for Probs {
+    type Target = [f64];
+
+    fn deref(&self) -> &[f64] {
+        &self.values[..self.len]
+    }
+}
+
+/// The confidence finance commits at when none is asked for: the
+/// committable saving is then the P10 (spec section 9).
+pub const DEFAULT_CONFIDENCE: f64 = 0.9;
+
+/// The quantile of the saving committed at `confidence`: 1 - confidence,
+/// rounded to 12 decimals so that 0.9 gives the P10 exactly (1 - 0.9 is
+/// 0.09999999999999998 in floating point).
+pub fn commit_quantile(confidence: f64) -> f64 {
+    ((1.0 - confidence) * 1e12).round() / 1e12
+}
+
 /// How a result column is kept over the iterations.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Keep {
@@ -40,7 +86,7 @@ pub enum Keep {
     Month,
     /// A [`super::tally::Tally`] for these percentiles, counting values
     /// above a threshold (a fiscal year's budget) when one is given.
-    Tally(&'static [f64], Option<f64>),
+    Tally(Probs, Option<f64>),
 }
 
 #[derive(Debug, Clone)]
@@ -140,21 +186,23 @@ impl Layout {
         let staffed: Vec<usize> = (0..channels).filter(|&c| case.model.channels[c].staffing.is_some()).collect();
         let fte = q;
         q += (1 + ns) * months * staffed.len();
-        let mut keep = vec![Keep::Tally(&SUMMARY_PROBS, None); col];
+        let mut keep = vec![Keep::Tally(Probs::of(&SUMMARY_PROBS, &[]), None); col];
         // The baseline's own cost per fiscal year, counted against its
         // budget: the operation's risk without any initiative.
         for (f, fy) in case.model.fiscal_years.iter().enumerate() {
-            keep[baseline_fy + f] = Keep::Tally(&FISCAL_PROBS, case.model.budget_for(fy.year));
+            keep[baseline_fy + f] = Keep::Tally(Probs::of(&FISCAL_PROBS, &[]), case.model.budget_for(fy.year));
         }
         for c in &scenarios {
             keep[c.payback] = Keep::Month;
             keep[c.npv] = Keep::Whole;
             for (f, fy) in case.model.fiscal_years.iter().enumerate() {
-                keep[c.fy_cost + f] = Keep::Tally(&FISCAL_PROBS, case.model.budget_for(fy.year));
-                keep[c.fy_saving + f] = Keep::Tally(&FISCAL_PROBS, None);
+                keep[c.fy_cost + f] = Keep::Tally(Probs::of(&FISCAL_PROBS, &[]), case.model.budget_for(fy.year));
+                // The committable saving is the (1 - confidence) quantile.
+                keep[c.fy_saving + f] =
+                    Keep::Tally(Probs::of(&FISCAL_PROBS, &[commit_quantile(case.confidence)]), None);
             }
             for j in 0..c.steps {
-                keep[c.contribution + j] = Keep::Tally(&BRIDGE_PROBS, None);
+                keep[c.contribution + j] = Keep::Tally(Probs::of(&BRIDGE_PROBS, &[]), None);
             }
         }
         let mut layout = Layout {
@@ -306,7 +354,7 @@ impl Layout {
         self.bridge = false;
         for k in &mut self.keep {
             if let Keep::Tally(..) | Keep::Month = k {
-                *k = Keep::Tally(&[], None);
+                *k = Keep::Tally(Probs::NONE, None);
             }
         }
         self.inputs.retain(|i| case.initiatives.iter().any(|init| init.capex == *i));

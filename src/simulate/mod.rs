@@ -156,7 +156,7 @@ impl Simulation {
     pub fn misses(&self) -> Vec<usize> {
         (0..self.columns.len())
             .filter(|&c| match (&self.columns[c], self.layout.keep[c]) {
-                (Kept::Tally(t), Keep::Tally(probs, _)) => t.quantiles(probs).is_err(),
+                (Kept::Tally(t), Keep::Tally(probs, _)) => t.quantiles(&probs).is_err(),
                 _ => false,
             })
             .collect()

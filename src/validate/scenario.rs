@@ -103,6 +103,7 @@ pub(crate) fn check_case(ck: &mut Checker, path: &Path) -> Option<Case> {
         copula: copula.unwrap_or_default(),
         sources,
         optimize,
+        confidence: crate::simulate::layout::DEFAULT_CONFIDENCE,
     })
 }
 

@@ -9,6 +9,7 @@
 //! temporary folder.
 //!
 //! - `util`: the shared helpers (paths, the binary, cases, closeness, statistics).
+//! - `answer`: the page's answer box and `--confidence`.
 //! - `bad_inputs`: every invalid model, scenario, CSV or command line fails
 //!   cleanly, naming the culprit and writing nothing.
 //! - `batch`: `costcast batch`, several scenario files in one command.
@@ -37,6 +38,7 @@
 
 mod util;
 
+mod answer;
 mod bad_inputs;
 mod batch;
 mod browser;

@@ -194,7 +194,7 @@ fn the_report_says_what_to_fund_and_what_to_release() {
     }
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("Recommendation: the portfolio to fund"));
-    assert!(html.contains("What finance can release"));
+    assert!(html.contains("<h2>The answer</h2>"));
     assert!(html.contains("<strong>Runner-up:</strong>"));
     use calamine::Reader;
     let mut book: calamine::Xlsx<_> = calamine::open_workbook(out.join("report.xlsx")).unwrap();

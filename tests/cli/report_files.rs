@@ -85,6 +85,7 @@ fn every_format_is_written_and_valid() {
     for scenario in ["Quick wins", "Full roadmap", "AI only"] {
         assert!(html.contains(scenario));
     }
+    assert_page_text_is_legible(&html);
     let workbook: calamine::Xlsx<_> = calamine::open_workbook(out.join("report.xlsx")).unwrap();
     use calamine::Reader;
     let sheets = workbook.sheet_names();
@@ -164,4 +165,34 @@ fn markup_in_a_scenario_name_is_escaped() {
     check_html(&html).unwrap();
     assert!(html.contains("&lt;b&gt;Q&amp;A&lt;/b&gt; &quot;wins&quot;"));
     assert!(!html.contains("<b>Q&A</b>"));
+}
+
+/// Every chart on the page is drawn for the printed column and shown at
+/// that size: its smallest text, as the browser sets it (an SVG
+/// `font-size` times the chart's display scale), is at least 9 pixels.
+/// The figure is at most 710 pixels wide, so a chart drawn 700 wide is
+/// never shrunk.
+fn assert_page_text_is_legible(html: &str) {
+    let attribute = |tag: &str, key: &str| -> String {
+        let at = tag.find(&format!(" {key}=\"")).unwrap_or_else(|| panic!("no {key} in {tag}")) + key.len() + 3;
+        tag[at..at + tag[at..].find('"').unwrap()].to_owned()
+    };
+    assert!(html.contains("max-width: 710px"), "figures are capped at the printed column");
+    let mut charts = 0;
+    for svg in html.split("<svg").skip(1) {
+        let tag = &svg[..svg.find('>').unwrap()];
+        let width: f64 = attribute(tag, "width").parse().unwrap();
+        let view: f64 = attribute(tag, "viewBox").split(' ').nth(2).unwrap().parse().unwrap();
+        assert!(width <= 710.0, "a chart {width} wide would be shrunk");
+        let scale = width / view;
+        let body = &svg[..svg.find("</svg>").unwrap()];
+        let smallest = body
+            .split("font-size=\"")
+            .skip(1)
+            .map(|rest| rest[..rest.find('"').unwrap()].parse::<f64>().unwrap())
+            .fold(f64::INFINITY, f64::min);
+        assert!(smallest * scale >= 9.0, "text {:.1} px on screen", smallest * scale);
+        charts += 1;
+    }
+    assert!(charts >= 8, "{charts} charts");
 }

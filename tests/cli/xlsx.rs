@@ -181,19 +181,22 @@ fn assumptions_list_uncertain_inputs_and_run_facts() {
     let a = sheet(&mut book, "Assumptions");
     let uncertain: Vec<_> = run.case.inputs.defs.iter().filter(|d| d.is_uncertain()).collect();
     assert!(!uncertain.is_empty());
+    let labels = costcast::report::labels::input_labels(&run.case);
     for (i, def) in uncertain.iter().enumerate() {
         let row = i + 1;
-        assert_eq!(text(&a, row, 0), def.path);
-        assert_eq!(text(&a, row, 1), def.written);
+        let id = run.case.inputs.find(&def.path).unwrap();
+        assert_eq!(text(&a, row, 0), labels[id].text);
+        assert_eq!(text(&a, row, 1), def.path);
+        assert_eq!(text(&a, row, 2), def.written);
         let p50 = def.domain.clamp(def.dist.quantile(0.5));
-        assert_eq!(num(&a, row, 4), Some(p50), "{}", def.path);
-        let p10 = num(&a, row, 3).unwrap();
-        let p90 = num(&a, row, 5).unwrap();
+        assert_eq!(num(&a, row, 5), Some(p50), "{}", def.path);
+        let p10 = num(&a, row, 4).unwrap();
+        let p90 = num(&a, row, 6).unwrap();
         assert!(p10 <= p50 && p50 <= p90, "{}", def.path);
     }
     let success = uncertain.iter().position(|d| d.path == "chatbot.success").expect("chatbot.success is uncertain");
-    assert_eq!(num(&a, success + 1, 4), Some(0.8));
-    assert_eq!(text(&a, success + 1, 6), "success probability");
+    assert_eq!(num(&a, success + 1, 5), Some(0.8));
+    assert_eq!(text(&a, success + 1, 7), "success probability");
 
     let labels: Vec<(String, Data)> = (uncertain.len() + 1..a.height())
         .filter_map(|r| match cell(&a, r, 0) {
@@ -203,6 +206,7 @@ fn assumptions_list_uncertain_inputs_and_run_facts() {
         .collect();
     let fact = |name: &str| labels.iter().find(|(l, _)| l == name).map(|(_, v)| v.clone()).expect(name);
     assert_eq!(fact("iterations"), Data::Float(2000.0));
+    assert_eq!(fact("confidence of the committable saving"), Data::String("90%".into()));
     assert_eq!(fact("monthly percentile iterations"), Data::Float(run.results.monthly_sample as f64));
     assert_eq!(fact("model"), Data::String("Acme Retail Support".into()));
     assert_eq!(fact("currency"), Data::String("USD".into()));

@@ -138,11 +138,18 @@ pub fn draw<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Results)
         format!("Cost per fiscal year in {unit}; the model sets no budget. Bars: mean; whiskers: P10 to P90.")
     };
     let top = style::frame(root, Chart::Budget.title(), &note)?;
-    let (width, _) = root.dim_in_pixel();
+    let (width, height) = root.dim_in_pixel();
     let zero_line = SeriesStyle { color: INK, dash: Dash::Solid };
     let mut entries = vec![Entry::new(Mark::Whisker, "P10 to P90")];
     if variance {
         entries.insert(0, Entry::new(Mark::Line(zero_line, 2), "On budget (zero)"));
+    }
+    // A chart too low for names reading upwards (the page's first sheet)
+    // names the bars in the key instead.
+    let keyed = (height as i32) < px(500);
+    if keyed {
+        let names = years.first().map(|y| y.bars.as_slice()).unwrap_or_default();
+        entries.extend(names.iter().map(|b| Entry::new(Mark::Fill(b.fill), b.name)));
     }
     let top = style::legend(root, &entries, px(90), top, width as i32 - px(24))?;
 
@@ -152,7 +159,9 @@ pub fn draw<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Results)
     let mut plot = axes::plot(&area, -0.5..n - 0.5, y0..y1, Room { left: 84, bottom: 48, right: 16, top: 10 })?;
     let ticks = Ticks::for_range(y0, y1);
     let signed = |v: &f64| if variance && *v > 0.0 { format!("+{}", ticks.label(*v)) } else { ticks.label(*v) };
-    let desc = if variance {
+    let desc = if variance && keyed {
+        format!("Cost less budget ({unit})")
+    } else if variance {
         format!("Cost minus budget ({unit}), over budget above zero")
     } else {
         format!("Cost per fiscal year ({unit})")
@@ -174,7 +183,7 @@ pub fn draw<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Results)
         style::text(root, &group_label, (group_x, floor + px(10)), &group_style)?;
         let slot = 0.84 / year.bars.len() as f64;
         for (j, bar) in year.bars.iter().enumerate() {
-            draw_bar(root, &plot, bar, g - 0.42 + slot * (j as f64 + 0.5), slot * 0.42)?;
+            draw_bar(root, &plot, bar, g - 0.42 + slot * (j as f64 + 0.5), slot * 0.42, !keyed)?;
         }
     }
     Ok(())
@@ -182,8 +191,15 @@ pub fn draw<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Results)
 
 /// One bar centred on `c`, `half` wide either side: the mean from zero,
 /// the whisker, the chance over budget beyond the whisker's end, and its
-/// name.
-fn draw_bar<DB: DrawingBackend>(root: &Area<DB>, plot: &axes::Plot<'_, DB>, bar: &Bar, c: f64, half: f64) -> Drawn {
+/// name when `named`.
+fn draw_bar<DB: DrawingBackend>(
+    root: &Area<DB>,
+    plot: &axes::Plot<'_, DB>,
+    bar: &Bar,
+    c: f64,
+    half: f64,
+    named: bool,
+) -> Drawn {
     let Some((mean, p10, p90)) = bar.spread else { return Ok(()) };
     let (y0, y1) = (plot.y_range().start, plot.y_range().end);
     let at = |x: f64, y: f64| plot.backend_coord(&(x, y.clamp(y0, y1)));
@@ -198,6 +214,9 @@ fn draw_bar<DB: DrawingBackend>(root: &Area<DB>, plot: &axes::Plot<'_, DB>, bar:
         let pct_style = style::text_style(13.0, INK, HPos::Center, VPos::Bottom);
         style::boxed(root, &percent(p), (x, beyond), &pct_style)?;
         beyond -= px(20);
+    }
+    if !named {
+        return Ok(());
     }
     let (_, plot_top) = at(c, y1);
     let (_, plot_bottom) = at(c, y0);

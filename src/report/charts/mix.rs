@@ -25,8 +25,11 @@ pub fn draw<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Results)
     let top = style::frame(root, Chart::ChannelMix.title(), &note)?;
     let (width, _) = root.dim_in_pixel();
     let channels = &case.model.channels;
-    let entries: Vec<Entry> =
-        channels.iter().enumerate().map(|(c, ch)| Entry::new(Mark::Fill(style::channel_colour(c)), &ch.id)).collect();
+    let entries: Vec<Entry> = channels
+        .iter()
+        .enumerate()
+        .map(|(c, ch)| Entry::new(Mark::Fill(style::channel_colour(c)), crate::report::labels::channel(&ch.id)))
+        .collect();
     let top = style::legend(root, &entries, px(270), top, width as i32 - px(24))?;
 
     let mut names = vec![(BASELINE, "Baseline")];
@@ -73,8 +76,9 @@ pub fn draw<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Results)
                 let (a, _) = plot.backend_coord(&(start, y));
                 let (b, _) = plot.backend_coord(&(start + v, y));
                 let inside = style::text_style(12.0, text_on(fill), HPos::Center, VPos::Center);
-                let full = format!("{} {}", channel.id, short(v));
-                for text in [full.as_str(), channel.id.as_str()] {
+                let name = crate::report::labels::channel(&channel.id);
+                let full = format!("{name} {}", short(v));
+                for text in [full.as_str(), name.as_str()] {
                     if style::width(root, text, &inside)? + px(8) <= b - a {
                         style::text(root, text, ((a + b) / 2, py), &inside)?;
                         break;

@@ -110,25 +110,72 @@ impl Chart {
 }
 
 /// The chart as an SVG document, `WIDTH` by `HEIGHT`.
-pub fn render_svg(chart: Chart, case: &Case, results: &Results) -> Result<String, RenderError> {
-    register_fonts()?;
-    let (w, h) = (WIDTH * K, HEIGHT * K);
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
-        draw(chart, &root, case, results).and_then(|()| Ok(root.present()?)).map_err(|e| failed(chart, e))?;
-    }
-    // Drawn at K times the size, shown at the PNG's size: the viewBox scales.
-    let drawn = format!("<svg width=\"{w}\" height=\"{h}\"");
-    if !svg.starts_with(&drawn) {
-        return Err(RenderError::Chart { chart: chart.file_stem().into(), why: "unexpected SVG header".into() });
-    }
-    Ok(svg.replacen(&drawn, &format!("<svg width=\"{WIDTH}\" height=\"{HEIGHT}\""), 1))
+/// A chart's size in PNG pixels (it is drawn [`K`] times larger).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Size {
+    pub width: u32,
+    pub height: u32,
 }
 
-/// The chart as PNG file bytes, `WIDTH` by `HEIGHT`: drawn at K times the
-/// size and averaged down, which smooths lines and evens out letter
-/// spacing (plotters places each glyph to the whole pixel).
+impl Size {
+    /// The chart files, for slides and documents.
+    pub const FILE: Size = Size { width: WIDTH, height: HEIGHT };
+    /// A chart in `report.html`: as wide as the printed column (A4 less
+    /// 12 mm margins is 703 CSS pixels; Letter's is wider), shown at its own
+    /// size, so its text prints at the size it is drawn (11 px and up).
+    pub const PAGE: Size = Size { width: 700, height: 400 };
+    /// The two charts on the page's first sheet, lower to leave the answer
+    /// and the scenario table room on one A4 or Letter page.
+    pub const PAGE_LEAD: Size = Size { width: 700, height: 235 };
+}
+
+/// The chart as an SVG document, the size of the chart files.
+pub fn render_svg(chart: Chart, case: &Case, results: &Results) -> Result<String, RenderError> {
+    render_svg_sized(chart, case, results, Size::FILE)
+}
+
+/// The chart as an SVG document of `size`.
+pub fn render_svg_sized(chart: Chart, case: &Case, results: &Results, size: Size) -> Result<String, RenderError> {
+    draw_svg(chart, case, results, size, false).map(|(svg, _)| svg)
+}
+
+/// A chart for `report.html`: drawn `size` without its title and note,
+/// which the page sets as text around it.
+pub struct PageChart {
+    pub svg: String,
+    pub title: String,
+    pub note: String,
+}
+
+/// [`PageChart`] of `chart`.
+pub fn render_for_page(chart: Chart, case: &Case, results: &Results, size: Size) -> Result<PageChart, RenderError> {
+    let (svg, frame) = draw_svg(chart, case, results, size, true)?;
+    Ok(PageChart { svg, title: frame.title, note: frame.note })
+}
+
+fn draw_svg(
+    chart: Chart,
+    case: &Case,
+    results: &Results,
+    size: Size,
+    bare: bool,
+) -> Result<(String, style::FrameText), RenderError> {
+    register_fonts()?;
+    let (w, h) = (size.width * K, size.height * K);
+    let mut svg = String::new();
+    let (drawn, frame) = style::with_frame(bare, || {
+        let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
+        draw(chart, &root, case, results).and_then(|()| Ok(root.present()?))
+    });
+    drawn.map_err(|e| failed(chart, e))?;
+    let head = format!("<svg width=\"{w}\" height=\"{h}\"");
+    if !svg.starts_with(&head) {
+        return Err(RenderError::Chart { chart: chart.file_stem().into(), why: "unexpected SVG header".into() });
+    }
+    let svg = svg.replacen(&head, &format!("<svg width=\"{}\" height=\"{}\"", size.width, size.height), 1);
+    Ok((svg, frame))
+}
+
 pub fn render_png(chart: Chart, case: &Case, results: &Results) -> Result<Vec<u8>, RenderError> {
     register_fonts()?;
     let (w, h) = (WIDTH * K, HEIGHT * K);

@@ -162,10 +162,45 @@ pub fn fit<DB: DrawingBackend>(root: &Area<DB>, s: &str, style: &TextStyle, max:
     Ok(out)
 }
 
+/// How the chart being drawn on this thread shows its title and note: in
+/// the drawing (the chart files), or handed to the page, which sets them
+/// as HTML text around a chart drawn without them (more room for the plot,
+/// text that reflows). Every chart draws its frame through [`frame`], so
+/// the choice rides here rather than through nine drawing signatures.
+#[derive(Debug, Clone, Default)]
+pub struct FrameText {
+    /// Leave the title and note out of the drawing.
+    pub bare: bool,
+    pub title: String,
+    pub note: String,
+}
+
+thread_local! {
+    static FRAME: std::cell::RefCell<FrameText> = std::cell::RefCell::new(FrameText::default());
+}
+
+/// Draw with `frame` set (title and note in the drawing, or not), then
+/// hand back what the chart's frame said.
+pub fn with_frame<T>(bare: bool, draw: impl FnOnce() -> T) -> (T, FrameText) {
+    FRAME.with(|f| *f.borrow_mut() = FrameText { bare, ..FrameText::default() });
+    let out = draw();
+    (out, FRAME.with(|f| std::mem::take(&mut *f.borrow_mut())))
+}
+
 /// The chart's title and a note under it saying how to read it (two lines
-/// if need be), on a white page; returns the y below them.
+/// if need be), on a white page; returns the y below them. A bare chart
+/// (see [`with_frame`]) gets the white page only, its title and note kept
+/// for the page to show.
 pub fn frame<DB: DrawingBackend>(root: &Area<DB>, title: &str, note: &str) -> Result<i32, ChartError> {
     root.fill(&WHITE)?;
+    let bare = FRAME.with(|f| {
+        let mut f = f.borrow_mut();
+        (f.title, f.note) = (title.to_owned(), note.to_owned());
+        f.bare
+    });
+    if bare {
+        return Ok(px(6));
+    }
     let (w, _) = root.dim_in_pixel();
     let title_style =
         TextStyle { font: bold(26.0), color: INK.to_backend_color(), pos: Pos::new(HPos::Left, VPos::Top) };

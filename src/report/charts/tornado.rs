@@ -54,6 +54,7 @@ pub fn draw<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Results)
     ];
     let top = style::legend(root, &entries, px(300), top, width as i32 - px(24))?;
 
+    let labels = crate::report::labels::input_labels(case);
     let rows: Vec<&SensitivityRow> =
         results.sensitivity.iter().filter(|r| r.scenario == best.name && r.spearman.is_finite()).take(TOP).collect();
     let n = rows.len().max(1) as f64;
@@ -80,8 +81,16 @@ pub fn draw<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Results)
             style::text(root, &short(value), (x + dx, py), &value_style(h))?;
         }
         let (_, py) = plot.backend_coord(&(x0, y));
-        let name = style::fit(root, &r.input, &name_style, px(270))?;
-        style::text(root, &name, (left - px(10), py), &name_style)?;
+        let label = case.inputs.find(&r.input).map_or(r.input.as_str(), |id| labels[id].text.as_str());
+        // A long label takes two smaller lines: whose input, then what it is.
+        match label.split_once(": ") {
+            Some((who, what)) if style::width(root, label, &name_style)? > px(270) => {
+                let small = style::text_style(12.0, INK, HPos::Right, VPos::Center);
+                style::text(root, &style::fit(root, who, &small, px(270))?, (left - px(10), py - px(8)), &small)?;
+                style::text(root, &style::fit(root, what, &small, px(270))?, (left - px(10), py + px(8)), &small)?;
+            }
+            _ => style::text(root, &style::fit(root, label, &name_style, px(270))?, (left - px(10), py), &name_style)?,
+        }
         style::text(root, &format!("ρ {:+.2}", r.spearman), (right + px(10), py), &rho_style)?;
     }
     if rows.is_empty() {

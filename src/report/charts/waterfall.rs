@@ -127,7 +127,7 @@ pub fn draw<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Results)
             color: INK.to_backend_color(),
             pos: Pos::new(HPos::Right, VPos::Center),
         };
-        let value_style = style::text_style(11.0, INK, HPos::Center, VPos::Bottom);
+        let value_style = style::text_style(12.0, INK, HPos::Center, VPos::Bottom);
         for (k, bar) in bars.iter().enumerate() {
             let c = k as f64;
             let from = if bar.total { lo } else { bar.from };

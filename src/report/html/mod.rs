@@ -9,10 +9,13 @@
 
 use std::fmt::Write;
 
-use super::format::{money, money_short, percent};
+use super::format::{money_short, percent, range_likely};
 use crate::aggregate::{FiscalValue, Results, Stats, SummaryValue};
 use crate::error::{RenderError, Warning};
-use crate::model::{Case, Effect, InputKind};
+use crate::model::Case;
+
+mod answer;
+mod plan;
 
 const TEMPLATE: &str = include_str!("template.html");
 
@@ -32,6 +35,11 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// A probability as a percent, escaped: "&gt;99.9%".
+fn pct(p: f64) -> String {
+    escape(&percent(p))
+}
+
 /// The page as a report file; charts are rendered as SVG to inline them.
 pub struct Html {
     /// The warnings about the run's inputs, listed at the top of the page.
@@ -44,20 +52,32 @@ impl super::Exporter for Html {
     }
 
     fn serialize(&self, case: &Case, results: &Results) -> Result<Vec<u8>, RenderError> {
+        use super::charts::Size;
         let charts = super::charts::charts_for(results)
             .iter()
             .map(|&chart| {
-                Ok(ChartSvg { title: chart.title().to_owned(), svg: super::charts::render_svg(chart, case, results)? })
+                let lead = LEAD_CHARTS.contains(&chart);
+                let size = if lead { Size::PAGE_LEAD } else { Size::PAGE };
+                let drawn = super::charts::render_for_page(chart, case, results, size)?;
+                Ok(ChartSvg { title: drawn.title, note: drawn.note, svg: drawn.svg, lead })
             })
             .collect::<Result<Vec<_>, RenderError>>()?;
         Ok(render(case, results, &charts, &self.warnings).into_bytes())
     }
 }
 
-/// A chart to place on the page: its title and its SVG document.
+/// The charts on the first sheet, beside the answer: what each scenario's
+/// NPV may be, and the cost against budget.
+pub const LEAD_CHARTS: [super::charts::Chart; 2] = [super::charts::Chart::SCurve, super::charts::Chart::Budget];
+
+/// A chart to place on the page: its title, its SVG document, and whether
+/// it is one of the first sheet's two.
 pub struct ChartSvg {
     pub title: String,
+    /// How to read it, under the title.
+    pub note: String,
     pub svg: String,
+    pub lead: bool,
 }
 
 /// Render the page, the `warnings` about its inputs at the top.
@@ -79,6 +99,9 @@ pub fn render(case: &Case, results: &Results, charts: &[ChartSvg], warnings: &[W
         ("{{version}}", escape(env!("CARGO_PKG_VERSION"))),
         ("{{title}}", escape(&title)),
         ("{{subtitle}}", escape(&subtitle)),
+        ("{{answer}}", page.answer()),
+        ("{{confidence}}", pct(results.confidence)),
+        ("{{lead_charts}}", charts_html(charts.iter().filter(|c| c.lead))),
         ("{{sentences}}", page.sentences()),
         ("{{portfolio}}", page.portfolio()),
         ("{{baseline}}", page.baseline()),
@@ -86,7 +109,7 @@ pub fn render(case: &Case, results: &Results, charts: &[ChartSvg], warnings: &[W
         ("{{comparison}}", page.comparison()),
         ("{{fiscal}}", page.fiscal()),
         ("{{staffing}}", page.staffing()),
-        ("{{charts}}", charts_html(charts)),
+        ("{{charts}}", charts_html(charts.iter().filter(|c| !c.lead))),
         ("{{drivers}}", page.drivers()),
         ("{{assumptions}}", page.assumptions()),
         ("{{footer}}", page.footer()),
@@ -139,6 +162,7 @@ impl Page<'_> {
         money_short(x, self.cur)
     }
 
+    /// The business case in a sentence per scenario.
     fn sentences(&self) -> String {
         let mut out = String::new();
         for s in &self.case.scenarios {
@@ -146,24 +170,21 @@ impl Page<'_> {
             let Some(net) = self.stats(name, "net_savings") else { continue };
             let p_npv = self.probability(name, "prob_npv_positive");
             let p_pay = self.probability(name, "prob_payback");
-            let verb = if net.p50 >= 0.0 { "saves" } else { "costs" };
             let payback = match self.stats(name, "payback_month") {
                 Some(pb) if p_pay >= 0.5 => format!(
                     "pays back by month {} (P50{})",
                     pb.p50.round(),
-                    if p_pay < 0.9 { format!("; {} pay back at all", percent(p_pay)) } else { String::new() }
+                    if p_pay < 0.9 { format!("; {} chance it pays back at all", pct(p_pay)) } else { String::new() }
                 ),
-                _ => format!("pays back within the horizon in only {} of iterations", percent(p_pay)),
+                _ => format!("only a {} chance it pays back within the horizon", pct(p_pay)),
             };
             let _ = writeln!(
                 out,
-                "    <li><strong>{}</strong> {verb} {} (P10 {} to P90 {}) over {} months; {} chance NPV &gt; 0; {}.</li>",
+                "    <li><strong>{}</strong>: net saving {} over {} months, after its own costs; a {} chance of a positive NPV; {}.</li>",
                 escape(name),
-                self.m(net.p50.abs()),
-                self.m(net.p10),
-                self.m(net.p90),
+                super::format::range_likely(net.p10, net.p50, net.p90, self.cur),
                 self.case.model.months,
-                percent(p_npv),
+                pct(p_npv),
                 escape(&payback)
             );
         }
@@ -186,10 +207,10 @@ impl Page<'_> {
         let mut out = String::from("<section>\n  <h2>Recommendation: the portfolio to fund</h2>\n");
         let mut constraints = Vec::new();
         if let Some(b) = rec.capex_budget {
-            constraints.push(format!("mean capex within {}", money(b, self.cur)));
+            constraints.push(format!("mean capex within {}", money_short(b, self.cur)));
         }
         if let Some(p) = rec.min_prob_positive {
-            constraints.push(format!("P(NPV &gt; 0) at least {}", percent(p)));
+            constraints.push(format!("P(NPV &gt; 0) at least {}", pct(p)));
         }
         let search = match rec.search {
             crate::optimize::Search::Exhaustive => format!("all {} portfolios compared", rec.candidates.len()),
@@ -210,18 +231,16 @@ impl Page<'_> {
             "  <p><strong>Fund {}.</strong> It has the highest {} ({}) among the portfolios with {} ({search}{screened}, on the same random draws).</p>",
             names(&chosen.stats.members),
             objective.label(),
-            money(objective.of(&chosen.stats), self.cur),
+            money_short(objective.of(&chosen.stats), self.cur),
             if constraints.is_empty() { "no constraint".to_owned() } else { constraints.join(" and ") },
         );
         let _ = writeln!(
             out,
-            "  <p>Mean capex {}, mean investment {}; NPV P10 {}, P50 {}, P90 {}; {} chance NPV &gt; 0.</p>",
-            money(chosen.stats.capex_mean, self.cur),
-            money(chosen.stats.investment_mean, self.cur),
-            money(chosen.stats.npv_p10, self.cur),
-            money(chosen.stats.npv_p50, self.cur),
-            money(chosen.stats.npv_p90, self.cur),
-            percent(chosen.stats.prob_npv_positive)
+            "  <p>Mean capex {}, mean investment {}; NPV {}; a {} chance NPV &gt; 0.</p>",
+            money_short(chosen.stats.capex_mean, self.cur),
+            money_short(chosen.stats.investment_mean, self.cur),
+            range_likely(chosen.stats.npv_p10, chosen.stats.npv_p50, chosen.stats.npv_p90, self.cur),
+            pct(chosen.stats.prob_npv_positive)
         );
         if let Some((runner, why)) = rec.runner_up() {
             let _ = writeln!(
@@ -229,7 +248,7 @@ impl Page<'_> {
                 "  <p><strong>Runner-up:</strong> {} ({} {}): {}.</p>",
                 names(&runner.stats.members),
                 objective.label(),
-                money(objective.of(&runner.stats), self.cur),
+                money_short(objective.of(&runner.stats), self.cur),
                 escape(why)
             );
         }
@@ -239,34 +258,14 @@ impl Page<'_> {
                 "  <p><strong>Best feasible alternative:</strong> {} ({} {}): {}.</p>",
                 names(&other.stats.members),
                 objective.label(),
-                money(objective.of(&other.stats), self.cur),
+                money_short(objective.of(&other.stats), self.cur),
                 escape(why)
             );
         }
-        // What can we release: the recommended portfolio's committable saving.
         if chosen.stats.members.is_empty() {
-            out.push_str("  <p class=\"note\">No portfolio beats doing nothing on this objective under these constraints, so there is no saving to release. The full frontier is in frontier.csv.</p>\n</section>\n");
-            return out;
+            out.push_str("  <p class=\"note\">No portfolio beats doing nothing on this objective under these constraints, so there is no saving to release.</p>\n");
         }
-        let recommended = &self.case.scenarios[0].name;
-        out.push_str("  <h3>What finance can release</h3>\n  <table><tr><th class=\"text\">Fiscal year</th><th>Committable saving (P10)</th><th>Saving P50</th></tr>\n");
-        for fy in &self.case.model.fiscal_years {
-            let label = fy.label();
-            let committable = match self.fiscal_value(recommended, &label, "committable_saving") {
-                Some(FiscalValue::Single(x)) => money(x, self.cur),
-                _ => "–".into(),
-            };
-            let p50 = match self.fiscal_value(recommended, &label, "saving") {
-                Some(FiscalValue::Spread { p50, .. }) => money(p50, self.cur),
-                _ => "–".into(),
-            };
-            let _ = writeln!(
-                out,
-                "  <tr><td class=\"text\">{label}{}</td><td class=\"num\">{committable}</td><td class=\"num\">{p50}</td></tr>",
-                if fy.partial { " (partial)" } else { "" }
-            );
-        }
-        out.push_str("  </table>\n  <p class=\"note\">Committable saving: the saving the recommended portfolio reaches in 90% of iterations, what can be released for other investments. The full frontier is in frontier.csv.</p>\n</section>\n");
+        out.push_str("  <p class=\"note\">The full frontier is in frontier.csv.</p>\n</section>\n");
         out
     }
 
@@ -276,16 +275,17 @@ impl Page<'_> {
         if let Some(b) = self.stats(first, "baseline_cost") {
             let _ = writeln!(
                 out,
-                "    <p>Without the initiatives the operation costs <strong>{}</strong> over the horizon (P10 {} to P90 {}), across {} channels: {}.</p>",
-                self.m(b.p50),
-                self.m(b.p10),
-                self.m(b.p90),
+                "    <p>Without the initiatives the operation costs <strong>{}</strong> over the horizon, across {} channels: {}.</p>",
+                range_likely(b.p10, b.p50, b.p90, self.cur),
                 self.case.model.channels.len(),
-                escape(&self.case.model.channels.iter().map(|c| c.id.as_str()).collect::<Vec<_>>().join(", "))
+                escape(&super::labels::channel_list(
+                    self.case,
+                    &(0..self.case.model.channels.len()).collect::<Vec<_>>()
+                ))
             );
         }
         out.push_str(
-            "    <table><tr><th>Fiscal year</th><th>Baseline cost P50</th><th>P10 to P90</th><th>Budget</th></tr>\n",
+            "    <table><tr><th class=\"text\">Fiscal year</th><th>Baseline cost: P10–P90, likely (P50)</th><th>Budget</th></tr>\n",
         );
         for fy in &self.case.model.fiscal_years {
             let label = fy.label();
@@ -293,95 +293,15 @@ impl Page<'_> {
             else {
                 continue;
             };
-            let budget = self.case.model.budget_for(fy.year).map_or("–".into(), |b| money(b, self.cur));
+            let budget = self.case.model.budget_for(fy.year).map_or("–".into(), |b| money_short(b, self.cur));
             let _ = writeln!(
                 out,
-                "    <tr><td>{label}{}</td><td class=\"num\">{}</td><td class=\"num\">{} to {}</td><td class=\"num\">{budget}</td></tr>",
+                "    <tr><td>{label}{}</td><td class=\"num\">{}</td><td class=\"num\">{budget}</td></tr>",
                 if fy.partial { " (partial)" } else { "" },
-                money(p50, self.cur),
-                self.m(p10),
-                self.m(p90)
+                range_likely(p10, p50, p90, self.cur),
             );
         }
         out.push_str("    </table>\n");
-        out
-    }
-
-    fn plan(&self) -> String {
-        let defs = &self.case.inputs.defs;
-        let ch = |c: usize| escape(&self.case.model.channels[c].id);
-        let mut out = String::from(
-            "    <table><tr><th>Initiative</th><th class=\"text\">Starts</th><th>Success</th><th class=\"text\">Capex / opex a month</th><th class=\"text\">Effects</th></tr>\n",
-        );
-        for init in &self.case.initiatives {
-            let effects: Vec<String> = init
-                .effects
-                .iter()
-                .map(|e| match e {
-                    Effect::Deflect { from, to, share, leak } => format!(
-                        "deflect {} {} {} (share {}, leak {})",
-                        ch(*from),
-                        if to.is_some() { "&rarr;" } else { "" },
-                        to.map(ch).unwrap_or_else(|| "away".into()),
-                        escape(&defs[*share].written),
-                        escape(&defs[*leak].written)
-                    ),
-                    Effect::Avoid { channels, share } => format!(
-                        "avoid {} (share {})",
-                        channels.iter().map(|&c| ch(c)).collect::<Vec<_>>().join(", "),
-                        escape(&defs[*share].written)
-                    ),
-                    Effect::ReduceCost { channels, share } => format!(
-                        "cheaper {} (share {})",
-                        channels.iter().map(|&c| ch(c)).collect::<Vec<_>>().join(", "),
-                        escape(&defs[*share].written)
-                    ),
-                })
-                .collect();
-            let ramp = if init.ramp == 0 { "at once".to_owned() } else { format!("{}-month ramp", init.ramp) };
-            let _ = writeln!(
-                out,
-                "    <tr><td>{}<br><span class=\"note\">{}</span></td><td class=\"text\">{}<br><span class=\"note\">{ramp}</span></td><td class=\"num\">{}</td><td class=\"text\">{} / {}</td><td class=\"text\">{}</td></tr>",
-                escape(&init.name),
-                escape(&init.id),
-                self.case.model.month_label(init.start),
-                escape(&defs[init.success].written),
-                escape(&defs[init.capex].written),
-                escape(&defs[init.opex].written),
-                effects.join("<br>")
-            );
-        }
-        out.push_str("    </table>\n");
-        out
-    }
-
-    fn comparison(&self) -> String {
-        let mut out = String::from(
-            "  <table><tr><th>Scenario</th><th>Net savings P50</th><th>P10 to P90</th><th>NPV mean</th><th>P(NPV &gt; 0)</th><th>Investment</th><th>ROI P50</th><th>Payback P50</th></tr>\n",
-        );
-        for s in &self.case.scenarios {
-            let name = &s.name;
-            let (Some(net), Some(npv), Some(inv)) =
-                (self.stats(name, "net_savings"), self.stats(name, "npv"), self.stats(name, "investment"))
-            else {
-                continue;
-            };
-            let roi = self.stats(name, "roi").map_or("–".into(), |r| format!("{:.2}", r.p50));
-            let payback =
-                self.stats(name, "payback_month").map_or("none".into(), |p| format!("month {}", p.p50.round()));
-            let _ = writeln!(
-                out,
-                "  <tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{} to {}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{roi}</td><td class=\"num\">{payback}</td></tr>",
-                escape(name),
-                money(net.p50, self.cur),
-                self.m(net.p10),
-                self.m(net.p90),
-                money(npv.mean, self.cur),
-                percent(self.probability(name, "prob_npv_positive")),
-                money(inv.mean, self.cur)
-            );
-        }
-        out.push_str("  </table>\n");
         out
     }
 
@@ -402,7 +322,7 @@ impl Page<'_> {
             for fy in &self.case.model.fiscal_years {
                 let label = fy.label();
                 let p50 = |metric| match self.fiscal_value(&s.name, &label, metric) {
-                    Some(FiscalValue::Spread { p50, .. }) => money(p50, self.cur),
+                    Some(FiscalValue::Spread { p50, .. }) => money_short(p50, self.cur),
                     _ => "–".into(),
                 };
                 let committable = single(self.fiscal_value(&s.name, &label, "committable_saving"));
@@ -413,7 +333,7 @@ impl Page<'_> {
                     if fy.partial { " (partial)" } else { "" },
                     p50("scenario_cost"),
                     p50("saving"),
-                    committable.map_or("–".into(), |x| money(x, self.cur))
+                    committable.map_or("–".into(), |x| money_short(x, self.cur))
                 );
                 if has_budget {
                     match single(self.fiscal_value(&s.name, &label, "budget")) {
@@ -423,9 +343,9 @@ impl Page<'_> {
                             let _ = write!(
                                 out,
                                 "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>",
-                                money(budget, self.cur),
-                                percent(p),
-                                money(risk, self.cur)
+                                money_short(budget, self.cur),
+                                pct(p),
+                                money_short(risk, self.cur)
                             );
                         }
                         None => {
@@ -481,56 +401,6 @@ impl Page<'_> {
         out
     }
 
-    fn drivers(&self) -> String {
-        let mut out = String::from("  <ul>\n");
-        for s in &self.case.scenarios {
-            let top: Vec<String> = self
-                .results
-                .sensitivity
-                .iter()
-                .filter(|r| r.scenario == s.name && r.spearman.is_finite())
-                .take(4)
-                .map(|r| {
-                    format!(
-                        "{} (rank correlation {:+.2}; NPV {} in its lowest tenth, {} in its highest)",
-                        escape(&r.input),
-                        r.spearman,
-                        self.m(r.npv_low_decile),
-                        self.m(r.npv_high_decile)
-                    )
-                })
-                .collect();
-            let _ = writeln!(out, "  <li><strong>{}</strong> hinges most on {}.</li>", escape(&s.name), top.join("; "));
-        }
-        out.push_str("  </ul>\n");
-        out
-    }
-
-    fn assumptions(&self) -> String {
-        let mut out = String::from(
-            "  <table><tr><th>Input</th><th class=\"text\">Distribution as written</th><th>P10</th><th>P50</th><th>P90</th></tr>\n",
-        );
-        for d in self.case.inputs.defs.iter().filter(|d| d.is_uncertain()) {
-            let q = |p: f64| {
-                let x = d.dist.quantile(p);
-                let x = if d.kind == InputKind::Success { x.clamp(0.0, 1.0) } else { d.domain.clamp(x) };
-                format!("{}", (x * 1e6).round() / 1e6)
-            };
-            let label = if d.kind == InputKind::Success { " (success probability)" } else { "" };
-            let _ = writeln!(
-                out,
-                "  <tr><td>{}{label}</td><td class=\"text\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
-                escape(&d.path),
-                escape(&d.written),
-                q(0.1),
-                q(0.5),
-                q(0.9)
-            );
-        }
-        out.push_str("  </table>\n");
-        out
-    }
-
     fn footer(&self) -> String {
         format!(
             "  costcast {} · seed {} · {} iterations (monthly percentiles from the first {}) · model {} · scenarios {}",
@@ -577,12 +447,17 @@ fn warnings_box(warnings: &[Warning]) -> String {
 }
 
 /// Inline each chart's SVG, made responsive with a viewBox.
-fn charts_html(charts: &[ChartSvg]) -> String {
+fn charts_html<'a>(charts: impl Iterator<Item = &'a ChartSvg>) -> String {
     let mut out = String::new();
     for chart in charts {
         let svg = strip_prolog(&chart.svg);
-        let _ =
-            writeln!(out, "    <figure>{}<figcaption>{}</figcaption></figure>", responsive(svg), escape(&chart.title));
+        let _ = writeln!(
+            out,
+            "    <figure><figcaption><strong>{}</strong> {}</figcaption>{}</figure>",
+            escape(&chart.title),
+            escape(&chart.note),
+            responsive(svg)
+        );
     }
     out
 }
