@@ -303,7 +303,6 @@ fn run_one(
     let from = Provenance {
         command: &request.command,
         seed: request.seed,
-        iterations: request.iterations,
         threads: rayon::current_num_threads(),
         started,
         warnings: &checked.warnings,

@@ -137,6 +137,11 @@ pub struct RunArgs {
     /// recommended scenario has at least this chance of a positive NPV.
     #[arg(long, default_value_t = costcast::simulate::layout::DEFAULT_CONFIDENCE)]
     pub confidence: f64,
+    /// Add iterations in doubling rounds from 10,000 until every
+    /// scenario's mean, P10, P50 and P90 NPV have a 95% margin within this:
+    /// a share of the mean NPV (0.005) or an amount (25000). -n is the cap.
+    #[arg(long, value_name = "X")]
+    pub precision: Option<f64>,
 }
 
 impl RunArgs {
@@ -152,6 +157,7 @@ impl RunArgs {
             command: std::env::args().collect::<Vec<_>>().join(" "),
             strict: self.strict,
             confidence: self.confidence,
+            precision: self.precision,
         }
     }
 }

@@ -37,6 +37,10 @@ pub struct RunRequest {
     /// `--confidence`: the committable saving is the (1 - confidence)
     /// quantile of a fiscal year's saving.
     pub confidence: f64,
+    /// `--precision`: add iterations in doubling rounds until every
+    /// scenario's NPV is this settled (a share below 1, else an amount);
+    /// `iterations` is then the cap.
+    pub precision: Option<f64>,
 }
 
 /// What a finished run produced.
@@ -239,7 +243,6 @@ pub fn render(
 pub(crate) struct Provenance<'a> {
     pub command: &'a str,
     pub seed: u64,
-    pub iterations: usize,
     pub threads: usize,
     pub started: Instant,
     pub warnings: &'a [Warning],
@@ -253,14 +256,7 @@ impl<'a> Provenance<'a> {
         started: Instant,
         warnings: &'a [Warning],
     ) -> Provenance<'a> {
-        Provenance {
-            command: &request.command,
-            seed: request.seed,
-            iterations: request.iterations,
-            threads,
-            started,
-            warnings,
-        }
+        Provenance { command: &request.command, seed: request.seed, threads, started, warnings }
     }
 }
 
@@ -279,12 +275,13 @@ pub(crate) fn write_report(
         command: from.command.to_owned(),
         inputs: hash_inputs(&case.sources),
         seed: from.seed,
-        iterations: from.iterations,
+        iterations: results.iterations,
         confidence: results.confidence,
         threads: from.threads,
         monthly_percentile_iterations: results.monthly_sample,
         wall_seconds: from.started.elapsed().as_secs_f64(),
         warnings: from.warnings.iter().map(|w| w.0.to_string()).collect(),
+        precision: results.precision.clone(),
     };
     files.push((output::RECORD_FILE.to_owned(), record.to_json()));
     output::write_all(output, &files)?;
@@ -315,12 +312,80 @@ pub fn run(request: &RunRequest, on_warning: impl Fn(&Warning)) -> Result<RunOut
     let case = checked.value;
     let output = request.output.clone().unwrap_or_else(|| default_output(&request.scenario));
     output::check_target(&output, &case.sources)?;
-    let results = with_progress(request.iterations, |done| {
-        pool.install(|| forecast_in_pool(&case, request.iterations, request.seed, done))
-    })?;
+    let results = match request.precision {
+        None => with_progress(request.iterations, |done| {
+            pool.install(|| forecast_in_pool(&case, request.iterations, request.seed, done))
+        })?,
+        Some(asked) => {
+            let precision = check_precision(&request.scenario, asked)?;
+            // Rounds may compute a short batch twice: the bar counts work.
+            with_progress(request.iterations + request.iterations / 4, |done| {
+                pool.install(|| forecast_to_precision(&case, precision, asked, request.iterations, request.seed, done))
+            })?
+        }
+    };
+    if let Some(p) = results.precision.as_ref().filter(|p| !p.met) {
+        on_warning(&Warning(crate::Diagnostic::new(
+            &request.scenario,
+            "--precision",
+            format!(
+                "not reached within -n {} iterations: NPV of \"{}\" is settled to +-{} ({} of its mean); raise -n",
+                request.iterations,
+                p.least_settled,
+                crate::report::format::money_short(p.half_width, &case.model.currency),
+                crate::report::format::percent(p.share)
+            ),
+        )));
+    }
     let from = Provenance::of(request, threads, started, &checked.warnings);
     let record = pool.install(|| write_report(&output, &case, &results, request.formats, from))?;
     Ok(RunOutcome { output, case, results, warnings: checked.warnings, record })
+}
+
+/// A precision is a share of |mean NPV| below 1 or an amount from 1 up.
+fn check_precision(scenario: &Path, asked: f64) -> Result<crate::aggregate::precision::Precision, Error> {
+    crate::aggregate::precision::Precision::from_value(asked).ok_or_else(|| {
+        Error::Input(crate::InputError::one(crate::Diagnostic::new(
+            scenario,
+            "--precision",
+            format!(
+                "must be a share of the mean NPV below 1 (0.005 is half a percent) or an amount from 1 up (25000), got {asked}"
+            ),
+        )))
+    })
+}
+
+/// Simulate in doubling rounds until `precision` holds for every
+/// scenario's NPV or `cap` iterations, and aggregate what was reached.
+pub fn forecast_to_precision(
+    case: &Case,
+    precision: crate::aggregate::precision::Precision,
+    asked: f64,
+    cap: usize,
+    seed: u64,
+    progress: &AtomicUsize,
+) -> Result<Results, Error> {
+    check_iterations(&case.scenario_path, cap)?;
+    let rounds = simulate::rounds::simulate_to_precision(case, precision, cap, seed, progress)?;
+    let (s, least) = rounds
+        .settled
+        .iter()
+        .enumerate()
+        .max_by(|a, b| {
+            let over = |x: &crate::aggregate::precision::Settled| x.half_width / precision.allowed(x.mean);
+            over(a.1).total_cmp(&over(b.1))
+        })
+        .map(|(s, x)| (s, *x))
+        .expect("a case has a scenario");
+    let mut results = aggregate::aggregate(case, rounds.simulation);
+    results.precision = Some(crate::aggregate::precision::PrecisionOutcome {
+        asked,
+        met: rounds.met,
+        least_settled: case.scenarios[s].name.clone(),
+        half_width: least.half_width,
+        share: least.share,
+    });
+    Ok(results)
 }
 
 /// The default report folder of `costcast optimize` for a scenario file:
@@ -497,14 +562,8 @@ pub fn merge(request: &MergeRequest, on_warning: impl Fn(&Warning)) -> Result<Ru
         let sim = shard::assemble(&case, parts)?;
         Ok(aggregate::aggregate(&case, sim))
     })?;
-    let from = Provenance {
-        command: &request.command,
-        seed: first.seed,
-        iterations: first.iterations,
-        threads,
-        started,
-        warnings: &checked.warnings,
-    };
+    let from =
+        Provenance { command: &request.command, seed: first.seed, threads, started, warnings: &checked.warnings };
     let record = pool.install(|| write_report(&request.output, &case, &results, request.formats, from))?;
     Ok(RunOutcome { output: request.output.clone(), case, results, warnings: checked.warnings, record })
 }

@@ -3,6 +3,7 @@
 //! Every statistic is computed from values in iteration order, so the
 //! tables depend only on the inputs, the seed and the iteration count.
 
+pub mod precision;
 pub mod rank;
 pub mod sensitivity;
 pub mod stats;
@@ -23,6 +24,9 @@ pub struct SummaryRow {
     pub scenario: String,
     pub metric: &'static str,
     pub value: SummaryValue,
+    /// Monte Carlo standard errors of the mean, P10, P50 and P90 (spec
+    /// section 15); NaN for a probability row or a figure without them.
+    pub se: precision::StdErrors,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -139,6 +143,8 @@ pub struct Results {
     /// The confidence the committable saving and the recommendation use
     /// (`--confidence`).
     pub confidence: f64,
+    /// What `--precision` asked for and reached; None without it.
+    pub precision: Option<precision::PrecisionOutcome>,
     pub summary: Vec<SummaryRow>,
     pub fiscal_years: Vec<FiscalRow>,
     pub monthly: Vec<MonthlyRow>,
@@ -221,6 +227,7 @@ pub fn aggregate(case: &Case, mut sim: Simulation) -> Results {
         iterations: sim.iterations,
         seed: sim.seed,
         confidence: case.confidence,
+        precision: None,
         summary,
         fiscal_years: fiscal,
         monthly,
@@ -393,9 +400,11 @@ fn whole_stats(t: &Tally) -> Option<Stats> {
 }
 
 fn summary(case: &Case, sim: &Simulation, ranked: &[rank::RankedNpv<'_>]) -> Vec<SummaryRow> {
+    use precision::StdErrors;
     let l = &sim.layout;
     let mut rows = Vec::new();
-    let baseline = whole_stats(sim.tally(l.baseline_cost));
+    let baseline = sim.tally(l.baseline_cost);
+    let (baseline, baseline_se) = (whole_stats(baseline), tally_se(baseline));
     for (s, scenario) in case.scenarios.iter().enumerate() {
         let c = &l.scenarios[s];
         let npv = sim.whole(c.npv);
@@ -404,18 +413,54 @@ fn summary(case: &Case, sim: &Simulation, ranked: &[rank::RankedNpv<'_>]) -> Vec
         let prob_npv = probability(npv.iter().filter(|x| **x > 0.0).count(), n);
         let prob_payback = probability(payback.count() as usize, n);
         let name = &scenario.name;
-        let mut push = |metric, value| rows.push(SummaryRow { scenario: name.clone(), metric, value });
-        push("baseline_cost", SummaryValue::Stats(baseline));
-        push("scenario_cost", SummaryValue::Stats(whole_stats(sim.tally(c.cost))));
-        push("net_savings", SummaryValue::Stats(whole_stats(sim.tally(c.net_savings))));
-        push("npv", SummaryValue::Stats(stats::describe_sorted(npv, &ranked[s].sorted)));
-        push("investment", SummaryValue::Stats(whole_stats(sim.tally(c.investment))));
-        push("roi", SummaryValue::Stats(tally_stats(sim.tally(c.roi))));
-        push("payback_month", SummaryValue::Stats(payback.stats()));
-        push("prob_npv_positive", SummaryValue::Probability(prob_npv));
-        push("prob_payback", SummaryValue::Probability(prob_payback));
+        let mut push = |metric, value, se| rows.push(SummaryRow { scenario: name.clone(), metric, value, se });
+        let tallied = |col: usize| (SummaryValue::Stats(whole_stats(sim.tally(col))), tally_se(sim.tally(col)));
+        push("baseline_cost", SummaryValue::Stats(baseline), baseline_se);
+        for (metric, col) in [("scenario_cost", c.cost), ("net_savings", c.net_savings)] {
+            let (value, se) = tallied(col);
+            push(metric, value, se);
+        }
+        let [p10, p50, p90] = precision::quantile_ses_sorted(&ranked[s].sorted);
+        let npv_se = StdErrors { mean: precision::mean_se_of(npv), p10, p50, p90 };
+        push("npv", SummaryValue::Stats(stats::describe_sorted(npv, &ranked[s].sorted)), npv_se);
+        let (value, se) = tallied(c.investment);
+        push("investment", value, se);
+        push("roi", SummaryValue::Stats(tally_stats(sim.tally(c.roi))), tally_se(sim.tally(c.roi)));
+        push("payback_month", SummaryValue::Stats(payback.stats()), payback_se(sim.months(c.payback), &payback));
+        push("prob_npv_positive", SummaryValue::Probability(prob_npv), StdErrors::NAN);
+        push("prob_payback", SummaryValue::Probability(prob_payback), StdErrors::NAN);
     }
     rows
+}
+
+/// Standard errors of a tallied column over the iterations with a value;
+/// NaN where a percentile's rank interval reaches past what was kept.
+fn tally_se(t: &Tally) -> precision::StdErrors {
+    let n = t.count();
+    if n < 2 {
+        return precision::StdErrors::NAN;
+    }
+    let q = |p: f64| precision::quantile_se(n, p, |k| t.order_statistic(k)).unwrap_or(f64::NAN);
+    precision::StdErrors {
+        mean: precision::mean_se(t.moments.iter().map(|m| (m.count, m.sum))),
+        p10: q(0.1),
+        p50: q(0.5),
+        p90: q(0.9),
+    }
+}
+
+/// Standard errors of the payback month over the iterations that pay back
+/// (month 0: none), batch by batch in iteration order.
+fn payback_se(months: &[u16], counts: &stats::MonthCounts) -> precision::StdErrors {
+    let n = counts.count();
+    if n < 2 {
+        return precision::StdErrors::NAN;
+    }
+    let batches = months
+        .chunks(crate::simulate::BATCH)
+        .map(|b| b.iter().filter(|&&m| m > 0).fold((0u64, 0.0), |(c, s), &m| (c + 1, s + f64::from(m))));
+    let q = |p: f64| precision::quantile_se(n, p, |k| Ok::<f64, ()>(counts.order_statistic(k))).unwrap_or(f64::NAN);
+    precision::StdErrors { mean: precision::mean_se(batches), p10: q(0.1), p50: q(0.5), p90: q(0.9) }
 }
 
 /// The saving finance can commit at `confidence`: its (1 - confidence)

@@ -194,7 +194,7 @@ impl MonthCounts {
     }
 
     /// The `rank`-th smallest month (0-based) among those with one.
-    fn order_statistic(&self, rank: u64) -> f64 {
+    pub fn order_statistic(&self, rank: u64) -> f64 {
         let mut seen = 0;
         for (month, &c) in self.0.iter().enumerate().skip(1) {
             seen += c;

@@ -34,6 +34,10 @@ struct SummaryCsv<'a> {
     p95: String,
     min: String,
     max: String,
+    mean_se: String,
+    p10_se: String,
+    p50_se: String,
+    p90_se: String,
 }
 
 impl Exporter for Summary {
@@ -59,6 +63,10 @@ impl Exporter for Summary {
                 p95: opt(s.map(|s| s.p95)),
                 min: opt(s.map(|s| s.min)),
                 max: opt(s.map(|s| s.max)),
+                mean_se: opt(s.map(|_| r.se.mean)),
+                p10_se: opt(s.map(|_| r.se.p10)),
+                p50_se: opt(s.map(|_| r.se.p50)),
+                p90_se: opt(s.map(|_| r.se.p90)),
             }
         }))
     }

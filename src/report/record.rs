@@ -27,6 +27,9 @@ pub struct RunRecord {
     pub monthly_percentile_iterations: usize,
     pub wall_seconds: f64,
     pub warnings: Vec<String>,
+    /// `--precision`: what was asked and reached; absent without it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub precision: Option<crate::aggregate::precision::PrecisionOutcome>,
 }
 
 impl RunRecord {

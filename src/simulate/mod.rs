@@ -11,6 +11,7 @@ pub mod block;
 pub mod input_keys;
 pub mod layout;
 pub mod normals;
+pub mod rounds;
 pub mod sampler;
 pub mod stream;
 pub mod tally;
