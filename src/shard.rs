@@ -28,7 +28,7 @@ use crate::report::record::{InputRecord, hash_inputs};
 use crate::simulate::layout::Keep;
 use crate::simulate::{self, BATCH, Kept, Layout, Part, RunOptions, Simulation};
 
-const MAGIC: &str = "COSTCAST PART 3";
+const MAGIC: &str = "COSTCAST PART 4";
 
 /// Which share of a run: shard `index` (1-based) of `count`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,6 +9,9 @@
 
 use std::fmt::Write;
 
+mod pnl;
+pub use pnl::{initiative_savings_table, pnl_table, run_rate_table};
+
 use super::format::{money, money_short, percent};
 use crate::aggregate::{FiscalValue, Results, Stats, SummaryValue};
 use crate::error::{RenderError, Warning};

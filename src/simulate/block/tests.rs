@@ -152,7 +152,7 @@ fn staffed_npv_is_the_same_settled_once_or_after_every_initiative() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/acme-staffed-roadmap.toml");
     let case = crate::validate::load_case(&path).expect("the staffed example loads").value;
     let bridge = Layout::new(&case);
-    let portfolios = bridge.clone().for_portfolios(&case);
+    let portfolios = Layout::for_portfolios(&case);
     assert!(!bridge.staffed.is_empty() && bridge.bridge && !portfolios.bridge);
     let sampler = Sampler::new(&case);
     let npv_of = |layout: &Layout, first: u64| -> Vec<(Lanes, Lanes)> {
