@@ -38,8 +38,11 @@ pub struct FinanceColumns {
     /// 12 x the monthly opex of its initiatives running in the horizon's
     /// last month: the recurring spend at the exit.
     pub recurring_opex: usize,
-    /// Step j's contribution to fiscal year f's saving, saving(first j + 1)
-    /// - saving(first j), at `fy_contribution + j * fiscal_years + f`.
+    /// Step j's contribution to fiscal year f's saving (the saving of the
+    /// first j + 1 initiatives less that of the first j), at
+    /// `fy_contribution + j * fiscal_years + f`: the host's columns for a
+    /// scenario computed inside another's month loop (its steps are that
+    /// one's first).
     pub fy_contribution: usize,
     /// The P&L per fiscal year, when an initiative of the case is
     /// depreciated ([`Case::depreciates`]).
@@ -163,19 +166,32 @@ impl Layout {
                 finance: None,
             })
             .collect();
-        // After every other column, so those keep their places.
+        // After every other column, so those keep their places. A scenario
+        // computed inside another's month loop (its initiatives are that
+        // one's first, `super::block::hosts`) has, bit for bit, that one's
+        // first steps: its bridge by fiscal year is read from the host's
+        // columns rather than tallied twice.
         let mut scenarios = scenarios;
+        let host = if bridge { super::block::hosts(case, true) } else { Vec::new() };
         for c in scenarios.iter_mut().filter(|_| bridge) {
             c.finance = Some(FinanceColumns {
                 capex: take(1),
                 recurring_opex: take(1),
-                fy_contribution: take(c.steps * nfy),
+                fy_contribution: 0,
                 pnl: case.depreciates().then(|| PnlColumns {
                     capex: take(nfy),
                     depreciation: take(nfy),
                     saving: take(nfy),
                 }),
             });
+        }
+        for s in (0..scenarios.len()).filter(|&s| bridge && host[s] == s) {
+            let steps = scenarios[s].steps;
+            scenarios[s].finance.as_mut().expect("set above").fy_contribution = take(steps * nfy);
+        }
+        for s in (0..scenarios.len()).filter(|&s| bridge && host[s] != s) {
+            let at = scenarios[host[s]].finance.as_ref().expect("set above").fy_contribution;
+            scenarios[s].finance.as_mut().expect("set above").fy_contribution = at;
         }
         let inputs = (0..case.inputs.defs.len()).filter(|&i| case.inputs.defs[i].is_uncertain()).collect();
         let (months, channels, ns) = (case.model.months, case.model.channels.len(), case.scenarios.len());

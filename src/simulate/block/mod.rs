@@ -379,7 +379,7 @@ impl Workspace {
 /// does. Only with the bridge's settling after every initiative: comparing
 /// portfolios settles only after a scenario's last one, so a scenario's
 /// state partway through another's is not its own.
-fn hosts(case: &Case, bridge: bool) -> Vec<usize> {
+pub(crate) fn hosts(case: &Case, bridge: bool) -> Vec<usize> {
     let lists: Vec<&[usize]> = case.scenarios.iter().map(|s| s.initiatives.as_slice()).collect();
     (0..lists.len())
         .map(|s| {

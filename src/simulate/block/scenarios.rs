@@ -56,8 +56,10 @@ impl Workspace {
     }
 
     /// Scenario `s`'s finance columns once its results are in
-    /// ([`crate::simulate::layout::FinanceColumns`]): one-off capex and recurring opex, each step's
-    /// part of each fiscal year's saving, and the P&L by fiscal year.
+    /// ([`crate::simulate::layout::FinanceColumns`]): one-off capex and
+    /// recurring opex, each step's part of each fiscal year's saving, and
+    /// the P&L by fiscal year. Once a block, not a month: a few lanes per
+    /// step and fiscal year.
     #[inline(always)]
     fn finish_finance(&mut self, case: &Case, layout: &Layout, s: usize) {
         let cols = &layout.scenarios[s];
@@ -90,7 +92,10 @@ impl Workspace {
             let start = if f == 0 { ZERO } else { through[(f - 1) * stride + j] };
             std::array::from_fn(|l| end[l] - start[l])
         };
-        for j in 0..cols.steps {
+        // A hosted scenario's steps are its host's first, in its host's
+        // columns (Layout::new): the host has written them.
+        let steps = if self.hosted[s] { 0 } else { cols.steps };
+        for j in 0..steps {
             for f in 0..nfy {
                 let here = within(j, f);
                 let before = if j == 0 { ZERO } else { within(j - 1, f) };

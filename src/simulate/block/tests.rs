@@ -199,6 +199,10 @@ fn a_scenario_within_another_gets_what_it_gets_alone() {
             let mut columns = vec![c.cost, c.net_savings, c.investment, c.roi, c.payback, c.npv];
             columns.extend((0..layout.fiscal_years).flat_map(|f| [c.fy_cost + f, c.fy_saving + f]));
             columns.extend((0..c.steps).map(|j| c.contribution + j));
+            // The bridge by fiscal year: inside the host, its columns.
+            let fin = c.finance.as_ref().expect("a run's layout has the finance columns");
+            columns.extend([fin.capex, fin.recurring_opex]);
+            columns.extend((0..c.steps * layout.fiscal_years).map(|j| fin.fy_contribution + j));
             let mut quantities: Vec<usize> = (0..layout.months)
                 .flat_map(|m| {
                     let channels = (0..=layout.channels)
