@@ -164,6 +164,14 @@ pub struct Case {
     pub confidence: f64,
 }
 
+impl Case {
+    /// Whether an initiative of one of its scenarios is depreciated: then
+    /// the run has a P&L view (`pnl.csv`).
+    pub fn depreciates(&self) -> bool {
+        self.scenarios.iter().flat_map(|s| &s.initiatives).any(|&k| self.initiatives[k].depreciation_years.is_some())
+    }
+}
+
 /// What `costcast optimize` searches for (spec section 8).
 #[derive(Debug, Clone)]
 pub struct OptimizeSpec {
@@ -234,6 +242,9 @@ pub struct Initiative {
     pub capex: InputId,
     pub opex: InputId,
     pub effects: Vec<Effect>,
+    /// Years its capex is depreciated over, straight-line, in the P&L
+    /// view; `None`: the capex is expensed when paid.
+    pub depreciation_years: Option<f64>,
 }
 
 impl Initiative {
@@ -247,6 +258,19 @@ impl Initiative {
         } else {
             ((m - self.start + 1) as f64 / self.ramp as f64).min(1.0)
         }
+    }
+
+    /// Its capex in the P&L: the months it is spread over, and how many of
+    /// them fall in each of `fiscal_years`. Straight-line over 12 x
+    /// `depreciation_years` months from the start month (the last one a
+    /// fraction when that is not whole), each month charged capex / (12 x
+    /// years); months past the horizon are not shown. Without
+    /// `depreciation_years` the capex is expensed in its start month: one
+    /// month of one.
+    pub fn depreciation_schedule(&self, fiscal_years: &[FiscalYear]) -> (f64, Vec<f64>) {
+        let span = self.depreciation_years.map_or(1.0, |years| 12.0 * years);
+        let charged = |m: usize| if m < self.start { 0.0 } else { (span - (m - self.start) as f64).clamp(0.0, 1.0) };
+        (span, fiscal_years.iter().map(|fy| fy.months.clone().map(charged).sum()).collect())
     }
 }
 
@@ -292,4 +316,42 @@ pub struct Scenario {
     pub name: String,
     /// Indices into [`Case::initiatives`], in the order they are applied.
     pub initiatives: Vec<usize>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::fiscal_years;
+
+    fn starting(start: usize, depreciation_years: Option<f64>) -> Initiative {
+        Initiative {
+            id: "x".into(),
+            name: "x".into(),
+            start,
+            ramp: 0,
+            success: 0,
+            capex: 0,
+            opex: 0,
+            effects: Vec::new(),
+            depreciation_years,
+        }
+    }
+
+    /// Capex paid in month 3 of a horizon from January 2027, fiscal years
+    /// from July: FY2027 holds months 1-6, FY2028 7-18, FY2029 19-30,
+    /// FY2030 31-36.
+    #[test]
+    fn depreciation_runs_straight_line_from_the_start_month_and_stops_at_the_horizon() {
+        let years = fiscal_years(YearMonth { year: 2027, month: 1 }, 36, 7);
+        assert_eq!(years.iter().map(|fy| fy.year).collect::<Vec<_>>(), [2027, 2028, 2029, 2030]);
+        assert_eq!(starting(2, Some(2.0)).depreciation_schedule(&years), (24.0, vec![4.0, 12.0, 8.0, 0.0]));
+        // Five years from month 3 run past month 36: only 34 months shown.
+        assert_eq!(starting(2, Some(5.0)).depreciation_schedule(&years), (60.0, vec![4.0, 12.0, 12.0, 6.0]));
+        // 1.25 years: 15 months; 1.3 years: 15.6, the last month a fraction.
+        assert_eq!(starting(2, Some(1.25)).depreciation_schedule(&years).1, vec![4.0, 11.0, 0.0, 0.0]);
+        let (span, months) = starting(2, Some(1.3)).depreciation_schedule(&years);
+        assert!((span - 15.6).abs() < 1e-12 && (months[1] - 11.6).abs() < 1e-12, "{span} {months:?}");
+        // Expensed: the whole capex in the start month's fiscal year.
+        assert_eq!(starting(7, None).depreciation_schedule(&years), (1.0, vec![0.0, 1.0, 0.0, 0.0]));
+    }
 }

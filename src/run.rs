@@ -219,7 +219,7 @@ pub fn render(
     warnings: &[Warning],
 ) -> Result<Vec<(String, Vec<u8>)>, Error> {
     use rayon::prelude::*;
-    let mut exporters = report::csv::tables();
+    let mut exporters = report::csv::tables_for(results);
     if results.portfolio.is_some() {
         exporters.push(Box::new(report::csv::Frontier));
     }

@@ -3,6 +3,7 @@
 //! Every statistic is computed from values in iteration order, so the
 //! tables depend only on the inputs, the seed and the iteration count.
 
+pub mod pnl;
 pub mod precision;
 pub mod rank;
 pub mod sensitivity;
@@ -16,6 +17,7 @@ use crate::simulate::layout::{BRIDGE_PROBS, FISCAL_PROBS, MonthlyMetric, SUMMARY
 use crate::simulate::sampler::Sampler;
 use crate::simulate::stream;
 use crate::simulate::tally::Tally;
+pub use pnl::{FiscalBridgeRow, PnlRow, RunRateRow};
 pub use stats::Stats;
 
 /// A row of `summary.csv`.
@@ -160,6 +162,13 @@ pub struct Results {
     pub staffing: Vec<FteRow>,
     /// The portfolio search behind an optimize run (spec section 8).
     pub portfolio: Option<crate::optimize::Recommendation>,
+    /// Per scenario: exit run-rate saving, recurring opex, one-off capex.
+    pub run_rate: Vec<RunRateRow>,
+    /// Each initiative's part of each fiscal year's saving.
+    pub bridge_fiscal: Vec<FiscalBridgeRow>,
+    /// Cash and P&L by fiscal year; empty unless an initiative is
+    /// depreciated.
+    pub pnl: Vec<PnlRow>,
 }
 
 /// A staffed channel's average FTE over a fiscal year's months, mean over
@@ -223,6 +232,7 @@ pub fn aggregate(case: &Case, mut sim: Simulation) -> Results {
         || rayon::join(|| sensitivity(case, sim, &inputs, &ranked), || npv_distributions(case, &ranked)),
     );
     let staffing = fte_by_fiscal_year(case, sim);
+    let (run_rate, bridge_fiscal, pnl) = (pnl::run_rate(case, sim), pnl::fiscal_bridge(case, sim), pnl::pnl(case, sim));
     Results {
         iterations: sim.iterations,
         seed: sim.seed,
@@ -239,6 +249,9 @@ pub fn aggregate(case: &Case, mut sim: Simulation) -> Results {
         waterfall,
         staffing,
         portfolio: None,
+        run_rate,
+        bridge_fiscal,
+        pnl,
     }
 }
 

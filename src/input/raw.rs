@@ -177,6 +177,7 @@ pub struct RawInitiative {
     pub capex: Option<Spanned<Expr>>,
     pub opex: Option<Spanned<Expr>>,
     pub effects: Vec<Spanned<RawEffect>>,
+    pub depreciation_years: Option<Spanned<Expr>>,
 }
 
 /// One effect table; exactly one of `deflect`, `avoid`, `reduce_cost` is set.
@@ -231,7 +232,8 @@ const STAFFING_FIELDS: [&str; 9] = [
 const CORRELATION_FIELDS: [&str; 2] = ["between", "rho"];
 const SCENARIO_FILE_FIELDS: [&str; 5] = ["model", "initiative", "scenario", "correlation", "optimize"];
 const OPTIMIZE_FIELDS: [&str; 5] = ["capex_budget", "objective", "min_prob_positive", "required", "excluded"];
-const INITIATIVE_FIELDS: [&str; 8] = ["id", "name", "start", "ramp", "success", "capex", "opex", "effects"];
+const INITIATIVE_FIELDS: [&str; 9] =
+    ["id", "name", "start", "ramp", "success", "capex", "opex", "effects", "depreciation_years"];
 const EFFECT_FIELDS: [&str; 6] = ["deflect", "to", "avoid", "reduce_cost", "share", "leak"];
 const SCENARIO_FIELDS: [&str; 2] = ["name", "initiatives"];
 
@@ -377,6 +379,7 @@ impl RawInitiative {
                     Spanned::new(e.span.clone(), raw)
                 })
                 .collect(),
+            depreciation_years: r.get(t, "depreciation_years"),
         }
     }
 }

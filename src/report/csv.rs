@@ -200,9 +200,112 @@ impl Exporter for Sensitivity {
     }
 }
 
+pub struct RunRate;
+
+#[derive(Serialize)]
+struct RunRateCsv<'a> {
+    scenario: std::borrow::Cow<'a, str>,
+    metric: &'a str,
+    mean: String,
+    p10: String,
+    p50: String,
+    p90: String,
+}
+
+impl Exporter for RunRate {
+    fn file_name(&self) -> String {
+        "run_rate.csv".into()
+    }
+
+    fn serialize(&self, _case: &Case, results: &Results) -> Result<Vec<u8>, RenderError> {
+        to_bytes(results.run_rate.iter().map(|r| RunRateCsv {
+            scenario: inert(&r.scenario),
+            metric: r.metric,
+            mean: number(r.mean),
+            p10: number(r.p10),
+            p50: number(r.p50),
+            p90: number(r.p90),
+        }))
+    }
+}
+
+pub struct FiscalBridge;
+
+#[derive(Serialize)]
+struct FiscalBridgeCsv<'a> {
+    scenario: std::borrow::Cow<'a, str>,
+    fiscal_year: &'a str,
+    partial: bool,
+    step: usize,
+    initiative: &'a str,
+    mean: String,
+    p10: String,
+    p90: String,
+}
+
+impl Exporter for FiscalBridge {
+    fn file_name(&self) -> String {
+        "bridge_fiscal.csv".into()
+    }
+
+    fn serialize(&self, _case: &Case, results: &Results) -> Result<Vec<u8>, RenderError> {
+        to_bytes(results.bridge_fiscal.iter().map(|r| FiscalBridgeCsv {
+            scenario: inert(&r.scenario),
+            fiscal_year: &r.fiscal_year,
+            partial: r.partial,
+            step: r.step,
+            initiative: &r.initiative,
+            mean: number(r.mean),
+            p10: number(r.p10),
+            p90: number(r.p90),
+        }))
+    }
+}
+
+/// `pnl.csv`: written only when an initiative is depreciated
+/// ([`tables_for`]).
+pub struct Pnl;
+
+impl Exporter for Pnl {
+    fn file_name(&self) -> String {
+        "pnl.csv".into()
+    }
+
+    fn serialize(&self, _case: &Case, results: &Results) -> Result<Vec<u8>, RenderError> {
+        to_bytes(results.pnl.iter().map(|r| FiscalCsv {
+            scenario: inert(&r.scenario),
+            fiscal_year: &r.fiscal_year,
+            partial: r.partial,
+            metric: r.metric,
+            mean: number(r.mean),
+            p10: number(r.p10),
+            p50: number(r.p50),
+            p90: number(r.p90),
+        }))
+    }
+}
+
 /// The CSV tables every run writes.
 pub fn tables() -> Vec<Box<dyn Exporter + Sync>> {
-    vec![Box::new(Summary), Box::new(FiscalYears), Box::new(Monthly), Box::new(Bridge), Box::new(Sensitivity)]
+    vec![
+        Box::new(Summary),
+        Box::new(FiscalYears),
+        Box::new(Monthly),
+        Box::new(Bridge),
+        Box::new(Sensitivity),
+        Box::new(RunRate),
+        Box::new(FiscalBridge),
+    ]
+}
+
+/// The CSV tables of these results: [`tables`], and `pnl.csv` when an
+/// initiative is depreciated (a report without depreciation gains no file).
+pub fn tables_for(results: &Results) -> Vec<Box<dyn Exporter + Sync>> {
+    let mut tables = tables();
+    if !results.pnl.is_empty() {
+        tables.push(Box::new(Pnl));
+    }
+    tables
 }
 
 /// `frontier.csv` of `costcast optimize`: every portfolio evaluated, best

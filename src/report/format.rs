@@ -94,35 +94,69 @@ pub fn money_short(x: f64, currency: &str) -> String {
     with_currency(&short(x), currency)
 }
 
-/// An uncertain amount as a finance partner says it: the P10-P90 range in
-/// one unit, then the P50: "€0.4–1.1M, likely €0.6M"; "-€0.2M to €1.1M,
-/// likely €0.6M" when the range crosses zero (a dash would read as a
-/// minus); just the amount when the three agree at that precision.
-pub fn range_likely(p10: f64, p50: f64, p90: f64, currency: &str) -> String {
-    if !(p10.is_finite() && p50.is_finite() && p90.is_finite()) {
-        return NOT_A_NUMBER.to_owned();
-    }
-    let largest = p10.abs().max(p50.abs()).max(p90.abs());
-    let (divisor, suffix) = if largest >= 999_500.0 {
+/// Amounts side by side in one unit (k, M or B, from the largest), with
+/// one decimal below 100 in that unit (two where one would show a nonzero
+/// amount as 0.0): "0.4", "1.1" and "0.6" of "M" for 0.4M, 1.1M and 0.6M.
+fn in_one_unit(values: &[f64]) -> (Vec<String>, &'static str) {
+    let top = values.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+    let (divisor, suffix) = if top >= 999_500_000.0 {
+        (1e9, "B")
+    } else if top >= 999_500.0 {
         (1e6, "M")
-    } else if largest >= 999.5 {
+    } else if top >= 999.5 {
         (1e3, "k")
     } else {
         (1.0, "")
     };
-    let decimals = if divisor > 1.0 && largest / divisor < 9.95 { 1 } else { 0 };
-    let bare = |x: f64| grouped(x / divisor, decimals);
-    let amount = |x: f64| with_currency(&format!("{}{suffix}", bare(x)), currency);
-    let (lo, hi) = (bare(p10), bare(p90));
-    if lo == hi {
-        return amount(p50);
-    }
-    let range = if p10 < 0.0 || p90 < 0.0 {
-        format!("{} to {}", amount(p10), amount(p90))
+    let decimals = if divisor == 1.0 || top / divisor >= 99.95 {
+        0
+    } else if values.iter().any(|&x| x != 0.0 && (x / divisor).abs() < 0.05) {
+        2
     } else {
-        format!("{}–{hi}{suffix}", with_currency(&lo, currency))
+        1
     };
-    format!("{range}, likely {}", amount(p50))
+    (values.iter().map(|&x| grouped(x / divisor, decimals)).collect(), suffix)
+}
+
+/// A P10 to P90 range in short: "€0.4–1.1M", or "-€0.2M to €1.1M" when
+/// it spans zero or is negative (a dash between signed amounts misreads);
+/// one amount when both ends are the same.
+pub fn range(p10: f64, p90: f64, currency: &str) -> String {
+    if !p10.is_finite() || !p90.is_finite() {
+        return NOT_A_NUMBER.to_owned();
+    }
+    let (shown, suffix) = in_one_unit(&[p10, p90]);
+    if shown[0] == shown[1] {
+        return with_currency(&format!("{}{suffix}", shown[0]), currency);
+    }
+    range_in(&shown, suffix, p10 < 0.0 || p90 < 0.0, currency)
+}
+
+/// A P10 to P90 range and the P50, for a table a finance partner reads:
+/// "€0.4–1.1M, likely €0.6M"; one amount when the three are the same.
+pub fn range_likely(p10: f64, p50: f64, p90: f64, currency: &str) -> String {
+    if !p50.is_finite() {
+        return NOT_A_NUMBER.to_owned();
+    }
+    let (shown, suffix) = in_one_unit(&[p10, p50, p90]);
+    let likely = with_currency(&format!("{}{suffix}", shown[1]), currency);
+    if shown[0] == shown[2] {
+        return likely;
+    }
+    // The range in the unit of all three, so its ends and the P50 read alike.
+    let span = range_in(&shown, suffix, p10 < 0.0 || p90 < 0.0, currency);
+    format!("{span}, likely {likely}")
+}
+
+/// [`range`] of amounts already written in one unit.
+fn range_in(shown: &[String], suffix: &str, signed: bool, currency: &str) -> String {
+    let (lo, hi) = (&shown[0], &shown[shown.len() - 1]);
+    if signed {
+        let end = |x: &str| with_currency(&format!("{x}{suffix}"), currency);
+        format!("{} to {}", end(lo), end(hi))
+    } else {
+        with_currency(&format!("{lo}–{hi}{suffix}"), currency)
+    }
 }
 
 /// An uncertain share as a range and its P50: "2–7%, likely 4%"; just
@@ -251,14 +285,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ranges_read_as_finance_says_them() {
-        assert_eq!(range_likely(412_000.0, 598_000.0, 1_080_000.0, "EUR"), "€0.4–1.1M, likely €0.6M");
-        assert_eq!(range_likely(12_400_000.0, 15_100_000.0, 18_300_000.0, "USD"), "$12–18M, likely $15M");
-        assert_eq!(range_likely(41_000.0, 62_000.0, 108_000.0, "GBP"), "£41–108k, likely £62k");
-        assert_eq!(range_likely(-210_000.0, 600_000.0, 1_100_000.0, "EUR"), "-€0.2M to €1.1M, likely €0.6M");
-        assert_eq!(range_likely(-900.0, -500.0, -100.0, "CHF"), "-CHF 900 to -CHF 100, likely -CHF 500");
-        assert_eq!(range_likely(600_000.0, 600_000.0, 600_000.0, "EUR"), "€600k");
-        assert_eq!(range_likely(f64::NAN, 1.0, 2.0, "EUR"), NOT_A_NUMBER);
+    fn shares_and_counts_read_as_ranges() {
         assert_eq!(percent_range(0.02, 0.043, 0.07), "2–7%, likely 4.3%");
         assert_eq!(percent_range(0.25, 0.25, 0.25), "25%");
         assert_eq!(count_range(30_200.0, 38_000.0, 45_100.0), "30.2k–45.1k, likely 38.0k");
@@ -302,6 +329,22 @@ mod tests {
         assert_eq!(money_short(-1_234_000.0, "CHF"), "-CHF 1.23M");
         assert_eq!(money_short(5.0, ""), "5");
         assert_eq!(money_short(f64::NAN, "USD"), "–");
+    }
+
+    #[test]
+    fn ranges_read_in_one_unit() {
+        assert_eq!(range_likely(400_000.0, 600_000.0, 1_100_000.0, "EUR"), "€0.4–1.1M, likely €0.6M");
+        assert_eq!(range_likely(120_000.0, 250_000.0, 450_000.0, "USD"), "$120–450k, likely $250k");
+        assert_eq!(range_likely(12_300_000.0, 20_000_000.0, 45_600_000.0, "GBP"), "£12.3–45.6M, likely £20.0M");
+        assert_eq!(range_likely(-200_000.0, 300_000.0, 1_100_000.0, "USD"), "-$0.2M to $1.1M, likely $0.3M");
+        assert_eq!(range_likely(30_000.0, 500_000.0, 1_100_000.0, "CHF"), "CHF 0.03–1.10M, likely CHF 0.50M");
+        assert_eq!(range_likely(120_000.0, 120_000.0, 120_000.0, "USD"), "$120k", "a constant is one amount");
+        assert_eq!(range_likely(0.0, 0.0, 0.0, "USD"), "$0");
+        assert_eq!(range_likely(f64::NAN, f64::NAN, f64::NAN, "USD"), "–");
+        assert_eq!(range(400_000.0, 1_100_000.0, "EUR"), "€0.4–1.1M");
+        assert_eq!(range(-50_000.0, -10_000.0, "USD"), "-$50.0k to -$10.0k");
+        assert_eq!(range(0.0, 0.0, "USD"), "$0");
+        assert_eq!(range(f64::NAN, 1.0, "USD"), "–");
     }
 
     #[test]

@@ -5,9 +5,12 @@
 //! Sheets, in order: Summary, Fiscal years, Monthly, Bridge, Sensitivity
 //! (the rows and columns of the CSV files of the same names, numbers as
 //! numbers, empty cells where the CSV is empty), Assumptions (every
-//! uncertain input with its P10/P50/P90, then the run facts), Charts (a fan
-//! chart of monthly total cost and one NPV bridge per scenario) and Chart
-//! data (the cells the charts read).
+//! uncertain input with its P10/P50/P90, then the run facts), Staffing and
+//! Portfolio where the run has them, Run-rate and Bridge by year (as
+//! `run_rate.csv` and `bridge_fiscal.csv`), P&L (as `pnl.csv`, when an
+//! initiative is depreciated), Charts (a fan chart of monthly total cost
+//! and one NPV bridge per scenario) and Chart data (the cells the charts
+//! read).
 //!
 //! Text that comes from the inputs (scenario names, initiative ids, input
 //! paths) is always written as a string, never a formula; text that a
@@ -71,6 +74,8 @@ fn build(case: &Case, results: &Results) -> Result<Vec<u8>, XlsxError> {
     .into_iter()
     .chain(staffing(results, &f)?)
     .chain(portfolio(case, results, &f)?)
+    .chain([run_rate(results, &f)?, bridge_fiscal(results, &f)?])
+    .chain(pnl(results, &f)?)
     .chain([charts(&layout, &f)?, data])
     {
         book.push_worksheet(sheet);
@@ -424,6 +429,57 @@ fn bridge(results: &Results, f: &Formats) -> Result<Worksheet, XlsxError> {
         s.numbers(row, 3, &[r.mean, r.p10, r.p90], Num::Money, f)?;
     }
     s.table(results.bridge.len(), COLUMNS.len())
+}
+
+fn run_rate(results: &Results, f: &Formats) -> Result<Worksheet, XlsxError> {
+    const COLUMNS: [&str; 6] = ["scenario", "metric", "mean", "p10", "p50", "p90"];
+    let mut s = Sheet::new("Run-rate")?;
+    s.header(0, &COLUMNS, f)?;
+    for (i, r) in results.run_rate.iter().enumerate() {
+        let row = i as RowNum + 1;
+        s.text(row, 0, &r.scenario, f)?;
+        s.text(row, 1, r.metric, f)?;
+        s.numbers(row, 2, &[r.mean, r.p10, r.p50, r.p90], Num::Money, f)?;
+    }
+    s.table(results.run_rate.len(), COLUMNS.len())
+}
+
+fn bridge_fiscal(results: &Results, f: &Formats) -> Result<Worksheet, XlsxError> {
+    const COLUMNS: [&str; 8] = ["scenario", "fiscal_year", "partial", "step", "initiative", "mean", "p10", "p90"];
+    let mut s = Sheet::new("Bridge by year")?;
+    s.header(0, &COLUMNS, f)?;
+    for (i, r) in results.bridge_fiscal.iter().enumerate() {
+        let row = i as RowNum + 1;
+        s.text(row, 0, &r.scenario, f)?;
+        s.text(row, 1, &r.fiscal_year, f)?;
+        s.ws.write_boolean(row, 2, r.partial)?;
+        s.grow(2, 5);
+        s.number(row, 3, r.step as f64, Num::Integer, f)?;
+        s.text(row, 4, &r.initiative, f)?;
+        s.numbers(row, 5, &[r.mean, r.p10, r.p90], Num::Money, f)?;
+    }
+    s.table(results.bridge_fiscal.len(), COLUMNS.len())
+}
+
+/// Cash and P&L per fiscal year; no sheet unless an initiative is
+/// depreciated.
+fn pnl(results: &Results, f: &Formats) -> Result<Option<Worksheet>, XlsxError> {
+    const COLUMNS: [&str; 8] = ["scenario", "fiscal_year", "partial", "metric", "mean", "p10", "p50", "p90"];
+    if results.pnl.is_empty() {
+        return Ok(None);
+    }
+    let mut s = Sheet::new("P&L")?;
+    s.header(0, &COLUMNS, f)?;
+    for (i, r) in results.pnl.iter().enumerate() {
+        let row = i as RowNum + 1;
+        s.text(row, 0, &r.scenario, f)?;
+        s.text(row, 1, &r.fiscal_year, f)?;
+        s.ws.write_boolean(row, 2, r.partial)?;
+        s.grow(2, 5);
+        s.text(row, 3, r.metric, f)?;
+        s.numbers(row, 4, &[r.mean, r.p10, r.p50, r.p90], Num::Money, f)?;
+    }
+    s.table(results.pnl.len(), COLUMNS.len()).map(Some)
 }
 
 fn sensitivity(results: &Results, f: &Formats) -> Result<Worksheet, XlsxError> {

@@ -24,6 +24,39 @@ pub struct ScenarioColumns {
     /// to `npv`.
     pub contribution: usize,
     pub steps: usize,
+    /// The run-rate and P&L view and the bridge by fiscal year; none when
+    /// comparing portfolios.
+    pub finance: Option<FinanceColumns>,
+}
+
+/// A scenario's columns for `run_rate.csv`, `bridge_fiscal.csv` and
+/// `pnl.csv`, after every other column of the layout.
+#[derive(Debug, Clone)]
+pub struct FinanceColumns {
+    /// The capex of its initiatives: the one-off spend.
+    pub capex: usize,
+    /// 12 x the monthly opex of its initiatives running in the horizon's
+    /// last month: the recurring spend at the exit.
+    pub recurring_opex: usize,
+    /// Step j's contribution to fiscal year f's saving (the saving of the
+    /// first j + 1 initiatives less that of the first j), at
+    /// `fy_contribution + j * fiscal_years + f`: the host's columns for a
+    /// scenario computed inside another's month loop (its steps are that
+    /// one's first).
+    pub fy_contribution: usize,
+    /// The P&L per fiscal year, when an initiative of the case is
+    /// depreciated ([`Case::depreciates`]).
+    pub pnl: Option<PnlColumns>,
+}
+
+/// Per fiscal year (`fiscal_years` columns from each): the capex paid in
+/// it, the depreciation charged to it, and the saving the P&L shows (cash
+/// saving + capex - depreciation).
+#[derive(Debug, Clone)]
+pub struct PnlColumns {
+    pub capex: usize,
+    pub depreciation: usize,
+    pub saving: usize,
 }
 
 /// The percentiles each kind of result reports (spec section 9).
@@ -147,6 +180,12 @@ pub enum MonthlyMetric {
 
 impl Layout {
     pub fn new(case: &Case) -> Layout {
+        Layout::build(case, true)
+    }
+
+    /// The layout of a run (`bridge`: every initiative settled, the bridge
+    /// and the finance columns kept) or of a portfolio comparison.
+    fn build(case: &Case, bridge: bool) -> Layout {
         let nfy = case.model.fiscal_years.len();
         let mut col = 0;
         let mut take = |n: usize| {
@@ -170,8 +209,36 @@ impl Layout {
                 fy_saving: take(nfy),
                 contribution: take(s.initiatives.len()),
                 steps: s.initiatives.len(),
+                finance: None,
             })
             .collect();
+        // After every other column, so those keep their places. A scenario
+        // computed inside another's month loop (its initiatives are that
+        // one's first, `super::block::hosts`) has, bit for bit, that one's
+        // first steps: its bridge by fiscal year is read from the host's
+        // columns rather than tallied twice.
+        let mut scenarios = scenarios;
+        let host = if bridge { super::block::hosts(case, true) } else { Vec::new() };
+        for c in scenarios.iter_mut().filter(|_| bridge) {
+            c.finance = Some(FinanceColumns {
+                capex: take(1),
+                recurring_opex: take(1),
+                fy_contribution: 0,
+                pnl: case.depreciates().then(|| PnlColumns {
+                    capex: take(nfy),
+                    depreciation: take(nfy),
+                    saving: take(nfy),
+                }),
+            });
+        }
+        for s in (0..scenarios.len()).filter(|&s| bridge && host[s] == s) {
+            let steps = scenarios[s].steps;
+            scenarios[s].finance.as_mut().expect("set above").fy_contribution = take(steps * nfy);
+        }
+        for s in (0..scenarios.len()).filter(|&s| bridge && host[s] != s) {
+            let at = scenarios[host[s]].finance.as_ref().expect("set above").fy_contribution;
+            scenarios[s].finance.as_mut().expect("set above").fy_contribution = at;
+        }
         let inputs = (0..case.inputs.defs.len()).filter(|&i| case.inputs.defs[i].is_uncertain()).collect();
         let (months, channels, ns) = (case.model.months, case.model.channels.len(), case.scenarios.len());
         let mut q = (1 + ns) * months * (channels + 1) * 2 + ns * months;
@@ -204,6 +271,20 @@ impl Layout {
             for j in 0..c.steps {
                 keep[c.contribution + j] = Keep::Tally(Probs::of(&BRIDGE_PROBS, &[]), None);
             }
+            if let Some(fin) = &c.finance {
+                for j in 0..c.steps * nfy {
+                    keep[fin.fy_contribution + j] = Keep::Tally(Probs::of(&BRIDGE_PROBS, &[]), None);
+                }
+                keep[fin.capex] = Keep::Tally(Probs::of(&FISCAL_PROBS, &[]), None);
+                keep[fin.recurring_opex] = Keep::Tally(Probs::of(&FISCAL_PROBS, &[]), None);
+                if let Some(p) = &fin.pnl {
+                    for f in 0..nfy {
+                        for col in [p.capex, p.depreciation, p.saving] {
+                            keep[col + f] = Keep::Tally(Probs::of(&FISCAL_PROBS, &[]), None);
+                        }
+                    }
+                }
+            }
         }
         let mut layout = Layout {
             keep,
@@ -218,7 +299,7 @@ impl Layout {
             waterfall,
             staffed,
             fte,
-            bridge: true,
+            bridge,
             quantities: q,
             source: Vec::new(),
         };
@@ -344,21 +425,22 @@ impl Layout {
         }
     }
 
-    /// The same columns for comparing portfolios: no monthly quantities
+    /// The columns for comparing portfolios: no monthly quantities
     /// (nothing summed or kept per month), no bridge steps (only the NPV
-    /// is meaningful), no percentiles but the NPV's, and of the inputs only
-    /// the initiatives' capex, whose means a portfolio's capex needs.
-    pub fn for_portfolios(mut self, case: &Case) -> Layout {
-        self.quantities = 0;
-        self.source.clear();
-        self.bridge = false;
-        for k in &mut self.keep {
+    /// is meaningful) and no finance columns, no percentiles but the NPV's,
+    /// and of the inputs only the initiatives' capex, whose means a
+    /// portfolio's capex needs.
+    pub fn for_portfolios(case: &Case) -> Layout {
+        let mut layout = Layout::build(case, false);
+        layout.quantities = 0;
+        layout.source.clear();
+        for k in &mut layout.keep {
             if let Keep::Tally(..) | Keep::Month = k {
                 *k = Keep::Tally(Probs::NONE, None);
             }
         }
-        self.inputs.retain(|i| case.initiatives.iter().any(|init| init.capex == *i));
-        self
+        layout.inputs.retain(|i| case.initiatives.iter().any(|init| init.capex == *i));
+        layout
     }
 
     /// The same columns without monthly quantities (a pilot run).

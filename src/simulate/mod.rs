@@ -298,7 +298,7 @@ fn brackets_from(layout: &Layout, pilot: &Part, options: RunOptions) -> Plan {
 /// them and goes on with the other batches, so no iteration is computed
 /// twice. The sums continue from the pilot's, in batch order.
 pub fn simulate(case: &Case, options: RunOptions, progress: &AtomicUsize) -> Result<Simulation, SimulateError> {
-    let layout = if options.monthly { Layout::new(case) } else { Layout::new(case).for_portfolios(case) };
+    let layout = if options.monthly { Layout::new(case) } else { Layout::for_portfolios(case) };
     let all = 0..options.iterations.div_ceil(BATCH);
     let (mut plan, parts) = if needs_pilot(&layout, options) {
         let pilot = 0..options.pilot.div_ceil(BATCH);

@@ -10,7 +10,7 @@ use super::model::check_model_file;
 use super::{Checker, Meaning, valid_id};
 use crate::calendar::YearMonth;
 use crate::input::read::Reader;
-use crate::input::{MonthRef, RawCorrelation, RawEffect, RawInitiative, RawScenarioFile, SourceFile};
+use crate::input::{Expr, MonthRef, RawCorrelation, RawEffect, RawInitiative, RawScenarioFile, SourceFile};
 use crate::model::{Case, Effect, Initiative, InputKind, Model, Scenario};
 
 pub(crate) fn check_case(ck: &mut Checker, path: &Path) -> Option<Case> {
@@ -221,6 +221,10 @@ fn check_initiative(ck: &mut Checker, file: &SourceFile, model: &Model, ri: &Raw
         .enumerate()
         .filter_map(|(e, raw)| check_effect(ck, file, model, raw, id, &raw.get_ref().name, e))
         .collect();
+    let depreciation_years = ri
+        .depreciation_years
+        .as_ref()
+        .and_then(|d| depreciation_years(ck, file, d, &format!("{field}.depreciation_years")));
     Initiative {
         name: ri
             .name
@@ -235,7 +239,37 @@ fn check_initiative(ck: &mut Checker, file: &SourceFile, model: &Model, ri: &Raw
         capex,
         opex,
         effects,
+        depreciation_years,
     }
+}
+
+/// Longest depreciation accepted, in years: past it a figure is a slip
+/// (months written as years, a typo), not an asset life.
+const MAX_DEPRECIATION_YEARS: f64 = 50.0;
+
+/// `depreciation_years`: a constant number of years, > 0 and at most
+/// [`MAX_DEPRECIATION_YEARS`]. A P&L depreciates the capex actually paid
+/// over a fixed schedule, so a distribution is refused rather than drawn.
+fn depreciation_years(ck: &mut Checker, file: &SourceFile, written: &Spanned<Expr>, field: &str) -> Option<f64> {
+    let expr = written.get_ref();
+    let value = match expr {
+        Expr::Number(x) => Some(*x),
+        Expr::Text(t) => crate::dist::expr::literal(t).filter(|l| !l.percent).map(|l| l.value),
+    };
+    let problem = match value {
+        Some(years) if years.is_finite() && years > 0.0 && years <= MAX_DEPRECIATION_YEARS => return Some(years),
+        None => format!(
+            "must be a constant number of years, got {expr}: the P&L depreciates the capex paid on a fixed schedule, \
+             e.g. depreciation_years = 5"
+        ),
+        Some(years) if years.is_finite() && years > MAX_DEPRECIATION_YEARS => format!(
+            "{years} years is longer than the {MAX_DEPRECIATION_YEARS} accepted; give the asset's life in years, \
+             e.g. depreciation_years = 5"
+        ),
+        Some(_) => format!("must be a number of years > 0, got {expr}; leave it out to expense the capex when paid"),
+    };
+    ck.error(file.error(Some(written.span()), field, problem));
+    None
 }
 
 /// A 0-based horizon month from a month number or `"YYYY-MM"`.

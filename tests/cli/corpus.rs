@@ -125,7 +125,7 @@ const SLIPS: &[Slip] = &[
         edits: &[("scenario.toml", "capex = 1000", "capx = 1000")],
         args: &["check", "scenario.toml"],
         status: 1,
-        first: "error: scenario.toml:7:1: initiative \"kb\".capx: unknown field `capx` (did you mean `capex`?); the fields here are `id`, `name`, `start`, `ramp`, `success`, `capex`, `opex`, `effects`",
+        first: "error: scenario.toml:7:1: initiative \"kb\".capx: unknown field `capx` (did you mean `capex`?); the fields here are `id`, `name`, `start`, `ramp`, `success`, `capex`, `opex`, `effects`, `depreciation_years`",
         also: &[],
     },
     Slip {

@@ -23,6 +23,7 @@
 //! - `formulas`: hand-computed cases, every number exact.
 //! - `init`: `costcast init`, the starter files and `--from-csv`.
 //! - `optimize`: `costcast optimize` on cases solved by hand.
+//! - `pnl`: the run-rate, the bridge by fiscal year and the P&L view.
 //! - `plausibility`: valid but implausible inputs warn, `--strict` refuses
 //!   them, and the shipped examples raise no warning.
 //! - `progress`: the progress bar on a terminal, none in a pipe.
@@ -52,6 +53,7 @@ mod formulas;
 mod init;
 mod optimize;
 mod plausibility;
+mod pnl;
 mod progress;
 mod properties;
 mod reference;

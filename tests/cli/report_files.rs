@@ -101,7 +101,16 @@ fn format_chooses_what_is_written() {
     run(Path::new(CANONICAL), &out, &["--format", "csv"]);
     assert_eq!(
         entries(&out),
-        ["bridge.csv", "fiscal_years.csv", "monthly.csv", "run.json", "sensitivity.csv", "summary.csv"]
+        [
+            "bridge.csv",
+            "bridge_fiscal.csv",
+            "fiscal_years.csv",
+            "monthly.csv",
+            "run.json",
+            "run_rate.csv",
+            "sensitivity.csv",
+            "summary.csv"
+        ]
     );
     let out = dir.path().join("svg-xlsx");
     run(Path::new(CANONICAL), &out, &["--format", "svg,xlsx"]);

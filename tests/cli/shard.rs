@@ -102,6 +102,32 @@ fn three_shards_merged_equal_one_run_byte_for_byte() {
     assert!(page.as_bytes() == std::fs::read(elsewhere.join("report.html")).unwrap(), "report.html from elsewhere");
 }
 
+/// The P&L columns (a depreciated initiative) travel in the part files
+/// like every other result: `pnl.csv` of the merge is the run's.
+#[test]
+fn a_depreciated_case_merges_to_the_same_pnl() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario =
+        copy_canonical(dir.path(), |m| m, |s| s.replace("opex = 25_000\n", "opex = 25_000\ndepreciation_years = 3\n"));
+    // Past the pilot, so the P&L columns carry bracketed tallies.
+    let parts: Vec<PathBuf> = (1..=2).map(|k| shard(&scenario, "36000", "5", k, 2, dir.path())).collect();
+    let merged = dir.path().join("merged");
+    merge(&parts, &merged).success();
+    let single = dir.path().join("single");
+    costcast()
+        .arg("run")
+        .arg(&scenario)
+        .args(["-n", "36000", "--seed", "5", "--format", "csv", "-o"])
+        .arg(&single)
+        .assert()
+        .success();
+    for table in TABLES.into_iter().chain(["pnl.csv"]) {
+        let a = std::fs::read(single.join(table)).unwrap();
+        assert!(a.len() > 100, "{table}");
+        assert!(a == std::fs::read(merged.join(table)).unwrap(), "{table} differs between the merge and one run");
+    }
+}
+
 #[test]
 fn more_shards_than_batches_and_a_staffed_case_still_merge_exactly() {
     let dir = tempfile::tempdir().unwrap();

@@ -22,7 +22,15 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 pub const CANONICAL: &str = "scenarios/acme-ai-roadmap.toml";
 
 /// The result tables of a report, compared byte for byte across runs.
-pub const TABLES: [&str; 5] = ["summary.csv", "fiscal_years.csv", "monthly.csv", "bridge.csv", "sensitivity.csv"];
+pub const TABLES: [&str; 7] = [
+    "summary.csv",
+    "fiscal_years.csv",
+    "monthly.csv",
+    "bridge.csv",
+    "sensitivity.csv",
+    "run_rate.csv",
+    "bridge_fiscal.csv",
+];
 
 /// The costcast binary cargo built for these tests.
 pub const COSTCAST: &str = env!("CARGO_BIN_EXE_costcast");

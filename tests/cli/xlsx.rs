@@ -292,3 +292,46 @@ fn scenario_names_that_look_like_formulas_stay_text() {
         assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()), "no formula on {name}");
     }
 }
+
+/// Run-rate and Bridge by year always, P&L with a depreciated initiative:
+/// the rows of `run_rate.csv`, `bridge_fiscal.csv` and `pnl.csv`.
+#[test]
+fn run_rate_bridge_by_year_and_pnl_equal_the_results() {
+    let run = acme();
+    let (_dir, mut book) = open(&run.bytes);
+    assert!(!book.sheet_names().iter().any(|n| n == "P&L"), "no depreciation, no P&L sheet");
+    let s = sheet(&mut book, "Run-rate");
+    assert_eq!(header(&s), ["scenario", "metric", "mean", "p10", "p50", "p90"]);
+    assert_eq!(s.height(), run.results.run_rate.len() + 1);
+    for (i, r) in run.results.run_rate.iter().enumerate() {
+        assert_eq!([0, 1].map(|c| text(&s, i + 1, c)), [r.scenario.as_str(), r.metric]);
+        assert_eq!([2, 3, 4, 5].map(|c| num(&s, i + 1, c)), [r.mean, r.p10, r.p50, r.p90].map(finite));
+    }
+    let b = sheet(&mut book, "Bridge by year");
+    assert_eq!(header(&b), ["scenario", "fiscal_year", "partial", "step", "initiative", "mean", "p10", "p90"]);
+    assert_eq!(b.height(), run.results.bridge_fiscal.len() + 1);
+    for (i, r) in run.results.bridge_fiscal.iter().enumerate() {
+        let row = i + 1;
+        assert_eq!(
+            [0, 1, 4].map(|c| text(&b, row, c)),
+            [r.scenario.as_str(), r.fiscal_year.as_str(), r.initiative.as_str()]
+        );
+        assert_eq!(num(&b, row, 3), Some(r.step as f64));
+        assert_eq!([5, 6, 7].map(|c| num(&b, row, c)), [r.mean, r.p10, r.p90].map(finite));
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let text_with = canonical_scenario_text().replace("opex = 25_000\n", "opex = 25_000\ndepreciation_years = 3\n");
+    let path = dir.path().join("depreciated.toml");
+    std::fs::write(&path, text_with).unwrap();
+    let depreciated = run_case(&path);
+    let (_dir, mut book) = open(&depreciated.bytes);
+    let p = sheet(&mut book, "P&L");
+    assert_eq!(header(&p), ["scenario", "fiscal_year", "partial", "metric", "mean", "p10", "p50", "p90"]);
+    assert_eq!(p.height(), depreciated.results.pnl.len() + 1);
+    for (i, r) in depreciated.results.pnl.iter().enumerate() {
+        let row = i + 1;
+        assert_eq!([0, 1, 3].map(|c| text(&p, row, c)), [r.scenario.as_str(), r.fiscal_year.as_str(), r.metric]);
+        assert_eq!([4, 5, 6, 7].map(|c| num(&p, row, c)), [r.mean, r.p10, r.p50, r.p90].map(finite));
+    }
+}

@@ -9,6 +9,9 @@
 
 use std::fmt::Write;
 
+mod pnl;
+pub use pnl::{initiative_savings_table, pnl_table, run_rate_table};
+
 use super::format::{money_short, percent, range_likely};
 use crate::aggregate::{FiscalValue, Results, Stats, SummaryValue};
 use crate::error::{RenderError, Warning};
@@ -109,6 +112,9 @@ pub fn render(case: &Case, results: &Results, charts: &[ChartSvg], warnings: &[W
         ("{{comparison}}", page.comparison()),
         ("{{fiscal}}", page.fiscal()),
         ("{{staffing}}", page.staffing()),
+        ("{{run_rate}}", run_rate_table(case, results)),
+        ("{{initiative_savings}}", initiative_savings_table(case, results)),
+        ("{{pnl}}", pnl_table(case, results)),
         ("{{charts}}", charts_html(charts.iter().filter(|c| !c.lead))),
         ("{{drivers}}", page.drivers()),
         ("{{assumptions}}", page.assumptions()),

@@ -56,6 +56,19 @@ pub struct Workspace {
     state_price: Vec<Lanes>,
     step_npv: Vec<Lanes>,
     step_net: Vec<Lanes>,
+    /// Each step's net saving through the end of each fiscal year,
+    /// year-major (f * max_steps + j), for the bridge by fiscal year; empty
+    /// without finance columns.
+    step_through_fy: Vec<Lanes>,
+    max_steps: usize,
+    /// Per month: the fiscal year it ends, if it is one's last month.
+    fy_end: Vec<Option<usize>>,
+    /// Per initiative: the fiscal year its capex is paid in, the months
+    /// its capex is spread over in the P&L, and those charged to each
+    /// fiscal year (initiative-major) ([`crate::model::Initiative::depreciation_schedule`]).
+    capex_fy: Vec<usize>,
+    depreciation_span: Vec<f64>,
+    depreciation_months: Vec<f64>,
     /// Per result column, one value per lane.
     rows: Vec<Lanes>,
     /// Ramp weight w(k, m) before the success draw, initiative-major.
@@ -180,6 +193,15 @@ impl Workspace {
             })
             .collect();
         let nq = queues.len();
+        let nfy = layout.fiscal_years;
+        let finance = layout.scenarios.iter().any(|c| c.finance.is_some());
+        let mut fy_end = vec![None; m];
+        for (f, fy) in case.model.fiscal_years.iter().enumerate() {
+            fy_end[fy.months.end - 1] = Some(f);
+        }
+        let schedules: Vec<(f64, Vec<f64>)> =
+            case.initiatives.iter().map(|init| init.depreciation_schedule(&case.model.fiscal_years)).collect();
+        let capex_fy = case.initiatives.iter().map(|init| fy_of_month[init.start]).collect();
         let host = hosts(case, layout.bridge);
         let hosted: Vec<bool> = host.iter().enumerate().map(|(s, &h)| h != s).collect();
         let guests = (0..host.len())
@@ -206,6 +228,12 @@ impl Workspace {
             state_price: vec![ZERO; c],
             step_npv: vec![ZERO; max_steps],
             step_net: vec![ZERO; max_steps],
+            step_through_fy: if finance { vec![ZERO; nfy * max_steps] } else { Vec::new() },
+            max_steps,
+            fy_end,
+            capex_fy,
+            depreciation_span: schedules.iter().map(|(span, _)| *span).collect(),
+            depreciation_months: schedules.into_iter().flat_map(|(_, months)| months).collect(),
             rows: vec![ZERO; layout.width],
             ramp,
             fy_of_month,
@@ -351,7 +379,7 @@ impl Workspace {
 /// does. Only with the bridge's settling after every initiative: comparing
 /// portfolios settles only after a scenario's last one, so a scenario's
 /// state partway through another's is not its own.
-fn hosts(case: &Case, bridge: bool) -> Vec<usize> {
+pub(crate) fn hosts(case: &Case, bridge: bool) -> Vec<usize> {
     let lists: Vec<&[usize]> = case.scenarios.iter().map(|s| s.initiatives.as_slice()).collect();
     (0..lists.len())
         .map(|s| {

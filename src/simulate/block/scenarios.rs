@@ -49,6 +49,84 @@ impl Workspace {
             let (steps, steps_net) = (&self.step_npv[..n], &self.step_net[..n]);
             finish_scenario(case, layout, record, g, &self.values, &self.totals[g], steps, steps_net, &mut self.rows);
         }
+        for i in 0..=self.guests[s].len() {
+            let g = if i == 0 { s } else { self.guests[s][i - 1].1 };
+            self.finish_finance(case, layout, g);
+        }
+    }
+
+    /// Scenario `s`'s finance columns once its results are in
+    /// ([`crate::simulate::layout::FinanceColumns`]): one-off capex and
+    /// recurring opex, each step's part of each fiscal year's saving, and
+    /// the P&L by fiscal year. Once a block, not a month: a few lanes per
+    /// step and fiscal year.
+    #[inline(always)]
+    fn finish_finance(&mut self, case: &Case, layout: &Layout, s: usize) {
+        let cols = &layout.scenarios[s];
+        let Some(fin) = &cols.finance else { return };
+        let (nfy, stride) = (layout.fiscal_years, self.max_steps);
+        let (v, rows) = (&self.values, &mut self.rows);
+        let initiatives = &case.scenarios[s].initiatives;
+        // Every initiative starts inside the horizon, so all run in its
+        // last month.
+        let (mut capex, mut opex) = (ZERO, ZERO);
+        for &k in initiatives {
+            let init = &case.initiatives[k];
+            for l in 0..LANES {
+                capex[l] += v[init.capex][l];
+                opex[l] += v[init.opex][l];
+            }
+        }
+        for l in 0..LANES {
+            opex[l] *= 12.0;
+        }
+        rows[fin.capex] = capex;
+        rows[fin.recurring_opex] = opex;
+        // Step j's net saving within fiscal year f, from its running net
+        // saving at the years' ends; its contribution, that less step
+        // j - 1's. Months before an initiative starts give both steps the
+        // same savings, bit for bit: its contribution there is exactly 0.
+        let through = &self.step_through_fy;
+        let within = |j: usize, f: usize| -> Lanes {
+            let end = through[f * stride + j];
+            let start = if f == 0 { ZERO } else { through[(f - 1) * stride + j] };
+            std::array::from_fn(|l| end[l] - start[l])
+        };
+        // A hosted scenario's steps are its host's first, in its host's
+        // columns (Layout::new): the host has written them.
+        let steps = if self.hosted[s] { 0 } else { cols.steps };
+        for j in 0..steps {
+            for f in 0..nfy {
+                let here = within(j, f);
+                let before = if j == 0 { ZERO } else { within(j - 1, f) };
+                let mut contribution = ZERO;
+                for l in 0..LANES {
+                    contribution[l] = here[l] - before[l];
+                }
+                rows[fin.fy_contribution + j * nfy + f] = contribution;
+            }
+        }
+        let Some(pnl) = &fin.pnl else { return };
+        for f in 0..nfy {
+            let (mut paid, mut charged) = (ZERO, ZERO);
+            for &k in initiatives {
+                let capex = v[case.initiatives[k].capex];
+                let (span, charged_months) = (self.depreciation_span[k], self.depreciation_months[k * nfy + f]);
+                let paid_here = if self.capex_fy[k] == f { 1.0 } else { 0.0 };
+                for l in 0..LANES {
+                    paid[l] += capex[l] * paid_here;
+                    charged[l] += capex[l] / span * charged_months;
+                }
+            }
+            let cash = rows[cols.fy_saving + f];
+            let mut saving = ZERO;
+            for l in 0..LANES {
+                saving[l] = cash[l] + paid[l] - charged[l];
+            }
+            rows[pnl.capex + f] = paid;
+            rows[pnl.depreciation + f] = charged;
+            rows[pnl.saving + f] = saving;
+        }
     }
 
     /// Month `m` of scenario `s`: its initiatives applied in order to the
@@ -169,6 +247,13 @@ impl Workspace {
         let fy = &mut self.rows[layout.scenarios[s].fy_cost + self.fy_of_month[m]];
         let fixed = &self.fixed[base_row];
         close_month(layout, record, month, &mut self.totals[s], fy, state, fixed, &self.queue_of);
+        // At a fiscal year's end, each step's net saving so far, for the
+        // bridge by fiscal year (a run's, not a portfolio comparison's).
+        if let Some(f) = self.fy_end[m].filter(|_| !self.step_through_fy.is_empty()) {
+            let steps = scenario.initiatives.len();
+            let at = f * self.max_steps;
+            self.step_through_fy[at..at + steps].copy_from_slice(&self.step_net[..steps]);
+        }
     }
 }
 

@@ -152,7 +152,7 @@ fn staffed_npv_is_the_same_settled_once_or_after_every_initiative() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/acme-staffed-roadmap.toml");
     let case = crate::validate::load_case(&path).expect("the staffed example loads").value;
     let bridge = Layout::new(&case);
-    let portfolios = bridge.clone().for_portfolios(&case);
+    let portfolios = Layout::for_portfolios(&case);
     assert!(!bridge.staffed.is_empty() && bridge.bridge && !portfolios.bridge);
     let sampler = Sampler::new(&case);
     let npv_of = |layout: &Layout, first: u64| -> Vec<(Lanes, Lanes)> {
@@ -199,6 +199,10 @@ fn a_scenario_within_another_gets_what_it_gets_alone() {
             let mut columns = vec![c.cost, c.net_savings, c.investment, c.roi, c.payback, c.npv];
             columns.extend((0..layout.fiscal_years).flat_map(|f| [c.fy_cost + f, c.fy_saving + f]));
             columns.extend((0..c.steps).map(|j| c.contribution + j));
+            // The bridge by fiscal year: inside the host, its columns.
+            let fin = c.finance.as_ref().expect("a run's layout has the finance columns");
+            columns.extend([fin.capex, fin.recurring_opex]);
+            columns.extend((0..c.steps * layout.fiscal_years).map(|j| fin.fy_contribution + j));
             let mut quantities: Vec<usize> = (0..layout.months)
                 .flat_map(|m| {
                     let channels = (0..=layout.channels)
