@@ -30,9 +30,13 @@ impl Fit {
     /// The parameters for these scores: the estimates themselves when every
     /// score is 0.
     pub fn params(&self, z: &[f64; DRAWS]) -> Params {
+        // Column by column, in the order the engine's lanes add them up
+        // (simulate::fitted), so both give the same bits.
         let mut c = self.coefficients;
-        for (i, row) in self.factor.iter().enumerate() {
-            c[i] += row[..=i].iter().zip(z).map(|(l, z)| l * z).sum::<f64>();
+        for (j, z) in z[..COEFFICIENTS].iter().enumerate() {
+            for (i, c) in c.iter_mut().enumerate().skip(j) {
+                *c += self.factor[i][j] * z;
+            }
         }
         Params {
             level: c[0],

@@ -309,6 +309,11 @@ impl Fit {
 pub fn season_of(coefficients: &[f64; COEFFICIENTS]) -> [f64; 12] {
     let mut s = [0.0; 12];
     s[..11].copy_from_slice(&coefficients[2..]);
-    s[11] = -coefficients[2..].iter().sum::<f64>();
+    // Summed from 0 in month order, as the engine's lanes sum them.
+    let mut sum = 0.0;
+    for c in &coefficients[2..] {
+        sum += c;
+    }
+    s[11] = -sum;
     s
 }

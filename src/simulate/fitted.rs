@@ -18,6 +18,7 @@ use rand_distr::{Distribution, StandardNormal};
 use super::block::{LANES, Lanes};
 use super::normals::LaneStreams;
 use crate::fastmath::exp;
+use crate::fit::estimate::{COEFFICIENTS, MAX_PHI};
 use crate::fit::{DRAWS, Params};
 use crate::model::{Baseline, Case, Fitted};
 
@@ -69,13 +70,6 @@ impl FittedDraw {
         (exp(p.level + p.trend * self.fitted.start_t as f64), exp(p.trend) - 1.0)
     }
 
-    /// The AR(1) error of the last month known, under these parameters.
-    #[inline]
-    fn last_error(&self, p: &Params) -> f64 {
-        let (t, log_volume) = self.fitted.last_known();
-        log_volume - p.mean_log(t, self.fitted.fit.calendar(t))
-    }
-
     /// One iteration's parameters from its generator; sets the
     /// sensitivity inputs in `values`.
     pub fn draw<R: Rng + ?Sized>(&self, rng: &mut R, values: &mut [f64]) {
@@ -85,21 +79,49 @@ impl FittedDraw {
     }
 
     /// [`FittedDraw::draw`] on every lane at once, keeping the parameters
-    /// and the last known month's error in `out`.
+    /// and the last known month's error in `out`: the same operations in
+    /// the same order as [`crate::fit::Fit::params`], lane by lane, so the
+    /// compiler vectorises them.
     #[inline(always)]
     pub fn draw_lanes(&self, streams: &mut LaneStreams, values: &mut [Lanes], out: &mut FittedLanes) {
+        let fit = &self.fitted.fit;
         let z: [Lanes; DRAWS] = std::array::from_fn(|_| streams.standard_normals());
-        for l in 0..LANES {
-            let p = self.fitted.fit.params(&std::array::from_fn(|k| z[k][l]));
-            (values[self.fitted.volume][l], values[self.fitted.growth][l]) = self.inputs(&p);
-            out.level[l] = p.level;
-            out.trend[l] = p.trend;
-            for c in 0..12 {
-                out.season[c][l] = p.season[c];
+        let mut c = [[0.0; LANES]; COEFFICIENTS];
+        for (i, c) in c.iter_mut().enumerate() {
+            *c = [fit.coefficients[i]; LANES];
+        }
+        for j in 0..COEFFICIENTS {
+            for i in j..COEFFICIENTS {
+                let f = fit.factor[i][j];
+                for l in 0..LANES {
+                    c[i][l] += f * z[j][l];
+                }
             }
-            out.phi[l] = p.phi;
-            out.sigma[l] = p.sigma;
-            out.u[l] = self.last_error(&p);
+        }
+        out.level = c[0];
+        out.trend = c[1];
+        let mut december = [0.0; LANES];
+        out.season[..11].copy_from_slice(&c[2..COEFFICIENTS]);
+        // season_of: minus the sum of January to November, in that order.
+        let mut sum = [0.0; LANES];
+        for k in 0..11 {
+            for l in 0..LANES {
+                sum[l] += c[2 + k][l];
+            }
+        }
+        for l in 0..LANES {
+            december[l] = -sum[l];
+            out.phi[l] = (fit.phi + fit.phi_se * z[COEFFICIENTS][l]).clamp(-MAX_PHI, MAX_PHI);
+            out.sigma[l] = fit.sigma * exp(fit.log_sigma_se * z[COEFFICIENTS + 1][l]);
+        }
+        out.season[11] = december;
+        let start_t = self.fitted.start_t as f64;
+        let (t, log_volume) = self.fitted.last_known();
+        let calendar = fit.calendar(t);
+        for l in 0..LANES {
+            values[self.fitted.volume][l] = exp(out.level[l] + out.trend[l] * start_t);
+            values[self.fitted.growth][l] = exp(out.trend[l]) - 1.0;
+            out.u[l] = log_volume - (out.level[l] + out.trend[l] * t as f64 + out.season[calendar][l]);
         }
     }
 }

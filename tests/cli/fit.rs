@@ -331,3 +331,58 @@ fn a_channel_fitted_and_planned_is_refused() {
     let check = costcast().current_dir(tmp.path()).args(["check", "model.toml"]).assert().code(1);
     assert!(stderr(&check).contains("has rows in both history_csv and volumes_csv"), "{}", stderr(&check));
 }
+
+/// A fitted model is deterministic like any other: the same bytes on 1 and
+/// 3 threads and from 2 shards merged; `optimize` and `batch` run it.
+#[test]
+fn a_fitted_model_is_byte_identical_across_threads_and_shards() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = root().join("scenarios/northwind-assistant.toml");
+    let run = |threads: &str, out: &Path| {
+        costcast()
+            .arg("run")
+            .arg(&scenario)
+            .args(["-n", "2500", "--seed", "5", "--format", "csv", "--threads", threads, "-o"])
+            .arg(out)
+            .assert()
+            .success();
+    };
+    let (one, three) = (tmp.path().join("one"), tmp.path().join("three"));
+    run("1", &one);
+    run("3", &three);
+    let parts: Vec<PathBuf> = (1..=2)
+        .map(|k| {
+            let part = tmp.path().join(format!("shard-{k}.part"));
+            costcast()
+                .arg("run")
+                .arg(&scenario)
+                .args(["-n", "2500", "--seed", "5", "--shard", &format!("{k}/2"), "-o"])
+                .arg(&part)
+                .assert()
+                .success();
+            part
+        })
+        .collect();
+    let merged = tmp.path().join("merged");
+    costcast().arg("merge").args(&parts).args(["--format", "csv", "-o"]).arg(&merged).assert().success();
+    for table in crate::util::TABLES {
+        let bytes = fs::read(one.join(table)).unwrap();
+        assert!(bytes == fs::read(three.join(table)).unwrap(), "{table}: 1 and 3 threads differ");
+        assert!(bytes == fs::read(merged.join(table)).unwrap(), "{table}: the merged shards differ");
+    }
+    let optimized = tmp.path().join("optimize");
+    costcast()
+        .arg("optimize")
+        .arg(&scenario)
+        .args(["-n", "2000", "--format", "csv", "-o"])
+        .arg(&optimized)
+        .assert()
+        .success();
+    let batch = tmp.path().join("batch");
+    costcast()
+        .current_dir(root())
+        .args(["batch", "scenarios/northwind-assistant.toml", "-n", "1000", "--format", "csv", "-o"])
+        .arg(&batch)
+        .assert()
+        .success();
+}
