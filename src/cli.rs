@@ -107,6 +107,22 @@ pub enum Command {
         #[command(flatten)]
         options: RunArgs,
     },
+    /// Fit channels' baselines from a history of actual volumes: backtest,
+    /// forecast, frozen channels, charts and a page (docs/model.md, section 12).
+    Fit {
+        /// A history CSV (month,channel,volume) or a model that names one
+        /// with history_csv.
+        file: PathBuf,
+        /// Months held out at the end of each history for the backtest.
+        #[arg(long, default_value_t = 12)]
+        holdout: usize,
+        /// Months to forecast after the history.
+        #[arg(long, default_value_t = 24)]
+        ahead: usize,
+        /// Report folder [default: reports/<file stem>-fit].
+        #[arg(short = 'o', long = "output")]
+        output: Option<PathBuf>,
+    },
 }
 
 /// What `run` and `optimize` share.

@@ -25,6 +25,7 @@ pub mod calendar;
 pub mod dist;
 pub mod error;
 pub mod fastmath;
+pub mod fit;
 pub mod init;
 pub mod input;
 pub mod isa;

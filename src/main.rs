@@ -104,6 +104,32 @@ fn main() -> ExitCode {
                 wrote(&done, "merged, ");
             })
         }
+        Command::Fit { file, holdout, ahead, output } => {
+            let request = costcast::fit::command::FitRequest {
+                file,
+                holdout,
+                ahead,
+                output,
+                command: std::env::args().collect::<Vec<_>>().join(" "),
+            };
+            costcast::fit::command::fit(&request, |w| eprintln!("{w}")).map(|done| {
+                for c in &done.channels {
+                    match &c.backtest {
+                        Some(b) => say!(
+                            "{}: {} months; backtest on the last {}: WAPE {:.1}% (seasonal naive {:.1}%), {:.0}% inside P10-P90",
+                            c.channel,
+                            c.history.len(),
+                            b.holdout,
+                            100.0 * b.costcast.wape,
+                            100.0 * b.seasonal_naive.wape,
+                            100.0 * b.costcast.coverage.unwrap_or(f64::NAN)
+                        ),
+                        None => say!("{}: {} months; no backtest", c.channel, c.history.len()),
+                    }
+                }
+                say!("wrote {}", done.output.display());
+            })
+        }
         Command::Optimize { scenario, options } => {
             run::optimize(&options.request(scenario), |w| eprintln!("{w}")).map(|done| {
                 if let Some(rec) = &done.results.portfolio {

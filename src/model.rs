@@ -142,6 +142,58 @@ pub enum Baseline {
     Trend { volume: InputId, growth: InputId, seasonality: [InputId; 12] },
     /// A planned volume for every horizon month (`volumes_csv`).
     Plan(Vec<f64>),
+    /// Fitted from its history of actual volumes (`history_csv`, spec
+    /// section 12).
+    Fitted(Box<Fitted>),
+}
+
+/// A channel fitted from its history: the fit, the actuals that fix the
+/// first horizon months (a reforecast), and the inputs sensitivity reads.
+#[derive(Debug, Clone)]
+pub struct Fitted {
+    /// Fitted on the history's months before the horizon start.
+    pub fit: crate::fit::Fit,
+    /// The whole history as read, from `first` (horizon months included).
+    pub first: YearMonth,
+    pub history: Vec<f64>,
+    /// Months from the fit's first month to the horizon's (t of month 1).
+    pub start_t: usize,
+    /// Actual volumes of the first horizon months: fixed, without noise.
+    pub actuals: Vec<f64>,
+    /// `CHANNEL.volume`: the drawn trend level at the horizon start,
+    /// exp(level + trend * start_t); its distribution is exactly lognormal.
+    pub volume: InputId,
+    /// `CHANNEL.growth`: exp(trend) - 1 per month; normal approximately.
+    pub growth: InputId,
+}
+
+impl Fitted {
+    /// The last month known (t, ln V): the last actual inside the horizon,
+    /// else the last month fitted. The process continues from it.
+    pub fn last_known(&self) -> (usize, f64) {
+        match self.actuals.last() {
+            Some(v) => (self.start_t + self.actuals.len() - 1, v.ln()),
+            None => (self.fit.months - 1, self.fit.last_log),
+        }
+    }
+
+    /// Months between the history's end and the horizon start: simulated
+    /// and discarded.
+    pub fn lead(&self) -> usize {
+        if self.actuals.is_empty() { self.start_t - self.fit.months } else { 0 }
+    }
+
+    /// A typical volume of 0-based horizon month m: its actual, or the
+    /// fitted trend and season at the estimates.
+    pub fn typical_volume(&self, m: usize) -> f64 {
+        match self.actuals.get(m) {
+            Some(&v) => v,
+            None => {
+                let t = self.start_t + m;
+                self.fit.estimates().mean_log(t, self.fit.calendar(t)).exp()
+            }
+        }
+    }
 }
 
 /// A business case: a model, the initiatives and the scenarios to compare.

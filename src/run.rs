@@ -276,7 +276,7 @@ pub(crate) fn write_report(
         inputs: hash_inputs(&case.sources),
         seed: from.seed,
         iterations: results.iterations,
-        confidence: results.confidence,
+        confidence: Some(results.confidence),
         threads: from.threads,
         monthly_percentile_iterations: results.monthly_sample,
         wall_seconds: from.started.elapsed().as_secs_f64(),

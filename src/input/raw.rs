@@ -97,6 +97,8 @@ pub struct RawModel {
     pub channel: Vec<RawChannel>,
     pub channels_csv: Option<Spanned<String>>,
     pub volumes_csv: Option<Spanned<String>>,
+    /// Actual volumes to fit channels from (spec section 12).
+    pub history_csv: Option<Spanned<String>>,
     pub correlation: Vec<RawCorrelation>,
 }
 
@@ -202,7 +204,7 @@ pub struct RawScenario {
 }
 
 /// The fields of each table, as the files spell them.
-const MODEL_FIELDS: [&str; 11] = [
+const MODEL_FIELDS: [&str; 12] = [
     "name",
     "currency",
     "start",
@@ -213,6 +215,7 @@ const MODEL_FIELDS: [&str; 11] = [
     "channel",
     "channels_csv",
     "volumes_csv",
+    "history_csv",
     "correlation",
 ];
 /// The fields of a channel, also the columns of `channels_csv`.
@@ -253,6 +256,7 @@ impl RawModel {
             channel: channel.iter().map(|t| RawChannel::read(r, t)).collect(),
             channels_csv: r.get(top, "channels_csv"),
             volumes_csv: r.get(top, "volumes_csv"),
+            history_csv: r.get(top, "history_csv"),
             correlation: RawCorrelation::read_all(r, top),
         }
     }

@@ -130,18 +130,51 @@ impl Exporter for Monthly {
         "monthly.csv".into()
     }
 
-    fn serialize(&self, _case: &Case, results: &Results) -> Result<Vec<u8>, RenderError> {
-        to_bytes(results.monthly.iter().map(|r| MonthlyCsv {
-            scenario: inert(&r.scenario),
-            month: &r.month,
-            channel: &r.channel,
-            metric: r.metric,
-            mean: number(r.mean),
-            p10: number_f32(r.p10),
-            p50: number_f32(r.p50),
-            p90: number_f32(r.p90),
+    fn serialize(&self, case: &Case, results: &Results) -> Result<Vec<u8>, RenderError> {
+        let actuals = actual_months(case);
+        to_bytes(results.monthly.iter().flat_map(|r| {
+            let row = MonthlyCsv {
+                scenario: inert(&r.scenario),
+                month: &r.month,
+                channel: &r.channel,
+                metric: r.metric,
+                mean: number(r.mean),
+                p10: number_f32(r.p10),
+                p50: number_f32(r.p50),
+                p90: number_f32(r.p90),
+            };
+            // A reforecast's actual month: an `actual` row after the
+            // baseline's volume (docs/model.md, section 12).
+            let actual = (r.scenario == "baseline" && r.metric == "volume")
+                .then(|| actuals.iter().find(|(ch, month, _)| *ch == r.channel && *month == r.month))
+                .flatten()
+                .map(|&(_, _, v)| MonthlyCsv {
+                    scenario: inert(&r.scenario),
+                    month: &r.month,
+                    channel: &r.channel,
+                    metric: "actual",
+                    mean: number(v),
+                    p10: number(v),
+                    p50: number(v),
+                    p90: number(v),
+                });
+            std::iter::once(row).chain(actual)
         }))
     }
+}
+
+/// The (channel, month, actual volume) of every horizon month a fitted
+/// channel has an actual for.
+pub fn actual_months(case: &Case) -> Vec<(&str, String, f64)> {
+    case.model
+        .channels
+        .iter()
+        .filter_map(|ch| match &ch.baseline {
+            crate::model::Baseline::Fitted(f) => Some((ch, f)),
+            _ => None,
+        })
+        .flat_map(|(ch, f)| f.actuals.iter().enumerate().map(|(m, &v)| (ch.id.as_str(), case.model.month_label(m), v)))
+        .collect()
 }
 
 pub struct Bridge;

@@ -85,12 +85,19 @@ pub fn input_labels(case: &Case) -> Vec<InputLabel> {
         set(c.cost_per_contact, format!("{name}: {price}"), Unit::Money);
         set(c.inflation, format!("{name}: cost inflation a year"), Unit::Share);
         set(c.fixed_monthly, format!("{name}: fixed cost a month"), Unit::Money);
-        if let Baseline::Trend { volume, growth, seasonality } = &c.baseline {
-            set(*volume, format!("{name}: contacts in the first month"), Unit::Count);
-            set(*growth, format!("{name}: volume growth a month"), Unit::Share);
-            for (i, &s) in seasonality.iter().enumerate() {
-                set(s, format!("{name}: seasonality, {}", MONTHS[i]), Unit::Share);
+        match &c.baseline {
+            Baseline::Trend { volume, growth, seasonality } => {
+                set(*volume, format!("{name}: contacts in the first month"), Unit::Count);
+                set(*growth, format!("{name}: volume growth a month"), Unit::Share);
+                for (i, &s) in seasonality.iter().enumerate() {
+                    set(s, format!("{name}: seasonality, {}", MONTHS[i]), Unit::Share);
+                }
             }
+            Baseline::Fitted(f) => {
+                set(f.volume, format!("{name}: contacts at the horizon start (fitted trend)"), Unit::Count);
+                set(f.growth, format!("{name}: volume growth a month (fitted)"), Unit::Share);
+            }
+            Baseline::Plan(_) => {}
         }
         if let Some(s) = &c.staffing {
             set(s.aht_seconds, format!("{name}: handle time (seconds)"), Unit::Count);

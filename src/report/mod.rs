@@ -6,6 +6,7 @@
 
 pub mod charts;
 pub mod csv;
+pub mod fit;
 pub mod format;
 pub mod html;
 pub mod labels;

@@ -20,8 +20,10 @@ pub struct RunRecord {
     pub inputs: Vec<InputRecord>,
     pub seed: u64,
     pub iterations: usize,
-    /// `--confidence`: the committable saving's probability.
-    pub confidence: f64,
+    /// `--confidence`: the committable saving's probability (a forecast's
+    /// only; `costcast fit` has none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f64>,
     pub threads: usize,
     /// Iterations behind the monthly percentiles (the first ones).
     pub monthly_percentile_iterations: usize,

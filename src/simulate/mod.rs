@@ -8,6 +8,7 @@
 //! order: the output is byte-identical for any `--threads`.
 
 pub mod block;
+pub mod fitted;
 pub mod input_keys;
 pub mod layout;
 pub mod normals;

@@ -6,6 +6,7 @@
 use rand::Rng;
 
 use super::block::{LANES, Lanes};
+use super::fitted::{FittedDraw, FittedLanes, fitted_draws};
 use super::normals::LaneStreams;
 use crate::dist::copula::Group;
 use crate::dist::normal::standard_cdf;
@@ -27,6 +28,9 @@ pub struct Sampler {
     template: Vec<f64>,
     direct: Vec<Draw>,
     groups: Vec<(Group, Vec<Draw>)>,
+    /// Fitted channels: their parameters, drawn after the inputs, set
+    /// their sensitivity inputs.
+    fitted: Vec<FittedDraw>,
 }
 
 impl Sampler {
@@ -50,17 +54,28 @@ impl Sampler {
             }
             v
         };
-        let direct = (0..defs.len()).filter(|&i| defs[i].is_uncertain() && !in_group[i]).map(draw_of).collect();
+        let fitted = fitted_draws(case);
+        let set_by_fit: Vec<usize> = fitted.iter().flat_map(|f| [f.fitted.volume, f.fitted.growth]).collect();
+        let direct = (0..defs.len())
+            .filter(|&i| defs[i].is_uncertain() && !in_group[i] && !set_by_fit.contains(&i))
+            .map(draw_of)
+            .collect();
         let groups =
             case.copula.groups.iter().map(|g| (g.clone(), g.members.iter().map(|&m| draw_of(m)).collect())).collect();
-        Sampler { template, direct, groups }
+        Sampler { template, direct, groups, fitted }
+    }
+
+    /// The fitted channels, in channel order.
+    pub fn fitted(&self) -> &[FittedDraw] {
+        &self.fitted
     }
 
     /// Fill `values` (one [`Lanes`] per input) with the inputs of a block's
     /// iterations, each lane drawing from its own generator in `streams`
     /// exactly what [`Sampler::draw`] draws from it, in the same order; the
-    /// families on all lanes at once. Always inlined: the block's AVX-512
-    /// and AVX2 builds then compile it for their vectors too.
+    /// families on all lanes at once; then the fitted channels' parameters
+    /// into `fitted` (one per fitted channel). Always inlined: the block's
+    /// AVX-512 and AVX2 builds then compile it for their vectors too.
     #[inline(always)]
     pub fn draw_lanes(
         &self,
@@ -68,6 +83,7 @@ impl Sampler {
         values: &mut [Lanes],
         normals: &mut Vec<Lanes>,
         scores: &mut Vec<Lanes>,
+        fitted: &mut [FittedLanes],
     ) {
         for (slot, &x) in values.iter_mut().zip(&self.template) {
             *slot = [x; LANES];
@@ -127,6 +143,9 @@ impl Sampler {
                 }
             }
         }
+        for (f, out) in self.fitted.iter().zip(fitted.iter_mut()) {
+            f.draw_lanes(streams, values, out);
+        }
     }
 
     /// Fill `values` with this iteration's inputs.
@@ -161,6 +180,9 @@ impl Sampler {
                 }
             }
         }
+        for f in &self.fitted {
+            f.draw(rng, values);
+        }
     }
 }
 
@@ -173,20 +195,25 @@ mod tests {
     /// those drawn lane by lane: direct draws, successes and copula groups.
     #[test]
     fn lanes_draw_what_each_iteration_draws() {
-        for file in ["acme-ai-roadmap", "acme-staffed-roadmap", "contoso-digital-care", "acme-portfolio"] {
+        for file in
+            ["acme-ai-roadmap", "acme-staffed-roadmap", "contoso-digital-care", "acme-portfolio", "northwind-assistant"]
+        {
             let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("scenarios/{file}.toml"));
             let case = crate::validate::load_case(&path).expect("the example loads").value;
             let sampler = Sampler::new(&case);
-            assert!(!sampler.groups.is_empty() || file == "contoso-digital-care", "{file} has correlated inputs");
+            let uncorrelated = ["contoso-digital-care", "northwind-assistant"];
+            assert!(!sampler.groups.is_empty() || uncorrelated.contains(&file), "{file} has correlated inputs");
+            assert_eq!(sampler.fitted().is_empty(), file != "northwind-assistant", "{file}: fitted channels");
             let mut streams = LaneStreams::default();
             let mut lanes = vec![[0.0; LANES]; case.inputs.defs.len()];
             let (mut normals, mut scores) = (Vec::new(), Vec::new());
+            let mut fitted = vec![FittedLanes::default(); sampler.fitted().len()];
             let (mut values, mut one_normals, mut one_uniforms) = (Vec::new(), Vec::new(), Vec::new());
             for first in (0..4_000).step_by(LANES) {
                 for l in 0..LANES {
                     streams.set(l, &iteration_rng(5, first + l as u64));
                 }
-                sampler.draw_lanes(&mut streams, &mut lanes, &mut normals, &mut scores);
+                sampler.draw_lanes(&mut streams, &mut lanes, &mut normals, &mut scores, &mut fitted);
                 for l in 0..LANES {
                     let mut rng = iteration_rng(5, first + l as u64);
                     sampler.draw(&mut rng, &mut values, &mut one_normals, &mut one_uniforms);

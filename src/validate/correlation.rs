@@ -73,6 +73,15 @@ pub(crate) fn build_copula(ck: &mut Checker, files: &[(&SourceFile, &[RawCorrela
                 ));
                 continue;
             }
+            if let Some(&f) = [a, b].iter().find(|i| ck.fitted.contains(i)) {
+                let path = &ck.inputs.defs[f].path;
+                ck.error(file.error(
+                    Some(between_written.span()),
+                    format!("{field}.between"),
+                    format!("{path} is fitted from history_csv, so it cannot be correlated"),
+                ));
+                continue;
+            }
             let key = (a.min(b), a.max(b));
             let here = format!("{}:{}", file.path.display(), file.position(between_written.span().start).0);
             if let Some(first) = seen.insert(key, here) {

@@ -5,6 +5,7 @@
 //! checked. Only this module builds the checked types.
 
 mod correlation;
+pub mod history;
 mod model;
 mod optimize;
 pub mod plausibility;
@@ -54,6 +55,11 @@ pub fn load_case(path: &Path) -> Result<Checked<Case>, InputError> {
 
 /// Load and validate a model file on its own.
 pub fn load_model(path: &Path) -> Result<Checked<Model>, InputError> {
+    load_model_inputs(path).map(|c| Checked { value: c.value.0, warnings: c.warnings })
+}
+
+/// [`load_model`], with the registry of its inputs (each as written).
+pub fn load_model_inputs(path: &Path) -> Result<Checked<(Model, Inputs)>, InputError> {
     let mut ck = Checker::default();
     let model = model::check_model_file(&mut ck, path).map(|(model, raw_corr, file)| {
         // Checked for its errors; a model file alone has no run to draw.
@@ -64,7 +70,8 @@ pub fn load_model(path: &Path) -> Result<Checked<Model>, InputError> {
         let found = plausibility::check(model, &ck.inputs, &ck.sites);
         ck.warnings.extend(found);
     }
-    ck.finish(model)
+    let inputs = std::mem::take(&mut ck.inputs);
+    ck.finish(model.map(|m| (m, inputs)))
 }
 
 /// Is this TOML file a scenario (it names a model) rather than a model?
@@ -89,6 +96,9 @@ pub(crate) struct Checker {
     /// The model's channel list is incomplete (a channel table or CSV
     /// failed): references to channels are not checked.
     pub channels_broken: bool,
+    /// Inputs a fitted channel's draw sets (spec section 12): not
+    /// correlatable.
+    pub fitted: Vec<InputId>,
     /// Fields whose value could not be read (reported by the reader), by
     /// file: their absence is no second error.
     unreadable: Vec<(std::path::PathBuf, String)>,

@@ -5,12 +5,13 @@ use std::path::Path;
 
 use toml::Spanned;
 
+use super::history::{self, ChannelHistory};
 use super::{Checker, Meaning, staffing, valid_id};
 use crate::calendar::{self, FiscalYear, YearMonth};
 use crate::input::read::Reader;
 use crate::input::table::{self, VolumeRow};
 use crate::input::{Expr, RawChannel, RawCorrelation, RawModel, SourceFile};
-use crate::model::{Baseline, Channel, InputKind, Model};
+use crate::model::{Baseline, Channel, Fitted, InputDef, InputKind, Model};
 
 const MAX_MONTHS: i64 = 600;
 
@@ -79,6 +80,12 @@ fn check_model(ck: &mut Checker, file: &SourceFile, raw: &RawModel) -> Option<Mo
         ck.channels_broken = true;
     }
     let plan = raw.volumes_csv.as_ref().and_then(|p| read_plan(ck, file, p, &raw_channels, start, months));
+    let known: Vec<&str> =
+        raw_channels.iter().filter_map(|(_, c)| c.id.as_ref()).map(|id| id.get_ref().as_str()).collect();
+    let histories = match &raw.history_csv {
+        Some(p) if !ck.horizon_broken => history::read_model_history(ck, file, p, &known, start),
+        _ => None,
+    };
     let mut channels: Vec<Channel> = Vec::new();
     let mut seen: HashMap<String, ()> = HashMap::new();
     for (source, rc) in &raw_channels {
@@ -108,8 +115,9 @@ fn check_model(ck: &mut Checker, file: &SourceFile, raw: &RawModel) -> Option<Mo
             }
         };
         let planned = plan.as_ref().and_then(|p| p.get(&id)).cloned();
+        let history = histories.as_ref().and_then(|h| h.get(&id)).map(|h| (h, start, months));
         ck.anchor = Some(rc.id.as_ref().map_or(rc.span.clone(), Spanned::span));
-        channels.push(check_channel(ck, source, rc, &id, field, planned));
+        channels.push(check_channel(ck, source, rc, &id, field, planned, history));
         ck.anchor = None;
     }
     if raw_channels.is_empty() && ck.errors.is_empty() {
@@ -255,11 +263,18 @@ fn check_channel(
     id: &str,
     field: &str,
     planned: Option<Vec<f64>>,
+    history: Option<(&ChannelHistory, YearMonth, usize)>,
 ) -> Channel {
     let f = |name: &str| format!("{field}.{name}");
     let p = |name: &str| format!("{id}.{name}");
-    let noise = channel_noise(ck, file, rc, field);
-    let baseline = channel_baseline(ck, file, rc, id, field, planned);
+    let mut noise = channel_noise(ck, file, rc, field);
+    let baseline = match history {
+        Some((h, start, months)) => {
+            noise = 0.0; // the fitted AR(1) process is the channel's noise
+            fitted_baseline(ck, file, rc, id, field, planned.is_some(), h, start, months)
+        }
+        None => channel_baseline(ck, file, rc, id, field, planned),
+    };
     let inflation = ck.input(
         file,
         rc.inflation.as_ref(),
@@ -416,6 +431,94 @@ fn channel_baseline(
     }
 }
 
+/// A fitted channel's baseline (spec section 12): the fields its history
+/// replaces must not be set, nor may `volumes_csv` plan it.
+#[allow(clippy::too_many_arguments)]
+fn fitted_baseline(
+    ck: &mut Checker,
+    file: &SourceFile,
+    rc: &RawChannel,
+    id: &str,
+    field: &str,
+    planned: bool,
+    h: &ChannelHistory,
+    start: YearMonth,
+    months: usize,
+) -> Baseline {
+    let f = |name: &str| format!("{field}.{name}");
+    let given = [
+        ("volume", rc.volume.as_ref().map(Spanned::span)),
+        ("growth", rc.growth.as_ref().map(Spanned::span)),
+        ("seasonality", rc.seasonality.as_ref().map(Spanned::span)),
+        ("noise", rc.noise.as_ref().map(Spanned::span)),
+    ];
+    for (name, span) in given {
+        if let Some(span) = span {
+            ck.error(file.error(
+                Some(span),
+                f(name),
+                format!("channel \"{id}\" is fitted from history_csv, which gives its {name}; remove this field"),
+            ));
+        }
+    }
+    if planned {
+        ck.error(file.error(
+            Some(rc.id.as_ref().map_or(rc.span.clone(), Spanned::span)),
+            f("id"),
+            format!("channel \"{id}\" has rows in both history_csv and volumes_csv; give it one or the other"),
+        ));
+    }
+    let before = h.months_before(start);
+    let fit = match crate::fit::Fit::new(&h.volumes[..before], h.first.month as usize - 1) {
+        Ok(fit) => fit,
+        Err(e) => {
+            let mut d = h.at.clone();
+            d.message = format!("channel \"{id}\": {e}");
+            ck.error(d);
+            // A stand-in keeps the model whole; the error stops the run.
+            return Baseline::Plan(vec![0.0; months]);
+        }
+    };
+    let start_t = h.first.months_until(start).max(0) as usize;
+    let actuals: Vec<f64> = h.volumes[before..].iter().take(months).copied().collect();
+    let trend = fit.coefficients[1];
+    let mut at_start = [0.0; crate::fit::estimate::COEFFICIENTS];
+    at_start[0] = 1.0;
+    at_start[1] = start_t as f64;
+    let level = fit.coefficients[0] + trend * start_t as f64;
+    let written = format!("fitted from history_csv ({before} months)");
+    let def = |path: String, dist: crate::dist::Dist| InputDef {
+        path,
+        written: written.clone(),
+        dist,
+        domain: crate::dist::Domain::Unbounded,
+        kind: InputKind::Value,
+        from_scenario: false,
+    };
+    let volume_dist = crate::dist::lognormal::LogNormal::new(level, fit.variance_of(&at_start).sqrt())
+        .map(crate::dist::Dist::LogNormal);
+    let growth_dist =
+        crate::dist::normal::Normal::new(trend.exp() - 1.0, trend.exp() * fit.se(1)).map(crate::dist::Dist::Normal);
+    let (Ok(volume_dist), Ok(growth_dist)) = (volume_dist, growth_dist) else {
+        let mut d = h.at.clone();
+        d.message = format!("channel \"{id}\": the fit's standard errors are not finite");
+        ck.error(d);
+        return Baseline::Plan(vec![0.0; months]);
+    };
+    let volume = ck.inputs.add(def(format!("{id}.volume"), volume_dist));
+    let growth = ck.inputs.add(def(format!("{id}.growth"), growth_dist));
+    ck.fitted.extend([volume, growth]);
+    Baseline::Fitted(Box::new(Fitted {
+        fit,
+        first: h.first,
+        history: h.volumes.clone(),
+        start_t,
+        actuals,
+        volume,
+        growth,
+    }))
+}
+
 /// A channel's typical volume in its busiest month: the planned maximum, or
 /// the median volume times the largest median seasonal factor (growth left
 /// out).
@@ -423,6 +526,7 @@ fn busiest_month(ck: &Checker, baseline: &Baseline) -> f64 {
     let median = |id: usize| ck.inputs.defs[id].dist.quantile(0.5);
     match baseline {
         Baseline::Plan(plan) => plan.iter().copied().fold(0.0, f64::max),
+        Baseline::Fitted(f) => (0..12).map(|m| f.typical_volume(m)).fold(0.0, f64::max),
         Baseline::Trend { volume, seasonality, .. } => {
             median(*volume) * seasonality.iter().map(|&s| median(s)).fold(0.0, f64::max)
         }

@@ -117,7 +117,7 @@ const SLIPS: &[Slip] = &[
         edits: &[("model.toml", "fiscal_year_start = 1", "fiscal_year_begin = 1")],
         args: &["check", "model.toml"],
         status: 1,
-        first: "error: model.toml:5:1: fiscal_year_begin: unknown field `fiscal_year_begin` (did you mean `fiscal_year_start`?); the fields here are `name`, `currency`, `start`, `months`, `fiscal_year_start`, `discount_rate`, `budget`, `channel`, `channels_csv`, `volumes_csv`, `correlation`",
+        first: "error: model.toml:5:1: fiscal_year_begin: unknown field `fiscal_year_begin` (did you mean `fiscal_year_start`?); the fields here are `name`, `currency`, `start`, `months`, `fiscal_year_start`, `discount_rate`, `budget`, `channel`, `channels_csv`, `volumes_csv`, `history_csv`, `correlation`",
         also: &[],
     },
     Slip {

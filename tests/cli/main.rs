@@ -20,6 +20,7 @@
 //! - `determinism`: the same seed gives the same bytes on any thread count.
 //! - `distributions`: the distribution families against analytic values.
 //! - `erlang`: Erlang B and C against published and 60-digit values.
+//! - `fit`: `costcast fit`, `history_csv` in a model, reforecasts, bad histories.
 //! - `formulas`: hand-computed cases, every number exact.
 //! - `init`: `costcast init`, the starter files and `--from-csv`.
 //! - `optimize`: `costcast optimize` on cases solved by hand.
@@ -49,6 +50,7 @@ mod corpus;
 mod determinism;
 mod distributions;
 mod erlang;
+mod fit;
 mod formulas;
 mod init;
 mod optimize;

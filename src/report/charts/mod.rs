@@ -15,6 +15,7 @@ mod axes;
 mod budget;
 mod cumulative;
 mod data;
+pub mod fit;
 mod frontier;
 mod mix;
 mod monthly;

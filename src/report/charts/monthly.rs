@@ -151,10 +151,47 @@ pub fn draw<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Results)
         }
     }
     name_ends(root, &plot, &ends, right)?;
+    actual_months(root, &plot, case, &series)?;
     if !lane_rows.is_empty() {
         capex_lane(root, &lower, x, &lane_rows, case)?;
     }
     Ok(())
+}
+
+/// A reforecast's months with actual volumes (docs/model.md, section 12):
+/// every line solid there, under a label saying so, the forecast's dashes
+/// starting where the actuals end.
+fn actual_months<DB: DrawingBackend>(
+    root: &Area<DB>,
+    plot: &axes::Plot<'_, DB>,
+    case: &Case,
+    series: &[Series],
+) -> Drawn {
+    let known = case
+        .model
+        .channels
+        .iter()
+        .filter_map(|ch| match &ch.baseline {
+            crate::model::Baseline::Fitted(f) => Some(f.actuals.len()),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0);
+    if known == 0 {
+        return Ok(());
+    }
+    for s in series {
+        let points: Vec<(i32, i32)> =
+            (0..known.min(s.rows.len())).map(|m| plot.backend_coord(&(m as f64, s.running(m).1))).collect();
+        style::path(root, &points, style::series(s.slot).color, 3, style::Dash::Solid)?;
+    }
+    let (x, top) = plot.backend_coord(&(known as f64 - 0.5, plot.y_range().end));
+    let (_, bottom) = plot.backend_coord(&(0.0, plot.y_range().start));
+    root.draw(&PathElement::new(vec![(x, top), (x, bottom)], style::stroke(style::GREY, 1)))?;
+    let before = style::text_style(13.0, style::GREY, HPos::Right, VPos::Top);
+    style::text(root, "actual volumes", (x - px(4), top + px(4)), &before)?;
+    let after = style::text_style(13.0, style::GREY, HPos::Left, VPos::Top);
+    style::text(root, "forecast", (x + px(4), top + px(4)), &after)
 }
 
 /// Direct labels at the lines' right ends, pushed apart where lines meet.

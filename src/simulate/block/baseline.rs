@@ -51,6 +51,16 @@ impl Workspace {
                             volume[l] = plan[m] * e[l];
                         }
                     }
+                    Baseline::Fitted(f) => {
+                        let lanes = &mut self.fitted[self.fitted_of[c].unwrap_or(0)];
+                        volume = match f.actuals.get(m) {
+                            Some(&actual) => [actual; LANES],
+                            None => {
+                                lanes.step(&self.volume[k]);
+                                lanes.volume(f.start_t + m, self.calendar[m])
+                            }
+                        };
+                    }
                 }
                 self.volume[k] = volume;
                 if let Some(q) = queue {

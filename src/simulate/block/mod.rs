@@ -26,6 +26,7 @@ mod tests;
 pub use lanes::{LANES, Lanes, reduce_lanes};
 pub use scenarios::payback_month;
 
+use super::fitted::FittedLanes;
 use super::layout::Layout;
 use super::normals::LaneStreams;
 use super::sampler::Sampler;
@@ -78,6 +79,10 @@ pub struct Workspace {
     noise: Vec<Option<(f64, f64)>>,
     /// Calendar month index (0 = January) of each horizon month.
     calendar: Vec<usize>,
+    /// Fitted channels' parameters and AR(1) error, in channel order, and
+    /// per channel its index among them.
+    fitted: Vec<FittedLanes>,
+    fitted_of: Vec<Option<usize>>,
     /// Staffed channels (spec section 10), in [`Layout::staffed`] order.
     queues: Vec<Queue>,
     /// Per channel: priced by staffing, and its index in `queues`.
@@ -178,6 +183,17 @@ impl Workspace {
             .map(|&c| Queue::new(c, case.model.channels[c].staffing.clone().expect("layout lists staffed channels")))
             .collect();
         let queue_of: Vec<Option<usize>> = (0..c).map(|ch| layout.staffed.iter().position(|&s| s == ch)).collect();
+        let fitted_of: Vec<Option<usize>> = {
+            let mut k = 0;
+            (case.model.channels.iter())
+                .map(|ch| {
+                    matches!(ch.baseline, crate::model::Baseline::Fitted(_)).then(|| {
+                        k += 1;
+                        k - 1
+                    })
+                })
+                .collect()
+        };
         let staffed: Vec<bool> = queue_of.iter().map(Option::is_some).collect();
         let touches = case
             .initiatives
@@ -239,6 +255,8 @@ impl Workspace {
             fy_of_month,
             noise,
             calendar: (0..m).map(|k| case.model.start.plus(k).month as usize - 1).collect(),
+            fitted: vec![FittedLanes::default(); fitted_of.iter().flatten().count()],
+            fitted_of,
             queues,
             staffed,
             queue_of,
@@ -363,12 +381,24 @@ impl Workspace {
             let iteration = first + lane.min(active - 1) as u64;
             self.streams.set(lane, &iteration_rng(seed, iteration));
         }
-        sampler.draw_lanes(&mut self.streams, &mut self.values, &mut self.normals, &mut self.scores);
+        sampler.draw_lanes(&mut self.streams, &mut self.values, &mut self.normals, &mut self.scores, &mut self.fitted);
         for (c, noise) in self.noise.iter().enumerate() {
             if noise.is_some() {
                 for m in 0..months {
                     self.volume[m * nc + c] = self.streams.standard_normals();
                 }
+            }
+        }
+        // Fitted channels: the months between history and horizon move the
+        // error on (and are discarded); the horizon's innovations after the
+        // actuals wait in `volume`, as the noise's scores do.
+        for (f, lanes) in sampler.fitted().iter().zip(&mut self.fitted) {
+            for _ in 0..f.fitted.lead() {
+                let z = self.streams.standard_normals();
+                lanes.step(&z);
+            }
+            for m in f.fitted.actuals.len().min(months)..months {
+                self.volume[m * nc + f.channel] = self.streams.standard_normals();
             }
         }
     }

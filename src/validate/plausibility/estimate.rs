@@ -37,6 +37,7 @@ fn channel_cost(model: &Model, ch: &Channel, median: &impl Fn(InputId) -> f64, m
                     median(*volume) * (1.0 + median(*growth)).powi(months_grown) * median(seasonality[calendar])
                 }
                 Baseline::Plan(plan) => plan.get(m).copied().unwrap_or(0.0),
+                Baseline::Fitted(f) => f.typical_volume(m),
             };
             // Validation refuses rates at or below -100%; the floor keeps
             // a median there from turning the power into NaN.
