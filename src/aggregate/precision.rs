@@ -15,13 +15,25 @@ use crate::simulate::BATCH;
 /// The normal quantile of a two-sided 95% interval.
 pub const Z95: f64 = 1.959_963_984_540_054;
 
-/// Standard errors of one summary row's mean and P10, P50, P90.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// Standard errors of one summary row's mean and P10, P50, P90. Equal
+/// when each figure is the same, NaN (none) included, so two runs'
+/// results compare equal when their tables would.
+#[derive(Debug, Clone, Copy)]
 pub struct StdErrors {
     pub mean: f64,
     pub p10: f64,
     pub p50: f64,
     pub p90: f64,
+}
+
+impl PartialEq for StdErrors {
+    fn eq(&self, other: &StdErrors) -> bool {
+        let same = |a: f64, b: f64| a.total_cmp(&b).is_eq();
+        same(self.mean, other.mean)
+            && same(self.p10, other.p10)
+            && same(self.p50, other.p50)
+            && same(self.p90, other.p90)
+    }
 }
 
 impl StdErrors {

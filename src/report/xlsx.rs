@@ -279,7 +279,10 @@ fn summary_kind(metric: &str) -> Num {
 }
 
 fn summary(results: &Results, f: &Formats) -> Result<Worksheet, XlsxError> {
-    const COLUMNS: [&str; 11] = ["scenario", "metric", "mean", "sd", "p5", "p10", "p50", "p90", "p95", "min", "max"];
+    const COLUMNS: [&str; 15] = [
+        "scenario", "metric", "mean", "sd", "p5", "p10", "p50", "p90", "p95", "min", "max", "mean_se", "p10_se",
+        "p50_se", "p90_se",
+    ];
     let mut s = Sheet::new("Summary")?;
     s.header(0, &COLUMNS, f)?;
     for (i, r) in results.summary.iter().enumerate() {
@@ -290,6 +293,8 @@ fn summary(results: &Results, f: &Formats) -> Result<Worksheet, XlsxError> {
             SummaryValue::Stats(Some(x)) => {
                 let values = [x.mean, x.sd, x.p5, x.p10, x.p50, x.p90, x.p95, x.min, x.max];
                 s.numbers(row, 2, &values, summary_kind(r.metric), f)?;
+                let se = [r.se.mean, r.se.p10, r.se.p50, r.se.p90];
+                s.numbers(row, 11, &se, summary_kind(r.metric), f)?;
             }
             SummaryValue::Stats(None) => {}
             SummaryValue::Probability(p) => s.number(row, 2, *p, Num::Percent, f)?,

@@ -158,7 +158,14 @@ impl Simulation {
     pub fn misses(&self) -> Vec<usize> {
         (0..self.columns.len())
             .filter(|&c| match (&self.columns[c], self.layout.keep[c]) {
-                (Kept::Tally(t), Keep::Tally(probs, _)) => t.quantiles(&probs).is_err(),
+                (Kept::Tally(t), Keep::Tally(probs, _)) => {
+                    // The percentiles, and the ranks their standard errors
+                    // read (spec section 15).
+                    let se = |p: f64| {
+                        crate::aggregate::precision::quantile_se(t.count(), p, |k| t.order_statistic(k)).is_err()
+                    };
+                    t.quantiles(&probs).is_err() || probs.iter().any(|&p| se(p))
+                }
                 _ => false,
             })
             .collect()

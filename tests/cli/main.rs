@@ -27,6 +27,7 @@
 //! - `pnl`: the run-rate, the bridge by fiscal year and the P&L view.
 //! - `plausibility`: valid but implausible inputs warn, `--strict` refuses
 //!   them, and the shipped examples raise no warning.
+//! - `precision`: standard errors cover the truth; `--precision` rounds.
 //! - `progress`: the progress bar on a terminal, none in a pipe.
 //! - `properties`: laws that hold for any input (proptest).
 //! - `reference`: the canonical case against an independent implementation.
@@ -56,6 +57,7 @@ mod init;
 mod optimize;
 mod plausibility;
 mod pnl;
+mod precision;
 mod progress;
 mod properties;
 mod reference;

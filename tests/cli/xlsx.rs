@@ -99,7 +99,13 @@ fn summary_numbers_equal_the_results() {
     let run = acme();
     let (_dir, mut book) = open(&run.bytes);
     let s = sheet(&mut book, "Summary");
-    assert_eq!(header(&s), ["scenario", "metric", "mean", "sd", "p5", "p10", "p50", "p90", "p95", "min", "max"]);
+    assert_eq!(
+        header(&s),
+        [
+            "scenario", "metric", "mean", "sd", "p5", "p10", "p50", "p90", "p95", "min", "max", "mean_se", "p10_se",
+            "p50_se", "p90_se"
+        ]
+    );
     assert_eq!(s.height(), run.results.summary.len() + 1);
     for (i, r) in run.results.summary.iter().enumerate() {
         let row = i + 1;
@@ -114,6 +120,13 @@ fn summary_numbers_equal_the_results() {
         };
         let got: Vec<Option<f64>> = (2..11).map(|c| num(&s, row, c)).collect();
         assert_eq!(got, expected, "row {row}: {} {}", r.scenario, r.metric);
+        // The standard errors beside them, on statistics rows only.
+        let se: Vec<Option<f64>> = match &r.value {
+            SummaryValue::Stats(Some(_)) => [r.se.mean, r.se.p10, r.se.p50, r.se.p90].map(finite).to_vec(),
+            _ => vec![None; 4],
+        };
+        let got: Vec<Option<f64>> = (11..15).map(|c| num(&s, row, c)).collect();
+        assert_eq!(got, se, "row {row}: {} {} standard errors", r.scenario, r.metric);
     }
 }
 

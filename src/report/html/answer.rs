@@ -166,7 +166,7 @@ impl Page<'_> {
     pub(super) fn comparison(&self) -> String {
         let months = self.case.model.months;
         let mut out = format!(
-            "  <table><tr><th class=\"text\">Scenario</th><th>NPV: P10–P90, likely (P50)</th><th>Chance NPV &gt; 0</th><th>Net saving over {months} months</th><th>Investment (mean)</th><th>Payback (P50)</th></tr>\n"
+            "  <table><tr><th class=\"text\">Scenario</th><th>NPV: P10–P90, likely (P50) ± 95% margin</th><th>Chance NPV &gt; 0</th><th>Net saving over {months} months</th><th>Investment (mean)</th><th>Payback (P50)</th></tr>\n"
         );
         let chosen = self.choice().map(Choice::scenario);
         for (s, scenario) in self.case.scenarios.iter().enumerate() {
@@ -182,9 +182,18 @@ impl Page<'_> {
                 _ => format!("{} pay back", pct(p_pay)),
             };
             let mark = if Some(s) == chosen { " class=\"chosen\"" } else { "" };
+            // The P50's Monte Carlo margin (95%), where the run has one.
+            let margin = self
+                .results
+                .summary
+                .iter()
+                .find(|r| r.scenario == *name && r.metric == "npv")
+                .map(|r| 1.96 * r.se.p50)
+                .filter(|m| m.is_finite())
+                .map_or(String::new(), |m| format!(" ± {}", money_short(m, self.cur)));
             let _ = writeln!(
                 out,
-                "  <tr{mark}><td class=\"text\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{payback}</td></tr>",
+                "  <tr{mark}><td class=\"text\">{}</td><td class=\"num\">{}{margin}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{payback}</td></tr>",
                 escape(name),
                 range_likely(npv.p10, npv.p50, npv.p90, self.cur),
                 pct(self.probability(name, "prob_npv_positive")),

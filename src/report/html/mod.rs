@@ -408,8 +408,18 @@ impl Page<'_> {
     }
 
     fn footer(&self) -> String {
+        // With --precision, how far the rounds settled the NPVs.
+        let settled = self.results.precision.as_ref().map_or(String::new(), |p| {
+            format!(
+                ", {} --precision {}: every NPV&#39;s mean and P10/P50/P90 within ±{} ({} of the mean)",
+                if p.met { "met" } else { "stopped by -n before" },
+                p.asked,
+                money_short(p.half_width, self.cur),
+                pct(p.share)
+            )
+        });
         format!(
-            "  costcast {} · seed {} · {} iterations (monthly percentiles from the first {}) · model {} · scenarios {}",
+            "  costcast {} · seed {} · {} iterations{settled} (monthly percentiles from the first {}) · model {} · scenarios {}",
             escape(env!("CARGO_PKG_VERSION")),
             self.results.seed,
             super::format::thousands(self.results.iterations as f64),

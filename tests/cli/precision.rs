@@ -1,0 +1,123 @@
+//! Monte Carlo error (spec section 15): the standard errors in
+//! `summary.csv` cover the truth as often as they claim, and `run
+//! --precision` stops at a round count with the very files `run -n` writes
+//! at that count.
+//!
+//! The coverage case (`tests/fixtures/precision/`) has an NPV known in
+//! closed form: 60,000 x share with share ~ uniform(0.1, 0.3), so its mean
+//! is 12,000 and its P10, P50 and P90 are 7,200, 12,000 and 16,800.
+
+use std::path::Path;
+
+use costcast::aggregate::SummaryValue;
+use rayon::prelude::*;
+
+use crate::util::{CANONICAL, TABLES, costcast, fixture, load, stderr};
+
+/// Seeds of the coverage test, and iterations per seed: 64 batches, so
+/// the batch-means error has 63 degrees of freedom (a 1.96 interval then
+/// covers 94.6% rather than 95%).
+const SEEDS: u64 = 400;
+const ITERATIONS: usize = 64 * 1024;
+
+#[test]
+fn standard_errors_cover_the_exact_npv_about_95_percent_of_the_time() {
+    let case = load(&fixture("precision", "exact.toml"));
+    let truth = [12_000.0, 7_200.0, 12_000.0, 16_800.0];
+    let hits: Vec<[bool; 4]> = (0..SEEDS)
+        .into_par_iter()
+        .map(|seed| {
+            let results = costcast::run::forecast(&case, ITERATIONS, 1000 + seed, 1).expect("the case runs");
+            let row = results.summary.iter().find(|r| r.metric == "npv").expect("an npv row");
+            let SummaryValue::Stats(Some(s)) = row.value else { panic!("npv has statistics") };
+            let (estimate, se) = ([s.mean, s.p10, s.p50, s.p90], [row.se.mean, row.se.p10, row.se.p50, row.se.p90]);
+            std::array::from_fn(|i| (estimate[i] - truth[i]).abs() <= 1.96 * se[i])
+        })
+        .collect();
+    for (i, what) in ["mean", "P10", "P50", "P90"].iter().enumerate() {
+        let covered = hits.iter().filter(|h| h[i]).count() as f64 / SEEDS as f64;
+        // The issue's band: 92-98% (the binomial SE of a 95% rate over 400
+        // seeds is 1.1%).
+        assert!((0.92..=0.98).contains(&covered), "{what}: the 95% interval held {:.1}% of the time", 100.0 * covered);
+    }
+}
+
+/// `iterations` from a report's run.json.
+fn iterations(dir: &Path) -> usize {
+    let record = std::fs::read_to_string(dir.join("run.json")).unwrap();
+    let at = record.find("\"iterations\": ").unwrap() + "\"iterations\": ".len();
+    record[at..].split(|c: char| !c.is_ascii_digit()).next().unwrap().parse().unwrap()
+}
+
+#[test]
+fn precision_stops_at_a_round_with_the_files_of_run_n_at_that_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let (rounds, plain) = (dir.path().join("rounds"), dir.path().join("plain"));
+    costcast()
+        .args(["run", CANONICAL, "--precision", "0.02", "-n", "200000", "--format", "csv", "--threads", "2", "-o"])
+        .arg(&rounds)
+        .assert()
+        .success();
+    let n = iterations(&rounds);
+    assert!(costcast::simulate::rounds::round_counts(200_000).contains(&n), "{n} is not a round count");
+    assert!(n > 10_000, "2% needs more than the first round on the canonical case");
+    let record = std::fs::read_to_string(rounds.join("run.json")).unwrap();
+    assert!(record.contains("\"asked\": 0.02") && record.contains("\"met\": true"), "{record}");
+    costcast()
+        .args(["run", CANONICAL, "-n", &n.to_string(), "--format", "csv", "--threads", "1", "-o"])
+        .arg(&plain)
+        .assert()
+        .success();
+    for table in TABLES {
+        assert_eq!(
+            std::fs::read(rounds.join(table)).unwrap(),
+            std::fs::read(plain.join(table)).unwrap(),
+            "{table} differs from run -n {n}"
+        );
+    }
+}
+
+#[test]
+fn a_precision_the_cap_stops_first_is_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r");
+    let assert = costcast()
+        .args(["run", CANONICAL, "--precision", "0.0001", "-n", "20000", "--format", "csv", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    let err = stderr(&assert);
+    assert!(err.contains("--precision: not reached within -n 20000 iterations"), "{err}");
+    assert_eq!(iterations(&out), 20_000);
+    assert!(std::fs::read_to_string(out.join("run.json")).unwrap().contains("\"met\": false"));
+}
+
+#[test]
+fn a_precision_that_is_no_share_nor_amount_is_refused() {
+    for bad in ["0", "-1", "NaN", "inf"] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("r");
+        let assert = costcast()
+            .args(["run", CANONICAL, "-n", "1000", "-o"])
+            .arg(&out)
+            .arg(format!("--precision={bad}"))
+            .assert()
+            .code(1);
+        assert!(stderr(&assert).contains("--precision: must be a share of the mean NPV below 1"), "{bad}");
+        assert!(!out.exists(), "{bad}: nothing is written");
+    }
+}
+
+#[test]
+fn summary_csv_has_the_standard_error_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r");
+    costcast().args(["run", CANONICAL, "-n", "4000", "--format", "csv", "-o"]).arg(&out).assert().success();
+    let text = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    assert!(text.starts_with("scenario,metric,mean,sd,p5,p10,p50,p90,p95,min,max,mean_se,p10_se,p50_se,p90_se\n"));
+    // Probability rows leave them empty; statistics rows fill them.
+    let npv = text.lines().find(|l| l.starts_with("Quick wins,npv,")).unwrap();
+    assert!(npv.split(',').skip(11).all(|c| c.parse::<f64>().is_ok_and(|x| x > 0.0)), "{npv}");
+    let prob = text.lines().find(|l| l.starts_with("Quick wins,prob_npv_positive,")).unwrap();
+    assert!(prob.ends_with(",,,,"), "{prob}");
+}
