@@ -133,6 +133,18 @@ pub struct Staffing {
     pub paid_hours_per_fte: InputId,
     pub cost_per_fte: InputId,
     pub concurrency: InputId,
+    /// Callers who hang up (spec section 14): the queue is staffed by
+    /// Erlang A instead of Erlang C. None: they wait as long as it takes.
+    pub abandonment: Option<Abandonment>,
+}
+
+/// A staffed queue's callers' patience and the abandonment share allowed.
+#[derive(Debug, Clone)]
+pub struct Abandonment {
+    /// Mean patience of a waiting caller, seconds.
+    pub patience_seconds: InputId,
+    /// Cap on the share of callers who hang up; None: no cap.
+    pub max_abandon: Option<InputId>,
 }
 
 /// Where a channel's baseline volume comes from.

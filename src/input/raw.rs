@@ -134,6 +134,10 @@ pub struct RawStaffing {
     pub paid_hours_per_fte: Option<Spanned<Expr>>,
     pub cost_per_fte: Option<Spanned<Expr>>,
     pub concurrency: Option<Spanned<Expr>>,
+    /// Mean patience of a waiting caller (spec section 14): Erlang A.
+    pub patience_seconds: Option<Spanned<Expr>>,
+    /// Abandonment share allowed, with `patience_seconds`.
+    pub max_abandon: Option<Spanned<Expr>>,
 }
 
 /// `[[correlation]]`: two inputs and their rank correlation.
@@ -221,7 +225,7 @@ const MODEL_FIELDS: [&str; 12] = [
 /// The fields of a channel, also the columns of `channels_csv`.
 const CHANNEL_FIELDS: [&str; 9] =
     ["id", "volume", "growth", "noise", "cost_per_contact", "inflation", "fixed_monthly", "seasonality", "staffing"];
-const STAFFING_FIELDS: [&str; 9] = [
+const STAFFING_FIELDS: [&str; 11] = [
     "aht_seconds",
     "open_hours",
     "service_level",
@@ -231,6 +235,8 @@ const STAFFING_FIELDS: [&str; 9] = [
     "paid_hours_per_fte",
     "cost_per_fte",
     "concurrency",
+    "patience_seconds",
+    "max_abandon",
 ];
 const CORRELATION_FIELDS: [&str; 2] = ["between", "rho"];
 const SCENARIO_FILE_FIELDS: [&str; 5] = ["model", "initiative", "scenario", "correlation", "optimize"];
@@ -277,6 +283,8 @@ impl RawChannel {
                 paid_hours_per_fte: r.get(&s, "paid_hours_per_fte"),
                 cost_per_fte: r.get(&s, "cost_per_fte"),
                 concurrency: r.get(&s, "concurrency"),
+                patience_seconds: r.get(&s, "patience_seconds"),
+                max_abandon: r.get(&s, "max_abandon"),
             };
             Spanned::new(s.span.clone(), raw)
         });

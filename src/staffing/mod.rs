@@ -5,9 +5,10 @@
 //! price. Contact centres pay for agents: staffing moves in whole agents,
 //! and a smaller queue needs proportionally more of them for the same
 //! service level (the pooling loss). [`erlang`] finds the agents a month's
-//! traffic needs; the simulation turns them into FTE and labour cost.
+//! traffic needs ([`erlang_a`] when callers hang up); the simulation turns them into FTE and labour cost.
 
 pub mod erlang;
+pub mod erlang_a;
 
 /// Full-time equivalents for `agents` seats staffed `open_hours` a month:
 /// N * open_hours / (paid_hours_per_fte * (1 - shrinkage)).

@@ -11,7 +11,7 @@ use toml::Spanned;
 use super::Checker;
 use super::units::{self, Meaning, Unit};
 use crate::input::{Expr, RawStaffing, SourceFile};
-use crate::model::{InputId, InputKind, Staffing};
+use crate::model::{Abandonment, InputId, InputKind, Staffing};
 
 /// Mass outside a field's range a distribution may have (rounding, far
 /// tails); the simulation clamps such draws into the range.
@@ -78,6 +78,7 @@ const OPEN_HOURS: Unit = Unit::Quantity("open hours are the hours staffed in a m
 const ANSWER: Unit = Unit::Quantity("an answer time is a number of seconds");
 const PAID_HOURS: Unit = Unit::Quantity("paid hours are the hours an FTE is paid in a month");
 const COST_PER_FTE: Unit = Unit::Quantity("a cost per FTE is an amount of money");
+const PATIENCE: Unit = Unit::Quantity("a patience is a number of seconds");
 const CONCURRENCY: Unit = Unit::Quantity("concurrency is a number of contacts an agent handles at once");
 
 /// Register and check a channel's staffing inputs. `field` is the path to
@@ -116,6 +117,28 @@ pub(crate) fn check_staffing(
         paid_hours_per_fte: field_input("paid_hours_per_fte", &s.paid_hours_per_fte, None, Range::POSITIVE, PAID_HOURS),
         cost_per_fte: field_input("cost_per_fte", &s.cost_per_fte, None, Range::NON_NEGATIVE, COST_PER_FTE),
         concurrency: field_input("concurrency", &s.concurrency, Some(1.0), Range::AT_LEAST_ONE, CONCURRENCY),
+        abandonment: None,
+    };
+    // Only a queue that says its callers' patience gets these inputs, so a
+    // model without them samples exactly the inputs it always did.
+    let staffing = match (&s.patience_seconds, &s.max_abandon) {
+        (Some(_), max_abandon) => {
+            let patience_seconds =
+                field_input("patience_seconds", &s.patience_seconds, None, Range::POSITIVE, PATIENCE);
+            let max_abandon = max_abandon
+                .as_ref()
+                .map(|_| field_input("max_abandon", &s.max_abandon, None, Range::OPEN_UNIT, Unit::Share));
+            Staffing { abandonment: Some(Abandonment { patience_seconds, max_abandon }), ..staffing }
+        }
+        (None, Some(m)) => {
+            ck.error(file.error(
+                Some(m.span()),
+                format!("{field}.staffing.max_abandon"),
+                "an abandonment cap needs the callers' patience: add patience_seconds".to_owned(),
+            ));
+            staffing
+        }
+        (None, None) => staffing,
     };
     ck.anchor = anchor;
     staffing

@@ -425,6 +425,13 @@ bad_cases! {
     staffing_shrinkage_reaches_one: Model ["error: model.toml:21:13: channel \"phone\".staffing.shrinkage: 20.00% of this distribution", "every draw must be in [0, 1)"];
     staffing_aht_can_be_negative: Model ["error: model.toml:16:15: channel \"phone\".staffing.aht_seconds: 6.68% of this distribution", "every draw must be > 0 and at most 86400"];
     staffing_concurrency_below_one: Model ["error: model.toml:24:15: channel \"phone\".staffing.concurrency: must be >= 1, got 0.5"];
+    staffing_patience_zero: Model ["error: model.toml:24:20: channel \"phone\".staffing.patience_seconds: must be > 0, got 0"] errors = 1;
+    staffing_max_abandon_one: Model [
+        "error: model.toml:25:15: channel \"phone\".staffing.max_abandon: max_abandon = 1 is a share strictly between 0 and 1",
+    ] errors = 1;
+    staffing_max_abandon_without_patience: Model [
+        "error: model.toml:24:15: channel \"phone\".staffing.max_abandon: an abandonment cap needs the callers' patience",
+    ] errors = 1;
     staffing_missing_aht: Model ["error: model.toml:15:1: channel \"phone\".staffing.aht_seconds: is required but missing"];
     staffing_unknown_field: Model ["error: model.toml:24:1: ", "unknown field `service_levle`"];
     staffing_zero_open_hours: Model ["error: model.toml:17:14: channel \"phone\".staffing.open_hours: must be > 0 and at most 744, got 0"];

@@ -5,6 +5,7 @@
 #![allow(clippy::needless_range_loop)]
 
 use super::lanes::{LANES, Lanes, ZERO};
+use crate::staffing::erlang_a::{ErlangA, Targets};
 use crate::staffing::{self, erlang};
 
 /// A staffed channel's queue, with this block's sampled-once inputs folded
@@ -22,6 +23,23 @@ pub(super) struct Queue {
     max_occupancy: Lanes,
     /// FTE per agent seat: open_hours / (paid_hours_per_fte * (1 - shrinkage)).
     fte_per_agent: Lanes,
+    /// With callers who hang up (spec section 14), what Erlang A needs
+    /// beyond the Erlang C factors.
+    patience: Option<Patience>,
+}
+
+/// A queue's Erlang A factors, per lane, in seconds.
+#[derive(Debug, Clone, Default)]
+struct Patience {
+    /// Arrivals per second one contact a month brings: 1 / (open_hours * 3600).
+    rate_per_contact: Lanes,
+    /// AHT / concurrency: one server's mean service time before reduce_cost.
+    service_seconds: Lanes,
+    /// 1 / patience_seconds.
+    abandonment: Lanes,
+    answer_seconds: Lanes,
+    /// 1 where no cap is set.
+    max_abandon: Lanes,
 }
 
 /// Shortest AHT (seconds) the queue formulas see, and the smallest factor
@@ -41,6 +59,7 @@ impl Queue {
             target: ZERO,
             max_occupancy: ZERO,
             fte_per_agent: ZERO,
+            patience: None,
         }
     }
 
@@ -61,6 +80,18 @@ impl Queue {
             self.max_occupancy[l] = v[s.max_occupancy][l].clamp(1e-9, 1.0);
             self.fte_per_agent[l] = staffing::fte(1.0, open_hours, paid, shrinkage);
         }
+        if let Some(a) = &s.abandonment {
+            let p = self.patience.get_or_insert_with(Patience::default);
+            for l in 0..LANES {
+                let aht = v[s.aht_seconds][l].max(MIN_AHT_SECONDS);
+                let open_hours = v[s.open_hours][l].max(f64::MIN_POSITIVE);
+                p.rate_per_contact[l] = 1.0 / (open_hours * 3600.0);
+                p.service_seconds[l] = aht / v[s.concurrency][l].max(1.0);
+                p.abandonment[l] = 1.0 / v[a.patience_seconds][l].max(f64::MIN_POSITIVE);
+                p.answer_seconds[l] = v[s.answer_seconds][l].max(0.0);
+                p.max_abandon[l] = a.max_abandon.map_or(1.0, |m| v[m][l].clamp(1e-9, 1.0 - 1e-9));
+            }
+        }
     }
 
     /// FTE and labour cost for a month's volume, with AHT scaled by
@@ -75,12 +106,39 @@ impl Queue {
             traffic[l] = volume[l] * self.erlangs_per_contact[l] * factor;
             rate[l] = self.answer_over_aht[l] / factor;
         }
-        let agents = erlang::agents::<LANES>(&traffic, &rate, &self.target, &self.max_occupancy);
+        let agents = match &self.patience {
+            None => erlang::agents::<LANES>(&traffic, &rate, &self.target, &self.max_occupancy),
+            Some(p) => self.agents_erlang_a(p, volume, aht_factor),
+        };
         let (mut fte, mut labour) = (ZERO, ZERO);
         for l in 0..LANES {
             fte[l] = agents[l] * self.fte_per_agent[l];
             labour[l] = fte[l] * fte_price[l];
         }
         (fte, labour)
+    }
+
+    /// Agents by Erlang A, lane by lane: the search is not vectorised (each
+    /// lane's queue has its own length), and only queues with a patience
+    /// take this path.
+    #[inline(never)]
+    fn agents_erlang_a(&self, p: &Patience, volume: &Lanes, aht_factor: &Lanes) -> Lanes {
+        let mut agents = ZERO;
+        for l in 0..LANES {
+            let factor = aht_factor[l].max(MIN_AHT_FACTOR);
+            let queue = ErlangA {
+                arrival: volume[l].max(0.0) * p.rate_per_contact[l],
+                service: 1.0 / (p.service_seconds[l] * factor),
+                abandonment: p.abandonment[l],
+            };
+            let targets = Targets {
+                service_level: self.target[l],
+                answer_time: p.answer_seconds[l],
+                max_occupancy: self.max_occupancy[l],
+                max_abandon: p.max_abandon[l],
+            };
+            agents[l] = f64::from(queue.agents(&targets));
+        }
+        agents
     }
 }

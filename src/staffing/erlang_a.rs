@@ -1,0 +1,362 @@
+//! Erlang A: the fewest agents a queue needs when callers hang up
+//! (spec section 14).
+//!
+//! Erlang C assumes every caller waits as long as it takes, so a short-staffed
+//! queue grows without bound and needs `N > A`. Real callers give up: with
+//! exponential patience of mean `patience`, a waiting caller leaves at rate
+//! `1 / patience`. The queue is then an M/M/N+M birth-death chain, stable at
+//! any load: births at the arrival rate `lambda`, deaths at
+//! `min(n, N) * mu + max(n - N, 0) * theta` in state `n` (callers in the
+//! system), with `mu` one server's service rate and `theta = 1 / patience`.
+//!
+//! Everything here follows pyworkforce's `ErlangA` (queuing/abandonment.py),
+//! which computes the metrics exactly from that chain rather than from a
+//! closed-form approximation:
+//!
+//! - the stationary distribution `p[n]`, grown term by term until the newest
+//!   term is below `1e-15` of the mass (past `N`), rescaled against overflow;
+//! - `P(wait) = sum_{n >= N} p[n]`, `E[queue] = sum (n - N) p[n]`,
+//!   `P(abandon) = theta E[queue] / lambda`, occupancy
+//!   `lambda (1 - P(abandon)) / (N mu)`;
+//! - the service level, the share of *all* arrivals answered within `t`: an
+//!   arrival finding a free agent is answered at once; one that queues with
+//!   `j` callers ahead moves up at rate `N mu + j theta` and abandons at rate
+//!   `theta`, and the chance it reaches an agent by `t` comes from
+//!   uniformizing that absorbing chain (Poisson weights truncated at
+//!   `lambda t + 10 sqrt(lambda t) + 50` jumps, as pyworkforce does).
+//!
+//! Two departures, neither changing a result beyond rounding: the tagged
+//! chain is linear, so the arrivals' mix of queue positions runs through it
+//! once, as one initial distribution, where pyworkforce runs it once per
+//! position; and the Poisson weights are carried in logarithms, so that a
+//! long answer time (more than about 745 uniformized jumps, where
+//! `exp(-lambda t)` underflows to 0) still counts its delayed answers.
+//!
+//! Rates may be in any one time unit (per second, per AHT): only their
+//! ratios and `rate x time` products enter.
+
+/// Mass below which the stationary distribution's tail is cut (as a share
+/// of the mass so far), pyworkforce's `1e-15`.
+const TAIL: f64 = 1e-15;
+/// States past `N` after which the chain is cut whatever its tail (a
+/// guard; abandonment keeps the real tail far shorter).
+const MAX_QUEUE: usize = 100_000;
+/// Agents past the traffic after which the search stops (a guard: the
+/// targets are all met long before).
+const MAX_EXTRA_AGENTS: f64 = 100_000.0;
+
+/// An M/M/N+M queue: arrivals, one agent's service rate and the rate at
+/// which a waiting caller abandons, all per the same time unit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ErlangA {
+    /// Arrival rate `lambda`.
+    pub arrival: f64,
+    /// One agent's service rate `mu` (concurrency / AHT).
+    pub service: f64,
+    /// Abandonment rate of a waiting caller, `theta = 1 / patience`.
+    pub abandonment: f64,
+}
+
+/// The stationary metrics of an Erlang A queue with a given number of
+/// agents.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Metrics {
+    /// Share of arrivals that find every agent busy.
+    pub wait: f64,
+    /// Share of arrivals that hang up before being answered.
+    pub abandon: f64,
+    /// Share of agent time spent on contacts.
+    pub occupancy: f64,
+    /// Mean number of callers waiting.
+    pub queue_length: f64,
+    /// Mean wait over all arrivals (`queue_length / lambda`, Little's law).
+    pub average_speed_of_answer: f64,
+}
+
+/// What [`ErlangA::agents`] must reach.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Targets {
+    /// Share of all arrivals to answer within `answer_time`, in (0, 1).
+    pub service_level: f64,
+    /// The answer time, in the rates' time unit.
+    pub answer_time: f64,
+    /// Cap on occupancy, in (0, 1].
+    pub max_occupancy: f64,
+    /// Cap on the abandonment share; 1 for none.
+    pub max_abandon: f64,
+}
+
+impl ErlangA {
+    /// Offered traffic in Erlangs, `lambda / mu`.
+    pub fn traffic(&self) -> f64 {
+        self.arrival / self.service
+    }
+
+    /// The normalised stationary distribution `p[0..]` with `agents` agents.
+    fn stationary(&self, agents: usize) -> Vec<f64> {
+        let (lam, mu, theta) = (self.arrival, self.service, self.abandonment);
+        let mut probs = Vec::with_capacity(agents + 64);
+        probs.push(1.0);
+        let mut total = 1.0;
+        let mut n = 0usize;
+        loop {
+            n += 1;
+            let death = n.min(agents) as f64 * mu + n.saturating_sub(agents) as f64 * theta;
+            let term = probs[n - 1] * lam / death;
+            probs.push(term);
+            total += term;
+            if n > agents && term < TAIL * total {
+                break;
+            }
+            if n > agents + MAX_QUEUE {
+                break;
+            }
+            if term > 1e250 {
+                for p in &mut probs {
+                    *p /= 1e250;
+                }
+                total /= 1e250;
+            }
+        }
+        let norm: f64 = probs.iter().sum();
+        for p in &mut probs {
+            *p /= norm;
+        }
+        probs
+    }
+
+    /// The stationary metrics from a distribution for `agents` agents.
+    fn metrics_of(&self, agents: usize, probs: &[f64]) -> Metrics {
+        let delayed = &probs[agents.min(probs.len())..];
+        let wait: f64 = delayed.iter().sum();
+        let queue_length: f64 = delayed.iter().enumerate().map(|(j, p)| j as f64 * p).sum();
+        let abandon = self.abandonment * queue_length / self.arrival;
+        let throughput = self.arrival * (1.0 - abandon);
+        Metrics {
+            wait,
+            abandon,
+            occupancy: throughput / (agents as f64 * self.service),
+            queue_length,
+            average_speed_of_answer: queue_length / self.arrival,
+        }
+    }
+
+    /// The stationary metrics with `agents` agents (at least 1). A queue
+    /// with no arrivals waits for nothing and abandons nothing.
+    pub fn metrics(&self, agents: u32) -> Metrics {
+        let agents = agents.max(1) as usize;
+        if self.arrival <= 0.0 {
+            return Metrics {
+                wait: 0.0,
+                abandon: 0.0,
+                occupancy: 0.0,
+                queue_length: 0.0,
+                average_speed_of_answer: 0.0,
+            };
+        }
+        self.metrics_of(agents, &self.stationary(agents))
+    }
+
+    /// Share of all arrivals answered within `answer_time` with `agents`
+    /// agents (at least 1).
+    pub fn service_level(&self, agents: u32, answer_time: f64) -> f64 {
+        let agents = agents.max(1) as usize;
+        if self.arrival <= 0.0 {
+            return 1.0;
+        }
+        self.service_level_of(agents, &self.stationary(agents), answer_time)
+    }
+
+    fn service_level_of(&self, agents: usize, probs: &[f64], answer_time: f64) -> f64 {
+        let immediate: f64 = probs[..agents.min(probs.len())].iter().sum();
+        if probs.len() <= agents {
+            return immediate;
+        }
+        let delayed = self.delayed_answered_within(agents, &probs[agents..], answer_time);
+        (immediate + delayed).min(1.0)
+    }
+
+    /// Mass of `delayed[j]` (arrivals queueing with `j` callers ahead)
+    /// answered within `t`, by uniformization of the tagged caller's chain.
+    fn delayed_answered_within(&self, agents: usize, delayed: &[f64], t: f64) -> f64 {
+        let (mu, theta) = (self.service, self.abandonment);
+        let max_ahead = delayed.len() - 1;
+        let serve = agents as f64 * mu;
+        let max_rate = serve + max_ahead as f64 * theta + theta;
+        if max_rate <= 0.0 || t <= 0.0 {
+            // No time to answer anyone who queues (pyworkforce's
+            // uniformization with zero jumps gives the same 0).
+            return 0.0;
+        }
+        let mut dist = delayed.to_vec();
+        let mut next = vec![0.0; dist.len()];
+        let mut served = 0.0;
+        let lam_t = max_rate * t;
+        let max_steps = (lam_t + 10.0 * lam_t.sqrt() + 50.0) as usize;
+        let ln_lam_t = lam_t.ln();
+        let mut ln_poisson = -lam_t;
+        let mut result = 0.0;
+        for k in 1..=max_steps {
+            next.iter_mut().for_each(|x| *x = 0.0);
+            for (j, &pj) in dist.iter().enumerate() {
+                if pj == 0.0 {
+                    continue;
+                }
+                let advance = serve + j as f64 * theta;
+                let stay = max_rate - advance - theta;
+                if j == 0 {
+                    served += pj * (advance / max_rate);
+                } else {
+                    next[j - 1] += pj * (advance / max_rate);
+                }
+                next[j] += pj * (stay / max_rate);
+            }
+            std::mem::swap(&mut dist, &mut next);
+            ln_poisson += ln_lam_t - (k as f64).ln();
+            result += ln_poisson.exp() * served;
+        }
+        result
+    }
+
+    /// The fewest agents (at least 1) whose service level reaches
+    /// `targets.service_level` within `targets.answer_time`, with occupancy
+    /// at most `targets.max_occupancy` and abandonment at most
+    /// `targets.max_abandon`.
+    ///
+    /// The search starts below `service_level x A`: fewer agents cannot
+    /// reach the service level, since the answered share `1 - P(abandon)`
+    /// is the throughput over `lambda`, at most `N mu / lambda = N / A`,
+    /// and the service level is at most the answered share. (pyworkforce
+    /// starts at `ceil(A)`; the contract asks for the least `N >= 1`, which
+    /// can lie below `A` when callers are impatient and the target modest.)
+    /// For the same reason `1 - P(abandon) < target` rules an `N` out before
+    /// the costlier service level is computed.
+    pub fn agents(&self, targets: &Targets) -> u32 {
+        if self.arrival <= 0.0 {
+            return 1;
+        }
+        let a = self.traffic();
+        let mut n = ((targets.service_level * a).floor() - 1.0).max(1.0);
+        let last = a + MAX_EXTRA_AGENTS;
+        while n < last {
+            let agents = n as usize;
+            let probs = self.stationary(agents);
+            let m = self.metrics_of(agents, &probs);
+            if m.occupancy <= targets.max_occupancy
+                && m.abandon <= targets.max_abandon
+                && 1.0 - m.abandon + 1e-12 >= targets.service_level
+                && self.service_level_of(agents, &probs, targets.answer_time) >= targets.service_level
+            {
+                break;
+            }
+            n += 1.0;
+        }
+        // `as` saturates; a whole number >= 1 below u32::MAX for any queue
+        // validation lets through.
+        n as u32
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::staffing::erlang;
+
+    /// pyworkforce's test case, in seconds: 100 calls in 30 minutes, AHT
+    /// 3 minutes, patience 5 minutes.
+    fn published() -> ErlangA {
+        ErlangA { arrival: 100.0 / 1800.0, service: 1.0 / 180.0, abandonment: 1.0 / 300.0 }
+    }
+
+    fn round(x: f64, places: i32) -> f64 {
+        let s = 10f64.powi(places);
+        (x * s).round() / s
+    }
+
+    #[test]
+    fn matches_pyworkforce_published_metrics() {
+        let q = published();
+        let m = q.metrics(14);
+        assert_eq!(round(m.wait, 5), 0.14526);
+        assert_eq!(round(m.abandon, 6), 0.013984);
+        assert_eq!(round(m.occupancy, 6), 0.704297);
+        // 0.069919 minutes in pyworkforce.
+        assert_eq!(round(m.average_speed_of_answer / 60.0, 6), 0.069919);
+        assert_eq!(round(q.service_level(14, 20.0), 6), 0.916792);
+    }
+
+    #[test]
+    fn published_case_needs_13_agents_where_erlang_c_needs_14() {
+        let q = published();
+        let targets = Targets { service_level: 0.8, answer_time: 20.0, max_occupancy: 1.0, max_abandon: 1.0 };
+        assert_eq!(q.agents(&targets), 13);
+        assert!(q.service_level(13, 20.0) >= 0.8);
+        assert!(q.service_level(12, 20.0) < 0.8);
+        assert_eq!(erlang::agents_one(10.0, 20.0 / 180.0, 0.8, 1.0), 14);
+        // pyworkforce's test_erlanga_required_positions_meets_targets.
+        let strict = Targets { max_occupancy: 0.85, max_abandon: 0.05, ..targets };
+        let n = q.agents(&strict);
+        let m = q.metrics(n);
+        assert!(m.occupancy <= 0.85 && m.abandon <= 0.05 && q.service_level(n, 20.0) >= 0.8);
+        let below = q.metrics(n - 1);
+        assert!(below.occupancy > 0.85 || below.abandon > 0.05 || q.service_level(n - 1, 20.0) < 0.8);
+    }
+
+    #[test]
+    fn tends_to_erlang_c_as_patience_grows() {
+        // pyworkforce's test_erlanga_matches_erlangc_in_patient_limit.
+        let q = ErlangA { abandonment: 1.0 / 60_000_000.0, ..published() };
+        for n in [15u32, 20, 25] {
+            let m = q.metrics(n);
+            let c = erlang::erlang_c(n, 10.0);
+            assert!((m.wait - c).abs() < 1e-4, "P(wait) {n}: {} vs {c}", m.wait);
+            assert!((m.occupancy - 10.0 / f64::from(n)).abs() < 1e-4, "occupancy {n}");
+            let sl = erlang::service_level(n, 10.0, 20.0 / 180.0);
+            assert!((q.service_level(n, 20.0) - sl).abs() < 1e-3, "service level {n}");
+        }
+    }
+
+    #[test]
+    fn more_agents_or_patience_behave_as_they_should() {
+        let q = published();
+        let levels: Vec<f64> = (14..22).map(|n| q.service_level(n, 20.0)).collect();
+        assert!(levels.windows(2).all(|w| w[1] >= w[0] - 1e-9), "{levels:?}");
+        let patient = ErlangA { abandonment: 1.0 / 1200.0, ..q };
+        let impatient = ErlangA { abandonment: 1.0 / 60.0, ..q };
+        assert!(impatient.metrics(14).abandon > patient.metrics(14).abandon);
+        assert!(q.service_level(16, 60.0) >= q.service_level(16, 5.0));
+        // Little's law.
+        let m = q.metrics(16);
+        assert!((m.average_speed_of_answer - m.queue_length / q.arrival).abs() < 1e-12);
+    }
+
+    #[test]
+    fn impatient_callers_can_need_fewer_agents_than_the_traffic() {
+        // A = 10 Erlangs, callers hang up after 6 s on average, half must
+        // be answered within 20 s: a queue below A is stable here.
+        let q = ErlangA { abandonment: 1.0 / 6.0, ..published() };
+        let targets = Targets { service_level: 0.5, answer_time: 20.0, max_occupancy: 1.0, max_abandon: 1.0 };
+        let n = q.agents(&targets);
+        assert!(f64::from(n) < q.traffic(), "{n}");
+        assert!(q.service_level(n, 20.0) >= 0.5);
+        assert!((1..n).all(|k| q.service_level(k, 20.0) < 0.5));
+    }
+
+    #[test]
+    fn long_answer_time_keeps_delayed_answers() {
+        // 1,000 Erlangs and a 10-minute answer time: far more than 745
+        // uniformized jumps, where exp(-lambda t) alone underflows.
+        let q = ErlangA { arrival: 1000.0 / 180.0, service: 1.0 / 180.0, abandonment: 1.0 / 600.0 };
+        let immediate = 1.0 - q.metrics(1000).wait;
+        let sl = q.service_level(1000, 600.0);
+        assert!(sl > immediate + 0.01 && sl <= 1.0, "{sl} vs {immediate}");
+    }
+
+    #[test]
+    fn no_arrivals_need_one_agent() {
+        let q = ErlangA { arrival: 0.0, ..published() };
+        let targets = Targets { service_level: 0.9, answer_time: 20.0, max_occupancy: 0.85, max_abandon: 0.05 };
+        assert_eq!(q.agents(&targets), 1);
+        assert_eq!(q.metrics(1).abandon, 0.0);
+    }
+}
