@@ -76,7 +76,11 @@ pub fn load_model_inputs(path: &Path) -> Result<Checked<(Model, Inputs)>, InputE
 
 /// Is this TOML file a scenario (it names a model) rather than a model?
 pub fn is_scenario_file(path: &Path) -> bool {
-    std::fs::read_to_string(path).is_ok_and(|t| crate::input::raw::is_scenario_text(&t))
+    use crate::input::source::{MAX_INPUT_BYTES, read_bounded};
+    read_bounded(path, MAX_INPUT_BYTES)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .is_some_and(|t| crate::input::raw::is_scenario_text(&t))
 }
 
 /// Collects diagnostics, warnings and the input registry while checking.
