@@ -91,3 +91,42 @@ fn threads_far_past_the_cores_are_capped_with_a_warning() {
         .success();
     assert!(stderr(&assert).contains("--threads 100000 is more than 4 a core"), "{}", stderr(&assert));
 }
+
+#[test]
+fn batch_links_are_relative_and_encoded_never_a_scheme() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = dir.path().join("inputs");
+    std::fs::create_dir_all(&inputs).unwrap();
+    std::fs::write(inputs.join("javascript:alert(1).toml"), crate::util::canonical_scenario_text()).unwrap();
+    let out = dir.path().join("batch");
+    costcast()
+        .arg("batch")
+        .arg(inputs.join("javascript:alert(1).toml"))
+        .args(["-n", "200", "--format", "csv,html", "-o"])
+        .arg(&out)
+        .timeout(Duration::from_secs(300))
+        .assert()
+        .success();
+    let index = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(index.contains("href=\"./javascript%3Aalert%281%29/report.html\""), "{index}");
+    assert!(!index.contains("href=\"javascript:"), "{index}");
+}
+
+#[test]
+fn a_name_past_a_workbook_cell_is_refused_by_check_as_by_run() {
+    // Before: `check` passed and `run` failed writing the workbook (exit 2).
+    let long = "x".repeat(32_768);
+    let scenario = |s: String| s.replacen("name = \"Quick wins\"", &format!("name = \"{long}\""), 1);
+    for command in ["check", "run"] {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = copy_canonical(tmp.path(), |m| m, scenario);
+        let mut cmd = costcast();
+        cmd.arg(command).arg(&file);
+        if command == "run" {
+            cmd.arg("-o").arg(tmp.path().join("out"));
+        }
+        let assert = cmd.timeout(Duration::from_secs(120)).assert().code(1);
+        let err = stderr(&assert);
+        assert!(err.contains(".name") && err.contains("at most 32767"), "{command}: {err}");
+    }
+}
