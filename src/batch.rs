@@ -543,12 +543,30 @@ fn index_head(by: RankBy) -> String {
     head
 }
 
+/// A folder name as one relative URL path segment: every byte but the
+/// unreserved ones percent-encoded. A scenario file named
+/// `javascript:alert(1).toml` thus links to `./javascript%3Aalert%281%29/`,
+/// never to a scheme, and `#`, `?` or `/` in a name stay part of it
+/// (issue 28).
+fn href_segment(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
 /// One ranking as a table; every amount in its own file's currency.
 fn index_table(ranking: &Ranking, by: RankBy, formats: report::Formats) -> String {
     let mut rows = String::new();
     for (k, r) in ranking.cases.iter().enumerate() {
         let money = |x: f64| escape(&money_short(x, &r.currency));
-        let link = if formats.html { format!("{}/report.html", r.folder) } else { format!("{}/summary.csv", r.folder) };
+        let folder = href_segment(&r.folder);
+        let link = if formats.html { format!("./{folder}/report.html") } else { format!("./{folder}/summary.csv") };
         let cell = |metric: RankBy, text: String| {
             if metric == by { format!("<td class=\"by\">{text}</td>") } else { format!("<td>{text}</td>") }
         };

@@ -115,7 +115,20 @@ pub fn run_threads(requested: usize) -> usize {
 }
 
 /// A rayon pool of `threads` threads (0: one per core).
+///
+/// More than four threads a core only costs memory and start-up time (the
+/// results are the same on any count), and a slip such as `--threads
+/// 1000000` would try to start a million: the count is capped, with a
+/// warning (issue 28).
 pub fn pool(threads: usize) -> Result<rayon::ThreadPool, Error> {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let most = 4 * cores;
+    let threads = if threads > most {
+        eprintln!("warning: --threads {threads} is more than 4 a core on {cores} cores; using {most}");
+        most
+    } else {
+        threads
+    };
     rayon::ThreadPoolBuilder::new().num_threads(threads).build().map_err(Error::Threads)
 }
 
@@ -129,6 +142,7 @@ pub fn forecast_in_pool(case: &Case, iterations: usize, seed: u64, progress: &At
     let t1 = Instant::now();
     let kept = timing.then(|| kept_megabytes(&sim));
     let results = aggregate::aggregate(case, sim);
+    aggregate::finite::check(case, &results)?;
     if let Some((results_mb, keys_mb, sample_mb)) = kept {
         eprintln!(
             "timing: simulate {:.3} s, aggregate {:.3} s; kept: results {results_mb:.1} MB, input keys {keys_mb:.1} MB, monthly sample {sample_mb:.1} MB",
@@ -291,8 +305,9 @@ pub(crate) fn write_report(
 /// Run a scenario file end to end and write its report.
 pub fn run(request: &RunRequest, on_warning: impl Fn(&Warning)) -> Result<RunOutcome, Error> {
     let started = Instant::now();
-    let model_file = std::fs::read_to_string(&request.scenario)
+    let model_file = crate::input::source::read_bounded(&request.scenario, crate::input::source::MAX_INPUT_BYTES)
         .ok()
+        .and_then(|b| String::from_utf8(b).ok())
         .and_then(|t| t.parse::<toml::Table>().ok())
         .is_some_and(|t| !t.contains_key("model"));
     if model_file {
@@ -378,6 +393,7 @@ pub fn forecast_to_precision(
         .map(|(s, x)| (s, *x))
         .expect("a case has a scenario");
     let mut results = aggregate::aggregate(case, rounds.simulation);
+    aggregate::finite::check(case, &results)?;
     results.precision = Some(crate::aggregate::precision::PrecisionOutcome {
         asked,
         met: rounds.met,
@@ -520,8 +536,14 @@ pub fn merge(request: &MergeRequest, on_warning: impl Fn(&Warning)) -> Result<Ru
     let mut parts = Vec::new();
     let mut problems = Vec::new();
     for path in &request.parts {
-        match std::fs::read(path) {
-            Err(e) => problems.push(crate::Diagnostic::new(path, "", format!("cannot read the part file: {e}"))),
+        // A part file may be large (it keeps every iteration), but it must
+        // be a regular file: a device would never end.
+        match crate::input::source::read_bounded(path, u64::MAX) {
+            Err(e) => problems.push(crate::Diagnostic::new(
+                path,
+                "",
+                format!("cannot read the part file: {}", crate::input::source::io_reason(&e)),
+            )),
             Ok(bytes) => match shard::decode(path, &bytes) {
                 Ok((header, part)) => parts.push((path.clone(), header, part)),
                 Err(d) => problems.push(d),
@@ -560,7 +582,9 @@ pub fn merge(request: &MergeRequest, on_warning: impl Fn(&Warning)) -> Result<Ru
     output::check_target(&request.output, &case.sources)?;
     let results = pool.install(|| -> Result<Results, Error> {
         let sim = shard::assemble(&case, parts)?;
-        Ok(aggregate::aggregate(&case, sim))
+        let results = aggregate::aggregate(&case, sim);
+        aggregate::finite::check(&case, &results)?;
+        Ok(results)
     })?;
     let from =
         Provenance { command: &request.command, seed: first.seed, threads, started, warnings: &checked.warnings };

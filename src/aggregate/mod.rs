@@ -3,6 +3,7 @@
 //! Every statistic is computed from values in iteration order, so the
 //! tables depend only on the inputs, the seed and the iteration count.
 
+pub mod finite;
 pub mod pnl;
 pub mod precision;
 pub mod rank;

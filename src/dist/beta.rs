@@ -26,11 +26,17 @@ impl PartialEq for Beta {
     }
 }
 
+/// The smallest shape parameter a beta may have. Below it nearly all the
+/// mass sits within a rounding error of an end, the sampler's rejection
+/// loop almost never accepts and the quantile search cannot converge: a
+/// run would never end (issue 28). No forecast needs a shape this small.
+pub const MIN_SHAPE: f64 = 1e-6;
+
 impl Beta {
     pub fn new(a: f64, b: f64) -> Result<Self, ParamError> {
         super::finite("beta", &[("a", a), ("b", b)])?;
-        if !(a > 0.0 && b > 0.0) {
-            return Err(ParamError(format!("beta: a and b must be > 0, got a {a}, b {b}")));
+        if !(a >= MIN_SHAPE && b >= MIN_SHAPE) {
+            return Err(ParamError(format!("beta: a and b must be at least {MIN_SHAPE:e}, got a {a:e}, b {b:e}")));
         }
         let sampler = rand_distr::Beta::new(a, b).map_err(|e| ParamError(format!("beta: {e}")))?;
         let analytic = StatrsBeta::new(a, b).map_err(|e| ParamError(format!("beta: {e}")))?;

@@ -15,7 +15,7 @@ pub struct SourceFile {
 impl SourceFile {
     /// Read a UTF-8 file; a leading BOM (Excel writes one) is dropped.
     pub fn read(path: &Path) -> Result<SourceFile, Diagnostic> {
-        let bytes = std::fs::read(path)
+        let bytes = read_bounded(path, MAX_INPUT_BYTES)
             .map_err(|e| Diagnostic::new(path, "", format!("cannot read the file: {}", io_reason(&e))))?;
         let text = String::from_utf8(bytes).map_err(|e| {
             let at = e.utf8_error().valid_up_to();
@@ -90,6 +90,38 @@ pub(crate) fn plain_words(message: &str, field: &str) -> String {
         m.push_str("; write a month as text: \"YYYY-MM\"");
     }
     m
+}
+
+/// The most bytes an input file (model, scenario, CSV side file) may hold:
+/// far more than any real model, small enough that reading one cannot
+/// exhaust memory.
+pub const MAX_INPUT_BYTES: u64 = 64 << 20;
+
+/// A whole file, refused before reading when it is not a regular file (a
+/// device such as `/dev/zero` or a pipe never ends, and a read of it would
+/// never return) or holds more than `limit` bytes (issue 28). The reason
+/// comes back as an I/O error that [`io_reason`] words.
+pub fn read_bounded(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::{Error, ErrorKind, Read};
+    let meta = std::fs::metadata(path)?;
+    if meta.is_dir() {
+        return Err(Error::from(ErrorKind::IsADirectory));
+    }
+    if !meta.is_file() {
+        return Err(Error::other("it is not a regular file (a device, pipe or socket); give a file"));
+    }
+    let too_big = || Error::other(format!("it holds more than the {} MB an input file may hold", limit >> 20));
+    if meta.len() > limit {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // The file may grow between the look and the read: read one byte past
+    // the limit at most.
+    std::fs::File::open(path)?.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_big());
+    }
+    Ok(bytes)
 }
 
 /// An I/O error in words, without Rust's "(os error 2)" suffix.

@@ -74,9 +74,25 @@ pub fn load_model_inputs(path: &Path) -> Result<Checked<(Model, Inputs)>, InputE
     ck.finish(model.map(|m| (m, inputs)))
 }
 
+/// The most characters a name may have: an Excel cell holds at most
+/// 32,767, and the workbook writes every name into one (issue 28).
+pub const MAX_NAME_CHARS: usize = 32_767;
+
+/// The message for a name past [`MAX_NAME_CHARS`].
+fn name_too_long(name: &str) -> String {
+    format!(
+        "is {} characters long; a name may have at most {MAX_NAME_CHARS} (an Excel cell's limit)",
+        name.chars().count()
+    )
+}
+
 /// Is this TOML file a scenario (it names a model) rather than a model?
 pub fn is_scenario_file(path: &Path) -> bool {
-    std::fs::read_to_string(path).is_ok_and(|t| crate::input::raw::is_scenario_text(&t))
+    use crate::input::source::{MAX_INPUT_BYTES, read_bounded};
+    read_bounded(path, MAX_INPUT_BYTES)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .is_some_and(|t| crate::input::raw::is_scenario_text(&t))
 }
 
 /// Collects diagnostics, warnings and the input registry while checking.

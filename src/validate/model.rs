@@ -48,6 +48,9 @@ fn check_model(ck: &mut Checker, file: &SourceFile, raw: &RawModel) -> Option<Mo
         Some(n) if !n.get_ref().trim().is_empty() => n.get_ref().trim().to_owned(),
         _ => file.path.file_stem().map_or("model".into(), |s| s.to_string_lossy().into_owned()),
     };
+    if let Some(n) = raw.name.as_ref().filter(|_| name.chars().count() > super::MAX_NAME_CHARS) {
+        ck.error(file.error(Some(n.span()), "name", super::name_too_long(&name)));
+    }
     let currency = match &raw.currency {
         None => "USD".to_owned(),
         Some(c) => {

@@ -439,6 +439,8 @@ fn check_scenarios(
             ck.error(file.error(Some(name_at), format!("{field}.name"), "is required but missing"));
         } else if name.is_empty() {
             ck.error(file.error(Some(name_at), format!("{field}.name"), "a scenario needs a name"));
+        } else if name.chars().count() > super::MAX_NAME_CHARS {
+            ck.error(file.error(Some(name_at), format!("{field}.name"), super::name_too_long(&name)));
         } else if name.eq_ignore_ascii_case("baseline") {
             ck.error(file.error(
                 Some(name_at),

@@ -213,7 +213,7 @@ bad_cases! {
     ] errors = 1;
     dist_beta_a_zero: Scenario [
         "error: scenario.toml:7:11: initiative \"kb\".success: invalid expression \"beta(0, 2)\"",
-        "must be > 0",
+        "must be at least 1e-6",
     ] errors = 1;
     dist_bernoulli_p_above_1: Scenario [
         "error: scenario.toml:7:11: initiative \"kb\".success: invalid expression \"bernoulli(1.5)\"",

@@ -81,8 +81,8 @@ fn three_files_one_invalid_give_two_reports_an_error_and_a_ranking() {
     // The index ranks the two files' scenarios, links their reports and
     // names the failure.
     let index = std::fs::read_to_string(out.join("index.html")).unwrap();
-    assert!(index.contains("href=\"acme-ai-roadmap/report.html\""));
-    assert!(index.contains("href=\"contoso-digital-care/report.html\""));
+    assert!(index.contains("href=\"./acme-ai-roadmap/report.html\""));
+    assert!(index.contains("href=\"./contoso-digital-care/report.html\""));
     assert!(index.contains("Not run: fix and run again") && index.contains("callbak"));
     assert!(index.contains("Business cases ranked by NPV P10"));
     assert!(index.contains("These files use different currencies (EUR, USD)"));

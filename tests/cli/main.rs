@@ -32,6 +32,9 @@
 //! - `properties`: laws that hold for any input (proptest).
 //! - `reference`: the canonical case against an independent implementation.
 //! - `report_files`: every report file is written, valid and inert.
+//! - `robustness`: overflowing numbers, unbounded samplers, devices and
+//!   oversized files, absurd thread counts: refused or capped, never a
+//!   panic or a hang.
 //! - `shard`: sharded runs merge to the bytes of one run.
 //! - `slips`: unit slips (`share = 25`) refused with the fix; percent literals.
 //! - `stdout`: a reader that closes stdout early ends a command quietly.
@@ -62,6 +65,7 @@ mod progress;
 mod properties;
 mod reference;
 mod report_files;
+mod robustness;
 mod shard;
 mod slips;
 mod staffing;

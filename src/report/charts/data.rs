@@ -76,7 +76,10 @@ pub fn input_mean(def: &InputDef) -> f64 {
 }
 
 /// Smallest and largest finite value, padded by `pad` of the span (a
-/// unit span when all values are equal or none is finite).
+/// unit span when all values are equal or none is finite). The range is
+/// always finite, with a finite, positive span: plotters and the label
+/// placers divide by it, and values near `f64::MAX` would overflow a
+/// padded range to infinity (issue 28).
 pub fn bounds(values: impl IntoIterator<Item = f64>, pad: f64) -> (f64, f64) {
     let (lo, hi) = values
         .into_iter()
@@ -86,10 +89,35 @@ pub fn bounds(values: impl IntoIterator<Item = f64>, pad: f64) -> (f64, f64) {
         return (0.0, 1.0);
     }
     let span = hi - lo;
-    if span > 0.0 {
+    let padded = if span > 0.0 {
         (lo - pad * span, hi + pad * span)
     } else {
         let half = if lo == 0.0 { 1.0 } else { lo.abs() * 0.05 };
         (lo - half, hi + half)
+    };
+    let usable = |(a, b): (f64, f64)| a.is_finite() && b.is_finite() && a < b && (b - a).is_finite();
+    [padded, (lo, hi), (lo.min(0.0), hi.max(0.0)), (lo / 2.0, hi / 2.0)]
+        .into_iter()
+        .find(|&r| usable(r))
+        .unwrap_or((0.0, 1.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bounds;
+
+    #[test]
+    fn bounds_stay_finite_on_extreme_or_degenerate_values() {
+        for values in [
+            vec![f64::MAX, f64::MAX],
+            vec![-f64::MAX, f64::MAX],
+            vec![1e308, -1e308, 0.0],
+            vec![f64::INFINITY, f64::NAN],
+            vec![],
+        ] {
+            let (lo, hi) = bounds(values.clone(), 0.06);
+            assert!(lo.is_finite() && hi.is_finite() && lo < hi && (hi - lo).is_finite(), "{values:?} gave {lo}..{hi}");
+        }
+        assert_eq!(bounds([1.0, 3.0], 0.5), (0.0, 4.0));
     }
 }

@@ -390,6 +390,8 @@ pub fn whisker<DB: DrawingBackend>(root: &Area<DB>, x: i32, top: i32, bottom: i3
 /// Move label positions (pixels, any order) apart by at least `gap`,
 /// keeping them within `lo..=hi` and as near their wish as that allows.
 pub fn spread(wanted: &[i32], gap: i32, lo: i32, hi: i32) -> Vec<i32> {
+    // A band too small for the labels still gives a valid clamp range.
+    let hi = hi.max(lo);
     let mut order: Vec<usize> = (0..wanted.len()).collect();
     order.sort_by_key(|&i| wanted[i]);
     let mut y: Vec<i32> = order.iter().map(|&i| wanted[i].clamp(lo, hi)).collect();
