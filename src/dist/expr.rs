@@ -418,7 +418,7 @@ mod tests {
             ("pert(5, 5, 5)", "max must be > min"),
             ("uniform(2, 1)", "max must be > min"),
             ("bernoulli(1.5)", "p must lie in [0, 1]"),
-            ("beta(0, 1)", "must be > 0"),
+            ("beta(0, 1)", "must be at least 1e-6"),
             ("3 to 2", "high must be > low"),
             ("0 to 2", "low must be > 0"),
             ("discrete(1: 0.5, 2: 0.4)", "sum to 1"),
