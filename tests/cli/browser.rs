@@ -53,18 +53,8 @@ fn pdf_pages(pdf: &[u8]) -> usize {
 
 fn screenshot(browser: &Path, page: &Path, png: &Path, profile: &Path) {
     let status = Process::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--hide-scrollbars",
-            "--window-size=1200,2400",
-        ])
+        .args(HEADLESS)
+        .arg("--window-size=1200,2400")
         .arg(format!("--user-data-dir={}", profile.display()))
         .arg(format!("--screenshot={}", png.display()))
         .arg(format!("file://{}", page.display()))
