@@ -100,6 +100,9 @@ pub struct NpvDistribution {
     pub percentiles: Vec<f64>,
     /// Histogram over [P0.1, P99.9]; draws outside fall in the end bins.
     pub histogram: Histogram,
+    /// Mean, P10, P50, P90 and their 95% half-widths after 2,048, 4,096,
+    /// ... iterations and at the end: how the figures settled.
+    pub convergence: Vec<precision::Checkpoint>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -301,6 +304,7 @@ fn npv_distributions(case: &Case, ranked: &[rank::RankedNpv<'_>]) -> Vec<NpvDist
                 scenario: scenario.name.clone(),
                 percentiles,
                 histogram: Histogram { start, width, counts },
+                convergence: precision::convergence(npv, sorted),
             }
         })
         .collect()

@@ -141,20 +141,123 @@ pub struct Settled {
 /// statistics the percentiles' intervals need are found (by selection, in
 /// linear time), so checking a round costs far less than sorting it.
 pub fn settled(values: &[f64]) -> Settled {
-    let n = values.len() as u64;
-    let mean = values.iter().sum::<f64>() / values.len().max(1) as f64;
-    let mut scratch = values.to_vec();
-    let mut widest = Z95 * mean_se_of(values);
-    for p in [0.1, 0.5, 0.9] {
-        let se = quantile_se(n, p, |k| Ok::<f64, ()>(select(&mut scratch, k as usize))).unwrap_or(f64::NAN);
-        widest = widest.max(Z95 * se);
-    }
+    let figures = Checkpoint::of(values, &Selected::new(values, false));
+    let mean = figures.mean.0;
+    let widest = figures.all().iter().fold(0.0_f64, |w, f| w.max(f.1));
     Settled { mean, half_width: widest, share: widest / mean.abs() }
 }
 
-/// The `k`-th smallest value (0-based) of `values`, which it reorders.
-fn select(values: &mut [f64], k: usize) -> f64 {
-    *values.select_nth_unstable_by(k, f64::total_cmp).1
+/// A scenario's NPV figures from its first `iterations` iterations, each
+/// with its 95% half-width (1.96 se): a point of the convergence chart.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Checkpoint {
+    pub iterations: usize,
+    /// (value, 95% half-width) of the mean, P10, P50 and P90.
+    pub mean: (f64, f64),
+    pub p10: (f64, f64),
+    pub p50: (f64, f64),
+    pub p90: (f64, f64),
+}
+
+/// The percentiles a checkpoint states.
+const PERCENTILES: [f64; 3] = [0.1, 0.5, 0.9];
+
+impl Checkpoint {
+    /// Mean, P10, P50, P90 in that order.
+    pub fn all(&self) -> [(f64, f64); 4] {
+        [self.mean, self.p10, self.p50, self.p90]
+    }
+
+    /// The figures of `values`, in iteration order, their order
+    /// statistics read from `order`; a percentile's value by numpy's
+    /// linear method, as the summary's.
+    fn of(values: &[f64], order: &Selected) -> Checkpoint {
+        let n = values.len() as u64;
+        let mean = values.iter().sum::<f64>() / values.len().max(1) as f64;
+        let [p10, p50, p90] = PERCENTILES.map(|p| {
+            let value = if order.has_values() {
+                super::stats::interpolate(n, p, |k| order.at(k)).unwrap_or(f64::NAN)
+            } else {
+                f64::NAN
+            };
+            (value, Z95 * quantile_se(n, p, |k| order.at(k)).unwrap_or(f64::NAN))
+        });
+        Checkpoint { iterations: values.len(), mean: (mean, Z95 * mean_se_of(values)), p10, p50, p90 }
+    }
+}
+
+/// The iteration counts a convergence trace stops at: two batches (the
+/// fewest a mean's error needs), doubling, then all `n`.
+pub fn checkpoint_counts(n: usize) -> Vec<usize> {
+    let mut counts: Vec<usize> =
+        std::iter::successors(Some(2 * BATCH), |c| Some(c * 2)).take_while(|&c| c < n).collect();
+    if n > 0 {
+        counts.push(n);
+    }
+    counts
+}
+
+/// How a scenario's NPV figures settled as iterations were added: each
+/// [`checkpoint_counts`] prefix of `values` (iteration order); `sorted`
+/// is all of them sorted, for the last point, which is the summary's.
+pub fn convergence(values: &[f64], sorted: &[f64]) -> Vec<Checkpoint> {
+    use rayon::prelude::*;
+    checkpoint_counts(values.len())
+        .into_par_iter()
+        .map(|n| {
+            let order = if n == sorted.len() { Selected::Sorted(sorted) } else { Selected::new(&values[..n], true) };
+            Checkpoint::of(&values[..n], &order)
+        })
+        .collect()
+}
+
+/// The order statistics a checkpoint reads.
+enum Selected<'a> {
+    /// Every one: the values sorted.
+    Sorted(&'a [f64]),
+    /// (rank, value) of those selected, by rank; `values` when the
+    /// percentiles' own ranks are among them (else only their intervals'
+    /// ends).
+    Found { found: Vec<(u64, f64)>, values: bool },
+}
+
+impl Selected<'_> {
+    /// The ranks the percentiles' intervals read, and with `with_values`
+    /// those their values read, found by selection.
+    fn new(values: &[f64], with_values: bool) -> Selected<'static> {
+        let n = values.len() as u64;
+        let mut ranks = Vec::new();
+        let mut note = |k: u64| {
+            ranks.push(k);
+            Ok::<f64, ()>(0.0)
+        };
+        for p in PERCENTILES {
+            let _ = quantile_se(n, p, &mut note);
+            if with_values && n > 0 {
+                let _ = super::stats::interpolate(n, p, &mut note);
+            }
+        }
+        ranks.sort_unstable();
+        ranks.dedup();
+        let found = ranks.iter().copied().zip(super::stats::order_statistics(values, &ranks)).collect();
+        Selected::Found { found, values: with_values }
+    }
+
+    fn has_values(&self) -> bool {
+        match self {
+            Selected::Sorted(_) => true,
+            Selected::Found { values, .. } => *values,
+        }
+    }
+
+    fn at(&self, k: u64) -> Result<f64, ()> {
+        match self {
+            Selected::Sorted(sorted) => sorted.get(k as usize).copied().ok_or(()),
+            Selected::Found { found, .. } => {
+                found.binary_search_by_key(&k, |f| f.0).map(|i| found[i].1).map_err(|_| ())
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -210,6 +313,46 @@ mod tests {
         assert_eq!(got.half_width, widest);
         let mean = values.iter().sum::<f64>() / values.len() as f64;
         assert!((got.share - widest / mean).abs() < 1e-15);
+    }
+
+    #[test]
+    fn checkpoints_double_from_two_batches_and_end_at_the_run() {
+        assert_eq!(checkpoint_counts(10_000), [2_048, 4_096, 8_192, 10_000]);
+        assert_eq!(checkpoint_counts(8_192), [2_048, 4_096, 8_192]);
+        assert_eq!(checkpoint_counts(500), [500]);
+        assert!(checkpoint_counts(0).is_empty());
+    }
+
+    /// Each checkpoint states what the figures were on that many
+    /// iterations: the same numbers as sorting the prefix and reading it
+    /// as the summary does; the last is the summary's own.
+    #[test]
+    fn each_checkpoint_is_the_summary_of_its_prefix() {
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(11);
+        let normal = Normal::new(-3.0, 2.0).unwrap();
+        let values: Vec<f64> = (0..9_000).map(|_| normal.sample(&mut rng)).collect();
+        let mut sorted = values.clone();
+        sorted.sort_unstable_by(f64::total_cmp);
+        let trace = convergence(&values, &sorted);
+        assert_eq!(trace.iter().map(|c| c.iterations).collect::<Vec<_>>(), [2_048, 4_096, 8_192, 9_000]);
+        for point in &trace {
+            let prefix = &values[..point.iterations];
+            let mut own = prefix.to_vec();
+            own.sort_unstable_by(f64::total_cmp);
+            let q = crate::aggregate::stats::sorted_quantiles(&own, &PERCENTILES);
+            let se = quantile_ses_sorted(&own);
+            assert_eq!([point.p10.0, point.p50.0, point.p90.0], [q[0], q[1], q[2]]);
+            assert_eq!([point.p10.1, point.p50.1, point.p90.1], se.map(|s| Z95 * s));
+            assert_eq!(point.mean.1, Z95 * mean_se_of(prefix));
+            let mean = prefix.iter().sum::<f64>() / prefix.len() as f64;
+            assert_eq!(point.mean.0, mean);
+        }
+        // Settling: the last half-widths are about sqrt(9000 / 2048) = 2.1
+        // times narrower than the first (the mean's within its estimator's
+        // own spread of 1 / sqrt(2 (k - 1)) for k = 2 batches, so only the
+        // direction is asserted).
+        assert!(trace[3].mean.1 < trace[0].mean.1);
+        assert!(trace[3].p50.1 < trace[0].p50.1);
     }
 
     #[test]

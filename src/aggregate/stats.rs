@@ -128,6 +128,26 @@ fn select_quantiles<K: Ord + Copy>(keys: &mut [K], probs: &[f64], value: impl Fn
     out
 }
 
+/// The values of `values` at the 0-based `ranks` (in [`f64::total_cmp`]'s
+/// order), by selection on order keys: each rank, taken in increasing
+/// order, is selected among the values above the one before, so a few
+/// ranks cost a few passes, not a sort.
+pub fn order_statistics(values: &[f64], ranks: &[u64]) -> Vec<f64> {
+    let mut keys: Vec<u64> = values.iter().map(|&x| order_key(x)).collect();
+    let mut wanted: Vec<usize> = ranks.iter().map(|&k| k as usize).collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let mut found = Vec::with_capacity(wanted.len());
+    let mut lo = 0;
+    for k in wanted {
+        assert!(k < keys.len(), "rank {k} of {} values", keys.len());
+        keys[lo..].select_nth_unstable(k - lo);
+        lo = k;
+        found.push((k as u64, from_order_key(keys[k])));
+    }
+    ranks.iter().map(|r| found[found.binary_search_by_key(r, |f| f.0).expect("every rank selected")].1).collect()
+}
+
 /// A key whose integer order is [`f64::total_cmp`]'s order of the values:
 /// the bits with the sign flipped for positives and all bits flipped for
 /// negatives. Equal keys are equal bits.

@@ -1,4 +1,4 @@
-//! The eight charts of the canonical case render as PNG and SVG: PNGs that
+//! The nine charts of the canonical case render as PNG and SVG: PNGs that
 //! decode to the canvas size with many colours, SVGs that are well-formed
 //! XML naming the chart and every scenario, even when a scenario's name is
 //! markup or a formula. Read back from the SVG, the direct labels of the
@@ -110,16 +110,16 @@ fn markup_and_formulas_in_scenario_names_stay_text() {
 #[test]
 fn exporters_name_one_file_per_chart_and_format() {
     let all = charts::exporters(true, true);
-    assert_eq!(all.len(), 16);
+    assert_eq!(all.len(), 18);
     let names: Vec<String> = all.iter().map(|e| e.file_name()).collect();
     assert!(names.contains(&"charts/1-monthly-cost.png".to_owned()));
     assert!(names.contains(&"charts/8-channel-mix.svg".to_owned()));
     let mut unique = names.clone();
     unique.sort();
     unique.dedup();
-    assert_eq!(unique.len(), 16);
+    assert_eq!(unique.len(), 18);
     assert!(charts::exporters(false, true).iter().all(|e| e.file_name().ends_with(".svg")));
-    assert_eq!(charts::exporters(true, false).len(), 8);
+    assert_eq!(charts::exporters(true, false).len(), 9);
     assert!(charts::exporters(false, false).is_empty());
 
     let (case, results) = canonical_forecast();

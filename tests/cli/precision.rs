@@ -121,3 +121,34 @@ fn summary_csv_has_the_standard_error_columns() {
     let prob = text.lines().find(|l| l.starts_with("Quick wins,prob_npv_positive,")).unwrap();
     assert!(prob.ends_with(",,,,"), "{prob}");
 }
+
+/// The convergence chart's last point is the summary's figures: the same
+/// P50 and the same 95% half-widths (1.96 se) the table states; its first
+/// point is the run's first two batches.
+#[test]
+fn the_convergence_trace_ends_at_the_summary() {
+    let case = load(Path::new(CANONICAL));
+    let results = costcast::run::forecast(&case, 20_000, 5, 2).expect("the case runs");
+    for d in &results.npv {
+        let counts: Vec<usize> = d.convergence.iter().map(|c| c.iterations).collect();
+        assert_eq!(counts, [2_048, 4_096, 8_192, 16_384, 20_000], "{}", d.scenario);
+        let row = results.summary.iter().find(|r| r.scenario == d.scenario && r.metric == "npv").unwrap();
+        let SummaryValue::Stats(Some(s)) = row.value else { panic!("npv has statistics") };
+        let last = d.convergence.last().unwrap();
+        assert_eq!([last.p10.0, last.p50.0, last.p90.0], [s.p10, s.p50, s.p90], "{}", d.scenario);
+        let z = costcast::aggregate::precision::Z95;
+        let se = [row.se.mean, row.se.p10, row.se.p50, row.se.p90].map(|x| z * x);
+        assert_eq!([last.mean.1, last.p10.1, last.p50.1, last.p90.1], se, "{}", d.scenario);
+        assert!((last.mean.0 - s.mean).abs() <= 1e-9 * s.mean.abs(), "{}", d.scenario);
+    }
+}
+
+#[test]
+fn the_page_has_the_convergence_chart() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r");
+    costcast().args(["run", CANONICAL, "-n", "10000", "--format", "html", "-o"]).arg(&out).assert().success();
+    let page = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(page.contains("How settled the NPV figures are"));
+    assert!(page.contains("settled to ± $"), "each panel states its widest half-width");
+}

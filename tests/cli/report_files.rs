@@ -79,7 +79,7 @@ fn every_format_is_written_and_valid() {
     }
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     check_html(&html).unwrap();
-    assert_eq!(html.matches("<svg").count(), 8, "all eight charts inline");
+    assert_eq!(html.matches("<svg").count(), 9, "all nine charts inline");
     assert!(!html.contains("{{"), "a template placeholder was left");
     assert!(!html.contains("http://") || !html.contains("src=\"http"), "no network resources");
     for scenario in ["Quick wins", "Full roadmap", "AI only"] {

@@ -1,6 +1,6 @@
 //! Charts of a run (plotters), as PNG and SVG.
 //!
-//! Eight charts, each drawn once for any plotters backend: the SVG backend
+//! Nine charts (ten with the frontier), each drawn once for any plotters backend: the SVG backend
 //! writes to a string, the bitmap backend to a buffer that `png.rs` encodes,
 //! so nothing touches the disk. Text uses DejaVu Sans, embedded, so a
 //! machine with no system fonts draws the same PNG.
@@ -13,6 +13,7 @@
 
 mod axes;
 mod budget;
+mod convergence;
 mod cumulative;
 mod data;
 pub mod fit;
@@ -65,10 +66,13 @@ pub enum Chart {
     ChannelMix,
     /// Portfolios by mean investment and objective (`costcast optimize`).
     Frontier,
+    /// Each scenario's mean and P10/P50/P90 NPV against iterations, in
+    /// their 95% bands: how settled the figures are.
+    Convergence,
 }
 
 impl Chart {
-    pub const ALL: [Chart; 8] = [
+    pub const ALL: [Chart; 9] = [
         Chart::Fan,
         Chart::NpvHistogram,
         Chart::SCurve,
@@ -77,6 +81,7 @@ impl Chart {
         Chart::Cumulative,
         Chart::Budget,
         Chart::ChannelMix,
+        Chart::Convergence,
     ];
 
     /// The file name without extension; stable, numbered in reading order.
@@ -91,6 +96,7 @@ impl Chart {
             Chart::Budget => "7-cost-vs-budget",
             Chart::ChannelMix => "8-channel-mix",
             Chart::Frontier => "9-portfolio-frontier",
+            Chart::Convergence => "10-npv-convergence",
         }
     }
 
@@ -106,6 +112,7 @@ impl Chart {
             Chart::Budget => "Cost by fiscal year against budget",
             Chart::ChannelMix => "Contacts by channel and fiscal year",
             Chart::Frontier => "Portfolios: what each costs and what it returns",
+            Chart::Convergence => "How settled the NPV figures are",
         }
     }
 }
@@ -204,6 +211,7 @@ fn draw<DB: DrawingBackend>(chart: Chart, root: &Area<DB>, case: &Case, results:
         Chart::Budget => budget::draw(root, case, results),
         Chart::ChannelMix => mix::draw(root, case, results),
         Chart::Frontier => frontier::draw(root, case, results),
+        Chart::Convergence => convergence::draw(root, case, results),
     }
 }
 
@@ -256,11 +264,12 @@ impl crate::report::Exporter for ChartFile {
 }
 
 /// The charts these results call for: every run chart, and the frontier
-/// when they come from a portfolio search.
+/// when they come from a portfolio search, in the order of their numbers.
 pub fn charts_for(results: &Results) -> Vec<Chart> {
     let mut charts = Chart::ALL.to_vec();
     if results.portfolio.is_some() {
-        charts.push(Chart::Frontier);
+        let at = charts.iter().position(|&c| c == Chart::Convergence).unwrap_or(charts.len());
+        charts.insert(at, Chart::Frontier);
     }
     charts
 }
