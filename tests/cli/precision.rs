@@ -150,5 +150,5 @@ fn the_page_has_the_convergence_chart() {
     costcast().args(["run", CANONICAL, "-n", "10000", "--format", "html", "-o"]).arg(&out).assert().success();
     let page = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(page.contains("How settled the NPV figures are"));
-    assert!(page.contains("settled to ± $"), "each panel states its widest half-width");
+    assert!(page.contains("within ± $"), "each panel states its widest half-width");
 }

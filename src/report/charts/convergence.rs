@@ -30,8 +30,8 @@ pub fn draw<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Results)
     let unit = crate::report::format::currency_unit(currency);
     let note = format!(
         "Each scenario's NPV ({unit}) on its first 2,048, 4,096, ... iterations up to all {}: mean, P10, P50 \
-         and P90, each in its 95% band (± 1.96 standard errors). Flat lines in narrow bands: more iterations \
-         would change little.",
+         and P90, each in its 95% band (± 1.96 standard errors); under each name, the widest band at the end. \
+         Flat lines in narrow bands: more iterations would change little.",
         grouped(results.iterations as f64, 0)
     );
     let top = style::frame(root, Chart::Convergence.title(), &note)?;
@@ -55,7 +55,7 @@ pub fn draw<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Results)
             data::bounds(trace.iter().flat_map(|c| figures(c).into_iter().flat_map(|(v, h)| [v - h, v + h])), 0.08);
         let ticks = Ticks::for_range(lo, hi);
         let y_label = |v: &f64| ticks.label(*v);
-        let room = Room { left: 84, bottom: 60, right: 40, top: 52 };
+        let room = Room { left: 72, bottom: 60, right: 40, top: 52 };
         let mut plot = axes::plot(&panel.area, x0..x1, lo..hi, room)?;
         let y_desc = if panel.first_column { format!("NPV ({unit})") } else { String::new() };
         axes::grid(&mut plot, Labels::None, Labels::Ticks(5, &y_label), "", &y_desc)?;
@@ -104,7 +104,7 @@ pub fn draw<DB: DrawingBackend>(root: &Area<DB>, case: &Case, results: &Results)
         }
         let detail = trace.last().map_or(String::new(), |c| {
             let widest = figures(c).iter().map(|f| f.1).fold(0.0_f64, f64::max);
-            format!("settled to ± {}", money_short(widest, currency))
+            format!("within ± {}", money_short(widest, currency))
         });
         axes::panel_title(root, &plot, &d.scenario, &detail, Title::Stacked)?;
     }
@@ -130,24 +130,33 @@ fn iterations_label(n: f64) -> String {
     }
 }
 
-/// The ticks of a log axis spanning `x0..x1` (log10 of iterations): the
-/// powers of ten, with 2 and 5 times them when fewer than four fit.
-fn iteration_ticks(x0: f64, x1: f64) -> Vec<f64> {
-    let within = |steps: &[f64]| -> Vec<f64> {
-        (x0.floor() as i32..=x1.ceil() as i32)
-            .flat_map(|e| steps.iter().map(move |m| m * 10f64.powi(e)))
-            .filter(|n| (x0..=x1).contains(&n.log10()))
-            .collect()
-    };
-    let decades = within(&[1.0]);
-    if decades.len() >= 4 { decades } else { within(&[1.0, 2.0, 5.0]) }
+/// The ticks of a log axis spanning `x0..x1` (log10 of iterations), at
+/// `multiples` of the powers of ten.
+fn iteration_ticks(x0: f64, x1: f64, multiples: &[f64]) -> Vec<f64> {
+    (x0.floor() as i32..=x1.ceil() as i32)
+        .flat_map(|e| multiples.iter().map(move |m| m * 10f64.powi(e)))
+        .filter(|n| (x0..=x1).contains(&n.log10()))
+        .collect()
 }
 
 fn iterations_axis<DB: DrawingBackend>(root: &Area<DB>, plot: &axes::Plot<'_, DB>, x_desc: &str) -> Drawn {
     let (x_range, y_range) = (plot.x_range(), plot.y_range());
     let tick = style::text_style(13.0, INK, HPos::Center, VPos::Top);
+    // 1, 2 and 5 times the powers of ten where their labels fit apart,
+    // else the powers alone.
+    let (left, _) = plot.backend_coord(&(x_range.start, y_range.start));
+    let (right, _) = plot.backend_coord(&(x_range.end, y_range.start));
+    let fine = iteration_ticks(x_range.start, x_range.end, &[1.0, 2.0, 5.0]);
+    let widest = fine
+        .iter()
+        .map(|&n| style::width(root, &iterations_label(n), &tick))
+        .try_fold(0, |w, x| x.map(|x| w.max(x)))?;
+    let closest = fine.windows(2).map(|w| (w[1] / w[0]).log10()).fold(f64::INFINITY, f64::min);
+    let room = closest / (x_range.end - x_range.start) * (right - left) as f64;
+    let ticks =
+        if room >= (widest + px(8)) as f64 { fine } else { iteration_ticks(x_range.start, x_range.end, &[1.0]) };
     let mut bottom = 0;
-    for n in iteration_ticks(x_range.start, x_range.end) {
+    for n in ticks {
         let (x, y) = plot.backend_coord(&(n.log10(), y_range.start));
         let (_, top) = plot.backend_coord(&(n.log10(), y_range.end));
         style::path(root, &[(x, y), (x, top)], style::LIGHT, 1, Dash::Solid)?;
@@ -156,8 +165,6 @@ fn iterations_axis<DB: DrawingBackend>(root: &Area<DB>, plot: &axes::Plot<'_, DB
         bottom = y;
     }
     if !x_desc.is_empty() {
-        let (left, _) = plot.backend_coord(&(x_range.start, y_range.start));
-        let (right, _) = plot.backend_coord(&(x_range.end, y_range.start));
         let desc = style::text_style(14.0, INK, HPos::Center, VPos::Top);
         style::text(root, x_desc, ((left + right) / 2, bottom + px(30)), &desc)?;
     }
@@ -169,12 +176,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_log_axis_gets_one_two_five_ticks_when_few_decades_fit() {
+    fn log_axis_ticks_are_one_two_five_times_the_powers_of_ten() {
         let (x0, x1) = log_range(2_048, 100_000);
-        let labels: Vec<String> = iteration_ticks(x0, x1).into_iter().map(iterations_label).collect();
-        assert_eq!(labels, ["2k", "5k", "10k", "20k", "50k", "100k"]);
+        let labels = |m: &[f64]| iteration_ticks(x0, x1, m).into_iter().map(iterations_label).collect::<Vec<_>>();
+        assert_eq!(labels(&[1.0, 2.0, 5.0]), ["2k", "5k", "10k", "20k", "50k", "100k"]);
+        assert_eq!(labels(&[1.0]), ["10k", "100k"]);
         let (x0, x1) = log_range(2_048, 100_000_000);
-        let labels: Vec<String> = iteration_ticks(x0, x1).into_iter().map(iterations_label).collect();
+        let labels: Vec<String> = iteration_ticks(x0, x1, &[1.0]).into_iter().map(iterations_label).collect();
         assert_eq!(labels, ["10k", "100k", "1M", "10M", "100M"]);
     }
 
