@@ -46,6 +46,9 @@ pub struct BatchRequest {
     pub rank_by: RankBy,
     /// `--confidence` for every file's committable saving.
     pub confidence: f64,
+    /// `--precision`: each file adds iterations in doubling rounds until
+    /// its NPVs are settled to this; `iterations` is the cap.
+    pub precision: Option<f64>,
 }
 
 /// What `batch_summary.csv` and `index.html` rank the business cases by,
@@ -243,6 +246,9 @@ pub fn batch(
         return Err(Error::Input(InputError::one(d)));
     }
     run::check_confidence(Path::new(""), request.confidence)?;
+    if let Some(asked) = request.precision {
+        run::check_precision(Path::new(""), asked)?;
+    }
     let (files, unmatched) = expand(&request.paths);
     if files.is_empty() {
         return Err(Error::Input(InputError { diagnostics: unmatched }));
@@ -299,7 +305,17 @@ fn run_one(
     let mut case = checked.value;
     case.confidence = request.confidence;
     output::check_target(folder, &case.sources)?;
-    let results = forecast_in_pool(&case, request.iterations, request.seed, done)?;
+    let results = match request.precision {
+        None => forecast_in_pool(&case, request.iterations, request.seed, done)?,
+        Some(asked) => {
+            let precision = run::check_precision(file, asked)?;
+            let results = run::forecast_to_precision(&case, precision, asked, request.iterations, request.seed, done)?;
+            if let Some(w) = run::precision_missed(file, request.iterations, &case, &results) {
+                on_warning(&w);
+            }
+            results
+        }
+    };
     let from = Provenance {
         command: &request.command,
         seed: request.seed,
@@ -668,16 +684,35 @@ th, td {{ padding: 4px 8px; border-bottom: 1px solid #ddd; text-align: right; }}
 td.warned {{ font-weight: 600; }}\n\
 .flag {{ border-left: 4px solid #D55E00; background: #fdf1e8; padding: 6px 10px; }}\n\
 </style>\n</head>\n<body>\n<h1>Business cases ranked by {label}</h1>\n\
-<p>{} scenario files, {} iterations each, seed {}; costcast {}. Ranked by {label}{why}; {ties}. Amounts in each file's currency.</p>\n\
+<p>{} scenario files, {} each, seed {}; costcast {}. Ranked by {label}{why}; {ties}. Amounts in each file's currency.</p>\n\
 {caution}{note}{tables}{failed}</body>\n</html>\n",
         outcome.items.len(),
-        report::format::thousands(request.iterations as f64),
+        iterations_each(request),
         request.seed,
         env!("CARGO_PKG_VERSION"),
         label = escape(by.label()),
         ties = by.ties(),
         note = currency_note(&rankings, by),
     )
+}
+
+/// "100,000 iterations", or with `--precision` the rule each file ran
+/// to (each report says where it stopped).
+fn iterations_each(request: &BatchRequest) -> String {
+    let cap = report::format::thousands(request.iterations as f64);
+    match request.precision {
+        None => format!("{cap} iterations"),
+        Some(x) => {
+            let within = if x < 1.0 {
+                format!("{} of the mean", report::format::percent(x))
+            } else {
+                report::format::thousands(x)
+            };
+            format!(
+                "iterations until every NPV&#39;s mean, P10, P50 and P90 are within ±{within} (at most {cap}; each report says how many)"
+            )
+        }
+    }
 }
 
 #[cfg(test)]

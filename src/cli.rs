@@ -79,6 +79,11 @@ pub enum Command {
         /// The confidence finance commits at (0.9: the P10 saving).
         #[arg(long, default_value_t = costcast::simulate::layout::DEFAULT_CONFIDENCE)]
         confidence: f64,
+        /// Per file, add iterations in doubling rounds from 10,000 until
+        /// every scenario's NPV is settled to this (a share of the mean NPV
+        /// or an amount); -n is the cap.
+        #[arg(long, value_name = "X")]
+        precision: Option<f64>,
     },
     /// Combine the part files of a sharded run into the report one run
     /// would have written, byte for byte.

@@ -45,17 +45,23 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file.display())?;
-        if let Some(line) = self.line {
-            write!(f, ":{line}")?;
-            if let Some(column) = self.column {
-                write!(f, ":{column}")?;
+        // A problem with the command line rather than a file (a batch's
+        // options) has no file to name.
+        let mut sep = "";
+        if !self.file.as_os_str().is_empty() {
+            write!(f, "{}", self.file.display())?;
+            if let Some(line) = self.line {
+                write!(f, ":{line}")?;
+                if let Some(column) = self.column {
+                    write!(f, ":{column}")?;
+                }
             }
+            sep = ": ";
         }
         if self.field.is_empty() {
-            write!(f, ": {}", self.message)
+            write!(f, "{sep}{}", self.message)
         } else {
-            write!(f, ": {}: {}", self.field, self.message)
+            write!(f, "{sep}{}: {}", self.field, self.message)
         }
     }
 }

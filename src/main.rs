@@ -52,7 +52,7 @@ fn main() -> ExitCode {
                 }
             })
         }
-        Command::Batch { paths, output, iterations, seed, threads, format, strict, rank_by, confidence } => {
+        Command::Batch { paths, output, iterations, seed, threads, format, strict, rank_by, confidence, precision } => {
             let request = costcast::batch::BatchRequest {
                 paths,
                 output,
@@ -64,6 +64,7 @@ fn main() -> ExitCode {
                 strict,
                 rank_by: rank_by.into(),
                 confidence,
+                precision,
             };
             let on_error = |file: &std::path::Path, e: &Error| match e {
                 Error::Input(_) => eprintln!("{e}"),

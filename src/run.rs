@@ -339,26 +339,32 @@ pub fn run(request: &RunRequest, on_warning: impl Fn(&Warning)) -> Result<RunOut
             })?
         }
     };
-    if let Some(p) = results.precision.as_ref().filter(|p| !p.met) {
-        on_warning(&Warning(crate::Diagnostic::new(
-            &request.scenario,
-            "--precision",
-            format!(
-                "not reached within -n {} iterations: NPV of \"{}\" is settled to +-{} ({} of its mean); raise -n",
-                request.iterations,
-                p.least_settled,
-                crate::report::format::money_short(p.half_width, &case.model.currency),
-                crate::report::format::percent(p.share)
-            ),
-        )));
+    if let Some(w) = precision_missed(&request.scenario, request.iterations, &case, &results) {
+        on_warning(&w);
     }
     let from = Provenance::of(request, threads, started, &checked.warnings);
     let record = pool.install(|| write_report(&output, &case, &results, request.formats, from))?;
     Ok(RunOutcome { output, case, results, warnings: checked.warnings, record })
 }
 
+/// The warning when `--precision` was asked for and the cap `-n` came
+/// first: what was reached, and by which scenario.
+pub fn precision_missed(scenario: &Path, cap: usize, case: &Case, results: &Results) -> Option<Warning> {
+    let p = results.precision.as_ref().filter(|p| !p.met)?;
+    Some(Warning(crate::Diagnostic::new(
+        scenario,
+        "--precision",
+        format!(
+            "not reached within -n {cap} iterations: NPV of \"{}\" is settled to +-{} ({} of its mean); raise -n",
+            p.least_settled,
+            crate::report::format::money_short(p.half_width, &case.model.currency),
+            crate::report::format::percent(p.share)
+        ),
+    )))
+}
+
 /// A precision is a share of |mean NPV| below 1 or an amount from 1 up.
-fn check_precision(scenario: &Path, asked: f64) -> Result<crate::aggregate::precision::Precision, Error> {
+pub fn check_precision(scenario: &Path, asked: f64) -> Result<crate::aggregate::precision::Precision, Error> {
     crate::aggregate::precision::Precision::from_value(asked).ok_or_else(|| {
         Error::Input(crate::InputError::one(crate::Diagnostic::new(
             scenario,
@@ -404,6 +410,41 @@ pub fn forecast_to_precision(
     Ok(results)
 }
 
+/// How settled the recommended portfolio's objective (its mean, P10 or
+/// P50 NPV) is: met when its 95% half-width is within `precision`.
+/// Recommending nothing is exact (an NPV of 0 in every iteration).
+fn objective_settled(
+    results: &Results,
+    precision: crate::aggregate::precision::Precision,
+    asked: f64,
+) -> crate::aggregate::precision::PrecisionOutcome {
+    use crate::aggregate::SummaryValue;
+    use crate::aggregate::precision::{PrecisionOutcome, Z95};
+    let row = results.summary.iter().find(|r| r.scenario == RECOMMENDED && r.metric == "npv");
+    let (mean, half_width) = match (row, results.portfolio.as_ref().map(|p| p.objective)) {
+        (Some(row), Some(objective)) => {
+            let se = match objective {
+                crate::model::Objective::NpvMean => row.se.mean,
+                crate::model::Objective::NpvP10 => row.se.p10,
+                crate::model::Objective::NpvP50 => row.se.p50,
+            };
+            let mean = match row.value {
+                SummaryValue::Stats(Some(s)) => s.mean,
+                _ => f64::NAN,
+            };
+            (mean, Z95 * se)
+        }
+        _ => (0.0, 0.0),
+    };
+    PrecisionOutcome {
+        asked,
+        met: half_width <= precision.allowed(mean),
+        least_settled: RECOMMENDED.to_owned(),
+        half_width,
+        share: if mean == 0.0 { 0.0 } else { half_width / mean.abs() },
+    }
+}
+
 /// The default report folder of `costcast optimize` for a scenario file:
 /// beside, not over, the run's.
 pub fn default_optimize_output(scenario: &Path) -> PathBuf {
@@ -442,29 +483,51 @@ pub fn optimize(request: &RunRequest, on_warning: impl Fn(&Warning)) -> Result<R
         }
     };
     check_iterations(&request.scenario, request.iterations)?;
+    let precision = request.precision.map(|asked| check_precision(&request.scenario, asked)).transpose()?;
     let output = request.output.clone().unwrap_or_else(|| default_optimize_output(&request.scenario));
     output::check_target(&output, &case.sources)?;
-    let recommendation = pool
-        .install(|| crate::optimize::optimize(&case, &spec, request.iterations, request.seed))
-        .map_err(|e| match e {
+    // The search at `n` iterations and the report of what it recommends:
+    // the recommended portfolio, and the runner-up beside it, as scenarios
+    // on the same draws. Funding nothing has no scenario of its own: the
+    // baseline is it.
+    let search = |n: usize| -> Result<(Case, Results), Error> {
+        let recommendation = crate::optimize::optimize(&case, &spec, n, request.seed).map_err(|e| match e {
             OptimizeError::Input(e) => Error::Input(e),
             OptimizeError::Simulate(e) => Error::Simulate(e),
         })?;
-    // The report: the recommended portfolio, and the runner-up beside it,
-    // as scenarios on the same draws.
-    // Funding nothing has no scenario of its own: the baseline is it.
-    let mut shown = case.clone();
-    shown.scenarios = Vec::new();
-    let chosen = &recommendation.chosen().stats.members;
-    if !chosen.is_empty() {
-        shown.scenarios.push(Scenario { name: RECOMMENDED.into(), initiatives: chosen.clone() });
+        let mut shown = case.clone();
+        shown.scenarios = Vec::new();
+        let chosen = &recommendation.chosen().stats.members;
+        if !chosen.is_empty() {
+            shown.scenarios.push(Scenario { name: RECOMMENDED.into(), initiatives: chosen.clone() });
+        }
+        if let Some((runner, _)) = recommendation.runner_up().filter(|(r, _)| !r.stats.members.is_empty()) {
+            shown.scenarios.push(Scenario { name: RUNNER_UP.into(), initiatives: runner.stats.members.clone() });
+        }
+        let mut results = forecast_in_pool(&shown, n, request.seed, &AtomicUsize::new(0))?;
+        results.portfolio = Some(recommendation);
+        Ok((shown, results))
+    };
+    let (shown, results) = match precision {
+        None => pool.install(|| search(request.iterations))?,
+        // The whole search again at each round's count, so the report is
+        // the one `optimize -n` writes at the count reached.
+        Some(precision) => pool.install(|| -> Result<(Case, Results), Error> {
+            let counts = simulate::rounds::round_counts(request.iterations);
+            for (k, &n) in counts.iter().enumerate() {
+                let (shown, mut results) = search(n)?;
+                let outcome = objective_settled(&results, precision, request.precision.unwrap_or_default());
+                if outcome.met || k + 1 == counts.len() {
+                    results.precision = Some(outcome);
+                    return Ok((shown, results));
+                }
+            }
+            unreachable!("the last round is the cap")
+        })?,
+    };
+    if let Some(w) = precision_missed(&request.scenario, request.iterations, &shown, &results) {
+        on_warning(&w);
     }
-    if let Some((runner, _)) = recommendation.runner_up().filter(|(r, _)| !r.stats.members.is_empty()) {
-        shown.scenarios.push(Scenario { name: RUNNER_UP.into(), initiatives: runner.stats.members.clone() });
-    }
-    let mut results =
-        pool.install(|| forecast_in_pool(&shown, request.iterations, request.seed, &AtomicUsize::new(0)))?;
-    results.portfolio = Some(recommendation);
     let from = Provenance::of(request, threads, started, &checked.warnings);
     let record = pool.install(|| write_report(&output, &shown, &results, request.formats, from))?;
     Ok(RunOutcome { output, case: shown, results, warnings: checked.warnings, record })

@@ -152,3 +152,109 @@ fn the_page_has_the_convergence_chart() {
     assert!(page.contains("How settled the NPV figures are"));
     assert!(page.contains("within ± $"), "each panel states its widest half-width");
 }
+
+/// Every CSV file of a report folder, by name.
+fn csv_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "csv"))
+        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
+        .collect();
+    files.sort();
+    files
+}
+
+/// `optimize --precision` settles the recommended portfolio's objective
+/// (the shipped example maximises its NPV P50): it stops at a round count
+/// with the files `optimize -n` writes there, frontier included.
+#[test]
+fn optimize_precision_stops_at_a_round_with_the_files_of_optimize_n() {
+    let scenario = "scenarios/acme-portfolio.toml";
+    let dir = tempfile::tempdir().unwrap();
+    let (rounds, plain) = (dir.path().join("rounds"), dir.path().join("plain"));
+    costcast()
+        .current_dir(crate::util::root())
+        .args(["optimize", scenario, "--precision", "0.02", "-n", "80000", "--format", "csv", "-o"])
+        .arg(&rounds)
+        .assert()
+        .success();
+    let n = iterations(&rounds);
+    assert!(costcast::simulate::rounds::round_counts(80_000).contains(&n), "{n} is not a round count");
+    let record = std::fs::read_to_string(rounds.join("run.json")).unwrap();
+    assert!(record.contains("\"asked\": 0.02") && record.contains("\"least_settled\": \"Recommended portfolio\""));
+    let met = record.contains("\"met\": true");
+    assert!(met || n == 80_000, "stopped at {n} without meeting the precision");
+    costcast()
+        .current_dir(crate::util::root())
+        .args(["optimize", scenario, "-n", &n.to_string(), "--format", "csv", "-o"])
+        .arg(&plain)
+        .assert()
+        .success();
+    let (a, b) = (csv_files(&rounds), csv_files(&plain));
+    assert!(a.iter().any(|(name, _)| name == "frontier.csv"));
+    assert_eq!(a.len(), b.len());
+    for ((name, x), (_, y)) in a.iter().zip(&b) {
+        assert!(x == y, "{name} differs from optimize -n {n}");
+    }
+}
+
+#[test]
+fn optimize_precision_the_cap_stops_first_is_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r");
+    let assert = costcast()
+        .current_dir(crate::util::root())
+        .args(["optimize", "scenarios/acme-portfolio.toml", "--precision", "1", "-n", "3000", "--format", "csv", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    let err = stderr(&assert);
+    assert!(err.contains("--precision: not reached within -n 3000 iterations"), "{err}");
+    assert!(err.contains("\"Recommended portfolio\""), "{err}");
+    assert_eq!(iterations(&out), 3_000);
+}
+
+/// `batch --precision` runs each file to the precision on its own: each
+/// file's report is the one `run --precision` writes for it.
+#[test]
+fn batch_precision_gives_each_file_the_report_of_run_precision() {
+    let files = [CANONICAL, "scenarios/contoso-digital-care.toml"];
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("batch");
+    costcast()
+        .current_dir(crate::util::root())
+        .args(["batch", files[0], files[1], "--precision", "0.03", "-n", "80000", "--format", "csv,html", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    let index = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(index.contains("within ±3% of the mean (at most 80,000"), "the index states the rule");
+    for file in files {
+        let stem = Path::new(file).file_stem().unwrap().to_string_lossy().into_owned();
+        let single = dir.path().join(format!("single-{stem}"));
+        costcast()
+            .current_dir(crate::util::root())
+            .args(["run", file, "--precision", "0.03", "-n", "80000", "--format", "csv", "-o"])
+            .arg(&single)
+            .assert()
+            .success();
+        let n = iterations(&single);
+        assert_eq!(iterations(&out.join(&stem)), n, "{file}");
+        for table in TABLES {
+            assert!(
+                std::fs::read(out.join(&stem).join(table)).unwrap() == std::fs::read(single.join(table)).unwrap(),
+                "{file}: {table} differs from run --precision"
+            );
+        }
+    }
+    let bad = dir.path().join("bad");
+    let assert = costcast()
+        .current_dir(crate::util::root())
+        .args(["batch", CANONICAL, "--precision", "0", "-o"])
+        .arg(&bad)
+        .assert()
+        .code(1);
+    assert!(stderr(&assert).contains("error: --precision: must be a share"), "{}", stderr(&assert));
+    assert!(!bad.exists(), "nothing is written");
+}
