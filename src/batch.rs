@@ -334,9 +334,11 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(|e| write_err(parent, e))?;
     }
-    let staging = path.with_extension(format!("tmp-{}", std::process::id()));
-    std::fs::write(&staging, bytes).map_err(|e| write_err(&staging, e))?;
-    std::fs::rename(&staging, path).map_err(|e| write_err(path, e))
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().map_or("file".into(), |n| n.to_string_lossy().into_owned());
+    let staging = report::staging::Staging::new(parent, &name);
+    std::fs::write(staging.path(), bytes).map_err(|e| write_err(staging.path(), e))?;
+    staging.commit(|staged| std::fs::rename(staged, path)).map_err(|e| write_err(path, e))
 }
 
 /// One business case (a scenario of a file) as the batch ranks it.

@@ -24,7 +24,13 @@ use cli::{Cli, Command};
 use costcast::error::{Error, InputError};
 use costcast::{run, validate};
 
+/// Exit status after an interrupt (128 + SIGINT), as shells report it.
+const INTERRUPTED: i32 = 130;
+
 fn main() -> ExitCode {
+    // Ctrl-C or SIGTERM: remove the report being staged, never leave half
+    // of one, and end with 130. A report already put in place stays.
+    let _ = ctrlc::set_handler(|| costcast::report::staging::abandon_and_exit(INTERRUPTED));
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

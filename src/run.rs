@@ -566,16 +566,12 @@ pub fn run_shard(
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(|e| write_err(parent, e))?;
     }
-    let staging = path.with_file_name(format!(
-        ".costcast-tmp-{}-{}",
-        std::process::id(),
-        path.file_name().map_or("part".into(), |n| n.to_string_lossy().into_owned())
-    ));
-    std::fs::write(&staging, &bytes).map_err(|e| write_err(&staging, e))?;
-    std::fs::rename(&staging, &path).map_err(|e| {
-        let _ = std::fs::remove_file(&staging);
-        write_err(&path, e)
-    })?;
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    report::staging::sweep(parent);
+    let name = path.file_name().map_or("part".into(), |n| n.to_string_lossy().into_owned());
+    let staging = report::staging::Staging::new(parent, &name);
+    std::fs::write(staging.path(), &bytes).map_err(|e| write_err(staging.path(), e))?;
+    staging.commit(|staged| std::fs::rename(staged, &path)).map_err(|e| write_err(&path, e))?;
     Ok(path)
 }
 

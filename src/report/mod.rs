@@ -12,6 +12,7 @@ pub mod html;
 pub mod labels;
 pub mod output;
 pub mod record;
+pub mod staging;
 pub mod xlsx;
 
 use crate::aggregate::Results;

@@ -57,6 +57,8 @@ mod erlang;
 mod fit;
 mod formulas;
 mod init;
+#[cfg(unix)]
+mod interrupt;
 mod optimize;
 mod plausibility;
 mod pnl;
