@@ -75,22 +75,20 @@ impl Path {
     /// ```
     #[inline(always)]
     fn follow(&mut self, release: Release, attrition: &Lanes, start: &Lanes, required: &[Lanes]) {
+        // Selects rather than branches, so the lanes run as vectors: a
+        // lane with kept >= R hires 0, one with kept < R keeps R.
+        let by_attrition = release == Release::Attrition;
         let mut held = *start;
         for m in 0..required.len() {
             let r = required[m];
             let (mut hires, mut leavers, mut released) = (ZERO, ZERO, ZERO);
             for l in 0..LANES {
                 let kept = held[l] * (1.0 - attrition[l]);
+                let short = kept < r[l];
                 leavers[l] = held[l] * attrition[l];
-                if kept < r[l] {
-                    hires[l] = r[l] - kept;
-                    held[l] = r[l];
-                } else if release == Release::Attrition {
-                    held[l] = kept;
-                } else {
-                    released[l] = kept - r[l];
-                    held[l] = r[l];
-                }
+                hires[l] = if short { r[l] - kept } else { 0.0 };
+                released[l] = if short || by_attrition { 0.0 } else { kept - r[l] };
+                held[l] = if short || !by_attrition { r[l] } else { kept };
             }
             (self.held[m], self.hires[m], self.leavers[m], self.released[m]) = (held, hires, leavers, released);
         }
