@@ -136,6 +136,38 @@ pub struct Staffing {
     /// Callers who hang up (spec section 14): the queue is staffed by
     /// Erlang A instead of Erlang C. None: they wait as long as it takes.
     pub abandonment: Option<Abandonment>,
+    /// How paid headcount follows the agents required (spec section 13).
+    /// None: payroll is exactly the FTE required each month (section 10).
+    pub headcount: Option<Headcount>,
+}
+
+/// A staffed channel's headcount rules (spec section 13): staff leave
+/// through attrition, hires are paid while they train, and a surplus is
+/// either released at once (with severance) or left to attrition.
+#[derive(Debug, Clone)]
+pub struct Headcount {
+    /// Monthly share of paid FTE who leave, in [0, 1).
+    pub attrition: InputId,
+    /// Months a hire is paid before being productive (a whole number).
+    pub training_months: usize,
+    pub release: Release,
+    /// Cost per FTE released under [`Release::Immediate`].
+    pub severance_per_fte: InputId,
+}
+
+/// What happens to FTE the channel no longer needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Release {
+    /// Released the month they are surplus, paid severance.
+    Immediate,
+    /// Kept on payroll until attrition absorbs them.
+    Attrition,
+}
+
+impl Release {
+    /// The values `release` accepts, as written in a model.
+    pub const ALL: [(&'static str, Release); 2] =
+        [("immediate", Release::Immediate), ("attrition", Release::Attrition)];
 }
 
 /// A staffed queue's callers' patience and the abandonment share allowed.

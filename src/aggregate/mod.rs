@@ -14,7 +14,7 @@ use rayon::prelude::*;
 
 use crate::model::Case;
 use crate::simulate::Simulation;
-use crate::simulate::layout::{BRIDGE_PROBS, FISCAL_PROBS, MonthlyMetric, SUMMARY_PROBS};
+use crate::simulate::layout::{BRIDGE_PROBS, FISCAL_PROBS, HeadcountMetric, MonthlyMetric, SUMMARY_PROBS};
 use crate::simulate::sampler::Sampler;
 use crate::simulate::stream;
 use crate::simulate::tally::Tally;
@@ -164,6 +164,10 @@ pub struct Results {
     /// Mean FTE of each staffed channel per fiscal year, baseline and
     /// scenarios (spec section 10); empty without staffed channels.
     pub staffing: Vec<FteRow>,
+    /// Paid against required FTE, hires, releases and the cost of the
+    /// surplus per headcount channel and fiscal year, baseline and
+    /// scenarios (spec section 13); empty without headcount rules.
+    pub headcount: Vec<HeadcountRow>,
     /// The portfolio search behind an optimize run (spec section 8).
     pub portfolio: Option<crate::optimize::Recommendation>,
     /// Per scenario: exit run-rate saving, recurring opex, one-off capex.
@@ -185,6 +189,26 @@ pub struct FteRow {
     pub fiscal_year: String,
     pub partial: bool,
     pub fte: f64,
+}
+
+/// A headcount channel over a fiscal year, means over iterations: the
+/// FTE paid (trainees included) against those required, on average over
+/// its months; the hires, leavers and releases in it; and the cost of the
+/// FTE held beyond the need, (H - R) x cost per FTE: savings that still
+/// wait for attrition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeadcountRow {
+    /// `baseline` or a scenario name.
+    pub scenario: String,
+    pub channel: String,
+    pub fiscal_year: String,
+    pub partial: bool,
+    pub paid_fte: f64,
+    pub required_fte: f64,
+    pub hires: f64,
+    pub leavers: f64,
+    pub released: f64,
+    pub surplus_cost: f64,
 }
 
 /// P10, P50, P90 of every monthly quantity over the monthly sample.
@@ -236,6 +260,7 @@ pub fn aggregate(case: &Case, mut sim: Simulation) -> Results {
         || rayon::join(|| sensitivity(case, sim, &inputs, &ranked), || npv_distributions(case, &ranked)),
     );
     let staffing = fte_by_fiscal_year(case, sim);
+    let headcount = headcount_by_fiscal_year(case, sim);
     let (run_rate, bridge_fiscal, pnl) = (pnl::run_rate(case, sim), pnl::fiscal_bridge(case, sim), pnl::pnl(case, sim));
     Results {
         iterations: sim.iterations,
@@ -252,6 +277,7 @@ pub fn aggregate(case: &Case, mut sim: Simulation) -> Results {
         cumulative,
         waterfall,
         staffing,
+        headcount,
         portfolio: None,
         run_rate,
         bridge_fiscal,
@@ -277,6 +303,43 @@ fn fte_by_fiscal_year(case: &Case, sim: &Simulation) -> Vec<FteRow> {
                     fiscal_year: fy.label(),
                     partial: fy.partial,
                     fte: total / fy.months.len() as f64,
+                });
+            }
+        }
+    }
+    rows
+}
+
+/// [`HeadcountRow`]s from the monthly sums: means of sums and averages
+/// are sums and averages of the monthly means.
+fn headcount_by_fiscal_year(case: &Case, sim: &Simulation) -> Vec<HeadcountRow> {
+    let l = &sim.layout;
+    if l.monthly_quantities() == 0 {
+        return Vec::new();
+    }
+    let n = sim.iterations as f64;
+    let mut names = vec!["baseline"];
+    names.extend(case.scenarios.iter().map(|s| s.name.as_str()));
+    let mut rows = Vec::new();
+    for (h, &k) in l.headcount.iter().enumerate() {
+        for fy in &case.model.fiscal_years {
+            for (slot, name) in names.iter().enumerate() {
+                let months = fy.months.len() as f64;
+                let sum = |metric| -> f64 {
+                    fy.months.clone().map(|m| sim.monthly_sums[l.headcount_index(slot, m, h, metric)] / n).sum()
+                };
+                let paid: f64 = fy.months.clone().map(|m| sim.monthly_sums[l.fte_index(slot, m, k)] / n).sum();
+                rows.push(HeadcountRow {
+                    scenario: (*name).to_owned(),
+                    channel: case.model.channels[l.staffed[k]].id.clone(),
+                    fiscal_year: fy.label(),
+                    partial: fy.partial,
+                    paid_fte: paid / months,
+                    required_fte: sum(HeadcountMetric::Required) / months,
+                    hires: sum(HeadcountMetric::Hires),
+                    leavers: sum(HeadcountMetric::Leavers),
+                    released: sum(HeadcountMetric::Released),
+                    surplus_cost: sum(HeadcountMetric::SurplusCost),
                 });
             }
         }
@@ -568,6 +631,12 @@ fn monthly(case: &Case, sim: &Simulation, percentiles: &[[f64; 3]]) -> Vec<Month
                 keys.push((m, slot, c, "cost", l.monthly_index(slot, m, c, MonthlyMetric::Cost)));
                 if let Some(k) = l.staffed.iter().position(|&s| s == c) {
                     keys.push((m, slot, c, "fte", l.fte_index(slot, m, k)));
+                    // Headcount rules (spec section 13): `fte` is the paid FTE.
+                    if let Some(h) = l.headcount.iter().position(|&hk| hk == k) {
+                        for (name, metric) in HeadcountMetric::ROWS {
+                            keys.push((m, slot, c, name, l.headcount_index(slot, m, h, metric)));
+                        }
+                    }
                 }
             }
         }

@@ -138,6 +138,11 @@ pub struct RawStaffing {
     pub patience_seconds: Option<Spanned<Expr>>,
     /// Abandonment share allowed, with `patience_seconds`.
     pub max_abandon: Option<Spanned<Expr>>,
+    /// Headcount rules (spec section 13).
+    pub attrition: Option<Spanned<Expr>>,
+    pub training_months: Option<Spanned<f64>>,
+    pub release: Option<Spanned<String>>,
+    pub severance_per_fte: Option<Spanned<Expr>>,
 }
 
 /// `[[correlation]]`: two inputs and their rank correlation.
@@ -225,7 +230,7 @@ const MODEL_FIELDS: [&str; 12] = [
 /// The fields of a channel, also the columns of `channels_csv`.
 const CHANNEL_FIELDS: [&str; 9] =
     ["id", "volume", "growth", "noise", "cost_per_contact", "inflation", "fixed_monthly", "seasonality", "staffing"];
-const STAFFING_FIELDS: [&str; 11] = [
+const STAFFING_FIELDS: [&str; 15] = [
     "aht_seconds",
     "open_hours",
     "service_level",
@@ -237,6 +242,10 @@ const STAFFING_FIELDS: [&str; 11] = [
     "concurrency",
     "patience_seconds",
     "max_abandon",
+    "attrition",
+    "training_months",
+    "release",
+    "severance_per_fte",
 ];
 const CORRELATION_FIELDS: [&str; 2] = ["between", "rho"];
 const SCENARIO_FILE_FIELDS: [&str; 5] = ["model", "initiative", "scenario", "correlation", "optimize"];
@@ -285,6 +294,10 @@ impl RawChannel {
                 concurrency: r.get(&s, "concurrency"),
                 patience_seconds: r.get(&s, "patience_seconds"),
                 max_abandon: r.get(&s, "max_abandon"),
+                attrition: r.get(&s, "attrition"),
+                training_months: r.get(&s, "training_months"),
+                release: r.get(&s, "release"),
+                severance_per_fte: r.get(&s, "severance_per_fte"),
             };
             Spanned::new(s.span.clone(), raw)
         });

@@ -73,6 +73,7 @@ fn build(case: &Case, results: &Results) -> Result<Vec<u8>, XlsxError> {
     ]
     .into_iter()
     .chain(staffing(results, &f)?)
+    .chain(headcount(results, &f)?)
     .chain(portfolio(case, results, &f)?)
     .chain([run_rate(results, &f)?, bridge_fiscal(results, &f)?])
     .chain(pnl(results, &f)?)
@@ -404,6 +405,43 @@ fn staffing(results: &Results, f: &Formats) -> Result<Option<Worksheet>, XlsxErr
         s.number(row, 4, r.fte, Num::Decimal, f)?;
     }
     s.table(results.staffing.len(), COLUMNS.len()).map(Some)
+}
+
+/// Per headcount channel (spec section 13) and fiscal year, baseline and
+/// scenarios: paid against required FTE, hires, leavers, releases and the
+/// cost of the surplus still waiting for attrition; no sheet without
+/// headcount rules.
+fn headcount(results: &Results, f: &Formats) -> Result<Option<Worksheet>, XlsxError> {
+    const COLUMNS: [&str; 10] = [
+        "scenario",
+        "channel",
+        "fiscal_year",
+        "partial",
+        "paid_fte",
+        "required_fte",
+        "hires",
+        "leavers",
+        "released",
+        "surplus_cost",
+    ];
+    if results.headcount.is_empty() {
+        return Ok(None);
+    }
+    let mut s = Sheet::new("Headcount")?;
+    s.header(0, &COLUMNS, f)?;
+    for (i, r) in results.headcount.iter().enumerate() {
+        let row = i as RowNum + 1;
+        s.text(row, 0, &r.scenario, f)?;
+        s.text(row, 1, &r.channel, f)?;
+        s.text(row, 2, &r.fiscal_year, f)?;
+        s.ws.write_boolean(row, 3, r.partial)?;
+        s.grow(3, 5);
+        for (col, x) in [r.paid_fte, r.required_fte, r.hires, r.leavers, r.released].into_iter().enumerate() {
+            s.number(row, 4 + col as u16, x, Num::Decimal, f)?;
+        }
+        s.number(row, 9, r.surplus_cost, Num::Money, f)?;
+    }
+    s.table(results.headcount.len(), COLUMNS.len()).map(Some)
 }
 
 fn monthly(results: &Results, f: &Formats) -> Result<Worksheet, XlsxError> {

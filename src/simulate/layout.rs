@@ -143,6 +143,11 @@ pub struct Layout {
     pub staffed: Vec<usize>,
     /// Where the FTE quantities start (see [`Layout::fte_index`]).
     fte: usize,
+    /// The staffed channels with headcount rules (spec section 13), as
+    /// indices into [`Layout::staffed`], ascending; and where their
+    /// quantities start (see [`Layout::headcount_index`]).
+    pub headcount: Vec<usize>,
+    headcount_at: usize,
     /// Settle each scenario's cost after every initiative, for the bridge
     /// columns (`step_npv`); off for comparing portfolios, which keeps only
     /// the last step (the NPV) meaningful.
@@ -169,6 +174,38 @@ pub enum Source {
     /// sample (its percentiles need each iteration's value), its sum added
     /// up from the recorded sums afterwards ([`Layout::complete_sums`]).
     Added,
+}
+
+/// A headcount channel's monthly quantities besides its (paid) FTE.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeadcountMetric {
+    /// R(m): the FTE section 10 requires.
+    Required = 0,
+    Hires = 1,
+    Leavers = 2,
+    Released = 3,
+    /// (H - R) x the month's cost per FTE: the surplus still waiting for
+    /// attrition.
+    SurplusCost = 4,
+}
+
+impl HeadcountMetric {
+    pub const COUNT: usize = 5;
+    pub const ALL: [HeadcountMetric; 5] = [
+        HeadcountMetric::Required,
+        HeadcountMetric::Hires,
+        HeadcountMetric::Leavers,
+        HeadcountMetric::Released,
+        HeadcountMetric::SurplusCost,
+    ];
+    /// The rows `monthly.csv` reports, by name (the surplus cost is the
+    /// page's and the workbook's, per fiscal year).
+    pub const ROWS: [(&'static str, HeadcountMetric); 4] = [
+        ("required_fte", HeadcountMetric::Required),
+        ("hires", HeadcountMetric::Hires),
+        ("leavers", HeadcountMetric::Leavers),
+        ("released", HeadcountMetric::Released),
+    ];
 }
 
 /// The two monthly metrics.
@@ -253,6 +290,11 @@ impl Layout {
         let staffed: Vec<usize> = (0..channels).filter(|&c| case.model.channels[c].staffing.is_some()).collect();
         let fte = q;
         q += (1 + ns) * months * staffed.len();
+        let headcount: Vec<usize> = (0..staffed.len())
+            .filter(|&k| case.model.channels[staffed[k]].staffing.as_ref().is_some_and(|s| s.headcount.is_some()))
+            .collect();
+        let headcount_at = q;
+        q += (1 + ns) * months * headcount.len() * HeadcountMetric::COUNT;
         let mut keep = vec![Keep::Tally(Probs::of(&SUMMARY_PROBS, &[]), None); col];
         // The baseline's own cost per fiscal year, counted against its
         // budget: the operation's risk without any initiative.
@@ -299,6 +341,8 @@ impl Layout {
             waterfall,
             staffed,
             fte,
+            headcount,
+            headcount_at,
             bridge,
             quantities: q,
             source: Vec::new(),
@@ -349,12 +393,39 @@ impl Layout {
                 };
                 source[self.cumulative_index(s, m)] = Source::Added;
             }
+            self.headcount_sources(case, s, &mut source);
         }
         for m in 0..self.months {
             source[self.monthly_index(0, m, nc, MonthlyMetric::Volume)] = Source::Added;
             source[self.monthly_index(0, m, nc, MonthlyMetric::Cost)] = Source::Added;
         }
         source
+    }
+
+    /// Scenario `s`'s sources on a headcount channel (spec section 13): a
+    /// channel any of its initiatives touches has its own headcount path
+    /// in every month (hires trained ahead of an initiative's start differ
+    /// from the baseline's), so its FTE, cost and the scenario's total cost
+    /// are its own throughout; an untouched one is the baseline's.
+    fn headcount_sources(&self, case: &Case, s: usize, source: &mut [Source]) {
+        let nc = self.channels;
+        let effects = || case.scenarios[s].initiatives.iter().flat_map(|&k| &case.initiatives[k].effects);
+        for (h, &k) in self.headcount.iter().enumerate() {
+            let c = self.staffed[k];
+            let touched = effects().any(|e| e.volume_channels().contains(&c) || e.price_channels().contains(&c));
+            for m in 0..self.months {
+                for metric in HeadcountMetric::ALL {
+                    let (own, base) =
+                        (self.headcount_index(s + 1, m, h, metric), self.headcount_index(0, m, h, metric));
+                    source[own] = if touched { Source::Recorded } else { Source::Baseline(base) };
+                }
+                if touched {
+                    source[self.fte_index(s + 1, m, k)] = Source::Recorded;
+                    source[self.monthly_index(s + 1, m, c, MonthlyMetric::Cost)] = Source::Recorded;
+                    source[self.monthly_index(s + 1, m, nc, MonthlyMetric::Cost)] = Source::Added;
+                }
+            }
+        }
     }
 
     /// Fill in the sums the month loop leaves out ([`Source`]): a
@@ -454,7 +525,9 @@ impl Layout {
     /// sample: (baseline + scenarios) x months x (channels + total) x
     /// (volume, cost), then each scenario's cumulative saving by month, then
     /// each scenario's net savings after each initiative (the waterfall),
-    /// then (baseline + scenarios) x months x staffed channels' FTE.
+    /// then (baseline + scenarios) x months x staffed channels' FTE, then
+    /// (baseline + scenarios) x months x headcount channels x
+    /// [`HeadcountMetric`]s.
     pub fn monthly_quantities(&self) -> usize {
         self.quantities
     }
@@ -477,6 +550,15 @@ impl Layout {
     #[inline]
     pub fn monthly_index(&self, slot: usize, month: usize, channel: usize, metric: MonthlyMetric) -> usize {
         ((slot * self.months + month) * (self.channels + 1) + channel) * 2 + metric as usize
+    }
+
+    /// Index of headcount quantity `metric` of the `h`-th headcount channel
+    /// ([`Layout::headcount`]), `slot` as in [`Layout::monthly_index`].
+    #[inline]
+    pub fn headcount_index(&self, slot: usize, month: usize, h: usize, metric: HeadcountMetric) -> usize {
+        self.headcount_at
+            + ((slot * self.months + month) * self.headcount.len() + h) * HeadcountMetric::COUNT
+            + metric as usize
     }
 
     /// Index of the FTE of the `k`-th staffed channel ([`Layout::staffed`]),

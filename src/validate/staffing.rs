@@ -11,7 +11,7 @@ use toml::Spanned;
 use super::Checker;
 use super::units::{self, Meaning, Unit};
 use crate::input::{Expr, RawStaffing, SourceFile};
-use crate::model::{Abandonment, InputId, InputKind, Staffing};
+use crate::model::{Abandonment, Headcount, InputId, InputKind, Release, Staffing};
 
 /// Mass outside a field's range a distribution may have (rounding, far
 /// tails); the simulation clamps such draws into the range.
@@ -80,6 +80,7 @@ const PAID_HOURS: Unit = Unit::Quantity("paid hours are the hours an FTE is paid
 const COST_PER_FTE: Unit = Unit::Quantity("a cost per FTE is an amount of money");
 const PATIENCE: Unit = Unit::Quantity("a patience is a number of seconds");
 const CONCURRENCY: Unit = Unit::Quantity("concurrency is a number of contacts an agent handles at once");
+const SEVERANCE: Unit = Unit::Quantity("a severance per FTE is an amount of money");
 
 /// Register and check a channel's staffing inputs. `field` is the path to
 /// the channel in messages (`channel[0]`), `id` its id for input paths.
@@ -118,7 +119,18 @@ pub(crate) fn check_staffing(
         cost_per_fte: field_input("cost_per_fte", &s.cost_per_fte, None, Range::NON_NEGATIVE, COST_PER_FTE),
         concurrency: field_input("concurrency", &s.concurrency, Some(1.0), Range::AT_LEAST_ONE, CONCURRENCY),
         abandonment: None,
+        headcount: None,
     };
+    // Likewise the headcount rules (spec section 13): only a channel that
+    // describes how its headcount moves gets their inputs and rows.
+    let any_headcount =
+        s.attrition.is_some() || s.training_months.is_some() || s.release.is_some() || s.severance_per_fte.is_some();
+    let hc_inputs = any_headcount.then(|| {
+        let attrition = field_input("attrition", &s.attrition, Some(0.0), Range::SHRINKAGE, Unit::Share);
+        let severance_per_fte =
+            field_input("severance_per_fte", &s.severance_per_fte, Some(0.0), Range::NON_NEGATIVE, SEVERANCE);
+        (attrition, severance_per_fte)
+    });
     // Only a queue that says its callers' patience gets these inputs, so a
     // model without them samples exactly the inputs it always did.
     let staffing = match (&s.patience_seconds, &s.max_abandon) {
@@ -140,8 +152,57 @@ pub(crate) fn check_staffing(
         }
         (None, None) => staffing,
     };
+    let headcount = hc_inputs.map(|(attrition, severance_per_fte)| Headcount {
+        attrition,
+        training_months: training_months(ck, file, s.training_months.as_ref(), field),
+        release: release(ck, file, s.release.as_ref(), field),
+        severance_per_fte,
+    });
     ck.anchor = anchor;
-    staffing
+    Staffing { headcount, ..staffing }
+}
+
+/// Most months a hire may train: ten years, beyond any horizon worth
+/// planning a contact centre over.
+const MAX_TRAINING_MONTHS: f64 = 120.0;
+
+/// `training_months`: a whole number of months, 0 by default.
+fn training_months(ck: &mut Checker, file: &SourceFile, raw: Option<&Spanned<f64>>, field: &str) -> usize {
+    let Some(raw) = raw else { return 0 };
+    let x = *raw.get_ref();
+    let problem = if !x.is_finite() || x < 0.0 {
+        Some(format!("must be a whole number of months >= 0, got {x}"))
+    } else if x.fract() != 0.0 {
+        Some(format!("must be a whole number of months (a hire trains for 0, 1, 2, ... months), got {x}"))
+    } else if x > MAX_TRAINING_MONTHS {
+        Some(format!("must be at most {MAX_TRAINING_MONTHS} months, got {x}"))
+    } else {
+        None
+    };
+    match problem {
+        Some(message) => {
+            ck.error(file.error(Some(raw.span()), format!("{field}.staffing.training_months"), message));
+            0
+        }
+        None => x as usize,
+    }
+}
+
+/// `release`: `"immediate"` (the default) or `"attrition"`.
+fn release(ck: &mut Checker, file: &SourceFile, raw: Option<&Spanned<String>>, field: &str) -> Release {
+    let Some(raw) = raw else { return Release::Immediate };
+    let written = raw.get_ref().trim();
+    match Release::ALL.iter().find(|(name, _)| *name == written) {
+        Some(&(_, release)) => release,
+        None => {
+            let message = format!(
+                "unknown release \"{}\": write \"immediate\" (surplus FTE leave at once, with severance) or \"attrition\" (they stay on payroll until they leave)",
+                raw.get_ref().escape_debug()
+            );
+            ck.error(file.error(Some(raw.span()), format!("{field}.staffing.release"), message));
+            Release::Immediate
+        }
+    }
 }
 
 /// Refuse a constant outside `range`, or a distribution with more than a

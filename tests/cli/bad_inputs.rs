@@ -442,6 +442,24 @@ bad_cases! {
     staffing_traffic_beyond_any_queue: Model ["error: model.toml:9:6: channel \"phone\".staffing: a typical month carries about 6667 Erlangs", "check the volume and the units"];
     staffing_negative_paid_hours: Model ["error: model.toml:22:22: channel \"phone\".staffing.paid_hours_per_fte: must be > 0, got -160"];
     staffing_bad_expression: Model ["error: model.toml:23:16: channel \"phone\".staffing.cost_per_fte: invalid expression", "max must be > min"];
+    // ---- Headcount (spec section 13) ----------------------------------------
+    staffing_headcount_attrition_one: Model [
+        "error: model.toml:24:13: channel \"phone\".staffing.attrition: attrition = 1 is a share of at least 0 and below 1",
+    ] errors = 1;
+    staffing_headcount_training_negative: Model [
+        "error: model.toml:24:19: channel \"phone\".staffing.training_months: must be a whole number of months >= 0, got -1",
+    ] errors = 1;
+    staffing_headcount_training_fraction: Model [
+        "error: model.toml:24:19: channel \"phone\".staffing.training_months: must be a whole number of months",
+    ] errors = 1;
+    staffing_headcount_release_unknown: Model [
+        "error: model.toml:24:11: channel \"phone\".staffing.release: unknown release \"gradual\"",
+        "\"immediate\"",
+        "\"attrition\"",
+    ] errors = 1;
+    staffing_headcount_severance_negative: Model [
+        "error: model.toml:24:21: channel \"phone\".staffing.severance_per_fte: must be >= 0, got -5000",
+    ] errors = 1;
 }
 
 /// The error line that names `field` in `file` carries a line within

@@ -22,6 +22,8 @@
 //! - `erlang`: Erlang B and C against published and 60-digit values.
 //! - `fit`: `costcast fit`, `history_csv` in a model, reforecasts, bad histories.
 //! - `formulas`: hand-computed cases, every number exact.
+//! - `headcount`: attrition, training and severance on a staffed channel,
+//!   by hand; heads conserved; the default rules are section 10's.
 //! - `init`: `costcast init`, the starter files and `--from-csv`.
 //! - `optimize`: `costcast optimize` on cases solved by hand.
 //! - `pnl`: the run-rate, the bridge by fiscal year and the P&L view.
@@ -56,6 +58,7 @@ mod distributions;
 mod erlang;
 mod fit;
 mod formulas;
+mod headcount;
 mod init;
 #[cfg(unix)]
 mod interrupt;

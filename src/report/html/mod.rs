@@ -18,6 +18,7 @@ use crate::error::{RenderError, Warning};
 use crate::model::Case;
 
 mod answer;
+mod headcount;
 mod plan;
 
 const TEMPLATE: &str = include_str!("template.html");
@@ -404,6 +405,8 @@ impl Page<'_> {
         out.push_str(
             "  </table>\n  <p class=\"note\">Staffed channels are priced from the agents their traffic needs (Erlang C, at the channel's service level and occupancy cap), turned into FTE with shrinkage and paid hours: deflection saves whole agents, and less than its share of contacts where the smaller queue pools less.</p>\n",
         );
+        // With headcount rules (spec section 13) the FTE above are paid FTE.
+        out.push_str(&headcount::section(self.case, self.results));
         out
     }
 

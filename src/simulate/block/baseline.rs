@@ -70,6 +70,14 @@ impl Workspace {
                         fte_price[l] = per_fte[l].max(0.0) * inflation[l];
                     }
                     self.fte_price[m * nq + q] = fte_price;
+                    if let Some(h) = self.queues[q].headcount {
+                        let per_fte = v[self.headcount[h].severance_per_fte];
+                        let mut severance = ZERO;
+                        for l in 0..LANES {
+                            severance[l] = per_fte[l].max(0.0) * inflation[l];
+                        }
+                        self.severance_price[h * months + m] = severance;
+                    }
                 }
                 let (mut price, mut fixed_cost) = (ZERO, ZERO);
                 for l in 0..LANES {
@@ -98,6 +106,21 @@ impl Workspace {
         for f in 0..layout.fiscal_years {
             rows[layout.baseline_fy + f] = ZERO;
         }
+        // Headcount channels (spec section 13): their required FTE over
+        // the whole horizon first, then the paid FTE and labour that follow.
+        if !self.headcount.is_empty() {
+            for m in 0..months {
+                for h in 0..self.headcount.len() {
+                    let q = self.headcount[h].queue;
+                    let queue = &self.queues[q];
+                    let (fte, _) =
+                        queue.staff(&self.volume[m * nc + queue.channel], &[1.0; LANES], &self.fte_price[m * nq + q]);
+                    self.base_required[h * months + m] = fte;
+                }
+            }
+            self.headcount_baseline(layout, record);
+        }
+        let rows = &mut self.rows;
         for m in 0..months {
             for l in 0..LANES {
                 discount[l] *= step_discount[l];
@@ -105,11 +128,13 @@ impl Workspace {
             self.discount[m] = discount;
             let (mut cost, mut volume) = (ZERO, ZERO);
             for (q, queue) in self.queues.iter().enumerate() {
-                let (fte, labour) =
-                    queue.staff(&self.volume[m * nc + queue.channel], &[1.0; LANES], &self.fte_price[m * nq + q]);
-                self.base_fte[m * nq + q] = fte;
-                self.base_labour[m * nq + q] = labour;
-                record.put(layout.fte_index(0, m, q), &fte);
+                if queue.headcount.is_none() {
+                    let (fte, labour) =
+                        queue.staff(&self.volume[m * nc + queue.channel], &[1.0; LANES], &self.fte_price[m * nq + q]);
+                    self.base_fte[m * nq + q] = fte;
+                    self.base_labour[m * nq + q] = labour;
+                }
+                record.put(layout.fte_index(0, m, q), &self.base_fte[m * nq + q]);
             }
             let month = m * nc..(m + 1) * nc;
             // Zipped rather than indexed by channel: no bounds check a channel.

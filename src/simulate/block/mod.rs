@@ -16,6 +16,7 @@
 
 mod baseline;
 mod effects;
+mod headcount;
 mod lanes;
 mod queue;
 mod recorder;
@@ -33,6 +34,7 @@ use super::sampler::Sampler;
 use super::stream::iteration_rng;
 use crate::isa::Isa;
 use crate::model::Case;
+use headcount::{HeadcountQueue, Path};
 use lanes::ZERO;
 use queue::Queue;
 use recorder::{Recorder, recording};
@@ -103,6 +105,24 @@ pub struct Workspace {
     state_labour: Vec<Lanes>,
     /// Per staffed channel: changed since its agents were last counted.
     recount: Vec<bool>,
+    /// Channels with headcount rules (spec section 13), in
+    /// [`Layout::headcount`] order; all below are empty without them.
+    headcount: Vec<HeadcountQueue>,
+    /// Scratch for one headcount path over the horizon.
+    path: Path,
+    /// The baseline's required FTE and the inflated severance per FTE,
+    /// channel-major (h * M + m).
+    base_required: Vec<Lanes>,
+    severance_price: Vec<Lanes>,
+    /// A scenario's required FTE, paid FTE and labour after each step,
+    /// step-major, then channel, then month ((j * H + h) * M + m).
+    hc_required: Vec<Lanes>,
+    hc_paid: Vec<Lanes>,
+    hc_labour: Vec<Lanes>,
+    /// Per headcount channel: required FTE in the month so far, and
+    /// whether its agents must be recounted.
+    hc_state: Vec<Lanes>,
+    hc_recount: Vec<bool>,
     /// Per scenario: the scenarios computed within its month loop, as
     /// (their last step, scenario), by step. A scenario whose initiatives
     /// are the first ones of another's, in the same order, has the same
@@ -177,11 +197,26 @@ impl Workspace {
             .collect();
         let ramp = case.initiatives.iter().flat_map(|init| (0..m).map(|month| init.ramp_weight(month))).collect();
         let max_steps = case.scenarios.iter().map(|s| s.initiatives.len()).max().unwrap_or(0);
-        let queues: Vec<Queue> = layout
+        let mut queues: Vec<Queue> = layout
             .staffed
             .iter()
             .map(|&c| Queue::new(c, case.model.channels[c].staffing.clone().expect("layout lists staffed channels")))
             .collect();
+        let headcount: Vec<HeadcountQueue> = layout
+            .headcount
+            .iter()
+            .enumerate()
+            .map(|(h, &q)| {
+                queues[q].headcount = Some(h);
+                let staffing = case.model.channels[layout.staffed[q]].staffing.as_ref();
+                HeadcountQueue::new(
+                    q,
+                    staffing.and_then(|s| s.headcount.as_ref()).expect("layout lists headcount channels"),
+                )
+            })
+            .collect();
+        let nh = headcount.len();
+        let paths = if nh == 0 { 0 } else { max_steps.max(1) * nh * m };
         let queue_of: Vec<Option<usize>> = (0..c).map(|ch| layout.staffed.iter().position(|&s| s == ch)).collect();
         let fitted_of: Vec<Option<usize>> = {
             let mut k = 0;
@@ -268,6 +303,15 @@ impl Workspace {
             state_fte: vec![ZERO; nq],
             state_labour: vec![ZERO; nq],
             recount: vec![false; nq],
+            path: Path::new(if nh == 0 { 0 } else { m }),
+            base_required: vec![ZERO; nh * m],
+            severance_price: vec![ZERO; nh * m],
+            hc_required: vec![ZERO; paths],
+            hc_paid: vec![ZERO; paths],
+            hc_labour: vec![ZERO; paths],
+            hc_state: vec![ZERO; nh],
+            hc_recount: vec![false; nh],
+            headcount,
             guests,
             hosted,
             totals: vec![Totals::default(); case.scenarios.len()],

@@ -13,6 +13,8 @@ use crate::staffing::{self, erlang};
 #[derive(Debug, Clone)]
 pub(super) struct Queue {
     pub(super) channel: usize,
+    /// Its index among the headcount channels (spec section 13), if any.
+    pub(super) headcount: Option<usize>,
     staffing: crate::model::Staffing,
     /// Erlangs one contact a month brings at the sampled AHT:
     /// AHT / (open_hours * 3600 * concurrency).
@@ -53,6 +55,7 @@ impl Queue {
     pub(super) fn new(channel: usize, staffing: crate::model::Staffing) -> Queue {
         Queue {
             channel,
+            headcount: None,
             staffing,
             erlangs_per_contact: ZERO,
             answer_over_aht: ZERO,

@@ -8,6 +8,7 @@
 
 use super::Workspace;
 use super::effects::apply_effects;
+use super::headcount;
 use super::lanes::{LANES, Lanes, ZERO};
 use super::recorder::Recorder;
 use crate::model::Case;
@@ -38,6 +39,12 @@ impl Workspace {
             for f in 0..layout.fiscal_years {
                 self.rows[layout.scenarios[g].fy_cost + f] = ZERO;
             }
+        }
+        // Headcount channels: each step's required FTE over the horizon,
+        // then the paid FTE and labour the month loop reads.
+        if !self.headcount.is_empty() {
+            self.headcount_required(case, layout, s);
+            self.headcount_paths(case, layout, record, s);
         }
         for m in 0..layout.months {
             self.scenario_month(case, layout, record, s, m);
@@ -161,6 +168,7 @@ impl Workspace {
         // The cost is settled after every started initiative for the
         // bridge; comparing portfolios needs it only after the last.
         let last_started = scenario.initiatives.iter().rposition(|&k| m >= case.initiatives[k].start);
+        let steps = scenario.initiatives.len();
         let mut closing = self.guests[s].iter().peekable();
         for (j, &k) in scenario.initiatives.iter().enumerate() {
             let init = &case.initiatives[k];
@@ -187,7 +195,8 @@ impl Workspace {
                 }
                 if settle {
                     for (q, queue) in self.queues.iter().enumerate() {
-                        if std::mem::take(&mut self.recount[q]) {
+                        // Headcount channels read their paths below.
+                        if std::mem::take(&mut self.recount[q]) && queue.headcount.is_none() {
                             let c = queue.channel;
                             let (fte, labour) =
                                 queue.staff(&self.state_volume[c], &self.state_aht[c], &self.fte_price[m * nq + q]);
@@ -213,6 +222,17 @@ impl Workspace {
                     for l in 0..LANES {
                         cost[l] = running[l] + outlay[l];
                     }
+                }
+            }
+            // Headcount channels settle where the others do, started or
+            // not: hires trained ahead of an initiative change the months
+            // before it.
+            if !self.headcount.is_empty() && (layout.bridge || j + 1 == steps) {
+                let paths = (self.hc_paid.as_slice(), self.hc_labour.as_slice());
+                let (fte, labour) = (&mut self.state_fte, &mut self.state_labour);
+                headcount::settle(&self.headcount, paths, (j, m, months), fte, labour, &mut running);
+                for l in 0..LANES {
+                    cost[l] = running[l] + outlay[l];
                 }
             }
             let discount = self.discount[m];
