@@ -1,6 +1,6 @@
 //! Charts of a run (plotters), as PNG and SVG.
 //!
-//! Nine charts (ten with the frontier), each drawn once for any plotters backend: the SVG backend
+//! Nine charts (more with the frontier or headcount rules), each drawn once for any plotters backend: the SVG backend
 //! writes to a string, the bitmap backend to a buffer that `png.rs` encodes,
 //! so nothing touches the disk. Text uses DejaVu Sans, embedded, so a
 //! machine with no system fonts draws the same PNG.
@@ -18,6 +18,7 @@ mod cumulative;
 mod data;
 pub mod fit;
 mod frontier;
+mod headcount;
 mod mix;
 mod monthly;
 mod npv;
@@ -69,6 +70,8 @@ pub enum Chart {
     /// Each scenario's mean and P10/P50/P90 NPV against iterations, in
     /// their 95% bands: how settled the figures are.
     Convergence,
+    /// Paid against required FTE of the channels with headcount rules.
+    Headcount,
 }
 
 impl Chart {
@@ -97,6 +100,7 @@ impl Chart {
             Chart::ChannelMix => "8-channel-mix",
             Chart::Frontier => "9-portfolio-frontier",
             Chart::Convergence => "10-npv-convergence",
+            Chart::Headcount => "11-paid-vs-required-fte",
         }
     }
 
@@ -113,6 +117,7 @@ impl Chart {
             Chart::ChannelMix => "Contacts by channel and fiscal year",
             Chart::Frontier => "Portfolios: what each costs and what it returns",
             Chart::Convergence => "How settled the NPV figures are",
+            Chart::Headcount => "Headcount: FTE paid against FTE required",
         }
     }
 }
@@ -212,6 +217,7 @@ fn draw<DB: DrawingBackend>(chart: Chart, root: &Area<DB>, case: &Case, results:
         Chart::ChannelMix => mix::draw(root, case, results),
         Chart::Frontier => frontier::draw(root, case, results),
         Chart::Convergence => convergence::draw(root, case, results),
+        Chart::Headcount => headcount::draw(root, case, results),
     }
 }
 
@@ -270,6 +276,9 @@ pub fn charts_for(results: &Results) -> Vec<Chart> {
     if results.portfolio.is_some() {
         let at = charts.iter().position(|&c| c == Chart::Convergence).unwrap_or(charts.len());
         charts.insert(at, Chart::Frontier);
+    }
+    if !results.headcount.is_empty() {
+        charts.push(Chart::Headcount);
     }
     charts
 }
