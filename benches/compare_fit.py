@@ -153,6 +153,10 @@ def main():
             inside, n = sum(r[2] for r in rows), sum(r[3] for r in rows)
             cells.append(f"{100 * w:.1f}%" + ("" if np.isnan(inside) else f" ({100 * inside / n:.0f}%)"))
         print(f"| **mean of series** | | {h} | " + " | ".join(cells) + " |")
+    print()
+    for h in HORIZONS:
+        gap = np.mean([r[0] for r in means[(h, "costcast")]]) - np.mean([r[0] for r in means[(h, "holt_winters")]])
+        print(f"{h} months held out: costcast's mean WAPE minus Holt-Winters': {100 * gap:+.2f} points")
 
 
 if __name__ == "__main__":

@@ -6,13 +6,31 @@
 //! from its lanes' streams and `costcast fit` from its own generator: the
 //! coefficients are multivariate normal (estimates + L z), phi normal
 //! (clamped to keep the process stationary), sigma lognormal around its
-//! estimate.
+//! estimate, and the forecast slope's drift normal around 0.
+//!
+//! After the last month fitted the trend is damped and drifts: month
+//! T + h (T the last month fitted) has the trend term
+//! trend T + (trend + drift) (psi + psi^2 + .. + psi^h), psi = [`DAMPING`].
 
-use super::estimate::{COEFFICIENTS, Fit, MAX_PHI, season_of};
+use super::estimate::{COEFFICIENTS, DAMPING, Fit, MAX_PHI, season_of};
 
 /// Standard normal scores one parameter draw takes: the coefficients, phi,
-/// sigma.
-pub const DRAWS: usize = COEFFICIENTS + 2;
+/// sigma, the slope's drift.
+pub const DRAWS: usize = COEFFICIENTS + 3;
+
+/// The trend's two multipliers in month t, the last month fitted being
+/// `last`: (min(t, last), psi + .. + psi^(t - last)), the second 0 up to
+/// `last`. The trend term is trend * the first + (trend + drift) * the
+/// second.
+#[inline]
+pub fn trend_time(t: usize, last: usize) -> (f64, f64) {
+    if t <= last {
+        (t as f64, 0.0)
+    } else {
+        let h = (t - last) as i32;
+        (last as f64, DAMPING * (1.0 - DAMPING.powi(h)) / (1.0 - DAMPING))
+    }
+}
 
 /// The parameters of one iteration.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -24,6 +42,10 @@ pub struct Params {
     pub season: [f64; 12],
     pub phi: f64,
     pub sigma: f64,
+    /// Added to the trend after the last month fitted.
+    pub drift: f64,
+    /// The last month fitted (t), where the damping starts.
+    pub last: usize,
 }
 
 impl Fit {
@@ -44,6 +66,8 @@ impl Fit {
             season: season_of(&c),
             phi: (self.phi + self.phi_se * z[COEFFICIENTS]).clamp(-MAX_PHI, MAX_PHI),
             sigma: self.sigma * crate::fastmath::exp(self.log_sigma_se * z[COEFFICIENTS + 1]),
+            drift: self.drift_sd * z[COEFFICIENTS + 2],
+            last: self.months - 1,
         }
     }
 
@@ -59,16 +83,39 @@ impl Fit {
 }
 
 impl Params {
-    /// The mean of ln V(t) without the AR error: level + trend t + s[cal].
+    /// The mean of ln V(t) without the AR error: level + the trend term
+    /// ([`trend_time`]) + s[cal].
     #[inline]
     pub fn mean_log(&self, t: usize, calendar: usize) -> f64 {
-        self.level + self.trend * t as f64 + self.season[calendar]
+        let (a, d) = trend_time(t, self.last);
+        self.level + self.trend * a + (self.trend + self.drift) * d + self.season[calendar]
+    }
+
+    /// The trend's log level in month t: [`Params::mean_log`] without the
+    /// season.
+    #[inline]
+    pub fn trend_log(&self, t: usize) -> f64 {
+        let (a, d) = trend_time(t, self.last);
+        self.level + self.trend * a + (self.trend + self.drift) * d
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Up to the last month fitted the trend is straight; after it each
+    /// month adds psi^h of the slope.
+    #[test]
+    fn the_trend_is_damped_after_the_last_month() {
+        assert_eq!(trend_time(5, 47), (5.0, 0.0));
+        assert_eq!(trend_time(47, 47), (47.0, 0.0));
+        let (a, d) = trend_time(49, 47);
+        assert_eq!(a, 47.0);
+        assert!((d - (DAMPING + DAMPING * DAMPING)).abs() < 1e-12);
+        // Far out the trend term tends to psi / (1 - psi) months of slope.
+        assert!((trend_time(47 + 2000, 47).1 - DAMPING / (1.0 - DAMPING)).abs() < 1e-9);
+    }
 
     fn fit() -> Fit {
         // Trend, season and a wiggle of period 13 the season cannot absorb.
@@ -90,6 +137,7 @@ mod tests {
         assert_eq!(p.trend, f.coefficients[1]);
         assert_eq!(p.phi, f.phi);
         assert_eq!(p.sigma, f.sigma);
+        assert_eq!(p.drift, 0.0);
         assert!(p.season.iter().sum::<f64>().abs() < 1e-12);
     }
 

@@ -66,7 +66,7 @@ fn build(case: &Case, results: &Results) -> Result<Vec<u8>, XlsxError> {
     for sheet in [
         summary(results, &f)?,
         fiscal_years(results, &f)?,
-        monthly(results, &f)?,
+        monthly(case, results, &f)?,
         bridge(results, &f)?,
         sensitivity(results, &f)?,
         assumptions(case, results, &f)?,
@@ -444,20 +444,41 @@ fn headcount(results: &Results, f: &Formats) -> Result<Option<Worksheet>, XlsxEr
     s.table(results.headcount.len(), COLUMNS.len()).map(Some)
 }
 
-fn monthly(results: &Results, f: &Formats) -> Result<Worksheet, XlsxError> {
+/// The Monthly sheet: the rows of `monthly.csv`, a reforecast's `actual`
+/// rows included (after the baseline volume of each month with an actual,
+/// docs/model.md section 12).
+fn monthly(case: &Case, results: &Results, f: &Formats) -> Result<Worksheet, XlsxError> {
     const COLUMNS: [&str; 8] = ["scenario", "month", "channel", "metric", "mean", "p10", "p50", "p90"];
     let mut s = Sheet::new("Monthly")?;
     s.header(0, &COLUMNS, f)?;
-    for (i, r) in results.monthly.iter().enumerate() {
-        let row = i as RowNum + 1;
+    let actuals = super::csv::actual_months(case);
+    let mut row: RowNum = 0;
+    for r in &results.monthly {
+        row += 1;
         s.text(row, 0, &r.scenario, f)?;
         s.text(row, 1, &r.month, f)?;
         s.text(row, 2, &r.channel, f)?;
         s.text(row, 3, r.metric, f)?;
-        let kind = if r.metric == "volume" { Num::Count } else { Num::Money };
+        // Contacts and heads are no money.
+        let kind = match r.metric {
+            "volume" => Num::Count,
+            "fte" | "required_fte" | "hires" | "leavers" | "released" => Num::Decimal,
+            _ => Num::Money,
+        };
         s.numbers(row, 4, &[r.mean, r.p10, r.p50, r.p90], kind, f)?;
+        let actual = (r.scenario == "baseline" && r.metric == "volume")
+            .then(|| actuals.iter().find(|(ch, month, _)| *ch == r.channel && *month == r.month))
+            .flatten();
+        if let Some(&(_, _, v)) = actual {
+            row += 1;
+            s.text(row, 0, &r.scenario, f)?;
+            s.text(row, 1, &r.month, f)?;
+            s.text(row, 2, &r.channel, f)?;
+            s.text(row, 3, "actual", f)?;
+            s.numbers(row, 4, &[v; 4], Num::Count, f)?;
+        }
     }
-    s.table(results.monthly.len(), COLUMNS.len())
+    s.table(row as usize, COLUMNS.len())
 }
 
 fn bridge(results: &Results, f: &Formats) -> Result<Worksheet, XlsxError> {

@@ -18,6 +18,7 @@ use rand_distr::{Distribution, StandardNormal};
 use super::block::{LANES, Lanes};
 use super::normals::LaneStreams;
 use crate::fastmath::exp;
+use crate::fit::draw::trend_time;
 use crate::fit::estimate::{COEFFICIENTS, MAX_PHI};
 use crate::fit::{DRAWS, Params};
 use crate::model::{Baseline, Case, Fitted};
@@ -39,13 +40,17 @@ pub struct FittedLanes {
     pub season: [Lanes; 12],
     pub phi: Lanes,
     pub sigma: Lanes,
+    /// Added to the trend after the last month fitted.
+    pub drift: Lanes,
     pub u: Lanes,
+    /// The last month fitted (t), where the damping starts.
+    pub last: usize,
 }
 
 impl Default for FittedLanes {
     fn default() -> Self {
         let z = [0.0; LANES];
-        FittedLanes { level: z, trend: z, season: [z; 12], phi: z, sigma: z, u: z }
+        FittedLanes { level: z, trend: z, season: [z; 12], phi: z, sigma: z, drift: z, u: z, last: 0 }
     }
 }
 
@@ -64,10 +69,10 @@ pub fn fitted_draws(case: &Case) -> Vec<FittedDraw> {
 
 impl FittedDraw {
     /// What sensitivity reads: the drawn trend level at the horizon start
-    /// and the monthly growth.
+    /// and the monthly growth the forecast starts from (trend + drift).
     #[inline]
     fn inputs(&self, p: &Params) -> (f64, f64) {
-        (exp(p.level + p.trend * self.fitted.start_t as f64), exp(p.trend) - 1.0)
+        (exp(p.trend_log(self.fitted.start_t)), exp(p.trend + p.drift) - 1.0)
     }
 
     /// One iteration's parameters from its generator; sets the
@@ -113,15 +118,19 @@ impl FittedDraw {
             december[l] = -sum[l];
             out.phi[l] = (fit.phi + fit.phi_se * z[COEFFICIENTS][l]).clamp(-MAX_PHI, MAX_PHI);
             out.sigma[l] = fit.sigma * exp(fit.log_sigma_se * z[COEFFICIENTS + 1][l]);
+            out.drift[l] = fit.drift_sd * z[COEFFICIENTS + 2][l];
         }
         out.season[11] = december;
-        let start_t = self.fitted.start_t as f64;
+        out.last = fit.months - 1;
+        let (a0, d0) = trend_time(self.fitted.start_t, out.last);
         let (t, log_volume) = self.fitted.last_known();
         let calendar = fit.calendar(t);
+        let (a, d) = trend_time(t, out.last);
         for l in 0..LANES {
-            values[self.fitted.volume][l] = exp(out.level[l] + out.trend[l] * start_t);
-            values[self.fitted.growth][l] = exp(out.trend[l]) - 1.0;
-            out.u[l] = log_volume - (out.level[l] + out.trend[l] * t as f64 + out.season[calendar][l]);
+            values[self.fitted.volume][l] = exp(out.level[l] + out.trend[l] * a0 + (out.trend[l] + out.drift[l]) * d0);
+            values[self.fitted.growth][l] = exp(out.trend[l] + out.drift[l]) - 1.0;
+            out.u[l] = log_volume
+                - (out.level[l] + out.trend[l] * a + (out.trend[l] + out.drift[l]) * d + out.season[calendar][l]);
         }
     }
 }
@@ -141,8 +150,9 @@ impl FittedLanes {
     pub fn volume(&self, t: usize, calendar: usize) -> Lanes {
         let mut v = [0.0; LANES];
         let season = &self.season[calendar];
+        let (a, d) = trend_time(t, self.last);
         for l in 0..LANES {
-            v[l] = exp(self.level[l] + self.trend[l] * t as f64 + season[l] + self.u[l]);
+            v[l] = exp(self.level[l] + self.trend[l] * a + (self.trend[l] + self.drift[l]) * d + season[l] + self.u[l]);
         }
         v
     }

@@ -485,10 +485,13 @@ fn fitted_baseline(
     let start_t = h.first.months_until(start).max(0) as usize;
     let actuals: Vec<f64> = h.volumes[before..].iter().take(months).copied().collect();
     let trend = fit.coefficients[1];
+    // The trend term at the start (damped and drifting past the history's
+    // end): trend a + (trend + drift) d.
+    let (a, d) = crate::fit::draw::trend_time(start_t, fit.months - 1);
     let mut at_start = [0.0; crate::fit::estimate::COEFFICIENTS];
     at_start[0] = 1.0;
-    at_start[1] = start_t as f64;
-    let level = fit.coefficients[0] + trend * start_t as f64;
+    at_start[1] = a + d;
+    let level = fit.coefficients[0] + trend * (a + d);
     let written = format!("fitted from history_csv ({before} months)");
     let def = |path: String, dist: crate::dist::Dist| InputDef {
         path,
@@ -498,10 +501,11 @@ fn fitted_baseline(
         kind: InputKind::Value,
         from_scenario: false,
     };
-    let volume_dist = crate::dist::lognormal::LogNormal::new(level, fit.variance_of(&at_start).sqrt())
-        .map(crate::dist::Dist::LogNormal);
-    let growth_dist =
-        crate::dist::normal::Normal::new(trend.exp() - 1.0, trend.exp() * fit.se(1)).map(crate::dist::Dist::Normal);
+    let volume_dist =
+        crate::dist::lognormal::LogNormal::new(level, (fit.variance_of(&at_start) + (d * fit.drift_sd).powi(2)).sqrt())
+            .map(crate::dist::Dist::LogNormal);
+    let growth_dist = crate::dist::normal::Normal::new(trend.exp() - 1.0, trend.exp() * fit.se(1).hypot(fit.drift_sd))
+        .map(crate::dist::Dist::Normal);
     let (Ok(volume_dist), Ok(growth_dist)) = (volume_dist, growth_dist) else {
         let mut d = h.at.clone();
         d.message = format!("channel \"{id}\": the fit's standard errors are not finite");

@@ -190,8 +190,27 @@ fn a_reforecast_fixes_the_actual_months() {
     write_history(tmp.path(), &rows);
     let scenario = fitted_model(tmp.path(), "");
     let out = tmp.path().join("run");
-    costcast().arg("run").arg(&scenario).args(["-n", "2000", "--format", "csv", "-o"]).arg(&out).assert().success();
+    costcast()
+        .arg("run")
+        .arg(&scenario)
+        .args(["-n", "2000", "--format", "csv,xlsx", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
     let monthly = csv_rows(&out.join("monthly.csv"));
+    // The workbook's Monthly sheet has the same rows, the actual ones
+    // included, in the same order.
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(out.join("report.xlsx")).unwrap();
+    let sheet = calamine::Reader::worksheet_range(&mut book, "Monthly").expect("a Monthly sheet");
+    let cells: Vec<Vec<String>> = sheet.rows().skip(1).map(|r| r.iter().map(ToString::to_string).collect()).collect();
+    assert_eq!(cells.len(), monthly.len());
+    for (xlsx, csv) in cells.iter().zip(&monthly) {
+        assert_eq!(xlsx[..4], csv[..4]);
+        if csv[3] == "actual" {
+            assert_eq!(xlsx[6].parse::<f64>().unwrap(), csv[6].parse::<f64>().unwrap(), "{csv:?}");
+        }
+    }
+    assert_eq!(cells.iter().filter(|r| r[3] == "actual").count(), 3);
     let find = |month: &str, metric: &str| {
         monthly.iter().find(|r| r[0] == "baseline" && r[1] == month && r[2] == "phone" && r[3] == metric).cloned()
     };

@@ -32,12 +32,16 @@ pub fn parameters(ch: &ChannelFit) -> Vec<Parameter> {
     // its log linear in the coefficients through mu_T - phi mu_{T-1}.
     let u_last = f.last_log - est.mean_log(n - 1, f.calendar(n - 1));
     let ln_mean = est.mean_log(n, f.calendar(n)) + f.phi * u_last + f.sigma * f.sigma / 2.0;
-    let (x_next, x_last) = (
+    let (mut x_next, x_last) = (
         crate::fit::estimate::design_row(n, f.first_calendar),
         crate::fit::estimate::design_row(n - 1, f.first_calendar),
     );
+    // The month after the history has the trend term trend (n - 1 + psi)
+    // + drift psi (the damped trend).
+    let (a, d) = crate::fit::draw::trend_time(n, n - 1);
+    x_next[1] = a + d;
     let x: [f64; COEFFICIENTS] = std::array::from_fn(|k| x_next[k] - f.phi * x_last[k]);
-    let volume_se = ln_mean.exp() * (f.variance_of(&x) + (u_last * f.phi_se).powi(2)).sqrt();
+    let volume_se = ln_mean.exp() * (f.variance_of(&x) + (u_last * f.phi_se).powi(2) + (d * f.drift_sd).powi(2)).sqrt();
     let mut out = vec![p("volume", ln_mean.exp(), Some(volume_se))];
     let b = est.trend;
     out.push(p("growth", b.exp() - 1.0, Some(b.exp() * f.se(1))));
