@@ -3,11 +3,12 @@
 //!
 //! It only has to tell a budget that fits the operation from one off by an
 //! order of magnitude, so it runs the baseline formulas of section 5 once,
-//! every input at its median, rather than a simulation.
+//! every input at its median, rather than a simulation (on a staffed
+//! channel with headcount rules, the payroll of section 13 too).
 
 use std::ops::Range;
 
-use crate::model::{Baseline, Channel, InputId, Inputs, Model, Staffing};
+use crate::model::{Baseline, Channel, Headcount, InputId, Inputs, Model, Release, Staffing};
 use crate::staffing::{self, erlang};
 use crate::validate::staffing::MAX_TYPICAL_ERLANGS;
 
@@ -28,24 +29,64 @@ pub(crate) fn baseline_by_channel(model: &Model, inputs: &Inputs, months: Range<
 fn channel_cost(model: &Model, ch: &Channel, median: &impl Fn(InputId) -> f64, months: Range<usize>) -> f64 {
     let (price, fixed, inflation) = (median(ch.cost_per_contact), median(ch.fixed_monthly), median(ch.inflation));
     let queue = ch.staffing.as_ref().map(|s| MedianQueue::new(s, median));
+    let volume = |m: usize| match &ch.baseline {
+        Baseline::Trend { volume, growth, seasonality } => {
+            let calendar = model.start.plus(m).month as usize - 1;
+            let months_grown = i32::try_from(m).unwrap_or(i32::MAX);
+            median(*volume) * (1.0 + median(*growth)).powi(months_grown) * median(seasonality[calendar])
+        }
+        Baseline::Plan(plan) => plan.get(m).copied().unwrap_or(0.0),
+        Baseline::Fitted(f) => f.typical_volume(m),
+    };
+    // Labour before inflation, month by month: the agents the volume
+    // needs, or, under headcount rules, the FTE on the payroll.
+    let labour: Vec<f64> = match (&queue, ch.staffing.as_ref().and_then(|s| s.headcount.as_ref())) {
+        (None, _) => vec![0.0; months.end],
+        (Some(q), None) => (0..months.end).map(|m| q.fte(volume(m)) * q.cost_per_fte).collect(),
+        (Some(q), Some(rules)) => {
+            let required: Vec<f64> = (0..model.months).map(|m| q.fte(volume(m))).collect();
+            payroll(&required, rules, median)
+                .iter()
+                .map(|(paid, released)| paid * q.cost_per_fte + released * median(rules.severance_per_fte).max(0.0))
+                .collect()
+        }
+    };
     months
         .map(|m| {
-            let volume = match &ch.baseline {
-                Baseline::Trend { volume, growth, seasonality } => {
-                    let calendar = model.start.plus(m).month as usize - 1;
-                    let months_grown = i32::try_from(m).unwrap_or(i32::MAX);
-                    median(*volume) * (1.0 + median(*growth)).powi(months_grown) * median(seasonality[calendar])
-                }
-                Baseline::Plan(plan) => plan.get(m).copied().unwrap_or(0.0),
-                Baseline::Fitted(f) => f.typical_volume(m),
-            };
             // Validation refuses rates at or below -100%; the floor keeps
             // a median there from turning the power into NaN.
             let inflated = (1.0 + inflation).max(0.0).powf(m as f64 / 12.0);
-            let labour = queue.as_ref().map_or(0.0, |q| q.labour(volume));
-            (volume * price + fixed + labour) * inflated
+            (volume(m) * price + fixed + labour[m]) * inflated
         })
         .sum()
+}
+
+/// Paid FTE (trainees included) and FTE released, month by month, for the
+/// `required` FTE under the headcount rules of spec section 13 at median
+/// attrition: the payroll starts at the first month's need.
+fn payroll(required: &[f64], rules: &Headcount, median: &impl Fn(InputId) -> f64) -> Vec<(f64, f64)> {
+    let attrition = median(rules.attrition).clamp(0.0, 1.0);
+    let mut held = required.first().copied().unwrap_or(0.0);
+    let mut hires = vec![0.0; required.len()];
+    let mut out = Vec::with_capacity(required.len());
+    for (m, &need) in required.iter().enumerate() {
+        let kept = held * (1.0 - attrition);
+        let mut released = 0.0;
+        if kept < need {
+            hires[m] = need - kept;
+            held = need;
+        } else if rules.release == Release::Attrition {
+            held = kept;
+        } else {
+            released = kept - need;
+            held = need;
+        }
+        out.push((held, released));
+    }
+    for (m, (paid, _)) in out.iter_mut().enumerate() {
+        *paid += hires.iter().skip(m + 1).take(rules.training_months).sum::<f64>();
+    }
+    out
 }
 
 /// A staffed channel's queue with every input at its median.
@@ -79,19 +120,20 @@ impl MedianQueue {
         }
     }
 
-    /// Labour for a month's volume: the agents Erlang C asks for, as FTE,
-    /// times the cost of an FTE (not yet inflated). Beyond the traffic one
-    /// queue typically carries, where validation already warns of a unit
-    /// slip, the agents are the traffic over the occupancy cap, which
-    /// Erlang C approaches in large queues, so the estimate stays quick.
-    fn labour(&self, volume: f64) -> f64 {
+    /// The FTE a month's volume needs: the agents Erlang C asks for, as
+    /// FTE (labour is this times the cost of an FTE, not yet inflated).
+    /// Beyond the traffic one queue typically carries, where validation
+    /// already warns of a unit slip, the agents are the traffic over the
+    /// occupancy cap, which Erlang C approaches in large queues, so the
+    /// estimate stays quick.
+    fn fte(&self, volume: f64) -> f64 {
         let traffic = volume * self.erlangs_per_contact;
         let agents = if traffic <= MAX_TYPICAL_ERLANGS {
             f64::from(erlang::agents_one(traffic, self.answer_over_aht, self.service_level, self.max_occupancy))
         } else {
             (traffic / self.max_occupancy).ceil()
         };
-        agents * self.fte_per_agent * self.cost_per_fte
+        agents * self.fte_per_agent
     }
 }
 
