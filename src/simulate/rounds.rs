@@ -86,14 +86,22 @@ pub fn simulate_to_precision(
             done.push(compute(case, &layout, options, &plan, next_batch..whole_end, progress)?);
             next_batch = whole_end;
         }
-        let mut parts = done.clone();
-        if whole_end < end {
-            parts.push(compute(case, &layout, options, &plan, whole_end..end, progress)?);
-        }
-        let settled: Vec<Settled> =
-            layout.scenarios.par_iter().map(|c| settled(&npv_values(&parts, c.npv, n))).collect();
+        // The round's short last batch, if any, apart: the next round
+        // computes it again whole.
+        let tail = if whole_end < end {
+            Some(compute(case, &layout, options, &plan, whole_end..end, progress)?)
+        } else {
+            None
+        };
+        let settled: Vec<Settled> = layout
+            .scenarios
+            .par_iter()
+            .map(|c| settled(&npv_values(done.iter().chain(tail.iter()), c.npv, n)))
+            .collect();
         let met = settled.iter().all(|s| s.half_width <= precision.allowed(s.mean));
         if met || n == cap {
+            let mut parts = done;
+            parts.extend(tail);
             let simulation = finish(case, layout, options, parts, progress)?;
             return Ok(Rounds { simulation, settled, met });
         }
@@ -114,7 +122,7 @@ fn compute(
 }
 
 /// A scenario's first `n` NPVs, in iteration order, from the parts.
-fn npv_values(parts: &[Part], column: usize, n: usize) -> Vec<f64> {
+fn npv_values<'a>(parts: impl Iterator<Item = &'a Part>, column: usize, n: usize) -> Vec<f64> {
     let mut values = Vec::with_capacity(n);
     for part in parts {
         if let Kept::Whole(v) = &part.columns[column] {
