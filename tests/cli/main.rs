@@ -22,6 +22,9 @@
 //! - `erlang`: Erlang B and C against published and 60-digit values.
 //! - `fit`: `costcast fit`, `history_csv` in a model, reforecasts, bad histories.
 //! - `formulas`: hand-computed cases, every number exact.
+//! - `fuzz`: a mutation fuzzer over the shipped models and scenarios, and
+//!   the hand-written cases of issue 28: exit 0 or 1 only, no hang, errors
+//!   in the one format, finite numbers.
 //! - `init`: `costcast init`, the starter files and `--from-csv`.
 //! - `optimize`: `costcast optimize` on cases solved by hand.
 //! - `pnl`: the run-rate, the bridge by fiscal year and the P&L view.
@@ -56,6 +59,7 @@ mod distributions;
 mod erlang;
 mod fit;
 mod formulas;
+mod fuzz;
 mod init;
 mod optimize;
 mod plausibility;
