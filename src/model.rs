@@ -248,6 +248,9 @@ pub struct Case {
     pub initiatives: Vec<Initiative>,
     pub scenarios: Vec<Scenario>,
     pub inputs: Inputs,
+    /// Where each input was written (file, line, column and field), by
+    /// [`InputId`]: a run that overflows names the input to blame.
+    pub input_sites: Vec<crate::error::Diagnostic>,
     pub copula: Copula,
     /// Every file read, for the run record.
     pub sources: Vec<PathBuf>,

@@ -316,7 +316,8 @@ pub fn run(request: &RunRequest, on_warning: impl Fn(&Warning)) -> Result<RunOut
             "",
             "this is not a scenario file (it names no model); `costcast run` needs a scenario file with model = \"...\" \
              and its initiatives",
-        ))));
+        )
+        .at(1, 1))));
     }
     // One pool for the whole run, reading the model included (its PERT
     // tables are built side by side), so `--threads` holds throughout.

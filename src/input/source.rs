@@ -49,7 +49,10 @@ impl SourceFile {
         field: impl Into<String>,
         message: impl Into<String>,
     ) -> Diagnostic {
-        Diagnostic::new(&self.path, field, message).at_position(span.map(|s| self.position(s.start)))
+        // A problem with no span of its own (a missing top-level field, an
+        // empty table list) is placed at the file's start, so that every
+        // message about a file's content names a line (issue 28).
+        Diagnostic::new(&self.path, field, message).at_position(Some(span.map_or((1, 1), |s| self.position(s.start))))
     }
 
     /// Resolve a path written inside this file: relative to its folder.

@@ -120,7 +120,7 @@ fn check_model(ck: &mut Checker, file: &SourceFile, raw: &RawModel) -> Option<Mo
         let planned = plan.as_ref().and_then(|p| p.get(&id)).cloned();
         let history = histories.as_ref().and_then(|h| h.get(&id)).map(|h| (h, start, months));
         ck.anchor = Some(rc.id.as_ref().map_or(rc.span.clone(), Spanned::span));
-        channels.push(check_channel(ck, source, rc, &id, field, planned, history));
+        channels.push(check_channel(ck, source, rc, &id, field, planned, history, months));
         ck.anchor = None;
     }
     if raw_channels.is_empty() && ck.errors.is_empty() {
@@ -259,6 +259,7 @@ fn channel_rows(ck: &mut Checker, file: &SourceFile, raw: &RawModel) -> Vec<(Sou
     rows
 }
 
+#[allow(clippy::too_many_arguments)]
 fn check_channel(
     ck: &mut Checker,
     file: &SourceFile,
@@ -267,6 +268,7 @@ fn check_channel(
     field: &str,
     planned: Option<Vec<f64>>,
     history: Option<(&ChannelHistory, YearMonth, usize)>,
+    months: usize,
 ) -> Channel {
     let f = |name: &str| format!("{field}.{name}");
     let p = |name: &str| format!("{id}.{name}");
@@ -318,7 +320,7 @@ fn check_channel(
             let staffing = staffing::check_staffing(ck, file, s, field, id);
             // The traffic only means something once every field is valid.
             if ck.errors.len() == errors {
-                staffing::check_traffic(ck, file, field, &staffing, busiest_month(ck, &baseline));
+                staffing::check_traffic(ck, file, field, &staffing, busiest_month(ck, &baseline, months));
             }
             staffing
         }),
@@ -341,7 +343,9 @@ fn channel_noise(ck: &mut Checker, file: &SourceFile, rc: &RawChannel, field: &s
                 Expr::Text(t) => crate::dist::expr::literal(t).map(|l| l.value),
             };
             match value {
-                Some(x) if x.is_finite() && x >= 0.0 => x,
+                // The lognormal's sigma is sqrt(ln(1 + cv^2)): past 1e154 the
+                // square overflows and every volume is NaN (issue 28).
+                Some(x) if x.is_finite() && x >= 0.0 && (x * x).is_finite() => x,
                 _ => {
                     ck.error(file.error(
                         Some(n.span()),
@@ -405,6 +409,9 @@ fn channel_baseline(
                 InputKind::Value,
                 false,
             );
+            // Compounded monthly like inflation yearly: at or below -100% the
+            // volume turns negative and the agent search never ends (issue 28).
+            ck.check_rate(file, rc.growth.as_ref(), &f("growth"), growth);
             let mut seasonality = [0; 12];
             match &rc.seasonality {
                 Some(s) if s.get_ref().len() != 12 => {
@@ -512,6 +519,8 @@ fn fitted_baseline(
         ck.error(d);
         return Baseline::Plan(vec![0.0; months]);
     };
+    // Sites stay aligned with inputs: both are written where history_csv is.
+    ck.sites.inputs.extend([h.at.clone(), h.at.clone()]);
     let volume = ck.inputs.add(def(format!("{id}.volume"), volume_dist));
     let growth = ck.inputs.add(def(format!("{id}.growth"), growth_dist));
     ck.fitted.extend([volume, growth]);
@@ -526,16 +535,19 @@ fn fitted_baseline(
     }))
 }
 
-/// A channel's typical volume in its busiest month: the planned maximum, or
-/// the median volume times the largest median seasonal factor (growth left
-/// out).
-fn busiest_month(ck: &Checker, baseline: &Baseline) -> f64 {
+/// A channel's typical volume in its busiest month of the `months`-month
+/// horizon: the planned maximum, or the median volume times the largest
+/// median seasonal factor, compounded by the median growth to the last
+/// month when it grows (issue 28: growth 0.7 a month made the agent search
+/// run for a minute).
+fn busiest_month(ck: &Checker, baseline: &Baseline, months: usize) -> f64 {
     let median = |id: usize| ck.inputs.defs[id].dist.quantile(0.5);
     match baseline {
         Baseline::Plan(plan) => plan.iter().copied().fold(0.0, f64::max),
         Baseline::Fitted(f) => (0..12).map(|m| f.typical_volume(m)).fold(0.0, f64::max),
-        Baseline::Trend { volume, seasonality, .. } => {
-            median(*volume) * seasonality.iter().map(|&s| median(s)).fold(0.0, f64::max)
+        Baseline::Trend { volume, growth, seasonality } => {
+            let compounded = (1.0 + median(*growth).max(0.0)).powf(months.saturating_sub(1) as f64);
+            median(*volume) * seasonality.iter().map(|&s| median(s)).fold(0.0, f64::max) * compounded
         }
     }
 }

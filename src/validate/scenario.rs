@@ -100,6 +100,7 @@ pub(crate) fn check_case(ck: &mut Checker, path: &Path) -> Option<Case> {
         initiatives,
         scenarios,
         inputs: std::mem::take(&mut ck.inputs),
+        input_sites: ck.sites.inputs.clone(),
         copula: copula.unwrap_or_default(),
         sources,
         optimize,

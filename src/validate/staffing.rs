@@ -264,7 +264,7 @@ pub(crate) const MAX_TYPICAL_ERLANGS: f64 = 5_000.0;
 pub(crate) const TAIL_ERLANGS: f64 = 50_000.0;
 
 /// Refuse a staffed channel whose typical traffic (medians of the inputs,
-/// the busiest month's volume without growth) passes
+/// the busiest month's volume, growth included) passes
 /// [`MAX_TYPICAL_ERLANGS`].
 pub(crate) fn check_traffic(ck: &mut Checker, file: &SourceFile, field: &str, staffing: &Staffing, volume: f64) {
     let q = |id: InputId, p: f64| ck.inputs.defs[id].dist.quantile(p);
@@ -286,7 +286,8 @@ pub(crate) fn check_traffic(ck: &mut Checker, file: &SourceFile, field: &str, st
             ),
         ));
     }
-    if erlangs.is_finite() && erlangs > MAX_TYPICAL_ERLANGS {
+    // Infinite traffic (growth compounded past f64) is refused too.
+    if erlangs > MAX_TYPICAL_ERLANGS {
         let anchor = ck.anchor.clone();
         ck.error(file.error(
             anchor,

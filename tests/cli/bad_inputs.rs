@@ -438,8 +438,9 @@ bad_cases! {
     staffing_open_hours_a_year: Model ["error: model.toml:17:14: channel \"phone\".staffing.open_hours: must be > 0 and at most 744, got 4380"];
     // Only the range error: the traffic is not judged from a refused field.
     staffing_aht_in_milliseconds: Model ["error: model.toml:16:15: channel \"phone\".staffing.aht_seconds: 100.00% of this distribution", "at most 86400"] errors = 1;
-    staffing_traffic_tail: Model ["error: model.toml:9:6: channel \"phone\".staffing: one month in a thousand would carry about 1919184 Erlangs", "narrow the aht_seconds or open_hours distribution"];
-    staffing_traffic_beyond_any_queue: Model ["error: model.toml:9:6: channel \"phone\".staffing: a typical month carries about 6667 Erlangs", "check the volume and the units"];
+    // The busiest month of the horizon: growth 0.4% a month compounds over it.
+    staffing_traffic_tail: Model ["error: model.toml:9:6: channel \"phone\".staffing: one month in a thousand would carry about 1957876 Erlangs", "narrow the aht_seconds or open_hours distribution"];
+    staffing_traffic_beyond_any_queue: Model ["error: model.toml:9:6: channel \"phone\".staffing: a typical month carries about 6801 Erlangs", "check the volume and the units"];
     staffing_negative_paid_hours: Model ["error: model.toml:22:22: channel \"phone\".staffing.paid_hours_per_fte: must be > 0, got -160"];
     staffing_bad_expression: Model ["error: model.toml:23:16: channel \"phone\".staffing.cost_per_fte: invalid expression", "max must be > min"];
     // ---- Headcount (spec section 13) ----------------------------------------

@@ -145,7 +145,7 @@ const SLIPS: &[Slip] = &[
         edits: &[("model.toml", "discount_rate = 0.08\n", "")],
         args: &["check", "model.toml"],
         status: 1,
-        first: "error: model.toml: discount_rate: is required but missing; the annual rate future savings are discounted at, e.g. discount_rate = 0.08",
+        first: "error: model.toml:1:1: discount_rate: is required but missing; the annual rate future savings are discounted at, e.g. discount_rate = 0.08",
         also: &[],
     },
     Slip {
@@ -153,7 +153,7 @@ const SLIPS: &[Slip] = &[
         edits: &[("model.toml", "start = \"2027-01\"\n", "")],
         args: &["check", "model.toml"],
         status: 1,
-        first: "error: model.toml: start: is required but missing; the first month, e.g. start = \"2027-01\"",
+        first: "error: model.toml:1:1: start: is required but missing; the first month, e.g. start = \"2027-01\"",
         also: &[],
     },
     Slip {
@@ -161,7 +161,7 @@ const SLIPS: &[Slip] = &[
         edits: &[("model.toml", "months = 6\n", "")],
         args: &["check", "model.toml"],
         status: 1,
-        first: "error: model.toml: months: is required but missing; the horizon in months, e.g. months = 36",
+        first: "error: model.toml:1:1: months: is required but missing; the horizon in months, e.g. months = 36",
         also: &[],
     },
     Slip {
@@ -169,7 +169,7 @@ const SLIPS: &[Slip] = &[
         edits: &[("scenario.toml", "model = \"model.toml\"\n", "")],
         args: &["check", "scenario.toml"],
         status: 1,
-        first: "error: scenario.toml: model: is required but missing; the model file this scenario file is for, e.g. model = \"../models/acme.toml\"",
+        first: "error: scenario.toml:1:1: model: is required but missing; the model file this scenario file is for, e.g. model = \"../models/acme.toml\"",
         also: &[],
     },
     Slip {
@@ -398,7 +398,7 @@ const SLIPS: &[Slip] = &[
         edits: &[],
         args: &["run", "model.toml", "-n", "200", "-o", "OUT"],
         status: 1,
-        first: "error: model.toml: this is not a scenario file (it names no model); `costcast run` needs a scenario file with model = \"...\" and its initiatives",
+        first: "error: model.toml:1:1: this is not a scenario file (it names no model); `costcast run` needs a scenario file with model = \"...\" and its initiatives",
         also: &[],
     },
     Slip {

@@ -197,7 +197,7 @@ fn a_bad_table_is_refused_with_file_and_line_and_nothing_is_written() {
         ("id,volume,cost_per_contact\nphone,1000\n", "bad.csv:2:1: this row has 2 cells"),
         ("id,volume,cost_per_contact\nPhone,1000,6\n", "bad.csv:2:1: channel[0].id"),
         ("id,volume,cost_per_contact\nphone,1000,\n", "bad.csv:2:1: channel \"phone\".cost_per_contact: is required"),
-        ("id,volume,cost_per_contact\n", "bad.csv: the table has no channel rows"),
+        ("id,volume,cost_per_contact\n", "bad.csv:1:1: the table has no channel rows"),
     ] {
         let csv = dir.path().join("bad.csv");
         fs::write(&csv, csv_text).unwrap();

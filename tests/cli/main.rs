@@ -24,6 +24,9 @@
 //! - `formulas`: hand-computed cases, every number exact.
 //! - `headcount`: attrition, training and severance on a staffed channel,
 //!   by hand; heads conserved; the default rules are section 10's.
+//! - `fuzz`: a mutation fuzzer over the shipped models and scenarios, and
+//!   the hand-written cases of issue 28: exit 0 or 1 only, no hang, errors
+//!   in the one format, finite numbers.
 //! - `init`: `costcast init`, the starter files and `--from-csv`.
 //! - `optimize`: `costcast optimize` on cases solved by hand.
 //! - `pnl`: the run-rate, the bridge by fiscal year and the P&L view.
@@ -58,6 +61,7 @@ mod distributions;
 mod erlang;
 mod fit;
 mod formulas;
+mod fuzz;
 mod headcount;
 mod init;
 #[cfg(unix)]
