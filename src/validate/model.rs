@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::rc::Rc;
 
 use toml::Spanned;
 
@@ -232,9 +233,12 @@ fn check_budgets(ck: &mut Checker, file: &SourceFile, raw: &RawModel, fiscal_yea
     budgets
 }
 
-/// The channel rows with the file each came from and its field path.
-fn channel_rows(ck: &mut Checker, file: &SourceFile, raw: &RawModel) -> Vec<(SourceFile, RawChannel)> {
-    let mut rows: Vec<(SourceFile, RawChannel)> = raw.channel.iter().map(|c| (file.clone(), c.clone())).collect();
+/// The channel rows with the file each came from and its field path. The
+/// rows share their file (one copy of its text, not one a row: a model of
+/// thousands of channels would take memory in their square).
+fn channel_rows(ck: &mut Checker, file: &SourceFile, raw: &RawModel) -> Vec<(Rc<SourceFile>, RawChannel)> {
+    let model = Rc::new(file.clone());
+    let mut rows: Vec<(Rc<SourceFile>, RawChannel)> = raw.channel.iter().map(|c| (model.clone(), c.clone())).collect();
     if let Some(csv_path) = &raw.channels_csv {
         if !raw.channel.is_empty() {
             ck.error(file.error(
@@ -249,6 +253,7 @@ fn channel_rows(ck: &mut Checker, file: &SourceFile, raw: &RawModel) -> Vec<(Sou
             Ok(csv) => match table::read_channels(&csv) {
                 Err(ds) => ds.into_iter().for_each(|d| ck.error(d)),
                 Ok(chs) => {
+                    let csv = Rc::new(csv);
                     for c in chs {
                         rows.push((csv.clone(), c));
                     }
@@ -558,7 +563,7 @@ fn read_plan(
     ck: &mut Checker,
     file: &SourceFile,
     written: &Spanned<String>,
-    channels: &[(SourceFile, RawChannel)],
+    channels: &[(Rc<SourceFile>, RawChannel)],
     start: YearMonth,
     months: usize,
 ) -> Option<BTreeMap<String, Vec<f64>>> {
