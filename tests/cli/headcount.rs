@@ -228,3 +228,25 @@ fn default_rules_are_section_10_byte_for_byte() {
     }
     assert!(compared >= 5, "compared {compared} tables");
 }
+
+/// The chart of paid against required FTE is drawn, as a file and on the
+/// page, for a model with headcount rules, and only then.
+#[test]
+fn the_headcount_chart_comes_with_headcount_rules_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let chart = "charts/11-paid-vs-required-fte.png";
+    let title = "Headcount: FTE paid against FTE required";
+    for (scenario, with) in [("scenarios/acme-staffed-roadmap.toml", true), ("scenarios/acme-ai-roadmap.toml", false)] {
+        let out = dir.path().join(Path::new(scenario).file_stem().unwrap());
+        costcast()
+            .current_dir(root())
+            .args(["run", scenario, "-n", "2000", "--format", "html,png", "-o"])
+            .arg(&out)
+            .assert()
+            .success();
+        assert_eq!(out.join(chart).is_file(), with, "{scenario}");
+        let page = std::fs::read_to_string(out.join("report.html")).unwrap();
+        // Named by the headcount table's note and the chart's caption.
+        assert_eq!(page.matches(title).count(), if with { 2 } else { 0 }, "{scenario}");
+    }
+}
