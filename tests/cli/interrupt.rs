@@ -24,6 +24,18 @@ fn start(out: &Path, seed: u64, iterations: &str) -> Child {
         .unwrap()
 }
 
+/// A first report of seed 1 in a fresh folder: the folder, the report's
+/// path, its file list and how long the run took.
+fn first_report() -> (tempfile::TempDir, PathBuf, Vec<PathBuf>, Duration) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report");
+    let started = Instant::now();
+    assert!(start(&out, 1, "2000").wait().unwrap().success());
+    let length = started.elapsed();
+    let files = listing(&out);
+    (dir, out, files, length)
+}
+
 /// The files of a report folder, relative and sorted.
 fn listing(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
@@ -71,12 +83,7 @@ fn signal(child: &Child, sig: i32) {
 /// kills left beside it.
 #[test]
 fn a_run_killed_at_any_instant_leaves_a_whole_report() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("report");
-    let started = Instant::now();
-    assert!(start(&out, 1, "2000").wait().unwrap().success());
-    let length = started.elapsed();
-    let files = listing(&out);
+    let (dir, out, files, length) = first_report();
     let mut current = whole_report_seed(&out, &files);
     let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(28);
     let mut replaced = 0;
@@ -113,10 +120,7 @@ fn a_run_killed_at_any_instant_leaves_a_whole_report() {
 /// staged left behind.
 #[test]
 fn an_interrupt_exits_130_and_leaves_the_earlier_report() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("report");
-    assert!(start(&out, 1, "2000").wait().unwrap().success());
-    let files = listing(&out);
+    let (dir, out, files, _) = first_report();
     let before = std::fs::read(out.join("summary.csv")).unwrap();
     let child = start(&out, 2, "20000000");
     std::thread::sleep(Duration::from_millis(500));
@@ -132,12 +136,7 @@ fn an_interrupt_exits_130_and_leaves_the_earlier_report() {
 /// report or 0 with the new one, never a staged folder left behind.
 #[test]
 fn an_interrupt_while_writing_leaves_no_staging() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("report");
-    let started = Instant::now();
-    assert!(start(&out, 1, "2000").wait().unwrap().success());
-    let length = started.elapsed();
-    let files = listing(&out);
+    let (dir, out, files, length) = first_report();
     let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(130);
     let mut current = 1;
     for k in 0..12u64 {

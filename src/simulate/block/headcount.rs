@@ -209,11 +209,7 @@ impl Workspace {
             for (j, &k) in scenario.initiatives.iter().enumerate() {
                 let init = &case.initiatives[k];
                 if m >= init.start {
-                    let ramp = self.ramp[k * months + m];
-                    let mut w = ZERO;
-                    for l in 0..LANES {
-                        w[l] = ramp * v[init.success][l];
-                    }
+                    let w = self.weight(k, m, months, init.success);
                     apply_effects(
                         &init.effects,
                         v,

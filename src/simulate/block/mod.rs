@@ -176,6 +176,15 @@ macro_rules! block_build {
 }
 
 impl Workspace {
+    /// Initiative `k`'s weight in month `m`, lane by lane: its ramp times
+    /// whether it succeeded (the draw of its `success` input).
+    #[inline(always)]
+    fn weight(&self, k: usize, m: usize, months: usize, success: usize) -> Lanes {
+        let ramp = self.ramp[k * months + m];
+        let succeeded = self.values[success];
+        std::array::from_fn(|l| ramp * succeeded[l])
+    }
+
     pub fn new(case: &Case, layout: &Layout) -> Workspace {
         let (m, c) = (layout.months, layout.channels);
         let mut fy_of_month = vec![0; m];
