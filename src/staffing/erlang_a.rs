@@ -20,17 +20,14 @@
 //!   `lambda (1 - P(abandon)) / (N mu)`;
 //! - the service level, the share of *all* arrivals answered within `t`: an
 //!   arrival finding a free agent is answered at once; one that queues with
-//!   `j` callers ahead moves up at rate `N mu + j theta` and abandons at rate
-//!   `theta`, and the chance it reaches an agent by `t` comes from
-//!   uniformizing that absorbing chain (Poisson weights truncated at
-//!   `lambda t + 10 sqrt(lambda t) + 50` jumps, as pyworkforce does).
-//!
-//! Two departures, neither changing a result beyond rounding: the tagged
-//! chain is linear, so the arrivals' mix of queue positions runs through it
-//! once, as one initial distribution, where pyworkforce runs it once per
-//! position; and the Poisson weights are carried in logarithms, so that a
-//! long answer time (more than about 745 uniformized jumps, where
-//! `exp(-lambda t)` underflows to 0) still counts its delayed answers.
+//!   `j` callers ahead is answered if it reaches an agent before its own
+//!   patience runs out. pyworkforce uniformizes that absorbing chain
+//!   (Poisson weights truncated at `lambda t + 10 sqrt(lambda t) + 50`
+//!   jumps); here the same probability comes in closed form, a negative
+//!   binomial tail (see `delayed_answered_within`), in one pass over the
+//!   queue instead of one per jump. The two agree to rounding (tested
+//!   against a copy of the uniformization), and the closed form has no
+//!   truncation, so a long answer time still counts its delayed answers.
 //!
 //! Rates may be in any one time unit (per second, per AHT): only their
 //! ratios and `rate x time` products enter.
@@ -177,15 +174,69 @@ impl ErlangA {
     }
 
     /// Mass of `delayed[j]` (arrivals queueing with `j` callers ahead)
-    /// answered within `t`, by uniformization of the tagged caller's chain.
+    /// answered within `t`, in closed form.
+    ///
+    /// A caller with `j` ahead reaches an agent after `T_j`, the sum of
+    /// stages `Exp(N mu + i theta)` for `i = j, ..., 0`, if its own patience
+    /// (`Exp(theta)`) outlasts it: `P = E[exp(-theta T_j); T_j <= t]`.
+    /// Tilting each stage by `exp(-theta x)` leaves a factor
+    /// `(N mu + i theta) / (N mu + (i + 1) theta)` per stage, which
+    /// telescopes to `N mu / (N mu + (j + 1) theta)`, and stages of rates
+    /// `N mu + k theta`, `k = 1..=j+1`. Their sum has the Laplace transform
+    /// of `-ln(U) / theta` with `U ~ Beta(N mu / theta + 1, j + 1)`, so
+    /// `P(T'_j <= t) = 1 - I_x(alpha, j + 1)` with `x = exp(-theta t)` and
+    /// `alpha = N mu / theta + 1`; for a whole second parameter that is a
+    /// negative binomial tail, `I_x(alpha, j + 1) = sum_{k <= j} C(alpha + k
+    /// - 1, k) x^alpha (1 - x)^k`, its terms all positive. One pass over
+    /// the queue, where uniformization (pyworkforce) takes one pass per
+    /// jump; both are exact, and agree to rounding (tested).
     fn delayed_answered_within(&self, agents: usize, delayed: &[f64], t: f64) -> f64 {
+        let (mu, theta) = (self.service, self.abandonment);
+        let serve = agents as f64 * mu;
+        if t <= 0.0 || serve <= 0.0 {
+            return 0.0;
+        }
+        let alpha = serve / theta + 1.0;
+        // 1 - x without cancellation for a short answer time.
+        let one_minus_x = -(-theta * t).exp_m1();
+        // ln of the first term, x^alpha = exp(-(N mu + theta) t).
+        let ln_first = -(serve + theta) * t;
+        let mut answered = 0.0;
+        if ln_first > -700.0 {
+            let mut term = ln_first.exp();
+            let mut cdf = 0.0;
+            for (j, &pj) in delayed.iter().enumerate() {
+                cdf += term;
+                let reach = (1.0 - cdf).max(0.0);
+                answered += pj * serve / (serve + (j + 1) as f64 * theta) * reach;
+                term *= one_minus_x * (alpha + j as f64) / (j + 1) as f64;
+            }
+        } else {
+            // The first terms underflow: carry them in logarithms.
+            let ln_ratio = one_minus_x.ln();
+            let mut ln_term = ln_first;
+            let mut cdf = 0.0;
+            for (j, &pj) in delayed.iter().enumerate() {
+                cdf += ln_term.exp();
+                let reach = (1.0 - cdf).max(0.0);
+                answered += pj * serve / (serve + (j + 1) as f64 * theta) * reach;
+                ln_term += ln_ratio + (alpha + j as f64).ln() - ((j + 1) as f64).ln();
+            }
+        }
+        answered
+    }
+
+    /// [`ErlangA::delayed_answered_within`] by uniformization of the tagged
+    /// caller's chain, exactly as pyworkforce computes it (Poisson weights
+    /// truncated at `lambda t + 10 sqrt(lambda t) + 50` jumps): the
+    /// reference the closed form is tested against.
+    #[cfg(test)]
+    fn delayed_answered_uniformized(&self, agents: usize, delayed: &[f64], t: f64) -> f64 {
         let (mu, theta) = (self.service, self.abandonment);
         let max_ahead = delayed.len() - 1;
         let serve = agents as f64 * mu;
         let max_rate = serve + max_ahead as f64 * theta + theta;
         if max_rate <= 0.0 || t <= 0.0 {
-            // No time to answer anyone who queues (pyworkforce's
-            // uniformization with zero jumps gives the same 0).
             return 0.0;
         }
         let mut dist = delayed.to_vec();
@@ -350,6 +401,31 @@ mod tests {
         let immediate = 1.0 - q.metrics(1000).wait;
         let sl = q.service_level(1000, 600.0);
         assert!(sl > immediate + 0.01 && sl <= 1.0, "{sl} vs {immediate}");
+    }
+
+    #[test]
+    fn closed_form_service_level_agrees_with_uniformization() {
+        // Over loads from light to overloaded, patience from impatient to
+        // near Erlang C, short and long answer times.
+        let mut worst: f64 = 0.0;
+        for &(calls, aht, patience) in
+            &[(100.0, 180.0, 300.0), (400.0, 360.0, 240.0), (40.0, 600.0, 30.0), (900.0, 240.0, 3600.0), (5.0, 300.0, 120.0)]
+        {
+            let q = ErlangA { arrival: calls / 1800.0, service: 1.0 / aht, abandonment: 1.0 / patience };
+            let a = q.traffic();
+            for n in [(a * 0.6) as usize + 1, a as usize + 1, (a * 1.3) as usize + 2] {
+                let probs = q.stationary(n);
+                if probs.len() <= n {
+                    continue;
+                }
+                for t in [5.0, 20.0, 60.0, 300.0] {
+                    let closed = q.delayed_answered_within(n, &probs[n..], t);
+                    let reference = q.delayed_answered_uniformized(n, &probs[n..], t);
+                    worst = worst.max((closed - reference).abs());
+                }
+            }
+        }
+        assert!(worst < 1e-12, "largest difference {worst:e}");
     }
 
     #[test]
