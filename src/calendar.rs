@@ -31,6 +31,40 @@ impl YearMonth {
         YearMonth { year: index.div_euclid(12) as i32, month: index.rem_euclid(12) as u32 + 1 }
     }
 
+    /// Days in this month (Gregorian leap years).
+    pub fn days(self) -> u32 {
+        match self.month {
+            4 | 6 | 9 | 11 => 30,
+            2 if self.year % 4 == 0 && (self.year % 100 != 0 || self.year % 400 == 0) => 29,
+            2 => 28,
+            _ => 31,
+        }
+    }
+
+    /// The weekday of this month's first day, 0 = Monday .. 6 = Sunday.
+    pub fn first_weekday(self) -> usize {
+        // Days since 1970-01-01 (a Thursday) by Hinnant's days_from_civil.
+        let y = i64::from(self.year) - i64::from(self.month <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let mp = (i64::from(self.month) + 9) % 12;
+        let doy = (153 * mp + 2) / 5;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        let days = era * 146_097 + doe - 719_468;
+        (days + 3).rem_euclid(7) as usize
+    }
+
+    /// How many times each weekday (0 = Monday) occurs in this month,
+    /// `n_w(m)` of spec section 14: 4 or 5 each.
+    pub fn weekday_counts(self) -> [u32; 7] {
+        let first = self.first_weekday();
+        let mut counts = [4; 7];
+        for k in 0..self.days() as usize - 28 {
+            counts[(first + k) % 7] += 1;
+        }
+        counts
+    }
+
     /// Months from `self` to `later` (negative when `later` is earlier).
     pub fn months_until(self, later: YearMonth) -> i64 {
         (later.year as i64 - self.year as i64) * 12 + later.month as i64 - self.month as i64
@@ -84,6 +118,26 @@ pub fn fiscal_years(start: YearMonth, months: usize, fiscal_year_start: u32) -> 
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn weekday_counts_follow_the_calendar() {
+        // 2027-01-01 is a Friday; January 2027 has five Fridays, Saturdays
+        // and Sundays. February 2028 (leap) starts on a Tuesday.
+        let jan = super::YearMonth { year: 2027, month: 1 };
+        assert_eq!(jan.first_weekday(), 4);
+        assert_eq!(jan.weekday_counts(), [4, 4, 4, 4, 5, 5, 5]);
+        let feb = super::YearMonth { year: 2028, month: 2 };
+        assert_eq!(feb.first_weekday(), 1);
+        assert_eq!(feb.weekday_counts(), [4, 5, 4, 4, 4, 4, 4]);
+        assert_eq!(super::YearMonth { year: 2027, month: 2 }.weekday_counts(), [4; 7]);
+        assert_eq!(super::YearMonth { year: 2000, month: 1 }.first_weekday(), 5);
+        // Every month of 400 years: the counts add up to its days.
+        let mut m = super::YearMonth { year: 1900, month: 1 };
+        for _ in 0..4800 {
+            assert_eq!(m.weekday_counts().iter().sum::<u32>(), m.days());
+            m = m.plus(1);
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -125,7 +125,8 @@ pub struct Channel {
 #[derive(Debug, Clone)]
 pub struct Staffing {
     pub aht_seconds: InputId,
-    pub open_hours: InputId,
+    /// When the queue is open: hours a month, or a weekly profile.
+    pub hours: Hours,
     pub service_level: InputId,
     pub answer_seconds: InputId,
     pub max_occupancy: InputId,
@@ -168,6 +169,70 @@ impl Release {
     /// The values `release` accepts, as written in a model.
     pub const ALL: [(&'static str, Release); 2] =
         [("immediate", Release::Immediate), ("attrition", Release::Attrition)];
+}
+
+/// When a staffed queue is open, and so how its agents are counted.
+#[derive(Debug, Clone)]
+pub enum Hours {
+    /// `open_hours` a month, one average queue a month (spec section 10).
+    Monthly(InputId),
+    /// A weekly arrival pattern by interval (spec section 14): a queue per
+    /// interval, its agents summed into agent hours.
+    Weekly(std::sync::Arc<Profile>),
+}
+
+impl Hours {
+    /// The `open_hours` input, if the queue has one.
+    pub fn open_hours(&self) -> Option<InputId> {
+        match self {
+            Hours::Monthly(id) => Some(*id),
+            Hours::Weekly(_) => None,
+        }
+    }
+}
+
+/// A weekly arrival pattern (`profile_csv`, spec section 14): the share of
+/// a week's contacts arriving in each open interval. An interval not
+/// listed is closed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Profile {
+    /// The file it was read from, as written in the model.
+    pub file: String,
+    pub interval_minutes: u32,
+    /// Open intervals, in week order (Monday 00:00 first).
+    pub intervals: Vec<Interval>,
+}
+
+/// One open interval of a weekly profile.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Interval {
+    /// 0 = Monday .. 6 = Sunday.
+    pub weekday: usize,
+    /// Minutes after midnight.
+    pub start_minute: u32,
+    /// Share of a week's contacts, >= 0; the shares sum to 1.
+    pub share: f64,
+}
+
+impl Profile {
+    /// Each weekday's share of the week, `S_w`.
+    pub fn day_shares(&self) -> [f64; 7] {
+        let mut days = [0.0; 7];
+        for i in &self.intervals {
+            days[i.weekday] += i.share;
+        }
+        days
+    }
+
+    /// Hours the queue is open in a week.
+    pub fn weekly_open_hours(&self) -> f64 {
+        self.intervals.len() as f64 * f64::from(self.interval_minutes) / 60.0
+    }
+
+    /// The largest share of one interval.
+    pub fn peak_share(&self) -> f64 {
+        self.intervals.iter().map(|i| i.share).fold(0.0, f64::max)
+    }
 }
 
 /// A staffed queue's callers' patience and the abandonment share allowed.

@@ -637,6 +637,10 @@ fn monthly(case: &Case, sim: &Simulation, percentiles: &[[f64; 3]]) -> Vec<Month
                             keys.push((m, slot, c, name, l.headcount_index(slot, m, h, metric)));
                         }
                     }
+                    // Callers who hang up (spec section 14).
+                    if let Some(a) = l.abandon.iter().position(|&ak| ak == k) {
+                        keys.push((m, slot, c, "abandoned", l.abandoned_index(slot, m, a)));
+                    }
                 }
             }
         }

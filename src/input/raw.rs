@@ -127,6 +127,11 @@ pub struct RawChannel {
 pub struct RawStaffing {
     pub aht_seconds: Option<Spanned<Expr>>,
     pub open_hours: Option<Spanned<Expr>>,
+    /// The weekly arrival pattern by interval (spec section 14), instead
+    /// of `open_hours`.
+    pub profile_csv: Option<Spanned<String>>,
+    /// The profile's interval length: 15, 30 or 60 minutes.
+    pub interval_minutes: Option<Spanned<f64>>,
     pub service_level: Option<Spanned<Expr>>,
     pub answer_seconds: Option<Spanned<Expr>>,
     pub max_occupancy: Option<Spanned<Expr>>,
@@ -230,9 +235,11 @@ const MODEL_FIELDS: [&str; 12] = [
 /// The fields of a channel, also the columns of `channels_csv`.
 const CHANNEL_FIELDS: [&str; 9] =
     ["id", "volume", "growth", "noise", "cost_per_contact", "inflation", "fixed_monthly", "seasonality", "staffing"];
-const STAFFING_FIELDS: [&str; 15] = [
+const STAFFING_FIELDS: [&str; 17] = [
     "aht_seconds",
     "open_hours",
+    "profile_csv",
+    "interval_minutes",
     "service_level",
     "answer_seconds",
     "max_occupancy",
@@ -285,6 +292,8 @@ impl RawChannel {
             let raw = RawStaffing {
                 aht_seconds: r.get(&s, "aht_seconds"),
                 open_hours: r.get(&s, "open_hours"),
+                profile_csv: r.get(&s, "profile_csv"),
+                interval_minutes: r.get(&s, "interval_minutes"),
                 service_level: r.get(&s, "service_level"),
                 answer_seconds: r.get(&s, "answer_seconds"),
                 max_occupancy: r.get(&s, "max_occupancy"),

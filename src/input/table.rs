@@ -186,3 +186,46 @@ pub fn read_volumes(file: &SourceFile) -> Result<Vec<VolumeRow>, Vec<Diagnostic>
     }
     if errors.is_empty() { Ok(rows) } else { Err(errors) }
 }
+
+/// One row of a weekly profile (`profile_csv`, spec section 14), as
+/// written.
+#[derive(Debug, Clone)]
+pub struct ProfileRow {
+    pub weekday: Spanned<String>,
+    pub start: Spanned<String>,
+    pub share: Spanned<String>,
+}
+
+/// Read a weekly profile: columns `weekday,start,share` in any order.
+pub fn read_profile(file: &SourceFile) -> Result<Vec<ProfileRow>, Vec<Diagnostic>> {
+    let cells = read_cells(file).map_err(|d| vec![d])?;
+    let mut errors = Vec::new();
+    let find = |name: &str| cells.header.iter().position(|h| h.get_ref() == name);
+    for h in &cells.header {
+        if !["weekday", "start", "share"].contains(&h.get_ref().as_str()) {
+            errors.push(file.error(
+                Some(h.span()),
+                format!("column {}", h.get_ref()),
+                "unknown column; expected weekday, start, share",
+            ));
+        }
+    }
+    let (Some(w), Some(s), Some(v)) = (find("weekday"), find("start"), find("share")) else {
+        errors.push(file.error(Some(0..0), "header", "expected the columns weekday, start, share"));
+        return Err(errors);
+    };
+    let mut rows = Vec::new();
+    for row in &cells.rows {
+        if row.len() != cells.header.len() {
+            let at = row.first().map_or(0, |c| c.span().start);
+            errors.push(file.error(
+                Some(at..at),
+                "",
+                format!("this row has {} cells, the header has {}", row.len(), cells.header.len()),
+            ));
+            continue;
+        }
+        rows.push(ProfileRow { weekday: row[w].clone(), start: row[s].clone(), share: row[v].clone() });
+    }
+    if errors.is_empty() { Ok(rows) } else { Err(errors) }
+}

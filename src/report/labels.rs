@@ -101,7 +101,9 @@ pub fn input_labels(case: &Case) -> Vec<InputLabel> {
         }
         if let Some(s) = &c.staffing {
             set(s.aht_seconds, format!("{name}: handle time (seconds)"), Unit::Count);
-            set(s.open_hours, format!("{name}: open hours a month"), Unit::Count);
+            if let Some(open_hours) = s.hours.open_hours() {
+                set(open_hours, format!("{name}: open hours a month"), Unit::Count);
+            }
             set(s.service_level, format!("{name}: service level target"), Unit::Share);
             set(s.answer_seconds, format!("{name}: answer within (seconds)"), Unit::Count);
             set(s.max_occupancy, format!("{name}: occupancy cap"), Unit::Share);

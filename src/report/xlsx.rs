@@ -461,7 +461,7 @@ fn monthly(case: &Case, results: &Results, f: &Formats) -> Result<Worksheet, Xls
         s.text(row, 3, r.metric, f)?;
         // Contacts and heads are no money.
         let kind = match r.metric {
-            "volume" => Num::Count,
+            "volume" | "abandoned" => Num::Count,
             "fte" | "required_fte" | "hires" | "leavers" | "released" => Num::Decimal,
             _ => Num::Money,
         };

@@ -148,6 +148,11 @@ pub struct Layout {
     /// quantities start (see [`Layout::headcount_index`]).
     pub headcount: Vec<usize>,
     headcount_at: usize,
+    /// The staffed channels whose callers hang up (spec section 14), as
+    /// indices into [`Layout::staffed`], ascending; and where their
+    /// abandoned contacts start (see [`Layout::abandoned_index`]).
+    pub abandon: Vec<usize>,
+    abandon_at: usize,
     /// Settle each scenario's cost after every initiative, for the bridge
     /// columns (`step_npv`); off for comparing portfolios, which keeps only
     /// the last step (the NPV) meaningful.
@@ -295,6 +300,11 @@ impl Layout {
             .collect();
         let headcount_at = q;
         q += (1 + ns) * months * headcount.len() * HeadcountMetric::COUNT;
+        let abandon: Vec<usize> = (0..staffed.len())
+            .filter(|&k| case.model.channels[staffed[k]].staffing.as_ref().is_some_and(|s| s.abandonment.is_some()))
+            .collect();
+        let abandon_at = q;
+        q += (1 + ns) * months * abandon.len();
         let mut keep = vec![Keep::Tally(Probs::of(&SUMMARY_PROBS, &[]), None); col];
         // The baseline's own cost per fiscal year, counted against its
         // budget: the operation's risk without any initiative.
@@ -343,6 +353,8 @@ impl Layout {
             fte,
             headcount,
             headcount_at,
+            abandon,
+            abandon_at,
             bridge,
             quantities: q,
             source: Vec::new(),
@@ -376,6 +388,10 @@ impl Layout {
                     }
                     if let Some(k) = self.staffed.iter().position(|&q| q == c).filter(|_| !cost[c]) {
                         source[self.fte_index(s + 1, m, k)] = Source::Baseline(self.fte_index(0, m, k));
+                        // Contacts lost follow the queue, not the payroll.
+                        if let Some(a) = self.abandon.iter().position(|&ak| ak == k) {
+                            source[self.abandoned_index(s + 1, m, a)] = Source::Baseline(self.abandoned_index(0, m, a));
+                        }
                     }
                 }
                 let total_volume = self.monthly_index(s + 1, m, nc, MonthlyMetric::Volume);
@@ -559,6 +575,13 @@ impl Layout {
         self.headcount_at
             + ((slot * self.months + month) * self.headcount.len() + h) * HeadcountMetric::COUNT
             + metric as usize
+    }
+
+    /// Index of the contacts abandoned on the `a`-th abandoning channel
+    /// ([`Layout::abandon`]), `slot` as in [`Layout::monthly_index`].
+    #[inline]
+    pub fn abandoned_index(&self, slot: usize, month: usize, a: usize) -> usize {
+        self.abandon_at + (slot * self.months + month) * self.abandon.len() + a
     }
 
     /// Index of the FTE of the `k`-th staffed channel ([`Layout::staffed`]),

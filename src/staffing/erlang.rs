@@ -191,6 +191,32 @@ pub fn agents<const L: usize>(
     found
 }
 
+/// Whether `n` agents meet the staffing rule for traffic `traffic`: `n >
+/// A`, `A / n <= max_occupancy` and the service level reached, exactly the
+/// test [`agents`] applies to each `n` (its least passing `n` is the
+/// answer).
+pub fn meets(n: u32, traffic: f64, answer_over_aht: f64, target: f64, max_occupancy: f64) -> bool {
+    margin(n, traffic, answer_over_aht, target, max_occupancy).0
+}
+
+/// [`meets`], with how far `n` agents are from failing: the smaller of the
+/// occupancy's and the service level's slack, negative when they fail
+/// (continuous in the traffic, to steer a search for the traffic at which
+/// `n` agents stop sufficing).
+pub fn margin(n: u32, traffic: f64, answer_over_aht: f64, target: f64, max_occupancy: f64) -> (bool, f64) {
+    let nf = f64::from(n);
+    let load = traffic / nf;
+    if nf <= traffic || load > max_occupancy {
+        return (false, (max_occupancy - load).min(1.0 - load).min(-f64::MIN_POSITIVE));
+    }
+    let slack = max_occupancy - load;
+    if nf >= sl_cap(traffic) {
+        return (true, slack);
+    }
+    let service = service_level(n, traffic, answer_over_aht) - target;
+    (service >= 0.0, slack.min(service))
+}
+
 /// Agents needed for one queue: [`agents`] with one lane.
 pub fn agents_one(traffic: f64, answer_over_aht: f64, target: f64, max_occupancy: f64) -> u32 {
     let [n] = agents::<1>(&[traffic], &[answer_over_aht], &[target], &[max_occupancy]);

@@ -89,7 +89,9 @@ impl ErlangA {
         self.arrival / self.service
     }
 
-    /// The normalised stationary distribution `p[0..]` with `agents` agents.
+    /// The normalised stationary distribution `p[0..]` with `agents` agents
+    /// (the tests' reference; [`ErlangA::evaluate`] sums it as it goes).
+    #[cfg(test)]
     fn stationary(&self, agents: usize) -> Vec<f64> {
         let (lam, mu, theta) = (self.arrival, self.service, self.abandonment);
         let mut probs = Vec::with_capacity(agents + 64);
@@ -122,26 +124,64 @@ impl ErlangA {
         probs
     }
 
-    /// The stationary metrics from a distribution for `agents` agents.
-    fn metrics_of(&self, agents: usize, probs: &[f64]) -> Metrics {
-        let delayed = &probs[agents.min(probs.len())..];
-        let wait: f64 = delayed.iter().sum();
-        let queue_length: f64 = delayed.iter().enumerate().map(|(j, p)| j as f64 * p).sum();
-        let abandon = self.abandonment * queue_length / self.arrival;
-        let throughput = self.arrival * (1.0 - abandon);
-        Metrics {
+    /// The stationary metrics with `agents` agents (at least 1), and the
+    /// service level within `answer_time`, in one pass over the chain's
+    /// states: the distribution is grown term by term until the newest
+    /// term past `N` is below `1e-15` of the mass, and every sum is taken
+    /// as it goes (rescaled together against overflow), with no storage.
+    fn evaluate(&self, agents: usize, answer_time: f64) -> (Metrics, f64) {
+        let (lam, mu, theta) = (self.arrival, self.service, self.abandonment);
+        let serve = agents as f64 * mu;
+        // Below N: every arrival finds a free agent.
+        let (mut term, mut total, mut immediate) = (1.0, 1.0, 1.0);
+        for n in 1..agents {
+            term *= lam / (n as f64 * mu);
+            total += term;
+            immediate += term;
+            if term > 1e250 {
+                (term, total, immediate) = (term / 1e250, total / 1e250, immediate / 1e250);
+            }
+        }
+        // From N: j callers ahead of an arrival.
+        let mut reach = Reach::new(serve, theta, answer_time);
+        let (mut wait, mut queue, mut answered) = (0.0, 0.0, 0.0);
+        let mut j = 0usize;
+        loop {
+            let death = serve + j as f64 * theta;
+            term *= lam / death;
+            total += term;
+            wait += term;
+            queue += j as f64 * term;
+            answered += term * serve / (serve + (j + 1) as f64 * theta) * reach.next();
+            if (j > 0 && term < TAIL * total) || j > MAX_QUEUE {
+                break;
+            }
+            if term > 1e250 {
+                term /= 1e250;
+                total /= 1e250;
+                immediate /= 1e250;
+                wait /= 1e250;
+                queue /= 1e250;
+                answered /= 1e250;
+            }
+            j += 1;
+        }
+        let (wait, queue_length) = (wait / total, queue / total);
+        let abandon = theta * queue_length / lam;
+        let throughput = lam * (1.0 - abandon);
+        let metrics = Metrics {
             wait,
             abandon,
-            occupancy: throughput / (agents as f64 * self.service),
+            occupancy: throughput / serve,
             queue_length,
-            average_speed_of_answer: queue_length / self.arrival,
-        }
+            average_speed_of_answer: queue_length / lam,
+        };
+        (metrics, ((immediate + answered) / total).min(1.0))
     }
 
     /// The stationary metrics with `agents` agents (at least 1). A queue
     /// with no arrivals waits for nothing and abandons nothing.
     pub fn metrics(&self, agents: u32) -> Metrics {
-        let agents = agents.max(1) as usize;
         if self.arrival <= 0.0 {
             return Metrics {
                 wait: 0.0,
@@ -151,77 +191,28 @@ impl ErlangA {
                 average_speed_of_answer: 0.0,
             };
         }
-        self.metrics_of(agents, &self.stationary(agents))
+        self.evaluate(agents.max(1) as usize, 0.0).0
     }
 
     /// Share of all arrivals answered within `answer_time` with `agents`
     /// agents (at least 1).
     pub fn service_level(&self, agents: u32, answer_time: f64) -> f64 {
-        let agents = agents.max(1) as usize;
         if self.arrival <= 0.0 {
             return 1.0;
         }
-        self.service_level_of(agents, &self.stationary(agents), answer_time)
-    }
-
-    fn service_level_of(&self, agents: usize, probs: &[f64], answer_time: f64) -> f64 {
-        let immediate: f64 = probs[..agents.min(probs.len())].iter().sum();
-        if probs.len() <= agents {
-            return immediate;
-        }
-        let delayed = self.delayed_answered_within(agents, &probs[agents..], answer_time);
-        (immediate + delayed).min(1.0)
+        self.evaluate(agents.max(1) as usize, answer_time).1
     }
 
     /// Mass of `delayed[j]` (arrivals queueing with `j` callers ahead)
-    /// answered within `t`, in closed form.
-    ///
-    /// A caller with `j` ahead reaches an agent after `T_j`, the sum of
-    /// stages `Exp(N mu + i theta)` for `i = j, ..., 0`, if its own patience
-    /// (`Exp(theta)`) outlasts it: `P = E[exp(-theta T_j); T_j <= t]`.
-    /// Tilting each stage by `exp(-theta x)` leaves a factor
-    /// `(N mu + i theta) / (N mu + (i + 1) theta)` per stage, which
-    /// telescopes to `N mu / (N mu + (j + 1) theta)`, and stages of rates
-    /// `N mu + k theta`, `k = 1..=j+1`. Their sum has the Laplace transform
-    /// of `-ln(U) / theta` with `U ~ Beta(N mu / theta + 1, j + 1)`, so
-    /// `P(T'_j <= t) = 1 - I_x(alpha, j + 1)` with `x = exp(-theta t)` and
-    /// `alpha = N mu / theta + 1`; for a whole second parameter that is a
-    /// negative binomial tail, `I_x(alpha, j + 1) = sum_{k <= j} C(alpha + k
-    /// - 1, k) x^alpha (1 - x)^k`, its terms all positive. One pass over
-    /// the queue, where uniformization (pyworkforce) takes one pass per
-    /// jump; both are exact, and agree to rounding (tested).
+    /// answered within `t`, from the closed form [`Reach`] (the tests'
+    /// check against uniformization).
+    #[cfg(test)]
     fn delayed_answered_within(&self, agents: usize, delayed: &[f64], t: f64) -> f64 {
-        let (mu, theta) = (self.service, self.abandonment);
-        let serve = agents as f64 * mu;
-        if t <= 0.0 || serve <= 0.0 {
-            return 0.0;
-        }
-        let alpha = serve / theta + 1.0;
-        // 1 - x without cancellation for a short answer time.
-        let one_minus_x = -(-theta * t).exp_m1();
-        // ln of the first term, x^alpha = exp(-(N mu + theta) t).
-        let ln_first = -(serve + theta) * t;
+        let serve = agents as f64 * self.service;
+        let mut reach = Reach::new(serve, self.abandonment, t);
         let mut answered = 0.0;
-        if ln_first > -700.0 {
-            let mut term = ln_first.exp();
-            let mut cdf = 0.0;
-            for (j, &pj) in delayed.iter().enumerate() {
-                cdf += term;
-                let reach = (1.0 - cdf).max(0.0);
-                answered += pj * serve / (serve + (j + 1) as f64 * theta) * reach;
-                term *= one_minus_x * (alpha + j as f64) / (j + 1) as f64;
-            }
-        } else {
-            // The first terms underflow: carry them in logarithms.
-            let ln_ratio = one_minus_x.ln();
-            let mut ln_term = ln_first;
-            let mut cdf = 0.0;
-            for (j, &pj) in delayed.iter().enumerate() {
-                cdf += ln_term.exp();
-                let reach = (1.0 - cdf).max(0.0);
-                answered += pj * serve / (serve + (j + 1) as f64 * theta) * reach;
-                ln_term += ln_ratio + (alpha + j as f64).ln() - ((j + 1) as f64).ln();
-            }
+        for (j, &pj) in delayed.iter().enumerate() {
+            answered += pj * serve / (serve + (j + 1) as f64 * self.abandonment) * reach.next();
         }
         answered
     }
@@ -290,14 +281,7 @@ impl ErlangA {
         let mut n = ((targets.service_level * a).floor() - 1.0).max(1.0);
         let last = a + MAX_EXTRA_AGENTS;
         while n < last {
-            let agents = n as usize;
-            let probs = self.stationary(agents);
-            let m = self.metrics_of(agents, &probs);
-            if m.occupancy <= targets.max_occupancy
-                && m.abandon <= targets.max_abandon
-                && 1.0 - m.abandon + 1e-12 >= targets.service_level
-                && self.service_level_of(agents, &probs, targets.answer_time) >= targets.service_level
-            {
+            if self.check(n as usize, targets).0 {
                 break;
             }
             n += 1.0;
@@ -305,6 +289,229 @@ impl ErlangA {
         // `as` saturates; a whole number >= 1 below u32::MAX for any queue
         // validation lets through.
         n as u32
+    }
+
+    /// Whether `agents` agents meet `targets`: the test [`ErlangA::agents`]
+    /// applies to each count.
+    pub fn meets(&self, agents: u32, targets: &Targets) -> bool {
+        self.arrival <= 0.0 || self.check(agents.max(1) as usize, targets).0
+    }
+
+    /// How far `agents` agents are from failing `targets` (>= 0 when they
+    /// meet them, the smallest slack of the three; continuous in the
+    /// arrival rate), with the verdict itself.
+    pub fn margin(&self, agents: u32, targets: &Targets) -> (bool, f64) {
+        if self.arrival <= 0.0 {
+            return (true, 1.0);
+        }
+        self.check(agents.max(1) as usize, targets)
+    }
+
+    /// The staffing test and its margin at `agents` agents.
+    fn check(&self, agents: usize, targets: &Targets) -> (bool, f64) {
+        let (m, service_level) = self.evaluate(agents, targets.answer_time);
+        verdict(&m, service_level, targets)
+    }
+}
+
+/// An Erlang A queue with a given number of agents, prepared for many
+/// arrival rates: everything in [`ErlangA::evaluate`] that does not depend
+/// on the rate (each state's death rate, and a queued caller's chance of
+/// being answered in time with `j` ahead) computed once, so that each rate
+/// costs a pass of multiplications where it cost one of divisions. The
+/// same sums in the same order as [`ErlangA::evaluate`], so the same
+/// stopping state; the terms differ from it by rounding only.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    agents: usize,
+    service: f64,
+    abandonment: f64,
+    answer_time: f64,
+    /// `1 / (n mu)` for the states below `N`.
+    head: Vec<f64>,
+    /// `1 / (N mu + j theta)` for `j` callers queued.
+    tail: Vec<f64>,
+    /// Each queued position's weight in the service level:
+    /// `N mu / (N mu + (j + 1) theta) * P(T'_j <= t)`.
+    answered: Vec<f64>,
+    reach: Reach,
+}
+
+impl Prepared {
+    pub fn new(service: f64, abandonment: f64, agents: u32, answer_time: f64) -> Prepared {
+        let mut prepared = Prepared {
+            agents: 0,
+            service,
+            abandonment,
+            answer_time,
+            head: Vec::new(),
+            tail: Vec::new(),
+            answered: Vec::new(),
+            reach: Reach::new(0.0, abandonment, answer_time),
+        };
+        prepared.reset(service, abandonment, agents, answer_time);
+        prepared
+    }
+
+    /// Prepare for another queue, reusing the storage.
+    pub fn reset(&mut self, service: f64, abandonment: f64, agents: u32, answer_time: f64) {
+        let agents = agents.max(1) as usize;
+        let serve = agents as f64 * service;
+        (self.agents, self.service, self.abandonment, self.answer_time) = (agents, service, abandonment, answer_time);
+        self.head.clear();
+        self.head.extend((1..agents).map(|n| 1.0 / (n as f64 * service)));
+        self.tail.clear();
+        self.answered.clear();
+        self.reach = Reach::new(serve, abandonment, answer_time);
+    }
+
+    fn grow(&mut self) {
+        let serve = self.agents as f64 * self.service;
+        let j = self.tail.len();
+        self.tail.push(1.0 / (serve + j as f64 * self.abandonment));
+        self.answered.push(serve / (serve + (j + 1) as f64 * self.abandonment) * self.reach.next());
+    }
+
+    /// [`ErlangA::evaluate`] at arrival rate `arrival` (> 0).
+    pub fn evaluate(&mut self, arrival: f64) -> (Metrics, f64) {
+        let lam = arrival;
+        let (mut term, mut total, mut immediate) = (1.0, 1.0, 1.0);
+        for &inv in &self.head {
+            term *= lam * inv;
+            total += term;
+            immediate += term;
+            if term > 1e250 {
+                (term, total, immediate) = (term / 1e250, total / 1e250, immediate / 1e250);
+            }
+        }
+        let (mut wait, mut queue, mut answered) = (0.0, 0.0, 0.0);
+        let mut j = 0usize;
+        loop {
+            if j == self.tail.len() {
+                self.grow();
+            }
+            term *= lam * self.tail[j];
+            total += term;
+            wait += term;
+            queue += j as f64 * term;
+            answered += term * self.answered[j];
+            if (j > 0 && term < TAIL * total) || j > MAX_QUEUE {
+                break;
+            }
+            if term > 1e250 {
+                term /= 1e250;
+                total /= 1e250;
+                immediate /= 1e250;
+                wait /= 1e250;
+                queue /= 1e250;
+                answered /= 1e250;
+            }
+            j += 1;
+        }
+        let serve = self.agents as f64 * self.service;
+        let (wait, queue_length) = (wait / total, queue / total);
+        let abandon = self.abandonment * queue_length / lam;
+        let metrics = Metrics {
+            wait,
+            abandon,
+            occupancy: lam * (1.0 - abandon) / serve,
+            queue_length,
+            average_speed_of_answer: queue_length / lam,
+        };
+        (metrics, ((immediate + answered) / total).min(1.0))
+    }
+
+    /// [`ErlangA::margin`] at arrival rate `arrival`.
+    pub fn margin(&mut self, arrival: f64, targets: &Targets) -> (bool, f64) {
+        if arrival <= 0.0 {
+            return (true, 1.0);
+        }
+        debug_assert_eq!(targets.answer_time, self.answer_time);
+        let (m, service_level) = self.evaluate(arrival);
+        verdict(&m, service_level, targets)
+    }
+
+    /// P(abandon) at arrival rate `arrival`.
+    pub fn abandon(&mut self, arrival: f64) -> f64 {
+        if arrival <= 0.0 { 0.0 } else { self.evaluate(arrival).0.abandon }
+    }
+}
+
+/// The staffing test on an evaluated queue, and its margin.
+fn verdict(m: &Metrics, service_level: f64, targets: &Targets) -> (bool, f64) {
+    let answered = 1.0 - m.abandon + 1e-12 - targets.service_level;
+    let margin = (targets.max_occupancy - m.occupancy)
+        .min(targets.max_abandon - m.abandon)
+        .min(answered)
+        .min(service_level - targets.service_level);
+    (margin >= 0.0, margin)
+}
+
+/// The chance a queued caller with `j` callers ahead reaches an agent
+/// within `t` before hanging up, for `j = 0, 1, ...` in turn.
+///
+/// Such a caller reaches an agent after `T_j`, the sum of stages
+/// `Exp(N mu + i theta)` for `i = j, ..., 0`, if its own patience
+/// (`Exp(theta)`) outlasts it: `P = E[exp(-theta T_j); T_j <= t]`. Tilting
+/// each stage by `exp(-theta x)` leaves a factor `(N mu + i theta) / (N mu +
+/// (i + 1) theta)` per stage, which telescopes to `N mu / (N mu + (j + 1)
+/// theta)` (the caller of [`Reach::next`] applies it), and stages of rates
+/// `N mu + k theta`, `k = 1..=j+1`. Their sum has the Laplace transform of
+/// `-ln(U) / theta` with `U ~ Beta(N mu / theta + 1, j + 1)`, so `P(T'_j <=
+/// t) = 1 - I_x(alpha, j + 1)` with `x = exp(-theta t)` and `alpha = N mu /
+/// theta + 1`; for a whole second parameter that is a negative binomial
+/// tail, `I_x(alpha, j + 1) = sum_{k <= j} C(alpha + k - 1, k) x^alpha (1 -
+/// x)^k`, its terms all positive. pyworkforce uniformizes the caller's
+/// chain instead, a pass per jump; both are exact and agree to rounding
+/// (tested), and the closed form has no truncation.
+#[derive(Debug, Clone)]
+struct Reach {
+    /// The next term of the sum, or its logarithm when the first underflows.
+    term: f64,
+    log: bool,
+    cdf: f64,
+    one_minus_x: f64,
+    alpha: f64,
+    j: f64,
+    /// No time to answer anyone who queues.
+    none: bool,
+}
+
+impl Reach {
+    fn new(serve: f64, theta: f64, t: f64) -> Reach {
+        let none = t <= 0.0 || serve <= 0.0;
+        // 1 - x without cancellation for a short answer time.
+        let one_minus_x = -(-theta * t).exp_m1();
+        // ln of the first term, x^alpha = exp(-(N mu + theta) t).
+        let ln_first = -(serve + theta) * t;
+        let log = ln_first <= -700.0;
+        Reach {
+            term: if log { ln_first } else { ln_first.exp() },
+            log,
+            cdf: 0.0,
+            one_minus_x,
+            alpha: serve / theta + 1.0,
+            j: 0.0,
+            none,
+        }
+    }
+
+    /// `P(T'_j <= t)` for the next `j`.
+    #[inline]
+    fn next(&mut self) -> f64 {
+        if self.none {
+            return 0.0;
+        }
+        let (alpha, j) = (self.alpha, self.j);
+        if self.log {
+            self.cdf += self.term.exp();
+            self.term += self.one_minus_x.ln() + (alpha + j).ln() - (j + 1.0).ln();
+        } else {
+            self.cdf += self.term;
+            self.term *= self.one_minus_x * (alpha + j) / (j + 1.0);
+        }
+        self.j += 1.0;
+        (1.0 - self.cdf).max(0.0)
     }
 }
 
@@ -408,9 +615,13 @@ mod tests {
         // Over loads from light to overloaded, patience from impatient to
         // near Erlang C, short and long answer times.
         let mut worst: f64 = 0.0;
-        for &(calls, aht, patience) in
-            &[(100.0, 180.0, 300.0), (400.0, 360.0, 240.0), (40.0, 600.0, 30.0), (900.0, 240.0, 3600.0), (5.0, 300.0, 120.0)]
-        {
+        for &(calls, aht, patience) in &[
+            (100.0, 180.0, 300.0),
+            (400.0, 360.0, 240.0),
+            (40.0, 600.0, 30.0),
+            (900.0, 240.0, 3600.0),
+            (5.0, 300.0, 120.0),
+        ] {
             let q = ErlangA { arrival: calls / 1800.0, service: 1.0 / aht, abandonment: 1.0 / patience };
             let a = q.traffic();
             for n in [(a * 0.6) as usize + 1, a as usize + 1, (a * 1.3) as usize + 2] {
@@ -426,6 +637,21 @@ mod tests {
             }
         }
         assert!(worst < 1e-12, "largest difference {worst:e}");
+    }
+
+    #[test]
+    fn prepared_queue_agrees_with_the_direct_evaluation() {
+        let q = published();
+        for n in [5u32, 10, 13, 14, 20] {
+            let mut prepared = Prepared::new(q.service, q.abandonment, n, 20.0);
+            for calls in [1.0, 40.0, 100.0, 160.0, 400.0] {
+                let arrival = calls / 1800.0;
+                let direct = ErlangA { arrival, ..q }.evaluate(n as usize, 20.0);
+                let (m, sl) = prepared.evaluate(arrival);
+                assert!((m.abandon - direct.0.abandon).abs() < 1e-13, "{n} {calls}");
+                assert!((m.occupancy - direct.0.occupancy).abs() < 1e-13 && (sl - direct.1).abs() < 1e-13);
+            }
+        }
     }
 
     #[test]

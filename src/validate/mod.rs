@@ -9,6 +9,7 @@ pub mod history;
 mod model;
 mod optimize;
 pub mod plausibility;
+mod profile;
 mod scenario;
 mod staffing;
 mod units;

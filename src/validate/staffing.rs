@@ -11,7 +11,10 @@ use toml::Spanned;
 use super::Checker;
 use super::units::{self, Meaning, Unit};
 use crate::input::{Expr, RawStaffing, SourceFile};
-use crate::model::{Abandonment, Headcount, InputId, InputKind, Release, Staffing};
+use std::sync::Arc;
+
+use super::profile;
+use crate::model::{Abandonment, Headcount, Hours, InputId, InputKind, Profile, Release, Staffing};
 
 /// Mass outside a field's range a distribution may have (rounding, far
 /// tails); the simulation clamps such draws into the range.
@@ -108,9 +111,28 @@ pub(crate) fn check_staffing(
         check_range(ck, file, expr.as_ref(), &field, input, range, unit);
         input
     };
+    let (mut weekly_only, mut conflicts, mut profile_at) = (Vec::new(), Vec::new(), None);
     let staffing = Staffing {
         aht_seconds: field_input("aht_seconds", &s.aht_seconds, None, Range::DAY_SECONDS, SECONDS),
-        open_hours: field_input("open_hours", &s.open_hours, None, Range::MONTH_HOURS, OPEN_HOURS),
+        hours: match &s.profile_csv {
+            None => {
+                if let Some(m) = &s.interval_minutes {
+                    weekly_only.push(("interval_minutes", m.span()));
+                }
+                Hours::Monthly(field_input("open_hours", &s.open_hours, None, Range::MONTH_HOURS, OPEN_HOURS))
+            }
+            Some(written) => {
+                if let Some(open) = &s.open_hours {
+                    conflicts.push(open.span());
+                }
+                profile_at = Some(written.clone());
+                Hours::Weekly(Arc::new(Profile {
+                    file: written.get_ref().clone(),
+                    interval_minutes: 30,
+                    intervals: Vec::new(),
+                }))
+            }
+        },
         service_level: field_input("service_level", &s.service_level, None, Range::OPEN_UNIT, Unit::Share),
         answer_seconds: field_input("answer_seconds", &s.answer_seconds, None, Range::NON_NEGATIVE, ANSWER),
         max_occupancy: field_input("max_occupancy", &s.max_occupancy, Some(1.0), Range::OCCUPANCY, Unit::Share),
@@ -151,6 +173,31 @@ pub(crate) fn check_staffing(
             staffing
         }
         (None, None) => staffing,
+    };
+    // A weekly profile (spec section 14) replaces open_hours.
+    for span in conflicts {
+        ck.error(file.error(
+            Some(span),
+            format!("{field}.staffing.open_hours"),
+            "not allowed with profile_csv: the profile's open intervals say when the queue is open; remove open_hours",
+        ));
+    }
+    for (name, span) in weekly_only {
+        ck.error(file.error(
+            Some(span),
+            format!("{field}.staffing.{name}"),
+            "an interval length needs a weekly profile: add profile_csv, or remove interval_minutes",
+        ));
+    }
+    let staffing = match profile_at {
+        Some(written) => {
+            let minutes = profile::interval_minutes(ck, file, s.interval_minutes.as_ref(), field);
+            match profile::read_profile(ck, file, &written, minutes, field) {
+                Some(p) => Staffing { hours: Hours::Weekly(Arc::new(p)), ..staffing },
+                None => staffing,
+            }
+        }
+        None => staffing,
     };
     let headcount = hc_inputs.map(|(attrition, severance_per_fte)| Headcount {
         attrition,
@@ -268,12 +315,21 @@ pub(crate) const TAIL_ERLANGS: f64 = 50_000.0;
 /// [`MAX_TYPICAL_ERLANGS`].
 pub(crate) fn check_traffic(ck: &mut Checker, file: &SourceFile, field: &str, staffing: &Staffing, volume: f64) {
     let q = |id: InputId, p: f64| ck.inputs.defs[id].dist.quantile(p);
-    let (aht, hours, concurrency) =
-        (q(staffing.aht_seconds, 0.5), q(staffing.open_hours, 0.5), q(staffing.concurrency, 0.5));
+    // With a weekly profile, the busiest interval's queue: each weekday
+    // occurs at least 4 times a month, so its share of the month is at
+    // most peak / 4, carried over one interval; as open hours, that is
+    // the month's volume spread at that rate.
+    let open_hours = |p: f64| match &staffing.hours {
+        Hours::Monthly(id) => q(*id, p),
+        Hours::Weekly(profile) => {
+            4.0 * f64::from(profile.interval_minutes) / 60.0 / profile.peak_share().max(f64::MIN_POSITIVE)
+        }
+    };
+    let (aht, hours, concurrency) = (q(staffing.aht_seconds, 0.5), open_hours(0.5), q(staffing.concurrency, 0.5));
     let erlangs = volume * aht / (hours * 3600.0 * concurrency.max(1.0));
     // The tails too: one draw in a thousand of each field at its worst.
     let (aht_hi, hours_lo, concurrency_lo) =
-        (q(staffing.aht_seconds, 0.999), q(staffing.open_hours, 0.001), q(staffing.concurrency, 0.001));
+        (q(staffing.aht_seconds, 0.999), open_hours(0.001), q(staffing.concurrency, 0.001));
     let tail = volume * aht_hi / (hours_lo.max(f64::MIN_POSITIVE) * 3600.0 * concurrency_lo.max(1.0));
     if tail.is_finite() && tail > TAIL_ERLANGS && erlangs <= MAX_TYPICAL_ERLANGS {
         let anchor = ck.anchor.clone();

@@ -113,8 +113,12 @@ impl Workspace {
                 for h in 0..self.headcount.len() {
                     let q = self.headcount[h].queue;
                     let queue = &self.queues[q];
-                    let (fte, _) =
-                        queue.staff(&self.volume[m * nc + queue.channel], &[1.0; LANES], &self.fte_price[m * nq + q]);
+                    let (fte, _) = queue.staff(
+                        m,
+                        &self.volume[m * nc + queue.channel],
+                        &[1.0; LANES],
+                        &self.fte_price[m * nq + q],
+                    );
                     self.base_required[h * months + m] = fte;
                 }
             }
@@ -129,12 +133,26 @@ impl Workspace {
             let (mut cost, mut volume) = (ZERO, ZERO);
             for (q, queue) in self.queues.iter().enumerate() {
                 if queue.headcount.is_none() {
-                    let (fte, labour) =
-                        queue.staff(&self.volume[m * nc + queue.channel], &[1.0; LANES], &self.fte_price[m * nq + q]);
+                    let (fte, labour) = queue.staff(
+                        m,
+                        &self.volume[m * nc + queue.channel],
+                        &[1.0; LANES],
+                        &self.fte_price[m * nq + q],
+                    );
                     self.base_fte[m * nq + q] = fte;
                     self.base_labour[m * nq + q] = labour;
                 }
                 record.put(layout.fte_index(0, m, q), &self.base_fte[m * nq + q]);
+            }
+            if !layout.abandon.is_empty() {
+                Workspace::record_abandoned(
+                    &self.queues,
+                    layout,
+                    record,
+                    (0, m),
+                    &self.volume[m * nc..(m + 1) * nc],
+                    None,
+                );
             }
             let month = m * nc..(m + 1) * nc;
             // Zipped rather than indexed by channel: no bounds check a channel.

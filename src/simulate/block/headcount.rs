@@ -233,7 +233,7 @@ impl Workspace {
                             let queue = &self.queues[q];
                             let c = queue.channel;
                             let (fte, _) =
-                                queue.staff(&self.state_volume[c], &self.state_aht[c], &self.fte_price[m * nq + q]);
+                                queue.staff(m, &self.state_volume[c], &self.state_aht[c], &self.fte_price[m * nq + q]);
                             self.hc_state[h] = fte;
                         }
                     }

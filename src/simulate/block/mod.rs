@@ -17,6 +17,7 @@
 mod baseline;
 mod effects;
 mod headcount;
+mod interval;
 mod lanes;
 mod queue;
 mod recorder;
@@ -209,7 +210,10 @@ impl Workspace {
         let mut queues: Vec<Queue> = layout
             .staffed
             .iter()
-            .map(|&c| Queue::new(c, case.model.channels[c].staffing.clone().expect("layout lists staffed channels")))
+            .map(|&c| {
+                let staffing = case.model.channels[c].staffing.clone().expect("layout lists staffed channels");
+                Queue::new(c, staffing, case.model.start, m)
+            })
             .collect();
         let headcount: Vec<HeadcountQueue> = layout
             .headcount
@@ -420,6 +424,29 @@ impl Workspace {
         self.baseline_costs(case, layout, &mut record);
         self.scenarios(case, layout, &mut record);
         self.recording = how;
+    }
+
+    /// Record the contacts abandoned in month `m` of `slot` (0 the
+    /// baseline) on each channel whose callers hang up, from the channels'
+    /// volumes and AHT factors (spec section 14).
+    #[inline(never)]
+    fn record_abandoned(
+        queues: &[Queue],
+        layout: &Layout,
+        record: &mut Recorder<'_>,
+        (slot, m): (usize, usize),
+        volume: &[Lanes],
+        aht: Option<&[Lanes]>,
+    ) {
+        for (a, &q) in layout.abandon.iter().enumerate() {
+            let idx = layout.abandoned_index(slot, m, a);
+            if record.wants(idx) {
+                let queue = &queues[q];
+                let c = queue.channel;
+                let factor = aht.map_or([1.0; LANES], |f| f[c]);
+                record.put(idx, &queue.abandoned(m, &volume[c], &factor));
+            }
+        }
     }
 
     /// The draws: each iteration from its own stream, inputs then noise,

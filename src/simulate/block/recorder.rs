@@ -64,6 +64,13 @@ impl<'a> Recorder<'a> {
         }
     }
 
+    /// Whether quantity `idx` is recorded at all (not the baseline's, and
+    /// the monthly quantities on): worth computing.
+    #[inline(always)]
+    pub(super) fn wants(&self, idx: usize) -> bool {
+        self.how.get(idx).is_some_and(|&how| how != SKIP)
+    }
+
     // Always inlined: a call out of the AVX2 build would run it without AVX2.
     #[inline(always)]
     pub(super) fn put(&mut self, idx: usize, x: &Lanes) {

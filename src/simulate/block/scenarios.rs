@@ -195,7 +195,7 @@ impl Workspace {
                         if std::mem::take(&mut self.recount[q]) && queue.headcount.is_none() {
                             let c = queue.channel;
                             let (fte, labour) =
-                                queue.staff(&self.state_volume[c], &self.state_aht[c], &self.fte_price[m * nq + q]);
+                                queue.staff(m, &self.state_volume[c], &self.state_aht[c], &self.fte_price[m * nq + q]);
                             let before = &self.state_labour[q];
                             for l in 0..LANES {
                                 running[l] += labour[l] - before[l];
@@ -241,6 +241,16 @@ impl Workspace {
             (self.step_npv[j], self.step_net[j]) = (npv, net);
             // A guest's month ends where its initiatives do.
             while let Some(&(_, g)) = closing.next_if(|&&(last, _)| last == j) {
+                if !layout.abandon.is_empty() {
+                    Workspace::record_abandoned(
+                        &self.queues,
+                        layout,
+                        record,
+                        (g + 1, m),
+                        &self.state_volume,
+                        Some(&self.state_aht),
+                    );
+                }
                 let month = MonthEnd { s: g, m, base: &base, cost: &cost };
                 let state = ScenarioState {
                     volume: &self.state_volume,
@@ -252,6 +262,16 @@ impl Workspace {
                 let fixed = &self.fixed[base_row.clone()];
                 close_month(layout, record, month, &mut self.totals[g], fy, state, fixed, &self.queue_of);
             }
+        }
+        if !layout.abandon.is_empty() {
+            Workspace::record_abandoned(
+                &self.queues,
+                layout,
+                record,
+                (s + 1, m),
+                &self.state_volume,
+                Some(&self.state_aht),
+            );
         }
         let month = MonthEnd { s, m, base: &base, cost: &cost };
         let state = ScenarioState {

@@ -8,9 +8,12 @@
 
 use std::ops::Range;
 
-use crate::model::{Baseline, Channel, Headcount, InputId, Inputs, Model, Release, Staffing};
+use crate::model::{Baseline, Channel, Headcount, Hours, InputId, Inputs, Model, Release, Staffing};
 use crate::staffing::{self, erlang};
 use crate::validate::staffing::MAX_TYPICAL_ERLANGS;
+
+/// Days in an average month (365.25 / 12).
+const AVERAGE_MONTH_DAYS: f64 = 365.25 / 12.0;
 
 /// Each channel's baseline cost over the 0-based horizon `months`, in
 /// model order: for month m, `V(m) * c * (1 + i)^(m/12) + f * (1 + i)^(m/12)`
@@ -103,7 +106,14 @@ struct MedianQueue {
 impl MedianQueue {
     fn new(s: &Staffing, median: &impl Fn(InputId) -> f64) -> MedianQueue {
         let aht = median(s.aht_seconds).max(f64::MIN_POSITIVE);
-        let open_hours = median(s.open_hours).max(f64::MIN_POSITIVE);
+        // A weekly profile's open hours in an average month: an estimate
+        // of one average queue, as for open_hours (the simulation staffs
+        // each interval).
+        let open_hours = match &s.hours {
+            Hours::Monthly(id) => median(*id),
+            Hours::Weekly(profile) => profile.weekly_open_hours() * AVERAGE_MONTH_DAYS / 7.0,
+        }
+        .max(f64::MIN_POSITIVE);
         let shrinkage = median(s.shrinkage).clamp(0.0, 1.0 - 1e-9);
         MedianQueue {
             erlangs_per_contact: aht / (open_hours * 3600.0 * median(s.concurrency).max(1.0)),
