@@ -56,10 +56,13 @@ pub fn simulate_to_precision(
     let base = RunOptions::new(cap, seed, true);
     let mut plan: Plan = super::keep_all(&layout);
     let mut bracketed = false;
-    // Whole batches computed so far, in order; `tail` is the last round's
-    // short batch, if any.
-    let mut done: Vec<Part> = Vec::new();
+    // Every whole batch computed so far, in order, as one part that each
+    // round extends (appending, not joining every piece again at the end).
+    let mut done: Option<Part> = None;
     let mut next_batch = 0;
+    // The scenario checked first: the one that failed the last round,
+    // likeliest to fail this one too and end its check early.
+    let mut first = 0;
     for n in round_counts(cap) {
         let options = RunOptions { iterations: n, ..base };
         let end = n.div_ceil(BATCH);
@@ -69,21 +72,21 @@ pub fn simulate_to_precision(
             let pilot_end = options.pilot.div_ceil(BATCH);
             if next_batch < pilot_end {
                 let pilot_options = RunOptions { iterations: cap.max(options.pilot), ..base };
-                done.push(compute(case, &layout, pilot_options, &plan, next_batch..pilot_end, progress)?);
+                let pilot = compute(case, &layout, pilot_options, &plan, next_batch..pilot_end, progress)?;
+                append(&mut done, pilot);
                 next_batch = pilot_end;
             }
-            let mut head = join(std::mem::take(&mut done));
-            plan = super::brackets_from(&layout, &head, options);
+            let head = done.as_mut().expect("the pilot has batches");
+            plan = super::brackets_from(&layout, head, options);
             head.columns.par_iter_mut().zip(&plan).for_each(|(kept, brackets)| {
                 if let (Kept::Tally(t), Some(b)) = (kept, brackets) {
                     *t = t.rebracket(b.clone());
                 }
             });
-            done.push(head);
             bracketed = true;
         }
         if next_batch < whole_end {
-            done.push(compute(case, &layout, options, &plan, next_batch..whole_end, progress)?);
+            append(&mut done, compute(case, &layout, options, &plan, next_batch..whole_end, progress)?);
             next_batch = whole_end;
         }
         // The round's short last batch, if any, apart: the next round
@@ -93,17 +96,30 @@ pub fn simulate_to_precision(
         } else {
             None
         };
-        let settled: Vec<Settled> = layout
-            .scenarios
-            .par_iter()
-            .map(|c| settled(&npv_values(done.iter().chain(tail.iter()), c.npv, n)))
+        let last = n == cap;
+        let check = |s: usize| settled(&npv_values(done.iter().chain(tail.iter()), layout.scenarios[s].npv, n));
+        // Scenario by scenario from `first`; before the last round the
+        // check ends at the first scenario short of the precision (which
+        // of several stops it, when threads race, changes nothing but the
+        // order of the next check).
+        let ns = layout.scenarios.len();
+        let checked: Result<Vec<Settled>, usize> = (0..ns)
+            .into_par_iter()
+            .map(|i| {
+                let s = (first + i) % ns;
+                let figures = check(s);
+                if last || figures.half_width <= precision.allowed(figures.mean) { Ok(figures) } else { Err(s) }
+            })
             .collect();
-        let met = settled.iter().all(|s| s.half_width <= precision.allowed(s.mean));
-        if met || n == cap {
-            let mut parts = done;
-            parts.extend(tail);
-            let simulation = finish(case, layout, options, parts, progress)?;
-            return Ok(Rounds { simulation, settled, met });
+        match checked {
+            Err(s) => first = s,
+            Ok(mut settled) => {
+                settled.rotate_right(first);
+                let met = settled.iter().all(|s| s.half_width <= precision.allowed(s.mean));
+                let parts = done.into_iter().chain(tail).collect();
+                let simulation = finish(case, layout, options, parts, progress)?;
+                return Ok(Rounds { simulation, settled, met });
+            }
         }
     }
     unreachable!("the last round is the cap")
@@ -133,29 +149,28 @@ fn npv_values<'a>(parts: impl Iterator<Item = &'a Part>, column: usize, n: usize
     values
 }
 
-/// Consecutive parts as one (the pilot's batches, for its brackets).
-fn join(parts: Vec<Part>) -> Part {
-    let mut parts = parts.into_iter();
-    let mut all = parts.next().expect("the pilot has batches");
-    for part in parts {
-        all.batches.end = part.batches.end;
-        all.rows += part.rows;
-        for (mine, theirs) in all.columns.iter_mut().zip(part.columns) {
-            match (mine, theirs) {
-                (Kept::Whole(a), Kept::Whole(b)) => a.extend(b),
-                (Kept::Months(a), Kept::Months(b)) => a.extend(b),
-                (Kept::Tally(a), Kept::Tally(b)) => a.merge(b),
-                _ => unreachable!("parts of one layout keep each column alike"),
-            }
+/// Append `part`, the batches that follow those `done` covers.
+fn append(done: &mut Option<Part>, part: Part) {
+    let Some(all) = done else {
+        *done = Some(part);
+        return;
+    };
+    all.batches.end = part.batches.end;
+    all.rows += part.rows;
+    for (mine, theirs) in all.columns.iter_mut().zip(part.columns) {
+        match (mine, theirs) {
+            (Kept::Whole(a), Kept::Whole(b)) => a.extend(b),
+            (Kept::Months(a), Kept::Months(b)) => a.extend(b),
+            (Kept::Tally(a), Kept::Tally(b)) => a.merge(b),
+            _ => unreachable!("parts of one layout keep each column alike"),
         }
-        for (a, b) in all.input_keys.iter_mut().zip(part.input_keys) {
-            a.extend(b);
-        }
-        all.input_sums.extend(part.input_sums);
-        all.sums.extend(part.sums);
-        all.sample.extend(part.sample);
     }
-    all
+    for (a, b) in all.input_keys.iter_mut().zip(part.input_keys) {
+        a.extend(b);
+    }
+    all.input_sums.extend(part.input_sums);
+    all.sums.extend(part.sums);
+    all.sample.extend(part.sample);
 }
 
 /// The simulation of the rounds' parts, as one run of `options` computes
