@@ -15,7 +15,11 @@
 //!   the field where the input has them, an option name first for a
 //!   command-line problem);
 //! - on exit 0, write CSV files that each have a header row, with every
-//!   number finite and no empty cell where a number belongs.
+//!   number finite and no empty cell where a number belongs; with
+//!   `--format all`, a page whose table cells say no `NaN` or `inf` and
+//!   whose number cells each show a figure (or the dash that marks a
+//!   figure that does not apply), and a workbook whose cells hold no
+//!   error, no non-finite number and no `NaN` or `inf` text.
 //!
 //! The generator is seeded, so a case is the same on every machine; a
 //! failing case's files are kept and their folder named in the failure.
@@ -39,8 +43,9 @@ use crate::util::{COSTCAST, root};
 /// The cases `cargo test` runs: well under a minute on two cores.
 const DEFAULT_CASES: usize = 100;
 
-/// One case in this many runs `--format all` rather than `--format csv`.
-const ALL_FORMATS_EVERY: usize = 12;
+/// One case in this many runs `--format all` rather than `--format csv`
+/// (a second under the test build, against a twentieth for the CSVs).
+const ALL_FORMATS_EVERY: usize = 6;
 
 /// The most a command may take at `-n 200`; past it, it is killed and the
 /// case fails as a hang.
@@ -379,6 +384,77 @@ fn bad_numbers(out: &Path) -> Option<String> {
     None
 }
 
+/// Words a report shows where a number overflowed or was never computed.
+fn non_finite_word(text: &str) -> bool {
+    text.split(|c: char| !c.is_ascii_alphabetic())
+        .any(|w| matches!(w.to_ascii_lowercase().as_str(), "nan" | "inf" | "infinity"))
+}
+
+/// What is wrong with the tables of `report.html`, if anything: a cell
+/// that says NaN or inf, or a number cell (`class="num"`) with no digit
+/// and not the dash of a figure that does not apply. A cheap check on the
+/// page as text; the page's own tests check its layout.
+fn bad_page(out: &Path) -> Option<String> {
+    let Ok(page) = std::fs::read_to_string(out.join("report.html")) else {
+        return Some("no report.html".into());
+    };
+    let mut rest = page.as_str();
+    while let Some(open) = rest.find("<td") {
+        let after = &rest[open..];
+        let Some(start) = after.find('>') else { break };
+        let Some(end) = after.find("</td>") else { return Some("report.html: a table cell is not closed".into()) };
+        let (tag, cell) = (&after[..start], &after[start + 1..end.max(start + 1)]);
+        // The cell's text, tags removed.
+        let mut text = String::new();
+        let mut in_tag = false;
+        for c in cell.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => in_tag = false,
+                c if !in_tag => text.push(c),
+                _ => {}
+            }
+        }
+        let text = text.trim();
+        if non_finite_word(text) {
+            return Some(format!("report.html: a table cell says {text:?}"));
+        }
+        if tag.contains("class=\"num") && !text.chars().any(|c| c.is_ascii_digit()) && text != "–" {
+            return Some(format!("report.html: a number cell shows {text:?}"));
+        }
+        rest = &after[end + 5..];
+    }
+    None
+}
+
+/// What is wrong with the cells of `report.xlsx`, if anything: an error
+/// value, a non-finite number or a text saying NaN or inf.
+fn bad_workbook(out: &Path) -> Option<String> {
+    use calamine::{Data, Reader, Xlsx};
+    let mut book: Xlsx<_> = match calamine::open_workbook(out.join("report.xlsx")) {
+        Ok(b) => b,
+        Err(e) => return Some(format!("report.xlsx does not open: {e}")),
+    };
+    for name in book.sheet_names() {
+        let range = match book.worksheet_range(&name) {
+            Ok(r) => r,
+            Err(e) => return Some(format!("report.xlsx sheet {name}: {e}")),
+        };
+        for (row, col, data) in range.used_cells() {
+            let bad = match data {
+                Data::Error(e) => Some(format!("{e:?}")),
+                Data::Float(x) if !x.is_finite() => Some(x.to_string()),
+                Data::String(t) if non_finite_word(t) => Some(t.clone()),
+                _ => None,
+            };
+            if let Some(bad) = bad {
+                return Some(format!("report.xlsx sheet {name} row {} column {}: {bad:?}", row + 1, col + 1));
+            }
+        }
+    }
+    None
+}
+
 /// Run `check` and `run` on the scenario file `scenario` in `dir`; add
 /// what went wrong to `problems` and the tallies to `tally`.
 fn judge(dir: &Path, scenario: &str, all_formats: bool, tally: &mut Tally, problems: &mut Vec<String>) {
@@ -427,7 +503,8 @@ fn judge(dir: &Path, scenario: &str, all_formats: bool, tally: &mut Tally, probl
                 tally.disagreements += 1;
                 problems.push("check refused what run reported".into());
             }
-            if let Some(bad) = bad_numbers(&out) {
+            let all = || bad_page(&out).or_else(|| bad_workbook(&out));
+            if let Some(bad) = bad_numbers(&out).or_else(|| if all_formats { all() } else { None }) {
                 tally.bad_numbers += 1;
                 problems.push(bad);
             }
@@ -756,4 +833,27 @@ fn a_staffed_channel_whose_growth_passes_the_erlang_guard_is_refused_by_check() 
     let err = String::from_utf8_lossy(&check.stderr);
     assert_eq!(check.status.code(), Some(1), "{err}");
     assert!(err.contains("acme-staffed.toml:") && err.contains(".staffing: a typical month carries about"), "{err}");
+}
+
+#[test]
+fn the_page_check_tells_figures_from_missing_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = |cells: &str| {
+        std::fs::write(dir.path().join("report.html"), format!("<table><tr>{cells}</tr></table>")).unwrap();
+        bad_page(dir.path())
+    };
+    let good = "<td class=\"text\">Quick wins</td><td class=\"num\">$2.1–5.1M, likely $3.6M</td>\
+                <td class=\"num\"><strong>$4.2M</strong><br><span class=\"note\">-$1k</span></td>\
+                <td class=\"num\">–</td><td>Information</td>";
+    assert_eq!(page(good), None);
+    for bad in [
+        "<td class=\"num\"></td>",
+        "<td class=\"num\">$</td>",
+        "<td class=\"num\"><strong></strong></td>",
+        "<td class=\"num\">NaN</td>",
+        "<td class=\"text\">likely $inf</td>",
+        "<td class=\"num\">$1.2M to inf</td>",
+    ] {
+        assert!(page(&format!("{good}{bad}")).is_some(), "{bad} passed");
+    }
 }
