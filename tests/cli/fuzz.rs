@@ -3,9 +3,10 @@
 //! Each case copies `models/` and `scenarios/` into a temporary folder,
 //! picks a shipped scenario, mutates one to three times one file it reads
 //! (the scenario, its model or a CSV the model names) and runs the binary
-//! on it: `costcast check`, then `costcast run -n 200 --format csv` (every
-//! [`ALL_FORMATS_EVERY`]th case `--format all`, for the charts, the page and
-//! the workbook), each with a [`LIMIT`] limit. Whatever the input, the
+//! on it: `costcast check`, then `costcast run -n 200 --format csv`, and
+//! where that reports, `--format all` too (the charts, the page and the
+//! workbook: only what a run reports reaches them, and a refusal costs no
+//! second run), each with a [`LIMIT`] limit. Whatever the input, the
 //! binary must:
 //!
 //! - exit 0 or 1 (never a panic's 101, a signal or a hang past the limit);
@@ -42,10 +43,6 @@ use crate::util::{COSTCAST, root};
 
 /// The cases `cargo test` runs: well under a minute on two cores.
 const DEFAULT_CASES: usize = 100;
-
-/// One case in this many runs `--format all` rather than `--format csv`
-/// (a second under the test build, against a twentieth for the CSVs).
-const ALL_FORMATS_EVERY: usize = 6;
 
 /// The most a command may take at `-n 200`; past it, it is killed and the
 /// case fails as a hang.
@@ -384,10 +381,12 @@ fn bad_numbers(out: &Path) -> Option<String> {
     None
 }
 
-/// Words a report shows where a number overflowed or was never computed.
+/// The words Rust writes for a non-finite number (`NaN`, `inf`): a
+/// report that shows one wrote a number that overflowed or was never
+/// computed. ("infinity" is a word a report may use: the workbook states
+/// an unbounded input's domain as `(-infinity, infinity)`.)
 fn non_finite_word(text: &str) -> bool {
-    text.split(|c: char| !c.is_ascii_alphabetic())
-        .any(|w| matches!(w.to_ascii_lowercase().as_str(), "nan" | "inf" | "infinity"))
+    text.split(|c: char| !c.is_ascii_alphabetic()).any(|w| matches!(w.to_ascii_lowercase().as_str(), "nan" | "inf"))
 }
 
 /// What is wrong with the tables of `report.html`, if anything: a cell
@@ -457,10 +456,9 @@ fn bad_workbook(out: &Path) -> Option<String> {
 
 /// Run `check` and `run` on the scenario file `scenario` in `dir`; add
 /// what went wrong to `problems` and the tallies to `tally`.
-fn judge(dir: &Path, scenario: &str, all_formats: bool, tally: &mut Tally, problems: &mut Vec<String>) {
+fn judge(dir: &Path, scenario: &str, tally: &mut Tally, problems: &mut Vec<String>) {
     let check = exec(dir, &["check", scenario]);
-    let format = if all_formats { "all" } else { "csv" };
-    let run = exec(dir, &["run", "-n", "200", "--format", format, "-o", "out", scenario]);
+    let run = exec(dir, &["run", "-n", "200", "--format", "csv", "-o", "out", scenario]);
     let mut codes = Vec::new();
     for (command, output) in [("check", &check), ("run", &run)] {
         let Some(output) = output else {
@@ -503,10 +501,33 @@ fn judge(dir: &Path, scenario: &str, all_formats: bool, tally: &mut Tally, probl
                 tally.disagreements += 1;
                 problems.push("check refused what run reported".into());
             }
-            let all = || bad_page(&out).or_else(|| bad_workbook(&out));
-            if let Some(bad) = bad_numbers(&out).or_else(|| if all_formats { all() } else { None }) {
+            if let Some(bad) = bad_numbers(&out) {
                 tally.bad_numbers += 1;
                 problems.push(bad);
+            }
+            // The same report in every format (a second under the test
+            // build, against a twentieth for the CSVs alone).
+            match exec(dir, &["run", "-n", "200", "--format", "all", "-o", "all", scenario]) {
+                None => {
+                    tally.timeouts += 1;
+                    problems.push(format!("run --format all ran past {LIMIT:?}"));
+                }
+                Some(o) if o.status.code() == Some(0) => {
+                    let all = dir.join("all");
+                    if let Some(bad) = bad_numbers(&all).or_else(|| bad_page(&all)).or_else(|| bad_workbook(&all)) {
+                        tally.bad_numbers += 1;
+                        problems.push(bad);
+                    }
+                }
+                Some(o) => {
+                    tally.other_exits += 1;
+                    let err = String::from_utf8_lossy(&o.stderr);
+                    problems.push(format!(
+                        "run --format all exit {:?} where --format csv ran: {}",
+                        o.status.code(),
+                        clip(&err)
+                    ));
+                }
             }
         }
         Some(1) => {
@@ -572,7 +593,7 @@ fn fuzz_case(seed: u64, index: usize, sets: &[Vec<String>], tally: &mut Tally) {
     }
     let dir = stage(set, &edits);
     let mut problems = Vec::new();
-    judge(dir.path(), &set[0], index % ALL_FORMATS_EVERY == ALL_FORMATS_EVERY - 1, tally, &mut problems);
+    judge(dir.path(), &set[0], tally, &mut problems);
     tally.cases += 1;
     if !problems.is_empty() {
         let kept = dir.keep();
@@ -716,13 +737,13 @@ fn the_issue_corpus_is_refused_or_reported_in_full() {
             format!("{}growth = 0.7{}{tail}", &head[..growth], &head[end..])
         }),
     ));
-    for (i, (what, set, edit)) in cases.iter().enumerate() {
+    for (what, set, edit) in cases.iter() {
         let set = &sets[find(set)];
         let edit =
             corpus_target(set, edit.as_ref()).unwrap_or_else(|| panic!("the corpus edit {what:?} changed no file"));
         let dir = stage(set, &[edit]);
         let mut problems = Vec::new();
-        judge(dir.path(), &set[0], i % 2 == 0, &mut tally, &mut problems);
+        judge(dir.path(), &set[0], &mut tally, &mut problems);
         tally.cases += 1;
         if !problems.is_empty() {
             tally.failures.push(format!("{what} (kept in {}): {}", dir.keep().display(), problems.join(" | ")));
@@ -736,7 +757,7 @@ fn the_issue_corpus_is_refused_or_reported_in_full() {
     assert_ne!(renamed, scenario, "the canonical scenario no longer has a scenario named Quick wins");
     let dir = stage(set, &[(0, renamed.into_bytes())]);
     let mut problems = Vec::new();
-    judge(dir.path(), &set[0], false, &mut tally, &mut problems);
+    judge(dir.path(), &set[0], &mut tally, &mut problems);
     tally.cases += 1;
     if !problems.is_empty() {
         tally.failures.push(format!("a 100,000-character name: {}", problems.join(" | ")));
