@@ -233,6 +233,11 @@ fn check_initiative(ck: &mut Checker, file: &SourceFile, model: &Model, ri: &Raw
         .depreciation_years
         .as_ref()
         .and_then(|d| depreciation_years(ck, file, d, &format!("{field}.depreciation_years")));
+    // Written into workbook cells as the scenario's name is (issue 28:
+    // `check` and `--format csv` passed it, the workbook failed).
+    if let Some(n) = ri.name.as_ref().filter(|n| n.get_ref().trim().chars().count() > super::MAX_NAME_CHARS) {
+        ck.error(file.error(Some(n.span()), format!("{field}.name"), super::name_too_long(n.get_ref().trim())));
+    }
     Initiative {
         name: ri
             .name

@@ -129,6 +129,14 @@ fn a_name_past_a_workbook_cell_is_refused_by_check_as_by_run() {
         let err = stderr(&assert);
         assert!(err.contains(".name") && err.contains("at most 32767"), "{command}: {err}");
     }
+    // An initiative's name too: before, `check` and `--format csv` passed
+    // it and the workbook failed (exit 2).
+    let tmp = tempfile::tempdir().unwrap();
+    let initiative =
+        |s: String| s.replacen("name = \"Callback and chat-first routing\"", &format!("name = \"{long}\""), 1);
+    let file = copy_canonical(tmp.path(), |m| m, initiative);
+    let err = stderr(&costcast().arg("check").arg(&file).timeout(Duration::from_secs(120)).assert().code(1));
+    assert!(err.contains("initiative \"callback\".name: is 32768 characters long"), "{err}");
 }
 
 #[test]
