@@ -674,6 +674,13 @@ fn corpus() -> Vec<(&'static str, &'static str, Edit)> {
     vec![
         ("capex = 1e308", acme, Box::new(|s: String| s.replace("capex = 40_000", "capex = 1e308"))),
         ("opex = 1e300", acme, Box::new(|s: String| s.replace("opex = 2_000", "opex = 1e300"))),
+        // Reported (the budget is only compared), and the budget chart's
+        // axis once padded past f64::MAX: the charts never finished.
+        (
+            "a budget of f64::MAX",
+            acme,
+            Box::new(|m: String| m.replacen("FY2027 = 23_000_000", "FY2027 = 1.7976931348623157e308", 1)),
+        ),
         (
             "cost_per_contact = 1e160",
             acme,
