@@ -297,8 +297,14 @@ fn run_one(
 ) -> Result<Vec<BusinessCase>, Error> {
     let started = std::time::Instant::now();
     if !validate::is_scenario_file(file) {
-        let why = if file.exists() { "not a scenario file (it names no model)" } else { "no such file" };
-        return Err(Error::Input(InputError::one(Diagnostic::new(file, "", why))));
+        // A missing `model` field is placed at the file's start, as
+        // `run` places it; a missing file has no position.
+        let d = if file.exists() {
+            Diagnostic::new(file, "", "not a scenario file (it names no model)").at(1, 1)
+        } else {
+            Diagnostic::new(file, "", "no such file")
+        };
+        return Err(Error::Input(InputError::one(d)));
     }
     let checked = validate::load_case(file)?.strict(request.strict)?;
     checked.warnings.iter().for_each(on_warning);

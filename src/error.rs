@@ -66,6 +66,54 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// Names longer than this many characters are shortened where a message
+/// quotes them (see [`quoted`]).
+pub const QUOTED_CHARS: usize = 80;
+
+/// How many characters of a long name a message keeps.
+const QUOTED_HEAD: usize = 60;
+
+/// A name as a message quotes it: `"phone"`; one past [`QUOTED_CHARS`]
+/// characters as its first 60, an ellipsis and its length
+/// (`"aaaa…" (100,000 characters)`). A name can be as long as a cell
+/// allows (32,767 characters) or longer when it is the mistake: quoted
+/// whole it would bury the message (issue 28).
+pub fn quoted(name: &str) -> String {
+    match shortened(name) {
+        Some((head, count)) => format!("\"{head}…\" ({} characters)", thousands(count)),
+        None => format!("\"{name}\""),
+    }
+}
+
+/// A name unquoted, shortened like [`quoted`]: for lists of names.
+pub fn short_name(name: &str) -> String {
+    match shortened(name) {
+        Some((head, count)) => format!("{head}… ({} characters)", thousands(count)),
+        None => name.to_owned(),
+    }
+}
+
+/// The first [`QUOTED_HEAD`] characters and the length of a name past
+/// [`QUOTED_CHARS`] characters; `None` for a name short enough to show.
+fn shortened(name: &str) -> Option<(&str, usize)> {
+    let cut = name.char_indices().nth(QUOTED_CHARS)?.0;
+    let head_end = name[..cut].char_indices().nth(QUOTED_HEAD).map_or(cut, |(i, _)| i);
+    Some((&name[..head_end], name.chars().count()))
+}
+
+/// 100000 as `100,000`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// The user's input is wrong. Holds every problem found, in file order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InputError {
@@ -183,4 +231,25 @@ pub enum RenderError {
     /// The portfolio table was asked of results without a portfolio search.
     #[error("no portfolio search in these results")]
     NoPortfolio,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_names_are_quoted_whole() {
+        assert_eq!(quoted("phone"), "\"phone\"");
+        let eighty = "a".repeat(QUOTED_CHARS);
+        assert_eq!(quoted(&eighty), format!("\"{eighty}\""));
+        assert_eq!(short_name("phone"), "phone");
+    }
+
+    #[test]
+    fn long_names_keep_their_head_and_length() {
+        let long = "é".repeat(100_000);
+        let shown = quoted(&long);
+        assert_eq!(shown, format!("\"{}…\" (100,000 characters)", "é".repeat(QUOTED_HEAD)));
+        assert_eq!(short_name(&"b".repeat(QUOTED_CHARS + 1)), format!("{}… (81 characters)", "b".repeat(QUOTED_HEAD)));
+    }
 }

@@ -217,16 +217,21 @@ fn check(files: &[std::path::PathBuf], strict: bool) -> Result<(), Error> {
             validate::load_case(file).and_then(|c| c.strict(strict)).map(|c| {
                 c.warnings.iter().for_each(&mut warn_once);
                 format!(
-                    "{} initiatives, {} scenarios on model \"{}\"",
+                    "{} initiatives, {} scenarios on model {}",
                     c.value.initiatives.len(),
                     c.value.scenarios.len(),
-                    c.value.model.name
+                    costcast::error::quoted(&c.value.model.name)
                 )
             })
         } else {
             validate::load_model(file).and_then(|m| m.strict(strict)).map(|m| {
                 m.warnings.iter().for_each(&mut warn_once);
-                format!("model \"{}\", {} channels, {} months", m.value.name, m.value.channels.len(), m.value.months)
+                format!(
+                    "model {}, {} channels, {} months",
+                    costcast::error::quoted(&m.value.name),
+                    m.value.channels.len(),
+                    m.value.months
+                )
             })
         };
         match result {

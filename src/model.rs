@@ -274,6 +274,9 @@ pub struct Fitted {
     pub volume: InputId,
     /// `CHANNEL.growth`: exp(trend) - 1 per month; normal approximately.
     pub growth: InputId,
+    /// Where its history starts (its first row in `history_csv`), for
+    /// messages about the fit.
+    pub at: crate::error::Diagnostic,
 }
 
 impl Fitted {

@@ -356,8 +356,8 @@ pub fn precision_missed(scenario: &Path, cap: usize, case: &Case, results: &Resu
         scenario,
         "--precision",
         format!(
-            "not reached within -n {cap} iterations: NPV of \"{}\" is settled to +-{} ({} of its mean); raise -n",
-            p.least_settled,
+            "not reached within -n {cap} iterations: NPV of {} is settled to +-{} ({} of its mean); raise -n",
+            crate::error::quoted(&p.least_settled),
             crate::report::format::money_short(p.half_width, &case.model.currency),
             crate::report::format::percent(p.share)
         ),
@@ -597,17 +597,10 @@ pub fn merge(request: &MergeRequest, on_warning: impl Fn(&Warning)) -> Result<Ru
     let mut problems = Vec::new();
     for path in &request.parts {
         // A part file may be large (it keeps every iteration), but it must
-        // be a regular file: a device would never end.
-        match crate::input::source::read_bounded(path, u64::MAX) {
-            Err(e) => problems.push(crate::Diagnostic::new(
-                path,
-                "",
-                format!("cannot read the part file: {}", crate::input::source::io_reason(&e)),
-            )),
-            Ok(bytes) => match shard::decode(path, &bytes) {
-                Ok((header, part)) => parts.push((path.clone(), header, part)),
-                Err(d) => problems.push(d),
-            },
+        // be a regular file of the size its header announces.
+        match shard::read_part(path) {
+            Ok((header, part)) => parts.push((path.clone(), header, part)),
+            Err(d) => problems.push(d),
         }
     }
     if !problems.is_empty() {

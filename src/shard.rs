@@ -28,7 +28,11 @@ use crate::report::record::{InputRecord, hash_inputs};
 use crate::simulate::layout::Keep;
 use crate::simulate::{self, BATCH, Kept, Layout, Part, RunOptions, Simulation};
 
-const MAGIC: &str = "COSTCAST PART 4";
+const MAGIC: &str = "COSTCAST PART 5";
+
+/// The most bytes a part file's magic and header lines may take: the
+/// header names a few input files; anything longer is not a part.
+const MAX_HEADER_BYTES: u64 = 1 << 20;
 
 /// Which share of a run: shard `index` (1-based) of `count`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,6 +90,9 @@ pub struct PartHeader {
     pub input_columns: usize,
     pub quantities: usize,
     pub sample_rows: usize,
+    /// The body's length in bytes: a part file cut short or padded is
+    /// refused by its size, before its body is read.
+    pub body_bytes: u64,
     /// SHA-256, hex, of this header (with this field empty) and the body:
     /// a changed seed or a damaged body are both refused.
     pub sha256: String,
@@ -137,6 +144,7 @@ pub fn run_shard(case: &Case, iterations: usize, seed: u64, shard: Shard) -> Res
         input_columns: layout.inputs.len(),
         quantities: layout.monthly_quantities(),
         sample_rows: part.sample.len() / layout.monthly_quantities().max(1),
+        body_bytes: 0,
         sha256: String::new(),
     };
     Ok((header, part))
@@ -166,6 +174,7 @@ pub fn encode(header: &PartHeader, part: &Part) -> Vec<u8> {
     body.part(part);
     let body = body.0;
     let mut header = header.clone();
+    header.body_bytes = body.len() as u64;
     header.sha256 = seal(&header, &body);
     let mut out = Vec::with_capacity(body.len() + 1024);
     let _ = writeln!(out, "{MAGIC}");
@@ -174,8 +183,60 @@ pub fn encode(header: &PartHeader, part: &Part) -> Vec<u8> {
     out
 }
 
-/// Read a part file, checking its magic line and its body's hash.
-pub fn decode(path: &Path, bytes: &[u8]) -> Result<(PartHeader, Part), Diagnostic> {
+/// Read a part file: its magic and header lines first, then its size
+/// against the header's (a part cut short by an interrupted copy, or
+/// padded, is refused before its body is read: a part may be gigabytes),
+/// then the body, checked by [`decode`].
+pub fn read_part(path: &Path) -> Result<(PartHeader, Part), Diagnostic> {
+    use std::io::{BufRead, BufReader, Read};
+    let cannot = |e: std::io::Error| {
+        Diagnostic::new(path, "", format!("cannot read the part file: {}", crate::input::source::io_reason(&e)))
+    };
+    // Only the header's few lines are read before the size is known: a
+    // regular file, so no device streams into memory.
+    let file = crate::input::source::open_regular(path).map_err(cannot)?;
+    let size = file.metadata().map_err(cannot)?.len();
+    let mut reader = BufReader::new(file);
+    let mut head = Vec::new();
+    for _ in 0..2 {
+        let room = (MAX_HEADER_BYTES + 1).saturating_sub(head.len() as u64);
+        (&mut reader).take(room).read_until(b'\n', &mut head).map_err(cannot)?;
+    }
+    let (header, header_bytes) = read_header(path, &head)?;
+    let announced = header_bytes.checked_add(header.body_bytes);
+    if announced != Some(size) {
+        return Err(Diagnostic::new(path, "", size_mismatch(size, announced)));
+    }
+    let mut bytes = head;
+    // The file may change while it is read: one byte past its size at most.
+    (&mut reader)
+        .take(size.saturating_sub(bytes.len() as u64).saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    decode(path, &bytes)
+}
+
+/// Why a part file of `size` bytes is not the `announced` size its header
+/// gives (None: a size past any file).
+fn size_mismatch(size: u64, announced: Option<u64>) -> String {
+    match announced {
+        Some(want) if size < want => format!(
+            "damaged part file: it holds {size} bytes, {} fewer than its header announces ({want}): cut short, as by an \
+             interrupted copy; copy it again or re-run the shard",
+            want - size
+        ),
+        Some(want) => format!(
+            "damaged part file: it holds {size} bytes, {} more than its header announces ({want}): something was \
+             appended to it; copy it again or re-run the shard",
+            size - want
+        ),
+        None => "damaged part file: its header announces a body larger than any file".to_owned(),
+    }
+}
+
+/// The header of a part file from its first bytes (at least its magic and
+/// header lines), and how many bytes those two lines take.
+fn read_header(path: &Path, bytes: &[u8]) -> Result<(PartHeader, u64), Diagnostic> {
     let bad = |why: &str| Diagnostic::new(path, "", format!("not a costcast part file: {why}"));
     let mut lines = bytes.splitn(3, |&b| b == b'\n');
     match lines.next() {
@@ -185,9 +246,25 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<(PartHeader, Part), Diagnosti
         }
         _ => return Err(bad(&format!("it does not start with \"{MAGIC}\""))),
     }
+    let line = lines.next();
     let header: PartHeader =
-        lines.next().and_then(|l| serde_json::from_slice(l).ok()).ok_or_else(|| bad("its header is unreadable"))?;
-    let body = lines.next().unwrap_or_default();
+        line.and_then(|l| serde_json::from_slice(l).ok()).ok_or_else(|| bad("its header is unreadable"))?;
+    let header_bytes = (MAGIC.len() + 1 + line.map_or(0, <[u8]>::len) + 1) as u64;
+    if header_bytes > bytes.len() as u64 {
+        return Err(bad("its header is unreadable"));
+    }
+    Ok((header, header_bytes))
+}
+
+/// Read a part file's bytes, checking its magic line, size and its body's hash.
+pub fn decode(path: &Path, bytes: &[u8]) -> Result<(PartHeader, Part), Diagnostic> {
+    let bad = |why: &str| Diagnostic::new(path, "", format!("not a costcast part file: {why}"));
+    let (header, header_bytes) = read_header(path, bytes)?;
+    let announced = header_bytes.checked_add(header.body_bytes);
+    if announced != Some(bytes.len() as u64) {
+        return Err(Diagnostic::new(path, "", size_mismatch(bytes.len() as u64, announced)));
+    }
+    let body = &bytes[header_bytes as usize..];
     if seal(&header, body) != header.sha256 {
         return Err(bad("it does not match its hash (damaged, cut short or edited)"));
     }

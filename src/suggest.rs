@@ -10,24 +10,49 @@
 pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let written = word.trim();
     let word = written.to_lowercase();
-    let limit = match word.chars().count() {
+    let length = word.chars().count();
+    let limit = match length {
         0 => return None,
         1..=3 => 1,
         4..=8 => 2,
+        // No slip of the keyboard makes a name this long; comparing it
+        // with every candidate would take time in the square of its
+        // length (issue 28: a 100,000-character name).
+        n if n > MAX_WORD_CHARS => return None,
         n => n / 3,
     };
     candidates
         .into_iter()
+        // Lengths further apart than the limit are further apart in edits.
+        .filter(|c| c.chars().count().abs_diff(length) <= limit)
         .map(|c| (distance(&word, &c.to_lowercase()), c))
         .filter(|&(d, c)| d <= limit && c != written)
         .min_by_key(|&(d, _)| d)
         .map(|(_, c)| c)
 }
 
+/// The longest word [`nearest`] looks for a near candidate to.
+const MAX_WORD_CHARS: usize = 64;
+
+/// The most names a message lists (`the model has a, b, c`).
+const LISTED: usize = 12;
+
+/// Known names as a message lists them: each shortened
+/// ([`crate::error::short_name`]), the first dozen, then how many more
+/// (a model may have thousands of channels).
+pub fn listing<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
+    let names: Vec<&str> = names.into_iter().collect();
+    let mut shown: Vec<String> = names.iter().take(LISTED).map(|n| crate::error::short_name(n)).collect();
+    if names.len() > LISTED {
+        shown.push(format!("and {} more", names.len() - LISTED));
+    }
+    shown.join(", ")
+}
+
 /// ` (did you mean "x"?)` to follow the unknown name in a message, or
 /// nothing.
 pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
-    nearest(word, candidates).map_or(String::new(), |c| format!(" (did you mean \"{c}\"?)"))
+    nearest(word, candidates).map_or(String::new(), |c| format!(" (did you mean {}?)", crate::error::quoted(c)))
 }
 
 /// Optimal string alignment distance: Levenshtein with swaps of two
@@ -69,6 +94,26 @@ mod tests {
         assert_eq!(distance("cpaex", "capex"), 1);
         assert_eq!(distance("", "abc"), 3);
         assert_eq!(distance("kitten", "sitting"), 3);
+    }
+
+    #[test]
+    fn a_name_too_long_to_be_a_slip_gets_no_suggestion() {
+        let long = "a".repeat(100_000);
+        let near = format!("{long}b");
+        assert_eq!(nearest(&long, [near.as_str()]), None);
+        assert_eq!(nearest("phone", [near.as_str(), "phon"]), Some("phon"));
+    }
+
+    #[test]
+    fn listings_shorten_names_and_stop_after_a_dozen() {
+        assert_eq!(listing(["phone", "chat"]), "phone, chat");
+        let many: Vec<String> = (0..8000).map(|i| format!("c{i}")).collect();
+        let listed = listing(many.iter().map(String::as_str));
+        assert!(listed.starts_with("c0, c1, "), "{listed}");
+        assert!(listed.ends_with("c11, and 7988 more"), "{listed}");
+        let long = "x".repeat(100_000);
+        assert_eq!(listing([long.as_str()]), crate::error::short_name(&long));
+        assert!(listing([long.as_str()]).len() < 100);
     }
 
     #[test]

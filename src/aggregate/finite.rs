@@ -21,10 +21,14 @@ pub fn check(case: &Case, results: &Results) -> Result<(), InputError> {
             let scenario = if row.scenario == "baseline" {
                 "baseline".to_string()
             } else {
-                format!("scenario {:?}", row.scenario)
+                format!("scenario {}", crate::error::quoted(&row.scenario))
             };
-            let what =
-                format!("{scenario} {} of channel {:?} overflows in month {}", row.metric, row.channel, row.month);
+            let what = format!(
+                "{scenario} {} of channel {} overflows in month {}",
+                row.metric,
+                crate::error::quoted(&row.channel),
+                row.month
+            );
             return Err(overflow(case, Some(&row.channel), row.scenario != "baseline", what, v));
         }
     }
@@ -35,7 +39,7 @@ pub fn check(case: &Case, results: &Results) -> Result<(), InputError> {
             SummaryValue::Probability(p) => vec![p],
         };
         if let Some(v) = values.into_iter().find(|v| !v.is_finite()) {
-            let what = format!("{} of scenario {:?} overflows", row.metric, row.scenario);
+            let what = format!("{} of scenario {} overflows", row.metric, crate::error::quoted(&row.scenario));
             return Err(overflow(case, None, true, what, v));
         }
     }

@@ -134,13 +134,14 @@ fn form(text: &str) -> Result<Form<'_>, ParamError> {
     let Some(open) = s.find('(') else {
         if s.contains('%') {
             return Err(ParamError(format!(
-                "cannot read \"{s}\"; a percent is a number followed by one %, as \"25%\""
+                "cannot read {}; a percent is a number followed by one %, as \"25%\"",
+                crate::error::quoted(s)
             )));
         }
-        return Err(ParamError(format!("cannot read \"{s}\"; expected {FAMILIES}")));
+        return Err(ParamError(format!("cannot read {}; expected {FAMILIES}", crate::error::quoted(s))));
     };
     if !s.ends_with(')') {
-        return Err(ParamError(format!("\"{s}\" has no closing parenthesis")));
+        return Err(ParamError(format!("{} has no closing parenthesis", crate::error::quoted(s))));
     }
     let name = s[..open].trim().to_ascii_lowercase();
     Ok(Form::Call { name, args: s[open + 1..s.len() - 1].split(',').collect() })
@@ -206,7 +207,10 @@ fn call(reader: &mut Reader, name: &str, args: &[&str]) -> Result<Dist, ParamErr
             const NAMES: [&str; 8] =
                 ["normal", "lognormal", "uniform", "triangular", "pert", "beta", "bernoulli", "discrete"];
             let hint = crate::suggest::did_you_mean(other, NAMES);
-            return Err(ParamError(format!("unknown distribution \"{other}\"{hint}; expected {FAMILIES}")));
+            return Err(ParamError(format!(
+                "unknown distribution {}{hint}; expected {FAMILIES}",
+                crate::error::quoted(other)
+            )));
         }
     };
     Ok(dist)
@@ -236,13 +240,16 @@ impl Reader {
 fn plain(text: &str, what: &str, family: &str, why: &str) -> Result<f64, ParamError> {
     let l = literal_arg(text, what)?;
     if l.percent {
-        return Err(ParamError(format!("{family}: {what} \"{}\" cannot be a percent ({why})", text.trim())));
+        return Err(ParamError(format!(
+            "{family}: {what} {} cannot be a percent ({why})",
+            crate::error::quoted(text.trim())
+        )));
     }
     Ok(l.value)
 }
 
 fn literal_arg(text: &str, what: &str) -> Result<Literal, ParamError> {
-    literal(text).ok_or_else(|| ParamError(format!("{what} \"{}\" is not a number", text.trim())))
+    literal(text).ok_or_else(|| ParamError(format!("{what} {} is not a number", crate::error::quoted(text.trim()))))
 }
 
 /// A number, or a percent: a number followed by one `%` (spaces allowed

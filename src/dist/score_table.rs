@@ -27,38 +27,43 @@ pub struct ScoreTable {
 impl ScoreTable {
     /// Tabulate from the exact T(z) (slow: an inverse CDF) and the density.
     ///
-    /// The knots are computed side by side on the current rayon pool (each
-    /// on its own, so the table is the same on any thread count): reading a
-    /// model's PERT inputs is otherwise the one long step on one core before
-    /// a run starts (a table per uncertain PERT input).
-    pub fn new(exact: impl Fn(f64) -> f64 + Sync, pdf: impl Fn(f64) -> f64 + Sync) -> ScoreTable {
+    /// With `parallel`, the knots are computed side by side on the current
+    /// rayon pool (each on its own, so the table is the same on any thread
+    /// count, and without): building a model's PERT tables is otherwise the
+    /// one long step on one core before a run starts.
+    pub fn new(exact: impl Fn(f64) -> f64 + Sync, pdf: impl Fn(f64) -> f64 + Sync, parallel: bool) -> ScoreTable {
         use rayon::prelude::*;
-        /// Knots a task: enough to outweigh handing the task out.
-        const KNOTS_A_TASK: usize = 64;
+        // Knots a task: enough to outweigh handing the task out.
+        let knots_a_task = 64;
         let h = 1.0 / KNOTS_PER_UNIT;
         let n = (2.0 * Z_MAX * KNOTS_PER_UNIT).round() as usize + 1;
         let z_at = |i: usize| -Z_MAX + i as f64 * h;
-        let values: Vec<f64> = (0..n).into_par_iter().with_min_len(KNOTS_A_TASK).map(|i| exact(z_at(i))).collect();
-        let slopes = (0..n)
-            .into_par_iter()
-            .with_min_len(KNOTS_A_TASK)
-            .map(|i| {
-                let z = z_at(i);
-                let (lo, hi) = (values[i.saturating_sub(1)], values[(i + 1).min(n - 1)]);
-                let span = ((i + 1).min(n - 1) - i.saturating_sub(1)) as f64;
-                let difference = (hi - lo) / span;
-                let density = pdf(values[i]);
-                let phi = (-0.5 * z * z).exp() / (2.0 * std::f64::consts::PI).sqrt();
-                let exact = phi / density * h;
-                // Where the density vanishes or rounds badly (the far tails),
-                // the finite difference is the better slope.
-                if exact.is_finite() && density > 0.0 && (difference == 0.0 || (exact / difference - 1.0).abs() < 0.5) {
-                    exact
-                } else {
-                    difference
-                }
-            })
-            .collect();
+        let values: Vec<f64> = if parallel {
+            (0..n).into_par_iter().with_min_len(knots_a_task).map(|i| exact(z_at(i))).collect()
+        } else {
+            (0..n).map(|i| exact(z_at(i))).collect()
+        };
+        let slope = |i: usize| {
+            let z = z_at(i);
+            let (lo, hi) = (values[i.saturating_sub(1)], values[(i + 1).min(n - 1)]);
+            let span = ((i + 1).min(n - 1) - i.saturating_sub(1)) as f64;
+            let difference = (hi - lo) / span;
+            let density = pdf(values[i]);
+            let phi = (-0.5 * z * z).exp() / (2.0 * std::f64::consts::PI).sqrt();
+            let exact = phi / density * h;
+            // Where the density vanishes or rounds badly (the far tails),
+            // the finite difference is the better slope.
+            if exact.is_finite() && density > 0.0 && (difference == 0.0 || (exact / difference - 1.0).abs() < 0.5) {
+                exact
+            } else {
+                difference
+            }
+        };
+        let slopes = if parallel {
+            (0..n).into_par_iter().with_min_len(knots_a_task).map(slope).collect()
+        } else {
+            (0..n).map(slope).collect()
+        };
         ScoreTable { inv_h: KNOTS_PER_UNIT, values, slopes }
     }
 
@@ -86,7 +91,7 @@ mod tests {
     fn the_table_is_the_same_on_any_thread_count() {
         let table = |threads: usize| {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-            pool.install(|| ScoreTable::new(|z| z * z * z + z, |x| 1.0 / (1.0 + x * x)))
+            pool.install(|| ScoreTable::new(|z| z * z * z + z, |x| 1.0 / (1.0 + x * x), threads > 1))
         };
         let one = table(1);
         let n = one.values.len();

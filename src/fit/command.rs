@@ -72,8 +72,8 @@ pub fn fit(request: &FitRequest, on_warning: impl Fn(&Warning)) -> Result<FitOut
                 if c.backtest.is_none() && request.holdout > 0 {
                     let mut d = h.at.clone();
                     d.message = format!(
-                        "channel \"{}\" has {} months, fewer than {} + {} held out: no backtest",
-                        h.channel,
+                        "channel {} has {} months, fewer than {} + {} held out: no backtest",
+                        crate::error::quoted(&h.channel),
                         h.volumes.len(),
                         crate::fit::MIN_MONTHS,
                         request.holdout
@@ -86,7 +86,7 @@ pub fn fit(request: &FitRequest, on_warning: impl Fn(&Warning)) -> Result<FitOut
             }
             Err(e) => {
                 let mut d = h.at.clone();
-                d.message = format!("channel \"{}\": {e}", h.channel);
+                d.message = format!("channel {}: {e}", crate::error::quoted(&h.channel));
                 errors.push(d);
             }
         }
@@ -154,7 +154,7 @@ fn read_sources(file: &Path) -> Result<(Vec<Source>, Vec<PathBuf>), Error> {
                         channel: ch.id.clone(),
                         first: f.first,
                         volumes: f.history.clone(),
-                        at: Diagnostic::new(&model.path, format!("channel {}", ch.id), ""),
+                        at: f.at.clone(),
                     },
                     costs: Some(costs),
                 });
@@ -165,7 +165,9 @@ fn read_sources(file: &Path) -> Result<(Vec<Source>, Vec<PathBuf>), Error> {
                 file,
                 "history_csv",
                 "this model fits no channel; name a history with history_csv = \"actuals.csv\", or give the CSV itself",
-            ))));
+            )
+            // A missing field is placed at the file's start (issue 28).
+            .at(1, 1))));
         }
         return Ok((sources, vec![file.to_path_buf()]));
     }
@@ -180,8 +182,8 @@ fn read_sources(file: &Path) -> Result<(Vec<Source>, Vec<PathBuf>), Error> {
         .map(|h| {
             let mut d = h.at.clone();
             d.message = format!(
-                "channel \"{}\" has {} months of history; the fit needs at least {}",
-                h.channel,
+                "channel {} has {} months of history; the fit needs at least {}",
+                crate::error::quoted(&h.channel),
                 h.volumes.len(),
                 crate::fit::MIN_MONTHS
             );

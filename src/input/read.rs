@@ -94,8 +94,10 @@ impl<'f> Reader<'f> {
                 None => String::new(),
             };
             let fields = known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
-            let message = format!("unknown field `{name}`{hint}; the fields here are {fields}");
-            self.errors.push(self.file.error(Some(key.span()), table.field(name), message));
+            // A key can be as long as the file: shown shortened.
+            let shown = crate::error::short_name(name);
+            let message = format!("unknown field `{shown}`{hint}; the fields here are {fields}");
+            self.errors.push(self.file.error(Some(key.span()), table.field(&shown), message));
         }
     }
 
@@ -211,7 +213,7 @@ pub(crate) fn valid_id(id: &str) -> bool {
 pub fn table_name(kind: &str, id: Option<&str>, k: usize) -> String {
     match id.map(str::trim) {
         Some(id) if !id.is_empty() && !id.contains('"') && id.chars().all(|c| !c.is_control()) => {
-            format!("{kind} \"{id}\"")
+            format!("{kind} {}", crate::error::quoted(id))
         }
         _ => format!("{kind}[{k}]"),
     }

@@ -105,7 +105,27 @@ pub const MAX_INPUT_BYTES: u64 = 64 << 20;
 /// never return) or holds more than `limit` bytes (issue 28). The reason
 /// comes back as an I/O error that [`io_reason`] words.
 pub fn read_bounded(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
-    use std::io::{Error, ErrorKind, Read};
+    use std::io::{Error, Read};
+    let file = open_regular(path)?;
+    let too_big = || Error::other(format!("it holds more than the {} MB an input file may hold", limit >> 20));
+    let size = file.metadata()?.len();
+    if size > limit {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    // The file may grow between the look and the read: read one byte past
+    // the limit at most.
+    file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_big());
+    }
+    Ok(bytes)
+}
+
+/// Open a file for reading, refused (before opening: opening a pipe
+/// waits for a writer) when it is a folder, a device, a pipe or a socket.
+pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::io::{Error, ErrorKind};
     let meta = std::fs::metadata(path)?;
     if meta.is_dir() {
         return Err(Error::from(ErrorKind::IsADirectory));
@@ -113,18 +133,7 @@ pub fn read_bounded(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
     if !meta.is_file() {
         return Err(Error::other("it is not a regular file (a device, pipe or socket); give a file"));
     }
-    let too_big = || Error::other(format!("it holds more than the {} MB an input file may hold", limit >> 20));
-    if meta.len() > limit {
-        return Err(too_big());
-    }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    // The file may grow between the look and the read: read one byte past
-    // the limit at most.
-    std::fs::File::open(path)?.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > limit {
-        return Err(too_big());
-    }
-    Ok(bytes)
+    std::fs::File::open(path)
 }
 
 /// An I/O error in words, without Rust's "(os error 2)" suffix.

@@ -86,7 +86,7 @@ pub fn read_channels(file: &SourceFile) -> Result<Vec<RawChannel>, Vec<Diagnosti
             Some(k) => column_of[k] = Some(i),
             None => errors.push(file.error(
                 Some(h.span()),
-                format!("column {}", h.get_ref()),
+                format!("column {}", crate::error::short_name(h.get_ref())),
                 format!(
                     "unknown column{}; expected some of {}",
                     crate::suggest::did_you_mean(h.get_ref(), CHANNEL_COLUMNS),
@@ -162,7 +162,7 @@ pub fn read_volumes(file: &SourceFile) -> Result<Vec<VolumeRow>, Vec<Diagnostic>
         if !["month", "channel", "volume"].contains(&h.get_ref().as_str()) {
             errors.push(file.error(
                 Some(h.span()),
-                format!("column {}", h.get_ref()),
+                format!("column {}", crate::error::short_name(h.get_ref())),
                 "unknown column; expected month, channel, volume",
             ));
         }

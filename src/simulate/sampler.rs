@@ -56,12 +56,19 @@ impl Sampler {
         };
         let fitted = fitted_draws(case);
         let set_by_fit: Vec<usize> = fitted.iter().flat_map(|f| [f.fitted.volume, f.fitted.growth]).collect();
-        let direct = (0..defs.len())
+        let direct: Vec<Draw> = (0..defs.len())
             .filter(|&i| defs[i].is_uncertain() && !in_group[i] && !set_by_fit.contains(&i))
             .map(draw_of)
             .collect();
-        let groups =
+        let groups: Vec<(Group, Vec<Draw>)> =
             case.copula.groups.iter().map(|g| (g.clone(), g.members.iter().map(|&m| draw_of(m)).collect())).collect();
+        // PERT tables are built on first use; build them all now, side by
+        // side, rather than one at a time in the first draws.
+        let perts = direct.iter().chain(groups.iter().flat_map(|(_, d)| d)).filter_map(|d| match d {
+            Draw::Value { dist: Dist::Pert(p), .. } | Draw::Success { p: Dist::Pert(p), .. } => Some(p),
+            _ => None,
+        });
+        crate::dist::beta::prepare_tables(perts);
         Sampler { template, direct, groups, fitted }
     }
 
@@ -122,8 +129,9 @@ impl Sampler {
                                 }
                             }
                             Dist::Pert(d) => {
+                                let table = d.table();
                                 for l in 0..LANES {
-                                    x[l] = d.from_score(z[l]);
+                                    x[l] = table.at(z[l]);
                                 }
                             }
                             _ => {

@@ -56,8 +56,9 @@ pub(crate) fn build_copula(ck: &mut Checker, files: &[(&SourceFile, &[RawCorrela
                             Some(name.span()),
                             format!("{field}.between"),
                             format!(
-                                "unknown input \"{path}\"{hint}; expected CHANNEL.FIELD (e.g. phone.growth), \
-                                 INITIATIVE.capex/opex/success or INITIATIVE.effects[K].share/leak"
+                                "unknown input {}{hint}; expected CHANNEL.FIELD (e.g. phone.growth), \
+                                 INITIATIVE.capex/opex/success or INITIATIVE.effects[K].share/leak",
+                                crate::error::quoted(path)
                             ),
                         ));
                         ids.push(None);

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use crate::calendar::YearMonth;
-use crate::error::Diagnostic;
+use crate::error::{Diagnostic, quoted};
 use crate::input::SourceFile;
 use crate::input::table::{self, VolumeRow};
 
@@ -49,9 +49,10 @@ pub fn read_history(csv: &SourceFile, known: Option<&[&str]>) -> Result<Vec<Chan
                 Some(row.channel.span()),
                 "column channel",
                 format!(
-                    "unknown channel \"{channel}\"{}; the model has {}",
+                    "unknown channel {}{}; the model has {}",
+                    quoted(channel),
                     crate::suggest::did_you_mean(channel, known.iter().copied()),
-                    known.join(", ")
+                    crate::suggest::listing(known.iter().copied())
                 ),
             ));
             continue;
@@ -61,7 +62,7 @@ pub fn read_history(csv: &SourceFile, known: Option<&[&str]>) -> Result<Vec<Chan
             errors.push(csv.error(
                 Some(row.month.span()),
                 "column month",
-                format!("\"{}\" is not a month; expected \"YYYY-MM\"", row.month.get_ref()),
+                format!("{} is not a month; expected \"YYYY-MM\"", quoted(row.month.get_ref())),
             ));
         }
         let volume = match crate::dist::expr::number(row.volume.get_ref()) {
@@ -78,7 +79,7 @@ pub fn read_history(csv: &SourceFile, known: Option<&[&str]>) -> Result<Vec<Chan
                 errors.push(csv.error(
                     Some(row.volume.span()),
                     "column volume",
-                    format!("\"{}\" is not a number; expected the month's actual volume", row.volume.get_ref()),
+                    format!("{} is not a number; expected the month's actual volume", quoted(row.volume.get_ref())),
                 ));
                 None
             }
@@ -114,7 +115,7 @@ pub fn read_history(csv: &SourceFile, known: Option<&[&str]>) -> Result<Vec<Chan
                 errors.push(csv.error(
                     Some(after.2.month.span()),
                     "",
-                    format!("duplicate row: channel \"{channel}\" has {} already", after.0),
+                    format!("duplicate row: channel {} has {} already", quoted(&channel), after.0),
                 ));
             } else if step > 1 {
                 ok = false;
@@ -123,7 +124,8 @@ pub fn read_history(csv: &SourceFile, known: Option<&[&str]>) -> Result<Vec<Chan
                     Some(after.2.month.span()),
                     "",
                     format!(
-                        "gap in channel \"{channel}\": no row for {missing}{}; a history's months must be consecutive",
+                        "gap in channel {}: no row for {missing}{}; a history's months must be consecutive",
+                        quoted(&channel),
                         if step > 2 { format!(" to {through}") } else { String::new() }
                     ),
                 ));
@@ -146,8 +148,8 @@ pub fn read_history(csv: &SourceFile, known: Option<&[&str]>) -> Result<Vec<Chan
 pub fn too_short(h: &ChannelHistory, start: YearMonth) -> Diagnostic {
     let mut d = h.at.clone();
     d.message = format!(
-        "channel \"{}\" has {} month(s) of history before the horizon start {start}; the fit needs at least {}",
-        h.channel,
+        "channel {} has {} month(s) of history before the horizon start {start}; the fit needs at least {}",
+        quoted(&h.channel),
         h.months_before(start),
         crate::fit::MIN_MONTHS
     );

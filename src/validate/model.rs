@@ -9,6 +9,7 @@ use toml::Spanned;
 use super::history::{self, ChannelHistory};
 use super::{Checker, Meaning, staffing, valid_id};
 use crate::calendar::{self, FiscalYear, YearMonth};
+use crate::error::quoted;
 use crate::input::read::Reader;
 use crate::input::table::{self, VolumeRow};
 use crate::input::{Expr, RawChannel, RawCorrelation, RawModel, SourceFile};
@@ -103,8 +104,13 @@ fn check_model(ck: &mut Checker, file: &SourceFile, raw: &RawModel) -> Option<Mo
                 ck.error(source.error(
                     Some(id.span()),
                     format!("{field}.id"),
-                    format!("\"{}\" is not a valid id; use lowercase letters, digits and _", id.get_ref()),
+                    format!("{} is not a valid id; use lowercase letters, digits and _", quoted(id.get_ref())),
                 ));
+                id.get_ref().clone()
+            }
+            // An id is written into workbook cells, as a name is.
+            Some(id) if id.get_ref().chars().count() > super::MAX_NAME_CHARS => {
+                ck.error(source.error(Some(id.span()), format!("{field}.id"), super::name_too_long(id.get_ref())));
                 id.get_ref().clone()
             }
             Some(id) => {
@@ -112,7 +118,7 @@ fn check_model(ck: &mut Checker, file: &SourceFile, raw: &RawModel) -> Option<Mo
                     ck.error(source.error(
                         Some(id.span()),
                         format!("{field}.id"),
-                        format!("duplicate channel id \"{}\"", id.get_ref()),
+                        format!("duplicate channel id {}", quoted(id.get_ref())),
                     ));
                 }
                 id.get_ref().clone()
@@ -164,7 +170,7 @@ fn check_horizon(ck: &mut Checker, file: &SourceFile, raw: &RawModel) -> (Option
                 ck.error(file.error(
                     Some(written.span()),
                     "start",
-                    format!("\"{}\" is not a month; expected \"YYYY-MM\", e.g. \"2027-04\"", written.get_ref()),
+                    format!("{} is not a month; expected \"YYYY-MM\", e.g. \"2027-04\"", quoted(written.get_ref())),
                 ));
             }
             start
@@ -472,7 +478,7 @@ fn fitted_baseline(
             ck.error(file.error(
                 Some(span),
                 f(name),
-                format!("channel \"{id}\" is fitted from history_csv, which gives its {name}; remove this field"),
+                format!("channel {} is fitted from history_csv, which gives its {name}; remove this field", quoted(id)),
             ));
         }
     }
@@ -480,7 +486,7 @@ fn fitted_baseline(
         ck.error(file.error(
             Some(rc.id.as_ref().map_or(rc.span.clone(), Spanned::span)),
             f("id"),
-            format!("channel \"{id}\" has rows in both history_csv and volumes_csv; give it one or the other"),
+            format!("channel {} has rows in both history_csv and volumes_csv; give it one or the other", quoted(id)),
         ));
     }
     let before = h.months_before(start);
@@ -488,7 +494,7 @@ fn fitted_baseline(
         Ok(fit) => fit,
         Err(e) => {
             let mut d = h.at.clone();
-            d.message = format!("channel \"{id}\": {e}");
+            d.message = format!("channel {}: {e}", quoted(id));
             ck.error(d);
             // A stand-in keeps the model whole; the error stops the run.
             return Baseline::Plan(vec![0.0; months]);
@@ -520,7 +526,7 @@ fn fitted_baseline(
         .map(crate::dist::Dist::Normal);
     let (Ok(volume_dist), Ok(growth_dist)) = (volume_dist, growth_dist) else {
         let mut d = h.at.clone();
-        d.message = format!("channel \"{id}\": the fit's standard errors are not finite");
+        d.message = format!("channel {}: the fit's standard errors are not finite", quoted(id));
         ck.error(d);
         return Baseline::Plan(vec![0.0; months]);
     };
@@ -537,6 +543,7 @@ fn fitted_baseline(
         actuals,
         volume,
         growth,
+        at: h.at.clone(),
     }))
 }
 
@@ -598,7 +605,7 @@ fn read_plan(
             ck.error(csv.error(
                 Some(row.month.span()),
                 "column month",
-                format!("\"{month_text}\" is not a month; expected \"YYYY-MM\" or a horizon month number"),
+                format!("{} is not a month; expected \"YYYY-MM\" or a horizon month number", quoted(month_text)),
             ));
             continue;
         };
@@ -608,9 +615,10 @@ fn read_plan(
                 Some(row.channel.span()),
                 "column channel",
                 format!(
-                    "unknown channel \"{channel}\"{}; the model has {}",
+                    "unknown channel {}{}; the model has {}",
+                    quoted(channel),
                     crate::suggest::did_you_mean(channel, known.iter().copied()),
-                    known.join(", ")
+                    crate::suggest::listing(known.iter().copied())
                 ),
             ));
             continue;
@@ -623,8 +631,8 @@ fn read_plan(
                     Some(row.volume.span()),
                     "column volume",
                     format!(
-                        "\"{}\" is not a volume; expected a number >= 0 (volume cells are constants)",
-                        row.volume.get_ref()
+                        "{} is not a volume; expected a number >= 0 (volume cells are constants)",
+                        quoted(row.volume.get_ref())
                     ),
                 ));
                 continue;
@@ -639,7 +647,7 @@ fn read_plan(
             ck.error(csv.error(
                 Some(row.month.span()),
                 "",
-                format!("duplicate row for channel \"{channel}\" in {}", start.plus((m - 1) as usize)),
+                format!("duplicate row for channel {} in {}", quoted(channel), start.plus((m - 1) as usize)),
             ));
         }
         *slot = Some(volume);
@@ -659,7 +667,8 @@ fn read_plan(
                 None,
                 "",
                 format!(
-                    "channel \"{channel}\" is planned but {} horizon month(s) are missing: {}{}",
+                    "channel {} is planned but {} horizon month(s) are missing: {}{}",
+                    quoted(&channel),
                     missing.len(),
                     shown.join(", "),
                     if missing.len() > 6 { ", ..." } else { "" }

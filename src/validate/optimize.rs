@@ -3,6 +3,7 @@
 use toml::Spanned;
 
 use super::Checker;
+use crate::error::quoted;
 use crate::input::{RawOptimize, SourceFile};
 use crate::model::{Initiative, Objective, OptimizeSpec};
 
@@ -33,7 +34,7 @@ pub(crate) fn check_optimize(
                     ck.error(file.error(
                         Some(name.span()),
                         "optimize.objective",
-                        format!("\"{written}\" is not an objective; expected one of {}", known.join(", ")),
+                        format!("{} is not an objective; expected one of {}", quoted(written), known.join(", ")),
                     ));
                     Objective::NpvP50
                 }
@@ -63,7 +64,7 @@ pub(crate) fn check_optimize(
                 ck.error(file.error(
                     Some(id.span()),
                     "optimize.excluded",
-                    format!("\"{}\" is also required; an initiative cannot be both", id.get_ref()),
+                    format!("{} is also required; an initiative cannot be both", quoted(id.get_ref())),
                 ));
             }
         }
@@ -105,10 +106,10 @@ fn initiative_list(
                     Some(id.span()),
                     field,
                     format!(
-                        "unknown initiative \"{}\"{}; the file has {}",
-                        id.get_ref(),
+                        "unknown initiative {}{}; the file has {}",
+                        quoted(id.get_ref()),
                         crate::suggest::did_you_mean(id.get_ref(), known.iter().copied()),
-                        known.join(", ")
+                        crate::suggest::listing(known.iter().copied())
                     ),
                 ));
             }
@@ -116,7 +117,7 @@ fn initiative_list(
                 ck.error(file.error(
                     Some(id.span()),
                     field,
-                    format!("initiative \"{}\" is listed twice", id.get_ref()),
+                    format!("initiative {} is listed twice", quoted(id.get_ref())),
                 ));
             }
             Some(k) => out.push(k),

@@ -9,6 +9,7 @@ use super::correlation::build_copula;
 use super::model::check_model_file;
 use super::{Checker, Meaning, valid_id};
 use crate::calendar::YearMonth;
+use crate::error::{quoted, short_name};
 use crate::input::read::Reader;
 use crate::input::{Expr, MonthRef, RawCorrelation, RawEffect, RawInitiative, RawScenarioFile, SourceFile};
 use crate::model::{Case, Effect, Initiative, InputKind, Model, Scenario};
@@ -59,19 +60,25 @@ pub(crate) fn check_case(ck: &mut Checker, path: &Path) -> Option<Case> {
                     ck.error(file.error(
                         Some(written.span()),
                         format!("{field}.id"),
-                        format!("\"{id}\" is not a valid id; use lowercase letters, digits and _"),
+                        format!("{} is not a valid id; use lowercase letters, digits and _", quoted(&id)),
                     ));
+                } else if id.chars().count() > super::MAX_NAME_CHARS {
+                    ck.error(file.error(Some(written.span()), format!("{field}.id"), super::name_too_long(&id)));
                 } else if model.channels.iter().any(|c| c.id == id) {
                     ck.error(file.error(
                         Some(written.span()),
                         format!("{field}.id"),
-                        format!("\"{id}\" is already a channel id; input paths such as {id}.capex would be ambiguous"),
+                        format!(
+                            "{} is already a channel id; input paths such as {}.capex would be ambiguous",
+                            quoted(&id),
+                            short_name(&id)
+                        ),
                     ));
                 } else if !ids.insert(id.clone()) {
                     ck.error(file.error(
                         Some(written.span()),
                         format!("{field}.id"),
-                        format!("duplicate initiative id \"{id}\""),
+                        format!("duplicate initiative id {}", quoted(&id)),
                     ));
                 }
                 id
@@ -226,6 +233,11 @@ fn check_initiative(ck: &mut Checker, file: &SourceFile, model: &Model, ri: &Raw
         .depreciation_years
         .as_ref()
         .and_then(|d| depreciation_years(ck, file, d, &format!("{field}.depreciation_years")));
+    // Written into workbook cells as the scenario's name is (issue 28:
+    // `check` and `--format csv` passed it, the workbook failed).
+    if let Some(n) = ri.name.as_ref().filter(|n| n.get_ref().trim().chars().count() > super::MAX_NAME_CHARS) {
+        ck.error(file.error(Some(n.span()), format!("{field}.name"), super::name_too_long(n.get_ref().trim())));
+    }
     Initiative {
         name: ri
             .name
@@ -277,7 +289,7 @@ fn depreciation_years(ck: &mut Checker, file: &SourceFile, written: &Spanned<Exp
 fn month_index(ck: &mut Checker, file: &SourceFile, at: &Spanned<MonthRef>, model: &Model, field: &str) -> usize {
     let written = match at.get_ref() {
         MonthRef::Number(n) => format!("month {n}"),
-        MonthRef::Calendar(text) => format!("\"{}\"", text.trim()),
+        MonthRef::Calendar(text) => quoted(text.trim()),
     };
     let m = match at.get_ref() {
         MonthRef::Number(n) => *n,
@@ -287,7 +299,7 @@ fn month_index(ck: &mut Checker, file: &SourceFile, at: &Spanned<MonthRef>, mode
                 ck.error(file.error(
                     Some(at.span()),
                     field,
-                    format!("\"{text}\" is not a month; expected a horizon month number or \"YYYY-MM\""),
+                    format!("{} is not a month; expected a horizon month number or \"YYYY-MM\"", quoted(text)),
                 ));
                 return 0;
             }
@@ -339,10 +351,10 @@ fn check_effect(
                 Some(name.span()),
                 format!("{field}.{what}"),
                 format!(
-                    "unknown channel \"{}\"{}; the model has {}",
-                    name.get_ref(),
+                    "unknown channel {}{}; the model has {}",
+                    quoted(name.get_ref()),
                     crate::suggest::did_you_mean(name.get_ref(), known.iter().copied()),
-                    known.join(", ")
+                    crate::suggest::listing(known.iter().copied())
                 ),
             ));
         }
@@ -405,7 +417,7 @@ fn check_effect(
                 ck.error(file.error(
                     Some(name.span()),
                     format!("{field}.{what}"),
-                    format!("channel \"{}\" is listed twice", name.get_ref()),
+                    format!("channel {} is listed twice", quoted(name.get_ref())),
                 ));
             }
             channels.push(c);
@@ -449,7 +461,11 @@ fn check_scenarios(
                 "\"baseline\" is reserved for the operation without initiatives",
             ));
         } else if !names.insert(name.clone()) {
-            ck.error(file.error(Some(name_at), format!("{field}.name"), format!("duplicate scenario name \"{name}\"")));
+            ck.error(file.error(
+                Some(name_at),
+                format!("{field}.name"),
+                format!("duplicate scenario name {}", quoted(&name)),
+            ));
         }
         let Some(listed) = &rs.initiatives else {
             ck.error(file.error(Some(rs.span.clone()), format!("{field}.initiatives"), "is required but missing"));
@@ -465,17 +481,17 @@ fn check_scenarios(
                         Some(id.span()),
                         format!("{field}.initiatives"),
                         format!(
-                            "unknown initiative \"{}\"{}; the file has {}",
-                            id.get_ref(),
+                            "unknown initiative {}{}; the file has {}",
+                            quoted(id.get_ref()),
                             crate::suggest::did_you_mean(id.get_ref(), known.iter().copied()),
-                            known.join(", ")
+                            crate::suggest::listing(known.iter().copied())
                         ),
                     ));
                 }
                 Some(i) if members.contains(&i) => ck.error(file.error(
                     Some(id.span()),
                     format!("{field}.initiatives"),
-                    format!("initiative \"{}\" is listed twice", id.get_ref()),
+                    format!("initiative {} is listed twice", quoted(id.get_ref())),
                 )),
                 Some(i) => members.push(i),
             }

@@ -243,8 +243,8 @@ fn release(ck: &mut Checker, file: &SourceFile, raw: Option<&Spanned<String>>, f
         Some(&(_, release)) => release,
         None => {
             let message = format!(
-                "unknown release \"{}\": write \"immediate\" (surplus FTE leave at once, with severance) or \"attrition\" (they stay on payroll until they leave)",
-                raw.get_ref().escape_debug()
+                "unknown release {}: write \"immediate\" (surplus FTE leave at once, with severance) or \"attrition\" (they stay on payroll until they leave)",
+                crate::error::quoted(&raw.get_ref().escape_debug().to_string())
             );
             ck.error(file.error(Some(raw.span()), format!("{field}.staffing.release"), message));
             Release::Immediate

@@ -153,7 +153,11 @@ impl Checker {
             Expr::Text(t) => match expr::parse_expr(t) {
                 Ok(p) => (p.dist, p.percent),
                 Err(e) => {
-                    self.error(file.error(Some(spanned.span()), field, format!("invalid expression \"{t}\": {e}")));
+                    self.error(file.error(
+                        Some(spanned.span()),
+                        field,
+                        format!("invalid expression {}: {e}", crate::error::quoted(t)),
+                    ));
                     (Dist::Constant(f64::NAN), false)
                 }
             },

@@ -3,9 +3,10 @@
 //! Each case copies `models/` and `scenarios/` into a temporary folder,
 //! picks a shipped scenario, mutates one to three times one file it reads
 //! (the scenario, its model or a CSV the model names) and runs the binary
-//! on it: `costcast check`, then `costcast run -n 200 --format csv` (every
-//! [`ALL_FORMATS_EVERY`]th case `--format all`, for the charts, the page and
-//! the workbook), each with a [`LIMIT`] limit. Whatever the input, the
+//! on it: `costcast check`, then `costcast run -n 200 --format csv`, and
+//! where that reports, `--format all` too (the charts, the page and the
+//! workbook: only what a run reports reaches them, and a refusal costs no
+//! second run), each with a [`LIMIT`] limit. Whatever the input, the
 //! binary must:
 //!
 //! - exit 0 or 1 (never a panic's 101, a signal or a hang past the limit);
@@ -15,7 +16,11 @@
 //!   the field where the input has them, an option name first for a
 //!   command-line problem);
 //! - on exit 0, write CSV files that each have a header row, with every
-//!   number finite and no empty cell where a number belongs.
+//!   number finite and no empty cell where a number belongs; with
+//!   `--format all`, a page whose table cells say no `NaN` or `inf` and
+//!   whose number cells each show a figure (or the dash that marks a
+//!   figure that does not apply), and a workbook whose cells hold no
+//!   error, no non-finite number and no `NaN` or `inf` text.
 //!
 //! The generator is seeded, so a case is the same on every machine; a
 //! failing case's files are kept and their folder named in the failure.
@@ -38,9 +43,6 @@ use crate::util::{COSTCAST, root};
 
 /// The cases `cargo test` runs: well under a minute on two cores.
 const DEFAULT_CASES: usize = 100;
-
-/// One case in this many runs `--format all` rather than `--format csv`.
-const ALL_FORMATS_EVERY: usize = 12;
 
 /// The most a command may take at `-n 200`; past it, it is killed and the
 /// case fails as a hang.
@@ -379,12 +381,84 @@ fn bad_numbers(out: &Path) -> Option<String> {
     None
 }
 
+/// The words Rust writes for a non-finite number (`NaN`, `inf`): a
+/// report that shows one wrote a number that overflowed or was never
+/// computed. ("infinity" is a word a report may use: the workbook states
+/// an unbounded input's domain as `(-infinity, infinity)`.)
+fn non_finite_word(text: &str) -> bool {
+    text.split(|c: char| !c.is_ascii_alphabetic()).any(|w| matches!(w.to_ascii_lowercase().as_str(), "nan" | "inf"))
+}
+
+/// What is wrong with the tables of `report.html`, if anything: a cell
+/// that says NaN or inf, or a number cell (`class="num"`) with no digit
+/// and not the dash of a figure that does not apply. A cheap check on the
+/// page as text; the page's own tests check its layout.
+fn bad_page(out: &Path) -> Option<String> {
+    let Ok(page) = std::fs::read_to_string(out.join("report.html")) else {
+        return Some("no report.html".into());
+    };
+    let mut rest = page.as_str();
+    while let Some(open) = rest.find("<td") {
+        let after = &rest[open..];
+        let Some(start) = after.find('>') else { break };
+        let Some(end) = after.find("</td>") else { return Some("report.html: a table cell is not closed".into()) };
+        let (tag, cell) = (&after[..start], &after[start + 1..end.max(start + 1)]);
+        // The cell's text, tags removed.
+        let mut text = String::new();
+        let mut in_tag = false;
+        for c in cell.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => in_tag = false,
+                c if !in_tag => text.push(c),
+                _ => {}
+            }
+        }
+        let text = text.trim();
+        if non_finite_word(text) {
+            return Some(format!("report.html: a table cell says {text:?}"));
+        }
+        if tag.contains("class=\"num") && !text.chars().any(|c| c.is_ascii_digit()) && text != "–" {
+            return Some(format!("report.html: a number cell shows {text:?}"));
+        }
+        rest = &after[end + 5..];
+    }
+    None
+}
+
+/// What is wrong with the cells of `report.xlsx`, if anything: an error
+/// value, a non-finite number or a text saying NaN or inf.
+fn bad_workbook(out: &Path) -> Option<String> {
+    use calamine::{Data, Reader, Xlsx};
+    let mut book: Xlsx<_> = match calamine::open_workbook(out.join("report.xlsx")) {
+        Ok(b) => b,
+        Err(e) => return Some(format!("report.xlsx does not open: {e}")),
+    };
+    for name in book.sheet_names() {
+        let range = match book.worksheet_range(&name) {
+            Ok(r) => r,
+            Err(e) => return Some(format!("report.xlsx sheet {name}: {e}")),
+        };
+        for (row, col, data) in range.used_cells() {
+            let bad = match data {
+                Data::Error(e) => Some(format!("{e:?}")),
+                Data::Float(x) if !x.is_finite() => Some(x.to_string()),
+                Data::String(t) if non_finite_word(t) => Some(t.clone()),
+                _ => None,
+            };
+            if let Some(bad) = bad {
+                return Some(format!("report.xlsx sheet {name} row {} column {}: {bad:?}", row + 1, col + 1));
+            }
+        }
+    }
+    None
+}
+
 /// Run `check` and `run` on the scenario file `scenario` in `dir`; add
 /// what went wrong to `problems` and the tallies to `tally`.
-fn judge(dir: &Path, scenario: &str, all_formats: bool, tally: &mut Tally, problems: &mut Vec<String>) {
+fn judge(dir: &Path, scenario: &str, tally: &mut Tally, problems: &mut Vec<String>) {
     let check = exec(dir, &["check", scenario]);
-    let format = if all_formats { "all" } else { "csv" };
-    let run = exec(dir, &["run", "-n", "200", "--format", format, "-o", "out", scenario]);
+    let run = exec(dir, &["run", "-n", "200", "--format", "csv", "-o", "out", scenario]);
     let mut codes = Vec::new();
     for (command, output) in [("check", &check), ("run", &run)] {
         let Some(output) = output else {
@@ -430,6 +504,30 @@ fn judge(dir: &Path, scenario: &str, all_formats: bool, tally: &mut Tally, probl
             if let Some(bad) = bad_numbers(&out) {
                 tally.bad_numbers += 1;
                 problems.push(bad);
+            }
+            // The same report in every format (a second under the test
+            // build, against a twentieth for the CSVs alone).
+            match exec(dir, &["run", "-n", "200", "--format", "all", "-o", "all", scenario]) {
+                None => {
+                    tally.timeouts += 1;
+                    problems.push(format!("run --format all ran past {LIMIT:?}"));
+                }
+                Some(o) if o.status.code() == Some(0) => {
+                    let all = dir.join("all");
+                    if let Some(bad) = bad_numbers(&all).or_else(|| bad_page(&all)).or_else(|| bad_workbook(&all)) {
+                        tally.bad_numbers += 1;
+                        problems.push(bad);
+                    }
+                }
+                Some(o) => {
+                    tally.other_exits += 1;
+                    let err = String::from_utf8_lossy(&o.stderr);
+                    problems.push(format!(
+                        "run --format all exit {:?} where --format csv ran: {}",
+                        o.status.code(),
+                        clip(&err)
+                    ));
+                }
             }
         }
         Some(1) => {
@@ -495,7 +593,7 @@ fn fuzz_case(seed: u64, index: usize, sets: &[Vec<String>], tally: &mut Tally) {
     }
     let dir = stage(set, &edits);
     let mut problems = Vec::new();
-    judge(dir.path(), &set[0], index % ALL_FORMATS_EVERY == ALL_FORMATS_EVERY - 1, tally, &mut problems);
+    judge(dir.path(), &set[0], tally, &mut problems);
     tally.cases += 1;
     if !problems.is_empty() {
         let kept = dir.keep();
@@ -576,6 +674,13 @@ fn corpus() -> Vec<(&'static str, &'static str, Edit)> {
     vec![
         ("capex = 1e308", acme, Box::new(|s: String| s.replace("capex = 40_000", "capex = 1e308"))),
         ("opex = 1e300", acme, Box::new(|s: String| s.replace("opex = 2_000", "opex = 1e300"))),
+        // Reported (the budget is only compared), and the budget chart's
+        // axis once padded past f64::MAX: the charts never finished.
+        (
+            "a budget of f64::MAX",
+            acme,
+            Box::new(|m: String| m.replacen("FY2027 = 23_000_000", "FY2027 = 1.7976931348623157e308", 1)),
+        ),
         (
             "cost_per_contact = 1e160",
             acme,
@@ -639,13 +744,13 @@ fn the_issue_corpus_is_refused_or_reported_in_full() {
             format!("{}growth = 0.7{}{tail}", &head[..growth], &head[end..])
         }),
     ));
-    for (i, (what, set, edit)) in cases.iter().enumerate() {
+    for (what, set, edit) in cases.iter() {
         let set = &sets[find(set)];
         let edit =
             corpus_target(set, edit.as_ref()).unwrap_or_else(|| panic!("the corpus edit {what:?} changed no file"));
         let dir = stage(set, &[edit]);
         let mut problems = Vec::new();
-        judge(dir.path(), &set[0], i % 2 == 0, &mut tally, &mut problems);
+        judge(dir.path(), &set[0], &mut tally, &mut problems);
         tally.cases += 1;
         if !problems.is_empty() {
             tally.failures.push(format!("{what} (kept in {}): {}", dir.keep().display(), problems.join(" | ")));
@@ -659,7 +764,7 @@ fn the_issue_corpus_is_refused_or_reported_in_full() {
     assert_ne!(renamed, scenario, "the canonical scenario no longer has a scenario named Quick wins");
     let dir = stage(set, &[(0, renamed.into_bytes())]);
     let mut problems = Vec::new();
-    judge(dir.path(), &set[0], false, &mut tally, &mut problems);
+    judge(dir.path(), &set[0], &mut tally, &mut problems);
     tally.cases += 1;
     if !problems.is_empty() {
         tally.failures.push(format!("a 100,000-character name: {}", problems.join(" | ")));
@@ -756,4 +861,27 @@ fn a_staffed_channel_whose_growth_passes_the_erlang_guard_is_refused_by_check() 
     let err = String::from_utf8_lossy(&check.stderr);
     assert_eq!(check.status.code(), Some(1), "{err}");
     assert!(err.contains("acme-staffed.toml:") && err.contains(".staffing: a typical month carries about"), "{err}");
+}
+
+#[test]
+fn the_page_check_tells_figures_from_missing_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = |cells: &str| {
+        std::fs::write(dir.path().join("report.html"), format!("<table><tr>{cells}</tr></table>")).unwrap();
+        bad_page(dir.path())
+    };
+    let good = "<td class=\"text\">Quick wins</td><td class=\"num\">$2.1–5.1M, likely $3.6M</td>\
+                <td class=\"num\"><strong>$4.2M</strong><br><span class=\"note\">-$1k</span></td>\
+                <td class=\"num\">–</td><td>Information</td>";
+    assert_eq!(page(good), None);
+    for bad in [
+        "<td class=\"num\"></td>",
+        "<td class=\"num\">$</td>",
+        "<td class=\"num\"><strong></strong></td>",
+        "<td class=\"num\">NaN</td>",
+        "<td class=\"text\">likely $inf</td>",
+        "<td class=\"num\">$1.2M to inf</td>",
+    ] {
+        assert!(page(&format!("{good}{bad}")).is_some(), "{bad} passed");
+    }
 }

@@ -129,4 +129,51 @@ fn a_name_past_a_workbook_cell_is_refused_by_check_as_by_run() {
         let err = stderr(&assert);
         assert!(err.contains(".name") && err.contains("at most 32767"), "{command}: {err}");
     }
+    // An initiative's name too: before, `check` and `--format csv` passed
+    // it and the workbook failed (exit 2).
+    let tmp = tempfile::tempdir().unwrap();
+    let initiative =
+        |s: String| s.replacen("name = \"Callback and chat-first routing\"", &format!("name = \"{long}\""), 1);
+    let file = copy_canonical(tmp.path(), |m| m, initiative);
+    let err = stderr(&costcast().arg("check").arg(&file).timeout(Duration::from_secs(120)).assert().code(1));
+    assert!(err.contains("initiative \"callback\".name: is 32768 characters long"), "{err}");
+}
+
+#[test]
+fn messages_quote_long_names_shortened() {
+    // Before: each message quoted a 100,000-character name whole, in its
+    // field path and its text, and "did you mean" compared it with every
+    // channel id in time in the square of its length.
+    let long = "p".repeat(100_000);
+    let model = |m: String| m.replacen("id = \"phone\"", &format!("id = \"{long}\""), 1);
+    let scenario = |s: String| s.replacen("name = \"Quick wins\"", &format!("name = \"{}\"", "q".repeat(100_000)), 1);
+    let tmp = tempfile::tempdir().unwrap();
+    let file = copy_canonical(tmp.path(), model, scenario);
+    let err = stderr(&costcast().arg("check").arg(&file).timeout(Duration::from_secs(60)).assert().code(1));
+    let shortened = format!("\"{}…\" (100,000 characters)", "q".repeat(60));
+    assert!(err.contains(&shortened), "no shortened scenario name:\n{}", &err[..err.len().min(2000)]);
+    assert!(err.contains("unknown channel \"phone\""), "{}", &err[..err.len().min(2000)]);
+    for line in err.lines() {
+        assert!(line.chars().count() < 600, "a message of {} characters: {}…", line.len(), &line[..300]);
+    }
+}
+
+#[test]
+fn a_missing_field_is_placed_at_the_start_of_its_file() {
+    // Before: `fit` on a model without history_csv and `batch` given a
+    // model named the file without a line and column.
+    let tmp = tempfile::tempdir().unwrap();
+    let model = crate::util::root().join("models/acme.toml");
+    let fit = costcast().arg("fit").arg(&model).arg("-o").arg(tmp.path().join("fit")).assert().code(1);
+    let e = stderr(&fit);
+    assert!(e.contains(&format!("{}:1:1: history_csv: ", model.display())), "{e}");
+    let batch = costcast()
+        .arg("batch")
+        .arg(&model)
+        .args(["-n", "100", "--format", "csv", "-o"])
+        .arg(tmp.path().join("batch"))
+        .assert()
+        .code(1);
+    let e = stderr(&batch);
+    assert!(e.contains(&format!("{}:1:1: not a scenario file", model.display())), "{e}");
 }

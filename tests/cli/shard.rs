@@ -193,6 +193,19 @@ fn parts_of_different_runs_are_refused() {
     std::fs::write(&damaged, &bytes).unwrap();
     assert!(stderr(&merge(&[one.clone(), damaged], &out).code(1)).contains("does not match its hash"));
     assert!(stderr(&merge(&[one.clone(), scenario.clone()], &out).code(1)).contains("not a costcast part file"));
+    // A part cut short (an interrupted copy) or padded is refused by its
+    // size against its header's, naming the file.
+    let whole = std::fs::read(&two).unwrap();
+    for (name, bytes, says) in [
+        ("cut.part", whole[..whole.len() - 100].to_vec(), "100 fewer than its header announces"),
+        ("cut-in-header.part", whole[..40].to_vec(), "its header is unreadable"),
+        ("padded.part", [whole.as_slice(), b"\n"].concat(), "1 more than its header announces"),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let e = stderr(&merge(&[one.clone(), path.clone()], &out).code(1));
+        assert!(e.contains(&format!("{}: ", path.display())) && e.contains(says), "{name}: {e}");
+    }
     // A header edited by hand (the seed) is refused too: the hash covers it.
     let edited = dir.path().join("edited.part");
     let text = std::fs::read(&two).unwrap();

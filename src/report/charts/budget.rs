@@ -67,7 +67,14 @@ fn value_range(spreads: impl Iterator<Item = (f64, f64, f64)>) -> (f64, f64) {
     if span <= 0.0 {
         return (0.0, 1.0);
     }
-    (if lo < 0.0 { lo - 0.06 * span } else { 0.0 }, hi + 0.14 * span)
+    let padded = (if lo < 0.0 { lo - 0.06 * span } else { 0.0 }, hi + 0.14 * span);
+    // Variances near f64::MAX (a budget of 1.8e308) pad past it: on an
+    // infinite axis plotters' key points never end (issue 28).
+    if padded.0.is_finite() && padded.1.is_finite() && (padded.1 - padded.0).is_finite() {
+        padded
+    } else {
+        data::bounds([lo, hi], 0.0)
+    }
 }
 
 /// Each fiscal year's bars: the baseline and every scenario, their cost
@@ -301,6 +308,11 @@ mod tests {
         assert_eq!(value_range([(3.0, 1.0, 5.0)].into_iter()).0, 0.0);
         assert_eq!(value_range(std::iter::empty()), (0.0, 1.0));
         assert_eq!(value_range([(f64::NAN, f64::NAN, f64::NAN)].into_iter()), (0.0, 1.0));
+        // A budget of 1.8e308: the variances' padding would pass f64::MAX.
+        for extreme in [(-1.7e308, -1.79e308, -1.6e308), (1.7e308, 1.6e308, 1.79e308)] {
+            let (lo, hi) = value_range([extreme, (0.0, -1.0, 1.0)].into_iter());
+            assert!(lo.is_finite() && hi.is_finite() && lo < hi && (hi - lo).is_finite(), "{extreme:?}: {lo} {hi}");
+        }
     }
 
     #[test]

@@ -109,7 +109,7 @@ impl Input<'_> {
         if crate::dist::expr::number(self.written).is_some() {
             format!("{} = {}", self.name, self.written)
         } else {
-            format!("{} = \"{}\"", self.name, self.written)
+            format!("{} = {}", self.name, crate::error::quoted(self.written))
         }
     }
 
@@ -351,7 +351,7 @@ fn budget_rule(b: &Budgeted<'_>) -> Option<String> {
     let largest = b
         .largest
         .filter(|_| estimate > 0.0)
-        .map_or(String::new(), |(id, cost)| format!("; {id} costs most, {}", amount(cost)));
+        .map_or(String::new(), |(id, cost)| format!("; {} costs most, {}", crate::error::short_name(id), amount(cost)));
     Some(format!(
         "{} is budgeted at {}, but the baseline, estimated from the median inputs{span}, costs {}: {ratio}; a budget \
          is usually within a factor of {} of the cost it covers: check the units of volume (contacts a month), \
