@@ -31,7 +31,8 @@ pub(crate) fn read_profile(
     let csv = match SourceFile::read(&path) {
         Ok(c) => c,
         Err(d) => {
-            ck.error(file.error(Some(written.span()), format!("{field}.staffing.profile_csv"), d.message));
+            let message = format!("\"{}\": {}", written.get_ref().escape_debug(), d.message);
+            ck.error(file.error(Some(written.span()), format!("{field}.staffing.profile_csv"), message));
             return None;
         }
     };

@@ -28,6 +28,8 @@
 //!   the hand-written cases of issue 28: exit 0 or 1 only, no hang, errors
 //!   in the one format, finite numbers.
 //! - `init`: `costcast init`, the starter files and `--from-csv`.
+//! - `interval`: weekly profiles staffed interval by interval, by hand;
+//!   Erlang A per interval and the abandoned row; bad profiles refused.
 //! - `optimize`: `costcast optimize` on cases solved by hand.
 //! - `pnl`: the run-rate, the bridge by fiscal year and the P&L view.
 //! - `plausibility`: valid but implausible inputs warn, `--strict` refuses
@@ -66,6 +68,7 @@ mod headcount;
 mod init;
 #[cfg(unix)]
 mod interrupt;
+mod interval;
 mod optimize;
 mod plausibility;
 mod pnl;

@@ -21,7 +21,7 @@ fn run(path: &Path) -> Results {
 }
 
 /// Textbook Erlang C by direct sums (fine for the small traffic used here).
-fn textbook_erlang_c(n: u32, a: f64) -> f64 {
+pub(crate) fn textbook_erlang_c(n: u32, a: f64) -> f64 {
     let mut term = 1.0; // A^k / k!
     let mut below = 0.0;
     for k in 0..n {
@@ -33,7 +33,7 @@ fn textbook_erlang_c(n: u32, a: f64) -> f64 {
 }
 
 /// The smallest N with N > A, A / N <= occupancy and SL >= target.
-fn textbook_agents(a: f64, aht: f64, answer: f64, target: f64, occupancy: f64) -> u32 {
+pub(crate) fn textbook_agents(a: f64, aht: f64, answer: f64, target: f64, occupancy: f64) -> u32 {
     (1..)
         .find(|&n| {
             let nf = f64::from(n);
