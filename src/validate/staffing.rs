@@ -306,6 +306,10 @@ fn check_range(
 /// (an AHT in milliseconds, open hours a day instead of a month).
 pub(crate) const MAX_TYPICAL_ERLANGS: f64 = 5_000.0;
 
+/// Typical traffic the busiest interval of a weekly profile may carry, in
+/// Erlangs: about 1,100 agents on one queue in one interval.
+pub(crate) const MAX_INTERVAL_ERLANGS: f64 = 1_000.0;
+
 /// Traffic the tails of the staffing inputs may reach (a draw in a
 /// thousand), in Erlangs.
 pub(crate) const TAIL_ERLANGS: f64 = 50_000.0;
@@ -339,6 +343,24 @@ pub(crate) fn check_traffic(ck: &mut Checker, file: &SourceFile, field: &str, st
             format!(
                 "one month in a thousand would carry about {tail:.0} Erlangs (AHT {aht_hi:.0} s over {hours_lo:.3} open \
                  hours): more than {TAIL_ERLANGS:.0}; narrow the aht_seconds or open_hours distribution"
+            ),
+        ));
+    }
+    // A weekly profile's busiest interval (spec section 14): its agents'
+    // thresholds are found one count at a time, work growing with the
+    // square of the agents, so the bound is tighter than a month's.
+    if let Hours::Weekly(profile) = &staffing.hours
+        && erlangs.is_finite()
+        && erlangs > MAX_INTERVAL_ERLANGS
+        && erlangs <= MAX_TYPICAL_ERLANGS
+    {
+        let anchor = ck.anchor.clone();
+        ck.error(file.error(
+            anchor,
+            format!("{field}.staffing"),
+            format!(
+                "the busiest interval of {} carries about {erlangs:.0} Erlangs ({volume:.0} contacts a month of {aht:.0}                  s), more than {MAX_INTERVAL_ERLANGS:.0}: beyond one queue's half hour, and too slow to staff interval                  by interval; check the volume and aht_seconds, or staff it by open_hours",
+                profile.file
             ),
         ));
     }

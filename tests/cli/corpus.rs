@@ -314,7 +314,7 @@ const SLIPS: &[Slip] = &[
         )],
         args: &["check", "model.toml"],
         status: 1,
-        first: "error: model.toml:22:1: channel \"self_service\".staffing.aht_second: unknown field `aht_second` (did you mean `aht_seconds`?); the fields here are `aht_seconds`, `open_hours`, `service_level`, `answer_seconds`, `max_occupancy`, `shrinkage`, `paid_hours_per_fte`, `cost_per_fte`, `concurrency`, `patience_seconds`, `max_abandon`, `attrition`, `training_months`, `release`, `severance_per_fte`",
+        first: "error: model.toml:22:1: channel \"self_service\".staffing.aht_second: unknown field `aht_second` (did you mean `aht_seconds`?); the fields here are `aht_seconds`, `open_hours`, `profile_csv`, `interval_minutes`, `service_level`, `answer_seconds`, `max_occupancy`, `shrinkage`, `paid_hours_per_fte`, `cost_per_fte`, `concurrency`, `patience_seconds`, `max_abandon`, `attrition`, `training_months`, `release`, `severance_per_fte`",
         also: &[],
     },
     Slip {

@@ -141,16 +141,25 @@ fn monthly_erlang_a_reports_the_abandoned() {
 }
 
 #[test]
-fn the_shipped_interval_example_runs() {
+fn the_shipped_interval_example_runs_the_same_on_any_thread_count() {
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("report");
-    costcast()
-        .args(["run", "scenarios/acme-staffed-interval.toml", "-n", "64", "--format", "csv", "-o"])
-        .arg(&out)
-        .current_dir(root())
-        .assert()
-        .success();
-    let monthly = std::fs::read_to_string(out.join("monthly.csv")).unwrap();
+    let run = |threads: &str| {
+        let out = dir.path().join(format!("report-{threads}"));
+        costcast()
+            .args(["run", "scenarios/acme-staffed-interval.toml", "-n", "40", "--format", "csv", "--threads", threads])
+            .arg("-o")
+            .arg(&out)
+            .current_dir(root())
+            .assert()
+            .success();
+        out
+    };
+    let (one, three) = (run("1"), run("3"));
+    for file in ["monthly.csv", "summary.csv", "fiscal_years.csv"] {
+        let a = std::fs::read(one.join(file)).unwrap();
+        assert!(a == std::fs::read(three.join(file)).unwrap(), "{file} differs between 1 and 3 threads");
+    }
+    let monthly = std::fs::read_to_string(one.join("monthly.csv")).unwrap();
     let abandoned: Vec<&str> = monthly.lines().filter(|l| l.contains(",phone,abandoned,")).collect();
     // 36 months, baseline and two scenarios.
     assert_eq!(abandoned.len(), 36 * 3, "{}", &monthly[..400]);
