@@ -155,20 +155,29 @@ pub fn read_channels(file: &SourceFile) -> Result<Vec<RawChannel>, Vec<Diagnosti
 
 /// Read `volumes_csv`: columns `month,channel,volume` in any order.
 pub fn read_volumes(file: &SourceFile) -> Result<Vec<VolumeRow>, Vec<Diagnostic>> {
+    let rows = read_columns(file, ["month", "channel", "volume"])?;
+    Ok(rows.into_iter().map(|[month, channel, volume]| VolumeRow { month, channel, volume }).collect())
+}
+
+/// A CSV of exactly the three `columns`, in any order: each row's cells
+/// in the order of `columns`. Unknown columns, a missing one and rows of
+/// the wrong length are errors.
+fn read_columns(file: &SourceFile, columns: [&str; 3]) -> Result<Vec<[Spanned<String>; 3]>, Vec<Diagnostic>> {
     let cells = read_cells(file).map_err(|d| vec![d])?;
     let mut errors = Vec::new();
-    let find = |name: &str| cells.header.iter().position(|h| h.get_ref() == name);
+    let expected = columns.join(", ");
     for h in &cells.header {
-        if !["month", "channel", "volume"].contains(&h.get_ref().as_str()) {
+        if !columns.contains(&h.get_ref().as_str()) {
             errors.push(file.error(
                 Some(h.span()),
                 format!("column {}", crate::error::short_name(h.get_ref())),
-                "unknown column; expected month, channel, volume",
+                format!("unknown column; expected {expected}"),
             ));
         }
     }
-    let (Some(m), Some(c), Some(v)) = (find("month"), find("channel"), find("volume")) else {
-        errors.push(file.error(Some(0..0), "header", "expected the columns month, channel, volume"));
+    let at = columns.map(|name| cells.header.iter().position(|h| h.get_ref() == name));
+    let [Some(a), Some(b), Some(c)] = at else {
+        errors.push(file.error(Some(0..0), "header", format!("expected the columns {expected}")));
         return Err(errors);
     };
     let mut rows = Vec::new();
@@ -182,7 +191,7 @@ pub fn read_volumes(file: &SourceFile) -> Result<Vec<VolumeRow>, Vec<Diagnostic>
             ));
             continue;
         }
-        rows.push(VolumeRow { month: row[m].clone(), channel: row[c].clone(), volume: row[v].clone() });
+        rows.push([row[a].clone(), row[b].clone(), row[c].clone()]);
     }
     if errors.is_empty() { Ok(rows) } else { Err(errors) }
 }
@@ -198,34 +207,6 @@ pub struct ProfileRow {
 
 /// Read a weekly profile: columns `weekday,start,share` in any order.
 pub fn read_profile(file: &SourceFile) -> Result<Vec<ProfileRow>, Vec<Diagnostic>> {
-    let cells = read_cells(file).map_err(|d| vec![d])?;
-    let mut errors = Vec::new();
-    let find = |name: &str| cells.header.iter().position(|h| h.get_ref() == name);
-    for h in &cells.header {
-        if !["weekday", "start", "share"].contains(&h.get_ref().as_str()) {
-            errors.push(file.error(
-                Some(h.span()),
-                format!("column {}", h.get_ref()),
-                "unknown column; expected weekday, start, share",
-            ));
-        }
-    }
-    let (Some(w), Some(s), Some(v)) = (find("weekday"), find("start"), find("share")) else {
-        errors.push(file.error(Some(0..0), "header", "expected the columns weekday, start, share"));
-        return Err(errors);
-    };
-    let mut rows = Vec::new();
-    for row in &cells.rows {
-        if row.len() != cells.header.len() {
-            let at = row.first().map_or(0, |c| c.span().start);
-            errors.push(file.error(
-                Some(at..at),
-                "",
-                format!("this row has {} cells, the header has {}", row.len(), cells.header.len()),
-            ));
-            continue;
-        }
-        rows.push(ProfileRow { weekday: row[w].clone(), start: row[s].clone(), share: row[v].clone() });
-    }
-    if errors.is_empty() { Ok(rows) } else { Err(errors) }
+    let rows = read_columns(file, ["weekday", "start", "share"])?;
+    Ok(rows.into_iter().map(|[weekday, start, share]| ProfileRow { weekday, start, share }).collect())
 }

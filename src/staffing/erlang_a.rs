@@ -125,58 +125,10 @@ impl ErlangA {
     }
 
     /// The stationary metrics with `agents` agents (at least 1), and the
-    /// service level within `answer_time`, in one pass over the chain's
-    /// states: the distribution is grown term by term until the newest
-    /// term past `N` is below `1e-15` of the mass, and every sum is taken
-    /// as it goes (rescaled together against overflow), with no storage.
+    /// service level within `answer_time`: one pass over the chain's
+    /// states ([`Prepared::evaluate`]).
     fn evaluate(&self, agents: usize, answer_time: f64) -> (Metrics, f64) {
-        let (lam, mu, theta) = (self.arrival, self.service, self.abandonment);
-        let serve = agents as f64 * mu;
-        // Below N: every arrival finds a free agent.
-        let (mut term, mut total, mut immediate) = (1.0, 1.0, 1.0);
-        for n in 1..agents {
-            term *= lam / (n as f64 * mu);
-            total += term;
-            immediate += term;
-            if term > 1e250 {
-                (term, total, immediate) = (term / 1e250, total / 1e250, immediate / 1e250);
-            }
-        }
-        // From N: j callers ahead of an arrival.
-        let mut reach = Reach::new(serve, theta, answer_time);
-        let (mut wait, mut queue, mut answered) = (0.0, 0.0, 0.0);
-        let mut j = 0usize;
-        loop {
-            let death = serve + j as f64 * theta;
-            term *= lam / death;
-            total += term;
-            wait += term;
-            queue += j as f64 * term;
-            answered += term * serve / (serve + (j + 1) as f64 * theta) * reach.next();
-            if (j > 0 && term < TAIL * total) || j > MAX_QUEUE {
-                break;
-            }
-            if term > 1e250 {
-                term /= 1e250;
-                total /= 1e250;
-                immediate /= 1e250;
-                wait /= 1e250;
-                queue /= 1e250;
-                answered /= 1e250;
-            }
-            j += 1;
-        }
-        let (wait, queue_length) = (wait / total, queue / total);
-        let abandon = theta * queue_length / lam;
-        let throughput = lam * (1.0 - abandon);
-        let metrics = Metrics {
-            wait,
-            abandon,
-            occupancy: throughput / serve,
-            queue_length,
-            average_speed_of_answer: queue_length / lam,
-        };
-        (metrics, ((immediate + answered) / total).min(1.0))
+        Prepared::new(self.service, self.abandonment, agents as u32, answer_time).evaluate(self.arrival)
     }
 
     /// The stationary metrics with `agents` agents (at least 1). A queue
@@ -315,12 +267,10 @@ impl ErlangA {
 }
 
 /// An Erlang A queue with a given number of agents, prepared for many
-/// arrival rates: everything in [`ErlangA::evaluate`] that does not depend
-/// on the rate (each state's death rate, and a queued caller's chance of
-/// being answered in time with `j` ahead) computed once, so that each rate
-/// costs a pass of multiplications where it cost one of divisions. The
-/// same sums in the same order as [`ErlangA::evaluate`], so the same
-/// stopping state; the terms differ from it by rounding only.
+/// arrival rates: everything that does not depend on the rate (each
+/// state's death rate, and a queued caller's chance of being answered in
+/// time with `j` ahead) computed once, so that each rate costs a pass of
+/// multiplications rather than one of divisions.
 #[derive(Debug, Clone)]
 pub struct Prepared {
     agents: usize,
@@ -372,7 +322,11 @@ impl Prepared {
         self.answered.push(serve / (serve + (j + 1) as f64 * self.abandonment) * self.reach.next());
     }
 
-    /// [`ErlangA::evaluate`] at arrival rate `arrival` (> 0).
+    /// The stationary metrics and the service level at arrival rate
+    /// `arrival` (> 0), in one pass over the chain's states: the
+    /// distribution is grown term by term until the newest term past `N`
+    /// is below `1e-15` of the mass, and every sum is taken as it goes
+    /// (rescaled together against overflow), with no storage of it.
     pub fn evaluate(&mut self, arrival: f64) -> (Metrics, f64) {
         let lam = arrival;
         let (mut term, mut total, mut immediate) = (1.0, 1.0, 1.0);
@@ -646,10 +600,17 @@ mod tests {
             let mut prepared = Prepared::new(q.service, q.abandonment, n, 20.0);
             for calls in [1.0, 40.0, 100.0, 160.0, 400.0] {
                 let arrival = calls / 1800.0;
-                let direct = ErlangA { arrival, ..q }.evaluate(n as usize, 20.0);
-                let (m, sl) = prepared.evaluate(arrival);
-                assert!((m.abandon - direct.0.abandon).abs() < 1e-13, "{n} {calls}");
-                assert!((m.occupancy - direct.0.occupancy).abs() < 1e-13 && (sl - direct.1).abs() < 1e-13);
+                // The reference: the stored distribution, summed apart.
+                let queue = ErlangA { arrival, ..q };
+                let probs = queue.stationary(n as usize);
+                let delayed = &probs[n as usize..];
+                let abandon =
+                    q.abandonment * delayed.iter().enumerate().map(|(j, p)| j as f64 * p).sum::<f64>() / arrival;
+                let immediate: f64 = probs[..n as usize].iter().sum();
+                let sl = immediate + queue.delayed_answered_uniformized(n as usize, delayed, 20.0);
+                let (m, prepared_sl) = prepared.evaluate(arrival);
+                assert!((m.abandon - abandon).abs() < 1e-13, "{n} {calls}");
+                assert!((prepared_sl - sl).abs() < 1e-12, "{n} {calls}: {prepared_sl} vs {sl}");
             }
         }
     }
