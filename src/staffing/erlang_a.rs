@@ -385,6 +385,14 @@ impl Prepared {
         verdict(&m, service_level, targets)
     }
 
+    /// The slack of one of the test's conditions (an index of [`slack`])
+    /// at arrival rate `arrival` (> 0), with its verdict.
+    pub fn condition(&mut self, condition: usize, arrival: f64, targets: &Targets) -> (bool, f64) {
+        let (m, service_level) = self.evaluate(arrival);
+        let slack = slack(&m, service_level, targets)[condition];
+        (slack >= 0.0, slack)
+    }
+
     /// P(abandon) at arrival rate `arrival`.
     pub fn abandon(&mut self, arrival: f64) -> f64 {
         if arrival <= 0.0 { 0.0 } else { self.evaluate(arrival).0.abandon }
@@ -393,12 +401,22 @@ impl Prepared {
 
 /// The staffing test on an evaluated queue, and its margin.
 fn verdict(m: &Metrics, service_level: f64, targets: &Targets) -> (bool, f64) {
-    let answered = 1.0 - m.abandon + 1e-12 - targets.service_level;
-    let margin = (targets.max_occupancy - m.occupancy)
-        .min(targets.max_abandon - m.abandon)
-        .min(answered)
-        .min(service_level - targets.service_level);
+    let margin = slack(m, service_level, targets).into_iter().fold(f64::INFINITY, f64::min);
     (margin >= 0.0, margin)
+}
+
+/// The slack of each of the staffing test's conditions, `>= 0` where it
+/// holds: occupancy, abandonment, the answered share (`1 - P(abandon)`
+/// at least the service-level target: implied by the service level, which
+/// counts only answered callers; kept, with a rounding allowance, so that
+/// the search may skip the costlier service level) and the service level.
+pub fn slack(m: &Metrics, service_level: f64, targets: &Targets) -> [f64; 4] {
+    [
+        targets.max_occupancy - m.occupancy,
+        targets.max_abandon - m.abandon,
+        1.0 - m.abandon + 1e-12 - targets.service_level,
+        service_level - targets.service_level,
+    ]
 }
 
 /// The chance a queued caller with `j` callers ahead reaches an agent

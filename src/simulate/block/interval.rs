@@ -28,6 +28,7 @@
 use std::cell::RefCell;
 
 use super::lanes::{LANES, Lanes, ZERO};
+use super::surface::{Placed, Placer};
 use crate::calendar::YearMonth;
 use crate::model::Profile;
 use crate::staffing::erlang;
@@ -145,6 +146,63 @@ impl Rule {
         }
     }
 
+    /// The test's conditions that can fail, each an index for
+    /// [`Rule::condition`]: the test passes where all of them do, so the
+    /// rate at which `N` agents stop sufficing is the least of the rates
+    /// at which each stops holding. Each of those is smooth in the queue's
+    /// parameters where their least is not (a kink where the binding
+    /// condition changes), which is what lets [`super::surface`]
+    /// interpolate them. Erlang C: occupancy (with `N > A`), service level.
+    /// Erlang A: occupancy and abandonment where capped below 1, service
+    /// level (the answered share is implied by it).
+    pub(super) fn conditions(&self) -> &'static [usize] {
+        match *self {
+            Rule::C { .. } => &[0, 1],
+            Rule::A { targets, .. } => match (targets.max_occupancy < 1.0, targets.max_abandon < 1.0) {
+                (true, true) => &[0, 1, 3],
+                (true, false) => &[0, 3],
+                (false, true) => &[1, 3],
+                (false, false) => &[3],
+            },
+        }
+    }
+
+    /// Whether a condition depends on the answer time (the service level
+    /// does; occupancy and abandonment do not).
+    pub(super) fn timed(&self, condition: usize) -> bool {
+        match self {
+            Rule::C { .. } => condition == 1,
+            Rule::A { .. } => condition == 3,
+        }
+    }
+
+    /// One condition's verdict and slack (continuous in `lambda`) at
+    /// `agents` agents and rate `lambda`.
+    fn condition(&self, condition: usize, agents: usize, lambda: f64) -> (bool, f64) {
+        match *self {
+            Rule::C { seconds_per_contact, answer_over_aht, target, max_occupancy } => {
+                let (n, traffic) = (agents as f64, lambda * seconds_per_contact);
+                let load = traffic / n;
+                if condition == 0 {
+                    let slack = (max_occupancy - load).min(1.0 - load);
+                    return if n <= traffic { (false, slack.min(-f64::MIN_POSITIVE)) } else { (slack >= 0.0, slack) };
+                }
+                if n <= traffic {
+                    return (false, n - traffic - target);
+                }
+                let service = erlang::service_level(agents as u32, traffic, answer_over_aht) - target;
+                (service >= 0.0, service)
+            }
+            Rule::A { service, abandonment, targets } => {
+                if lambda <= 0.0 {
+                    return (true, 1.0);
+                }
+                Prepared::new(service, abandonment, agents as u32, targets.answer_time)
+                    .condition(condition, lambda, &targets)
+            }
+        }
+    }
+
     /// Share of arrivals who hang up with `agents` agents; 0 for Erlang C.
     fn abandon(&self, agents: usize, lambda: f64) -> f64 {
         match *self {
@@ -158,7 +216,7 @@ impl Rule {
 
 /// Chebyshev nodes per agent count for P(abandon): a degree-5
 /// interpolant over the rates that count serves.
-const NODES: usize = 6;
+pub(super) const NODES: usize = 6;
 
 /// P(abandon) for one agent count over the rates it serves, `[a, b]`:
 /// the interpolant through its values at Chebyshev nodes, in barycentric
@@ -167,76 +225,229 @@ const NODES: usize = 6;
 /// value (tested), far inside the Monte Carlo error of a month's
 /// abandoned contacts, at a few operations a lookup where the exact value
 /// takes a pass over the queue's states.
-#[derive(Debug, Clone, Copy)]
-struct AbandonCurve {
-    a: f64,
-    b: f64,
-    values: [f64; NODES],
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct AbandonCurve {
+    /// Centre and inverse half-width of `[a, b]`: `z = (lambda - centre) *
+    /// scale` runs over [-1, 1].
+    centre: f64,
+    scale: f64,
+    /// The interpolant in powers of `z`.
+    coefficients: [f64; NODES],
 }
 
 impl AbandonCurve {
-    fn new(rule: &Rule, agents: usize, a: f64, b: f64, slot: &mut Option<Prepared>) -> AbandonCurve {
+    pub(super) fn new(rule: &Rule, agents: usize, a: f64, b: f64, slot: &mut Option<Prepared>) -> AbandonCurve {
         let prepared = rule.prepare(agents, slot);
         let values = std::array::from_fn(|k| match (prepared, slot.as_mut()) {
             (true, Some(p)) => p.abandon(Self::node(a, b, k)),
             _ => rule.abandon(agents, Self::node(a, b, k)),
         });
-        AbandonCurve { a, b, values }
+        Self::through(a, b, values)
+    }
+
+    /// The interpolant through `values` at the Chebyshev points of `[a, b]`.
+    pub(super) fn through(a: f64, b: f64, values: [f64; NODES]) -> AbandonCurve {
+        let inverse = vandermonde_inverse();
+        let coefficients = std::array::from_fn(|i| (0..NODES).map(|k| inverse[i][k] * values[k]).sum());
+        let half = (b - a) / 2.0;
+        let scale = if half > 0.0 { 1.0 / half } else { 0.0 };
+        AbandonCurve { centre: (a + b) / 2.0, scale, coefficients }
+    }
+
+    /// This curve times `weight`.
+    pub(super) fn scale_by(&mut self, weight: f64) {
+        self.coefficients.iter_mut().for_each(|c| *c *= weight);
+    }
+
+    /// Add `weight` times `other`, a curve over the same range.
+    pub(super) fn add_scaled(&mut self, other: &AbandonCurve, weight: f64) {
+        for (c, o) in self.coefficients.iter_mut().zip(&other.coefficients) {
+            *c += weight * o;
+        }
     }
 
     /// Chebyshev point of the second kind `k` on `[a, b]`.
-    fn node(a: f64, b: f64, k: usize) -> f64 {
-        let x = (std::f64::consts::PI * k as f64 / (NODES - 1) as f64).cos();
-        (a + b) / 2.0 + (b - a) / 2.0 * x
+    pub(super) fn node(a: f64, b: f64, k: usize) -> f64 {
+        (a + b) / 2.0 + (b - a) / 2.0 * chebyshev(k)
     }
 
-    fn at(&self, lambda: f64) -> f64 {
-        let (mut num, mut den) = (0.0, 0.0);
-        for k in 0..NODES {
-            let d = lambda - Self::node(self.a, self.b, k);
-            if d == 0.0 {
-                return self.values[k];
-            }
-            let half = if k == 0 || k == NODES - 1 { 0.5 } else { 1.0 };
-            let sign = if k % 2 == 0 { 1.0 } else { -1.0 };
-            let w = half * sign / d;
-            num += w * self.values[k];
-            den += w;
-        }
-        (num / den).clamp(0.0, 1.0)
+    #[inline]
+    pub(super) fn at(&self, lambda: f64) -> f64 {
+        let z = (lambda - self.centre) * self.scale;
+        let c = &self.coefficients;
+        // Plain products: `mul_add` is a library call where the build
+        // does not assume FMA.
+        let p = ((((c[5] * z + c[4]) * z + c[3]) * z + c[2]) * z + c[1]) * z + c[0];
+        p.clamp(0.0, 1.0)
+    }
+}
+
+/// Chebyshev point of the second kind `k` on [-1, 1]: `cos(pi k / 5)`.
+fn chebyshev(k: usize) -> f64 {
+    // cos(pi / 5) = (1 + sqrt 5) / 4, cos(2 pi / 5) = (sqrt 5 - 1) / 4.
+    const POINTS: [f64; NODES] = [
+        1.0,
+        0.809_016_994_374_947_5,
+        0.309_016_994_374_947_45,
+        -0.309_016_994_374_947_45,
+        -0.809_016_994_374_947_5,
+        -1.0,
+    ];
+    POINTS[k]
+}
+
+/// The inverse of the Vandermonde matrix at the Chebyshev points: values
+/// there to coefficients in powers of `z` (well conditioned at degree 5).
+fn vandermonde_inverse() -> &'static [[f64; NODES]; NODES] {
+    static INVERSE: std::sync::OnceLock<[[f64; NODES]; NODES]> = std::sync::OnceLock::new();
+    INVERSE.get_or_init(|| {
+        let v = nalgebra::DMatrix::from_fn(NODES, NODES, |k, i| chebyshev(k).powi(i as i32));
+        let inverse = v.try_inverse().expect("a Vandermonde matrix at distinct points is invertible");
+        std::array::from_fn(|i| std::array::from_fn(|k| inverse[(i, k)]))
+    })
+}
+
+/// P(abandon) of one agent count over the rates it serves: up to
+/// [`PIECES`] curves over consecutive pieces of traffic (read from the
+/// run's grid, [`super::surface`]), or one curve over the whole range
+/// (found per lane).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Abandonment {
+    /// The curves' variable per unit of rate (seconds per contact where
+    /// they are in traffic, 1 where in rates).
+    per_rate: f64,
+    /// Width of a piece in that variable (infinite for one curve), and the
+    /// index of the first.
+    width: f64,
+    first: f64,
+    count: usize,
+    pieces: [AbandonCurve; PIECES],
+}
+
+/// Most pieces an agent count's rates span.
+pub(super) const PIECES: usize = 3;
+
+impl Abandonment {
+    fn single(curve: AbandonCurve) -> Abandonment {
+        Abandonment { per_rate: 1.0, width: f64::INFINITY, first: 0.0, count: 1, pieces: [curve; PIECES] }
+    }
+
+    /// Pieces `first, first + 1, ...` of width `width` in traffic,
+    /// `seconds` the seconds per contact.
+    pub(super) fn pieces(seconds: f64, width: f64, first: usize, pieces: &[AbandonCurve]) -> Abandonment {
+        let mut all = [pieces[0]; PIECES];
+        all[..pieces.len()].copy_from_slice(pieces);
+        Abandonment { per_rate: seconds, width, first: first as f64, count: pieces.len(), pieces: all }
+    }
+
+    #[inline]
+    pub(super) fn at(&self, lambda: f64) -> f64 {
+        let x = lambda * self.per_rate;
+        let k = ((x / self.width).floor() - self.first).clamp(0.0, (self.count - 1) as f64) as usize;
+        self.pieces[k].at(x)
     }
 }
 
 /// One lane's thresholds at one rule: `lo[k]` the highest arrival rate
-/// known to be served by `k + 1` agents, `hi[k]` the lowest known not to
-/// be; found in order of `k`, as far as the rates looked up need.
+/// taken to be served by `k + 1` agents, `hi[k]` the lowest taken not to
+/// be; found in order of `k`, as far as the rates looked up need. Found
+/// here by root-finding, `lo` passed the test and `hi` failed it; read
+/// from the run's grid ([`super::surface`]), they are the band around the
+/// interpolated threshold. A rate between them is tested directly.
 #[derive(Debug, Clone)]
-struct Thresholds {
+pub(super) struct Thresholds {
     rule: Rule,
     lo: Vec<f64>,
     hi: Vec<f64>,
+    /// The threshold itself: `lo` where found here, the estimate where read
+    /// from the grid (the ends of the rates a count serves, for its
+    /// P(abandon) curve).
+    mid: Vec<f64>,
+    /// Where the queue falls on the run's grid, if it does.
+    placed: Option<Placed>,
+    /// The one condition (of [`Rule::conditions`]) whose thresholds these
+    /// are, for the grid's nodes; None: the whole test.
+    only: Option<usize>,
     /// P(abandon) per agent count, made when first needed.
-    abandon: Vec<Option<AbandonCurve>>,
+    abandon: Vec<Option<Abandonment>>,
     /// Storage for the Erlang A queue being evaluated.
     prepared: Option<Prepared>,
 }
 
 impl Thresholds {
-    fn new(rule: Rule) -> Thresholds {
-        Thresholds { rule, lo: Vec::new(), hi: Vec::new(), abandon: Vec::new(), prepared: None }
+    pub(super) fn new(rule: Rule) -> Thresholds {
+        Thresholds {
+            rule,
+            lo: Vec::new(),
+            hi: Vec::new(),
+            mid: Vec::new(),
+            placed: None,
+            only: None,
+            abandon: Vec::new(),
+            prepared: None,
+        }
     }
 
-    /// Find the next threshold (for `lo.len() + 1` agents).
-    #[inline(never)]
+    /// The thresholds of one of the test's conditions alone.
+    pub(super) fn condition(rule: Rule, condition: usize) -> Thresholds {
+        Thresholds { only: Some(condition), ..Thresholds::new(rule) }
+    }
+
+    /// Thresholds read from the run's grid where it has them.
+    pub(super) fn placed(rule: Rule, placed: Option<Placed>) -> Thresholds {
+        Thresholds { placed, ..Thresholds::new(rule) }
+    }
+
+    /// Go on from `before` agents, whose last two thresholds were `last`
+    /// (None: from the start): a grid node finds its counts a chunk at a
+    /// time.
+    pub(super) fn resume(&mut self, before: usize, last: Option<[f64; 2]>) {
+        for v in [&mut self.lo, &mut self.hi, &mut self.mid] {
+            v.clear();
+            v.resize(before, 0.0);
+            if let Some([a, b]) = last {
+                v[before - 2] = a;
+                v[before - 1] = b;
+            }
+        }
+    }
+
+    /// The next threshold (for `lo.len() + 1` agents): read from the grid
+    /// where it can be, otherwise found.
     fn extend(&mut self) {
+        let n = self.lo.len() + 1;
+        if let Some((lo, mid, hi)) = self.placed.as_ref().and_then(|p| p.threshold(n)) {
+            self.lo.push(lo);
+            self.hi.push(hi);
+            self.mid.push(mid);
+            return;
+        }
+        self.extend_exact();
+    }
+
+    /// Find the next threshold by root-finding on the test: `(lo, hi)`, the
+    /// rates it passed and failed at.
+    #[inline(never)]
+    pub(super) fn extend_exact(&mut self) -> (f64, f64) {
+        let (lo, hi) = self.find();
+        self.lo.push(lo);
+        self.hi.push(hi);
+        self.mid.push(lo);
+        (lo, hi)
+    }
+
+    fn find(&mut self) -> (f64, f64) {
         let k = self.lo.len();
         let n = k + 1;
         let rule = self.rule;
         let prepared = rule.prepare(n, &mut self.prepared);
         let slot = &mut self.prepared;
-        let mut margin_at = |x: f64| match (prepared, slot.as_mut(), &rule) {
-            (true, Some(p), Rule::A { targets, .. }) => p.margin(x, targets),
-            _ => rule.margin(n, x),
+        let only = self.only;
+        let mut margin_at = |x: f64| match (prepared, slot.as_mut(), &rule, only) {
+            (true, Some(p), Rule::A { targets, .. }, None) => p.margin(x, targets),
+            (true, Some(p), Rule::A { targets, .. }, Some(c)) if x > 0.0 => p.condition(c, x, targets),
+            (_, _, _, None) => rule.margin(n, x),
+            (_, _, _, Some(c)) => rule.condition(c, n, x),
         };
         // n agents serve whatever n - 1 serve.
         let floor = self.lo.last().copied().unwrap_or(0.0);
@@ -253,13 +464,11 @@ impl Thresholds {
         };
         // Where a closed-form bound binds, it is the threshold (up to the
         // rounding of the test at it); otherwise the guess stays below it.
-        let bound = self.rule.bound(n).filter(|&b| b > floor && b.is_finite());
+        let bound = self.rule.bound(n).filter(|&b| b > floor && b.is_finite() && matches!(only, None | Some(0)));
         let guess = match bound {
             Some(b) => {
                 if margin_at(b).0 && !margin_at(b.next_up()).0 {
-                    self.lo.push(b);
-                    self.hi.push(b.next_up());
-                    return;
+                    return (b, b.next_up());
                 }
                 // The service level binds below the bound.
                 guess.min(floor + (b - floor) * 0.999)
@@ -275,9 +484,7 @@ impl Thresholds {
                 if !x.is_finite() {
                     // No rate fails (a guard; every staffing test fails
                     // as the rate grows).
-                    self.lo.push(f64::MAX);
-                    self.hi.push(f64::INFINITY);
-                    return;
+                    return (f64::MAX, f64::INFINITY);
                 }
                 let (pass, margin) = margin_at(x);
                 if !pass {
@@ -332,14 +539,13 @@ impl Thresholds {
                 side = -1;
             }
         }
-        self.lo.push(lo);
-        self.hi.push(hi);
+        (lo, hi)
     }
 
     /// The agents rate `lambda` needs, searching up from `from` (the
     /// answer for a lower rate).
     #[inline]
-    fn agents(&mut self, lambda: f64, from: usize) -> usize {
+    pub(super) fn agents(&mut self, lambda: f64, from: usize) -> usize {
         let mut n = from.max(1);
         loop {
             if self.lo.len() < n {
@@ -349,8 +555,13 @@ impl Thresholds {
             if lambda <= self.lo[n - 1] || n >= MAX_AGENTS {
                 return n;
             }
-            if lambda < self.hi[n - 1] && self.rule.meets(n, lambda) {
-                return n;
+            if lambda < self.hi[n - 1] {
+                // Tested directly; the answer narrows the bracket.
+                if self.rule.meets(n, lambda) {
+                    self.lo[n - 1] = lambda;
+                    return n;
+                }
+                self.hi[n - 1] = lambda;
             }
             n += 1;
         }
@@ -366,15 +577,26 @@ impl Thresholds {
     }
 
     /// P(abandon) at rate `lambda`, which `agents` agents serve.
+    #[cfg(test)]
     fn abandon(&mut self, agents: usize, lambda: f64) -> f64 {
+        self.curve(agents).at(lambda)
+    }
+
+    /// P(abandon) over the rates `agents` agents serve.
+    pub(super) fn curve(&mut self, agents: usize) -> Abandonment {
         if self.abandon.len() < agents {
             self.abandon.resize(agents, None);
         }
         let rule = self.rule;
-        let (a, b) = (if agents > 1 { self.lo[agents - 2] } else { 0.0 }, self.lo[agents - 1]);
-        let slot = &mut self.prepared;
-        let curve = self.abandon[agents - 1].get_or_insert_with(|| AbandonCurve::new(&rule, agents, a, b, slot));
-        curve.at(lambda)
+        let (a, b) = (if agents > 1 { self.mid[agents - 2] } else { 0.0 }, self.mid[agents - 1]);
+        let (placed, slot) = (&self.placed, &mut self.prepared);
+        let curve = self.abandon[agents - 1].get_or_insert_with(|| {
+            match placed.as_ref().and_then(|p| p.abandon(agents, a, b)) {
+                Some(pieces) => pieces,
+                None => Abandonment::single(AbandonCurve::new(&rule, agents, a, b, slot)),
+            }
+        });
+        *curve
     }
 }
 
@@ -384,24 +606,42 @@ impl Thresholds {
 #[derive(Debug, Default)]
 pub(super) struct Tables {
     lanes: RefCell<Vec<Vec<(u64, Thresholds)>>>,
+    /// Whether the queue's targets are the same in every draw, so that its
+    /// thresholds are read from the run's grid ([`super::surface`]).
+    shared: bool,
+    placer: RefCell<Placer>,
+    /// The months each lane has walked this block: `[lane][month]`, each
+    /// `(volume, factor, agent hours, abandoned)`. A month's queue is
+    /// staffed again with the same volume and factor by every scenario and
+    /// bridge step an initiative leaves it untouched in, and its abandoned
+    /// contacts are asked for after its agents: the answer is the same.
+    walked: RefCell<Vec<Vec<Vec<Walked>>>>,
 }
+
+/// One month's walk: `(volume bits, factor bits, agent hours, abandoned)`.
+type Walked = (u64, u64, f64, f64);
 
 impl Clone for Tables {
     fn clone(&self) -> Tables {
-        Tables::default()
+        Tables::new(self.shared)
     }
 }
 
 impl Tables {
+    pub(super) fn new(shared: bool) -> Tables {
+        Tables { shared, ..Tables::default() }
+    }
+
     pub(super) fn clear(&self) {
         let mut lanes = self.lanes.borrow_mut();
         lanes.resize_with(LANES, Vec::new);
         lanes.iter_mut().for_each(Vec::clear);
+        self.walked.borrow_mut().iter_mut().flatten().for_each(Vec::clear);
     }
 
-    /// Agent hours and contacts abandoned in month `m` of a weekly queue,
-    /// lane by lane: `rule(l)` is lane l's rule at its factor `factor[l]`.
-    /// Abandoned contacts are counted only when `abandoned` is asked for.
+    /// Agent hours and contacts abandoned (0 for Erlang C) in month `m`
+    /// of a weekly queue, lane by lane: `rule(l)` is lane l's rule at its
+    /// factor `factor[l]`.
     pub(super) fn month(
         &self,
         weekly: &Weekly,
@@ -409,15 +649,22 @@ impl Tables {
         volume: &Lanes,
         factor: &Lanes,
         rule: impl Fn(usize) -> Rule,
-        abandoned: bool,
     ) -> (Lanes, Lanes) {
         let mut lanes = self.lanes.borrow_mut();
         lanes.resize_with(LANES, Vec::new);
+        let mut walked = self.walked.borrow_mut();
+        let months = weekly.rate.len() / weekly.groups.max(1);
+        walked.resize_with(LANES, || vec![Vec::new(); months]);
         let (mut hours, mut lost) = (ZERO, ZERO);
         let at = m * weekly.groups..(m + 1) * weekly.groups;
         let (rate, agent_hours, contacts) = (&weekly.rate[at.clone()], &weekly.hours[at.clone()], &weekly.contacts[at]);
         for l in 0..LANES {
             let key = factor[l].to_bits();
+            let seen = &mut walked[l][m];
+            if let Some(&(_, _, h, a)) = seen.iter().find(|w| w.0 == volume[l].to_bits() && w.1 == key) {
+                (hours[l], lost[l]) = (h, a);
+                continue;
+            }
             let kept = &mut lanes[l];
             let table = match kept.iter().position(|(k, _)| *k == key) {
                 Some(i) => &mut kept[i].1,
@@ -425,7 +672,9 @@ impl Tables {
                     if kept.len() == FACTORS_KEPT {
                         kept.remove(0);
                     }
-                    kept.push((key, Thresholds::new(rule(l))));
+                    let rule = rule(l);
+                    let placed = if self.shared { self.placer.borrow_mut().place(&rule) } else { None };
+                    kept.push((key, Thresholds::placed(rule, placed)));
                     &mut kept.last_mut().expect("just pushed").1
                 }
             };
@@ -435,17 +684,20 @@ impl Tables {
             // rates stay below it (most groups): one comparison a group.
             let mut below = table.passing(n);
             let (mut total, mut agents) = (0.0, 1.0);
-            if abandoned {
+            if matches!(table.rule, Rule::A { .. }) {
+                // The curve of the current count, fetched when it changes.
+                let mut curve: Option<Abandonment> = None;
                 for ((&r, &h), &c) in rate.iter().zip(agent_hours).zip(contacts) {
                     let lambda = v * r;
                     if lambda > below {
                         n = table.agents(lambda, n);
                         below = table.passing(n);
                         agents = n as f64;
+                        curve = None;
                     }
                     total += agents * h;
                     if lambda > 0.0 {
-                        lost[l] += v * c * table.abandon(n, lambda);
+                        lost[l] += v * c * curve.get_or_insert_with(|| table.curve(n)).at(lambda);
                     }
                 }
             } else {
@@ -460,6 +712,7 @@ impl Tables {
                 }
             }
             hours[l] = total;
+            seen.push((volume[l].to_bits(), key, total, lost[l]));
         }
         (hours, lost)
     }
@@ -552,7 +805,7 @@ mod tests {
         let tables = Tables::default();
         tables.clear();
         let volume = [2_000.0; LANES];
-        let (hours, lost) = tables.month(&weekly, 0, &volume, &[1.0; LANES], |_| erlang_a(), true);
+        let (hours, lost) = tables.month(&weekly, 0, &volume, &[1.0; LANES], |_| erlang_a());
         let expect = |g: usize| {
             let lambda = 2_000.0 * weekly.rate[g];
             let targets = Targets { service_level: 0.8, answer_time: 20.0, max_occupancy: 0.85, max_abandon: 0.05 };

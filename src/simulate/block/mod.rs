@@ -22,6 +22,7 @@ mod lanes;
 mod queue;
 mod recorder;
 mod scenarios;
+mod surface;
 #[cfg(test)]
 mod tests;
 
@@ -212,7 +213,7 @@ impl Workspace {
             .iter()
             .map(|&c| {
                 let staffing = case.model.channels[c].staffing.clone().expect("layout lists staffed channels");
-                Queue::new(c, staffing, case.model.start, m)
+                Queue::new(c, staffing, &case.inputs, case.model.start, m)
             })
             .collect();
         let headcount: Vec<HeadcountQueue> = layout

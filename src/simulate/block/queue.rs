@@ -7,7 +7,7 @@
 use super::interval::{Rule, Tables, Weekly};
 use super::lanes::{LANES, Lanes, ZERO};
 use crate::calendar::YearMonth;
-use crate::model::Hours;
+use crate::model::{Hours, Inputs};
 use crate::staffing::erlang_a::{ErlangA, Targets};
 use crate::staffing::{self, erlang};
 
@@ -65,11 +65,24 @@ impl Queue {
     /// The queue of channel `channel`, its factors to be loaded per block.
     /// `start` and `months` place a weekly profile's intervals in the
     /// horizon's months.
-    pub(super) fn new(channel: usize, staffing: crate::model::Staffing, start: YearMonth, months: usize) -> Queue {
+    pub(super) fn new(
+        channel: usize,
+        staffing: crate::model::Staffing,
+        inputs: &Inputs,
+        start: YearMonth,
+        months: usize,
+    ) -> Queue {
         let weekly = match &staffing.hours {
             Hours::Monthly(_) => None,
             Hours::Weekly(profile) => Some(Weekly::new(profile, start, months)),
         };
+        // Thresholds are shared across draws when the targets are the same
+        // in all of them (handle time, patience and answer time may vary).
+        let abandon = staffing.abandonment.as_ref().and_then(|a| a.max_abandon);
+        let shared = [Some(staffing.service_level), Some(staffing.max_occupancy), abandon]
+            .into_iter()
+            .flatten()
+            .all(|id| inputs.defs[id].dist.is_constant());
         Queue {
             channel,
             headcount: None,
@@ -81,7 +94,7 @@ impl Queue {
             fte_per_agent: ZERO,
             patience: None,
             weekly,
-            tables: Tables::default(),
+            tables: Tables::new(shared),
             seconds_per_contact: ZERO,
             fte_per_hour: ZERO,
         }
@@ -131,7 +144,7 @@ impl Queue {
     #[inline(always)]
     pub(super) fn staff(&self, m: usize, volume: &Lanes, aht_factor: &Lanes, fte_price: &Lanes) -> (Lanes, Lanes) {
         if let Some(weekly) = &self.weekly {
-            let (hours, _) = self.tables.month(weekly, m, volume, aht_factor, |l| self.rule(l, aht_factor), false);
+            let (hours, _) = self.tables.month(weekly, m, volume, aht_factor, |l| self.rule(l, aht_factor));
             let (mut fte, mut labour) = (ZERO, ZERO);
             for l in 0..LANES {
                 fte[l] = hours[l] * self.fte_per_hour[l];
@@ -164,7 +177,7 @@ impl Queue {
     #[inline(never)]
     pub(super) fn abandoned(&self, m: usize, volume: &Lanes, aht_factor: &Lanes) -> Lanes {
         if let Some(weekly) = &self.weekly {
-            return self.tables.month(weekly, m, volume, aht_factor, |l| self.rule(l, aht_factor), true).1;
+            return self.tables.month(weekly, m, volume, aht_factor, |l| self.rule(l, aht_factor)).1;
         }
         let Some(p) = &self.patience else { return ZERO };
         let mut lost = ZERO;
