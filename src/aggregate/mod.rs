@@ -213,13 +213,14 @@ pub struct HeadcountRow {
 
 /// P10, P50, P90 of every monthly quantity over the monthly sample.
 /// A quantity that is the baseline's ([`crate::simulate::layout::Layout::sampled_as`]) takes the
-/// baseline's percentiles.
+/// baseline's percentiles; a surplus cost, reported only as a mean, none
+/// (NaN).
 fn monthly_percentiles(sim: &Simulation) -> Vec<[f64; 3]> {
     let l = &sim.layout;
     let own: Vec<[f64; 3]> = (0..l.monthly_quantities())
         .into_par_iter()
         .map(|idx| {
-            if l.sampled_as(idx) != idx {
+            if l.sampled_as(idx) != idx || l.is_surplus_cost(idx) {
                 return [f64::NAN; 3];
             }
             let p = stats::quantiles_f32(&sim.monthly_values(idx), &[0.10, 0.50, 0.90]);

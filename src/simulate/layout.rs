@@ -1,7 +1,7 @@
 //! Where each per-iteration result lives in a result row, and how monthly
 //! quantities are numbered.
 
-use crate::model::{Case, Effect, Initiative, InputId};
+use crate::model::{Case, Effect, Initiative, InputId, Release};
 
 /// Columns of one scenario's results.
 #[derive(Debug, Clone)]
@@ -418,26 +418,43 @@ impl Layout {
         source
     }
 
-    /// Scenario `s`'s sources on a headcount channel (spec section 13): a
-    /// channel any of its initiatives touches has its own headcount path
-    /// in every month (hires trained ahead of an initiative's start differ
-    /// from the baseline's), so its FTE, cost and the scenario's total cost
-    /// are its own throughout; an untouched one is the baseline's.
+    /// Scenario `s`'s sources on a headcount channel (spec section 13).
+    /// The channel's path is the baseline's until the first of the
+    /// scenario's initiatives that touch it starts: its required FTE and
+    /// what follows them are its own from that month, its paid FTE and so
+    /// its cost from `training_months` earlier (hires trained ahead), and
+    /// the scenario's total cost is added up throughout. Before, and on a
+    /// channel no initiative touches, all are the baseline's (as
+    /// [`Layout::sources`] has them). Released by attrition, nobody is ever
+    /// released: 0 in every path, the baseline's too.
     fn headcount_sources(&self, case: &Case, s: usize, source: &mut [Source]) {
         let nc = self.channels;
-        let effects = || case.scenarios[s].initiatives.iter().flat_map(|&k| &case.initiatives[k].effects);
+        let initiatives = || case.scenarios[s].initiatives.iter().map(|&k| &case.initiatives[k]);
         for (h, &k) in self.headcount.iter().enumerate() {
             let c = self.staffed[k];
-            let touched = effects().any(|e| e.volume_channels().contains(&c) || e.price_channels().contains(&c));
+            let touches = |init: &Initiative| {
+                init.effects.iter().any(|e| e.volume_channels().contains(&c) || e.price_channels().contains(&c))
+            };
+            let own_from = initiatives().filter(|init| touches(init)).map(|init| init.start).min();
+            let touched = own_from.is_some();
+            // Every initiative starts inside the horizon.
+            let own_from = own_from.unwrap_or(self.months);
+            let rules = case.model.channels[c].staffing.as_ref().and_then(|s| s.headcount.as_ref());
+            let none_released = rules.is_some_and(|r| r.release == Release::Attrition);
+            let paid_from =
+                if touched { own_from.saturating_sub(rules.map_or(0, |r| r.training_months)) } else { own_from };
             for m in 0..self.months {
                 for metric in HeadcountMetric::ALL {
                     let (own, base) =
                         (self.headcount_index(s + 1, m, h, metric), self.headcount_index(0, m, h, metric));
-                    source[own] = if touched { Source::Recorded } else { Source::Baseline(base) };
+                    let zero = none_released && metric == HeadcountMetric::Released;
+                    source[own] = if m >= own_from && !zero { Source::Recorded } else { Source::Baseline(base) };
                 }
-                if touched {
+                if m >= paid_from {
                     source[self.fte_index(s + 1, m, k)] = Source::Recorded;
                     source[self.monthly_index(s + 1, m, c, MonthlyMetric::Cost)] = Source::Recorded;
+                }
+                if touched {
                     source[self.monthly_index(s + 1, m, nc, MonthlyMetric::Cost)] = Source::Added;
                 }
             }
@@ -575,6 +592,14 @@ impl Layout {
         self.headcount_at
             + ((slot * self.months + month) * self.headcount.len() + h) * HeadcountMetric::COUNT
             + metric as usize
+    }
+
+    /// Whether quantity `q` is a headcount channel's surplus cost: reported
+    /// only as a mean by fiscal year, so its percentiles are never read.
+    #[inline]
+    pub fn is_surplus_cost(&self, q: usize) -> bool {
+        let at = q.wrapping_sub(self.headcount_at);
+        at < self.abandon_at - self.headcount_at && at % HeadcountMetric::COUNT == HeadcountMetric::SurplusCost as usize
     }
 
     /// Index of the contacts abandoned on the `a`-th abandoning channel

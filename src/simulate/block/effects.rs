@@ -13,6 +13,11 @@ use crate::model::Effect;
 /// staffed channel `reduce_cost` shortens AHT (`aht`) instead of the price
 /// (spec section 10); its cost moves with the labour recounted after.
 ///
+/// Without `PRICED` only the volumes and AHT move, exactly as with it, and
+/// `price` and `cost` are left alone: the headcount rules' pass that only
+/// counts the agents required ([`super::Workspace::headcount_required`])
+/// has no use for the rest.
+///
 /// For finite volumes and prices this is repricing to rounding (a change
 /// of 0 adds exactly 0). A model whose volume or price has overflowed to
 /// infinity gets a NaN (empty) scenario cost where repricing gave infinity;
@@ -21,7 +26,7 @@ use crate::model::Effect;
 /// already meaningless, so it is not done.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-pub(super) fn apply_effects(
+pub(super) fn apply_effects<const PRICED: bool>(
     effects: &[Effect],
     v: &[Lanes],
     w: &Lanes,
@@ -43,7 +48,9 @@ pub(super) fn apply_effects(
                     let (volume, price) = (&mut volume[c], &price[c]);
                     for l in 0..LANES {
                         let after = volume[l] * (1.0 - a[l]);
-                        cost[l] += (after - volume[l]) * price[l];
+                        if PRICED {
+                            cost[l] += (after - volume[l]) * price[l];
+                        }
                         volume[l] = after;
                     }
                 }
@@ -55,14 +62,18 @@ pub(super) fn apply_effects(
                 for l in 0..LANES {
                     moved[l] = source[l] * a[l];
                     let after = source[l] - moved[l] * (1.0 - leak[l]);
-                    cost[l] += (after - source[l]) * source_price[l];
+                    if PRICED {
+                        cost[l] += (after - source[l]) * source_price[l];
+                    }
                     source[l] = after;
                 }
                 if let Some(to) = to {
                     let (destination, destination_price) = (&mut volume[*to], &price[*to]);
                     for l in 0..LANES {
                         let after = destination[l] + moved[l];
-                        cost[l] += (after - destination[l]) * destination_price[l];
+                        if PRICED {
+                            cost[l] += (after - destination[l]) * destination_price[l];
+                        }
                         destination[l] = after;
                     }
                 }
@@ -73,7 +84,7 @@ pub(super) fn apply_effects(
                         for l in 0..LANES {
                             aht[c][l] *= 1.0 - a[l];
                         }
-                    } else {
+                    } else if PRICED {
                         let (volume, price) = (&volume[c], &mut price[c]);
                         for l in 0..LANES {
                             let after = price[l] * (1.0 - a[l]);

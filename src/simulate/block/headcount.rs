@@ -10,6 +10,11 @@
 //! the baseline and for each bridge step of a scenario, and its paid FTE
 //! and labour cost follow from those paths; the month loop then reads them
 //! ([`Workspace::headcount_required`], [`Workspace::headcount_paths`]).
+//!
+//! A step's path is the previous step's (the baseline's before the first)
+//! until the first month one of its initiatives touches the channel
+//! ([`step_paths`]): only the months from there are followed again, and a
+//! step that does not touch the channel shares the previous one's path.
 
 // Lanes are indexed explicitly: that is the shape the compiler vectorises.
 #![allow(clippy::needless_range_loop)]
@@ -44,6 +49,59 @@ impl HeadcountQueue {
     }
 }
 
+/// A settled step's path on a headcount channel, against the previous
+/// settled step's (the baseline's before the first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct StepPath {
+    /// The first month whose required FTE may differ from the previous
+    /// step's, `months` if none does: the earliest start among the
+    /// initiatives since that step that touch the channel. Before it no
+    /// agents are recounted, so the required FTE, and the path that
+    /// follows them, are the previous step's bit for bit.
+    from: usize,
+    /// The step slot whose paid FTE and labour are this step's: its own
+    /// (`j + 1` for step `j`), or the previous step's when `from` is
+    /// `months` (0 the baseline's).
+    slot: usize,
+    /// Where that slot's months of the channel start in `hc_paid` and
+    /// `hc_labour`.
+    at: usize,
+}
+
+/// Per settled step `j` of a scenario's `initiatives` and headcount
+/// channel `h`, at `j * H + h`: its [`StepPath`].
+pub(super) fn step_paths(
+    case: &Case,
+    bridge: bool,
+    initiatives: &[usize],
+    touches: &[Vec<usize>],
+    headcount: &[HeadcountQueue],
+    months: usize,
+) -> Vec<StepPath> {
+    let nh = headcount.len();
+    let mut paths = vec![StepPath { from: months, slot: 0, at: 0 }; initiatives.len() * nh];
+    let mut since = vec![months; nh];
+    let mut slot = vec![0; nh];
+    for (j, &k) in initiatives.iter().enumerate() {
+        for (h, rules) in headcount.iter().enumerate() {
+            if touches[k].contains(&rules.queue) {
+                since[h] = since[h].min(case.initiatives[k].start);
+            }
+        }
+        if bridge || j + 1 == initiatives.len() {
+            for h in 0..nh {
+                let from = std::mem::replace(&mut since[h], months);
+                if from < months {
+                    slot[h] = j + 1;
+                }
+                let at = (slot[h] * nh + h) * months;
+                paths[j * nh + h] = StepPath { from, slot: slot[h], at };
+            }
+        }
+    }
+    paths
+}
+
 /// One headcount path over the horizon, month by month: H(m) the FTE
 /// held (paid and productive), hires, leavers and FTE released.
 #[derive(Debug, Clone, Default)]
@@ -64,8 +122,18 @@ impl Path {
         }
     }
 
-    /// The rules of spec section 13 from H(0) = `start` along the FTE
-    /// `required` each month, at monthly `attrition`:
+    /// The months before `to` of `other`, which this path shares.
+    #[inline(always)]
+    fn copy_head(&mut self, other: &Path, to: usize) {
+        self.held[..to].copy_from_slice(&other.held[..to]);
+        self.hires[..to].copy_from_slice(&other.hires[..to]);
+        self.leavers[..to].copy_from_slice(&other.leavers[..to]);
+        self.released[..to].copy_from_slice(&other.released[..to]);
+    }
+
+    /// The rules of spec section 13 from month `from` on, along the FTE
+    /// `required` each month, at monthly `attrition`, from H(from - 1) as
+    /// the path holds it (H(0) = `start` when `from` is 0):
     ///
     /// ```text
     /// kept(m) = H(m-1) * (1 - attrition)
@@ -74,12 +142,27 @@ impl Path {
     /// else:                released(m) = kept(m) - R(m);  H(m) = R(m)
     /// ```
     #[inline(always)]
-    fn follow(&mut self, release: Release, attrition: &Lanes, start: &Lanes, required: &[Lanes]) {
+    fn follow(&mut self, from: usize, release: Release, attrition: &Lanes, start: &Lanes, required: &[Lanes]) {
+        match release {
+            Release::Attrition => self.follow_by::<true>(from, attrition, start, required),
+            Release::Immediate => self.follow_by::<false>(from, attrition, start, required),
+        }
+    }
+
+    /// [`Path::follow`] for one rule, known when compiled: the selects
+    /// below are then the same for every lane, and run as vector blends.
+    #[inline(always)]
+    fn follow_by<const BY_ATTRITION: bool>(
+        &mut self,
+        from: usize,
+        attrition: &Lanes,
+        start: &Lanes,
+        required: &[Lanes],
+    ) {
         // Selects rather than branches, so the lanes run as vectors: a
         // lane with kept >= R hires 0, one with kept < R keeps R.
-        let by_attrition = release == Release::Attrition;
-        let mut held = *start;
-        for m in 0..required.len() {
+        let mut held = if from == 0 { *start } else { self.held[from - 1] };
+        for m in from..required.len() {
             let r = required[m];
             let (mut hires, mut leavers, mut released) = (ZERO, ZERO, ZERO);
             for l in 0..LANES {
@@ -87,8 +170,8 @@ impl Path {
                 let short = kept < r[l];
                 leavers[l] = held[l] * attrition[l];
                 hires[l] = if short { r[l] - kept } else { 0.0 };
-                released[l] = if short || by_attrition { 0.0 } else { kept - r[l] };
-                held[l] = if short || !by_attrition { r[l] } else { kept };
+                released[l] = if short || BY_ATTRITION { 0.0 } else { kept - r[l] };
+                held[l] = if short || !BY_ATTRITION { r[l] } else { kept };
             }
             (self.held[m], self.hires[m], self.leavers[m], self.released[m]) = (held, hires, leavers, released);
         }
@@ -98,8 +181,9 @@ impl Path {
     /// they train (months past the horizon count 0).
     #[inline(always)]
     fn trainees(&self, m: usize, training: usize) -> Lanes {
+        let months = self.hires.len();
         let mut trainees = ZERO;
-        for ahead in self.hires.iter().skip(m + 1).take(training) {
+        for ahead in &self.hires[(m + 1).min(months)..(m + 1 + training).min(months)] {
             for l in 0..LANES {
                 trainees[l] += ahead[l];
             }
@@ -108,86 +192,97 @@ impl Path {
     }
 }
 
-/// Where a path's paid FTE and labour go, month by month, and where its
-/// quantities are recorded (a slot of [`Layout::headcount_index`]; none for
-/// a bridge step that closes no scenario).
-struct PathOut<'a> {
-    paid: &'a mut [Lanes],
-    labour: &'a mut [Lanes],
-    record: Option<usize>,
-}
-
 impl Workspace {
-    /// Paid FTE and labour of headcount channel `h` along `required` (the
-    /// horizon's required FTE) from H(0) = `start`, into `out`; with a
-    /// slot, its monthly quantities recorded.
+    /// Paid FTE and labour of headcount channel `h` along the path in
+    /// [`Workspace::path`], whose months before `from` are those of the
+    /// path in step slot `before`, into step slot `slot` of `hc_paid` and
+    /// `hc_labour` (slot 0 the baseline's, `j + 1` step `j`'s). A month
+    /// whose own hires and those it trains for all come before `from` is
+    /// copied from `before`.
     #[inline(always)]
-    #[allow(clippy::too_many_arguments)]
-    fn follow_path(
-        &mut self,
-        layout: &Layout,
-        record: &mut Recorder<'_>,
-        h: usize,
-        start: &Lanes,
-        required: &[Lanes],
-        out: PathOut<'_>,
-    ) {
-        let months = layout.months;
+    fn path_costs(&mut self, layout: &Layout, h: usize, from: usize, before: usize, slot: usize) {
+        let (months, nh, nq) = (layout.months, self.headcount.len(), self.queues.len());
         let rules = &self.headcount[h];
-        let (q, nq) = (rules.queue, self.queues.len());
-        self.path.follow(rules.release, &self.values[rules.attrition], start, required);
-        for m in 0..months {
+        let q = rules.queue;
+        let same = if from < months { from.saturating_sub(rules.training_months) } else { months };
+        let (at, previous) = ((slot * nh + h) * months, (before * nh + h) * months);
+        self.hc_paid.copy_within(previous..previous + same, at);
+        self.hc_labour.copy_within(previous..previous + same, at);
+        for m in same..months {
             let trainees = self.path.trainees(m, rules.training_months);
             let (fte_price, severance) = (self.fte_price[m * nq + q], self.severance_price[h * months + m]);
             let (held, released) = (self.path.held[m], self.path.released[m]);
-            let (mut paid, mut labour, mut surplus) = (ZERO, ZERO, ZERO);
+            let (mut paid, mut labour) = (ZERO, ZERO);
             for l in 0..LANES {
                 paid[l] = held[l] + trainees[l];
                 labour[l] = paid[l] * fte_price[l] + released[l] * severance[l];
+            }
+            self.hc_paid[at + m] = paid;
+            self.hc_labour[at + m] = labour;
+        }
+    }
+
+    /// Record the monthly quantities of `path`, of headcount channel `h`
+    /// along `required`, for `slot` (as in [`Layout::headcount_index`]).
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    fn record_path(
+        &self,
+        layout: &Layout,
+        record: &mut Recorder<'_>,
+        h: usize,
+        path: &Path,
+        slot: usize,
+        required: &[Lanes],
+    ) {
+        let nq = self.queues.len();
+        let q = self.headcount[h].queue;
+        for m in 0..layout.months {
+            let (held, fte_price) = (path.held[m], self.fte_price[m * nq + q]);
+            let mut surplus = ZERO;
+            for l in 0..LANES {
                 surplus[l] = (held[l] - required[m][l]) * fte_price[l];
             }
-            out.paid[m] = paid;
-            out.labour[m] = labour;
-            if let Some(slot) = out.record {
-                let at = |metric| layout.headcount_index(slot, m, h, metric);
-                record.put(at(HeadcountMetric::Required), &required[m]);
-                record.put(at(HeadcountMetric::Hires), &self.path.hires[m]);
-                record.put(at(HeadcountMetric::Leavers), &self.path.leavers[m]);
-                record.put(at(HeadcountMetric::Released), &released);
-                record.put(at(HeadcountMetric::SurplusCost), &surplus);
-            }
+            let at = |metric| layout.headcount_index(slot, m, h, metric);
+            record.put(at(HeadcountMetric::Required), &required[m]);
+            record.put(at(HeadcountMetric::Hires), &path.hires[m]);
+            record.put(at(HeadcountMetric::Leavers), &path.leavers[m]);
+            record.put(at(HeadcountMetric::Released), &path.released[m]);
+            record.put(at(HeadcountMetric::SurplusCost), &surplus);
         }
     }
 
     /// The baseline's headcount: its required FTE by month (computed by
-    /// the caller into `base_required`) turned into paid FTE and labour in
-    /// `base_fte` and `base_labour`, and recorded.
+    /// the caller into `base_required`) turned into a path, kept in
+    /// `base_path` for the scenarios' steps to start from, and into paid
+    /// FTE and labour in `base_fte` and `base_labour` (and step slot 0),
+    /// and recorded.
     #[inline(always)]
     pub(super) fn headcount_baseline(&mut self, layout: &Layout, record: &mut Recorder<'_>) {
-        let (months, nq) = (layout.months, self.queues.len());
-        let (mut paid, mut labour) = (std::mem::take(&mut self.hc_paid), std::mem::take(&mut self.hc_labour));
-        let required = std::mem::take(&mut self.base_required);
-        for h in 0..self.headcount.len() {
+        let (months, nh, nq) = (layout.months, self.headcount.len(), self.queues.len());
+        for h in 0..nh {
+            let rules = &self.headcount[h];
             let path = h * months..(h + 1) * months;
-            let out = PathOut { paid: &mut paid[..months], labour: &mut labour[..months], record: Some(0) };
             // H(0) = R(1) of the baseline: the operation as staffed today.
-            self.follow_path(layout, record, h, &required[path.start], &required[path.clone()], out);
+            let required = &self.base_required[path];
+            self.path.follow(0, rules.release, &self.values[rules.attrition], &required[0], required);
+            self.path_costs(layout, h, 0, 0, 0);
+            self.record_path(layout, record, h, &self.path, 0, &self.base_required[h * months..(h + 1) * months]);
             let q = self.headcount[h].queue;
             for m in 0..months {
-                self.base_fte[m * nq + q] = paid[m];
-                self.base_labour[m * nq + q] = labour[m];
+                self.base_fte[m * nq + q] = self.hc_paid[h * months + m];
+                self.base_labour[m * nq + q] = self.hc_labour[h * months + m];
             }
+            std::mem::swap(&mut self.path, &mut self.base_path[h]);
         }
-        self.base_required = required;
-        (self.hc_paid, self.hc_labour) = (paid, labour);
     }
 
     /// Scenario `s`'s required FTE on each headcount channel after each
     /// of its steps, every month, into `hc_required` (step-major, then
     /// channel, then month). The effects are applied as the month loop
-    /// applies them; only the headcount channels' agents are counted, and
-    /// only where the month loop settles (every step for the bridge, else
-    /// the last).
+    /// applies them, to the volumes and AHT alone; only the headcount
+    /// channels' agents are counted, and only where the month loop settles
+    /// (every step for the bridge, else the last).
     #[inline(always)]
     pub(super) fn headcount_required(&mut self, case: &Case, layout: &Layout, s: usize) {
         let (months, nc, nq, nh) = (layout.months, layout.channels, self.queues.len(), self.headcount.len());
@@ -197,20 +292,19 @@ impl Workspace {
         for m in 0..months {
             for c in 0..nc {
                 self.state_volume[c] = self.volume[m * nc + c];
-                self.state_price[c] = self.price[m * nc + c];
             }
             self.state_aht.fill([1.0; LANES]);
             for h in 0..nh {
                 self.hc_state[h] = self.base_required[h * months + m];
                 self.hc_recount[h] = false;
             }
-            // Cost is not this pass's business.
+            // Prices and cost are not this pass's business.
             let mut unused = ZERO;
             for (j, &k) in scenario.initiatives.iter().enumerate() {
                 let init = &case.initiatives[k];
                 if m >= init.start {
                     let w = self.weight(k, m, months, init.success);
-                    apply_effects(
+                    apply_effects::<false>(
                         &init.effects,
                         v,
                         &w,
@@ -246,75 +340,83 @@ impl Workspace {
     }
 
     /// Scenario `s`'s paid FTE and labour on each headcount channel after
-    /// each settled step, from [`Workspace::headcount_required`], into
-    /// `hc_paid` and `hc_labour`; recorded for the scenario (its last
-    /// step) and for each guest (the step its initiatives end at).
+    /// each settled step, from [`Workspace::headcount_required`], into its
+    /// step slot of `hc_paid` and `hc_labour`; recorded for the scenario
+    /// (its last step) and for each guest (the step its initiatives end
+    /// at). Each step follows its path only from the month it leaves the
+    /// previous one's ([`step_paths`]).
     #[inline(always)]
     pub(super) fn headcount_paths(&mut self, case: &Case, layout: &Layout, record: &mut Recorder<'_>, s: usize) {
         let (months, nh) = (layout.months, self.headcount.len());
         let steps = case.scenarios[s].initiatives.len();
-        let required = std::mem::take(&mut self.hc_required);
-        let (mut paid, mut labour) = (std::mem::take(&mut self.hc_paid), std::mem::take(&mut self.hc_labour));
-        for j in (0..steps).filter(|&j| layout.bridge || j + 1 == steps) {
-            // The scenario whose months end at this step, if any.
-            let closes = if j + 1 == steps {
-                Some(s)
-            } else {
-                self.guests[s].iter().find(|&&(last, _)| last == j).map(|&(_, g)| g)
-            };
-            for h in 0..nh {
-                let path = (j * nh + h) * months..(j * nh + h + 1) * months;
-                let out = PathOut {
-                    paid: &mut paid[path.clone()],
-                    labour: &mut labour[path.clone()],
-                    record: closes.map(|g| g + 1),
-                };
-                let start = self.base_required[h * months];
-                self.follow_path(layout, record, h, &start, &required[path], out);
-            }
-            // A second guest ending at the same step has the same path.
-            let others: Vec<usize> =
-                self.guests[s].iter().filter(|&&(last, g)| last == j && Some(g) != closes).map(|&(_, g)| g).collect();
-            for g in others {
-                for h in 0..nh {
-                    let path = (j * nh + h) * months..(j * nh + h + 1) * months;
-                    let mut scratch_paid = vec![ZERO; months];
-                    let mut scratch_labour = vec![ZERO; months];
-                    let out = PathOut { paid: &mut scratch_paid, labour: &mut scratch_labour, record: Some(g + 1) };
-                    let start = self.base_required[h * months];
-                    self.follow_path(layout, record, h, &start, &required[path], out);
+        for h in 0..nh {
+            let rules = &self.headcount[h];
+            let (release, attrition) = (rules.release, self.values[rules.attrition]);
+            let start = self.base_required[h * months];
+            // The step slot of the path so far: the baseline's, which stays
+            // in `base_path` until a step leaves it.
+            let mut before = 0;
+            for j in (0..steps).filter(|&j| layout.bridge || j + 1 == steps) {
+                let StepPath { from, slot, .. } = self.hc_paths[s][j * nh + h];
+                let required = (j * nh + h) * months..(j * nh + h + 1) * months;
+                if slot != before {
+                    if before == 0 {
+                        self.path.copy_head(&self.base_path[h], from);
+                    }
+                    self.path.follow(from, release, &attrition, &start, &self.hc_required[required.clone()]);
+                    self.path_costs(layout, h, from, before, slot);
+                    before = slot;
+                }
+                let path = if slot == 0 { &self.base_path[h] } else { &self.path };
+                // The scenarios whose months end at this step.
+                if j + 1 == steps {
+                    self.record_path(layout, record, h, path, s + 1, &self.hc_required[required.clone()]);
+                }
+                for &(_, g) in self.guests[s].iter().filter(|&&(last, _)| last == j) {
+                    self.record_path(layout, record, h, path, g + 1, &self.hc_required[required.clone()]);
                 }
             }
         }
-        self.hc_required = required;
-        (self.hc_paid, self.hc_labour) = (paid, labour);
     }
 }
 
 /// After step `j` of a scenario in month `m`: each headcount channel's
-/// labour and paid FTE set to its path's ([`Workspace::headcount_paths`]),
-/// the running cost moved by the change in labour.
+/// labour set to its path's ([`Workspace::headcount_paths`], in the slots
+/// `steps` names), the running cost moved by the change in labour.
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
 pub(super) fn settle(
     headcount: &[HeadcountQueue],
-    paths: (&[Lanes], &[Lanes]),
-    (j, m, months): (usize, usize, usize),
-    state_fte: &mut [Lanes],
+    labour: &[Lanes],
+    steps: &[StepPath],
+    (j, m): (usize, usize),
     state_labour: &mut [Lanes],
     running: &mut Lanes,
 ) {
-    let (paid, labour) = paths;
     let nh = headcount.len();
     for (h, rules) in headcount.iter().enumerate() {
         let q = rules.queue;
-        let at = (j * nh + h) * months + m;
-        let (now, before) = (labour[at], state_labour[q]);
+        let (now, before) = (labour[steps[j * nh + h].at + m], state_labour[q]);
         for l in 0..LANES {
             running[l] += now[l] - before[l];
         }
         state_labour[q] = now;
-        state_fte[q] = paid[at];
+    }
+}
+
+/// Each headcount channel's paid FTE after step `j` in month `m`, from its
+/// path as [`settle`] reads it. Only a month's close reads a scenario's
+/// FTE, so they are set there rather than at every step.
+#[inline(always)]
+pub(super) fn paid_fte(
+    headcount: &[HeadcountQueue],
+    paid: &[Lanes],
+    steps: &[StepPath],
+    (j, m): (usize, usize),
+    state_fte: &mut [Lanes],
+) {
+    let nh = headcount.len();
+    for (h, rules) in headcount.iter().enumerate() {
+        state_fte[rules.queue] = paid[steps[j * nh + h].at + m];
     }
 }
 
@@ -329,7 +431,7 @@ mod tests {
     fn follow(release: Release, attrition: f64, start: f64, required: &[f64]) -> Path {
         let mut path = Path::new(required.len());
         let required: Vec<Lanes> = required.iter().map(|&r| lanes(r)).collect();
-        path.follow(release, &lanes(attrition), &lanes(start), &required);
+        path.follow(0, release, &lanes(attrition), &lanes(start), &required);
         path
     }
 

@@ -36,7 +36,7 @@ use super::sampler::Sampler;
 use super::stream::iteration_rng;
 use crate::isa::Isa;
 use crate::model::Case;
-use headcount::{HeadcountQueue, Path};
+use headcount::{HeadcountQueue, Path, StepPath};
 use lanes::ZERO;
 use queue::Queue;
 use recorder::{Recorder, recording};
@@ -110,17 +110,24 @@ pub struct Workspace {
     /// Channels with headcount rules (spec section 13), in
     /// [`Layout::headcount`] order; all below are empty without them.
     headcount: Vec<HeadcountQueue>,
-    /// Scratch for one headcount path over the horizon.
+    /// Scratch for one headcount path over the horizon, and each
+    /// channel's baseline path, which the scenarios' steps start from.
     path: Path,
+    base_path: Vec<Path>,
     /// The baseline's required FTE and the inflated severance per FTE,
     /// channel-major (h * M + m).
     base_required: Vec<Lanes>,
     severance_price: Vec<Lanes>,
-    /// A scenario's required FTE, paid FTE and labour after each step,
-    /// step-major, then channel, then month ((j * H + h) * M + m).
+    /// A scenario's required FTE after each step, step-major, then
+    /// channel, then month ((j * H + h) * M + m); its paid FTE and labour
+    /// the same by step slot, the baseline's first (((j + 1) * H + h) * M
+    /// + m for step j).
     hc_required: Vec<Lanes>,
     hc_paid: Vec<Lanes>,
     hc_labour: Vec<Lanes>,
+    /// Per scenario: each settled step's path against the previous one's,
+    /// by step and channel ([`headcount::step_paths`]).
+    hc_paths: Vec<Vec<StepPath>>,
     /// Per headcount channel: required FTE in the month so far, and
     /// whether its agents must be recounted.
     hc_state: Vec<Lanes>,
@@ -230,7 +237,7 @@ impl Workspace {
             })
             .collect();
         let nh = headcount.len();
-        let paths = if nh == 0 { 0 } else { max_steps.max(1) * nh * m };
+        let paths = if nh == 0 { 0 } else { max_steps * nh * m };
         let queue_of: Vec<Option<usize>> = (0..c).map(|ch| layout.staffed.iter().position(|&s| s == ch)).collect();
         let fitted_of: Vec<Option<usize>> = {
             let mut k = 0;
@@ -244,7 +251,7 @@ impl Workspace {
                 .collect()
         };
         let staffed: Vec<bool> = queue_of.iter().map(Option::is_some).collect();
-        let touches = case
+        let touches: Vec<Vec<usize>> = case
             .initiatives
             .iter()
             .map(|init| {
@@ -256,6 +263,9 @@ impl Workspace {
                 }
                 queues.iter().enumerate().filter(|(_, q)| hit[q.channel]).map(|(k, _)| k).collect()
             })
+            .collect();
+        let hc_paths = (case.scenarios.iter())
+            .map(|s| headcount::step_paths(case, layout.bridge, &s.initiatives, &touches, &headcount, m))
             .collect();
         let nq = queues.len();
         let nfy = layout.fiscal_years;
@@ -318,11 +328,13 @@ impl Workspace {
             state_labour: vec![ZERO; nq],
             recount: vec![false; nq],
             path: Path::new(if nh == 0 { 0 } else { m }),
+            base_path: vec![Path::new(m); nh],
             base_required: vec![ZERO; nh * m],
             severance_price: vec![ZERO; nh * m],
             hc_required: vec![ZERO; paths],
-            hc_paid: vec![ZERO; paths],
-            hc_labour: vec![ZERO; paths],
+            hc_paid: vec![ZERO; paths + nh * m],
+            hc_labour: vec![ZERO; paths + nh * m],
+            hc_paths,
             hc_state: vec![ZERO; nh],
             hc_recount: vec![false; nh],
             headcount,

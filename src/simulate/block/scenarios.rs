@@ -175,7 +175,7 @@ impl Workspace {
             if m >= init.start {
                 let settle = layout.bridge || Some(j) == last_started;
                 let w = self.weight(k, m, months, init.success);
-                apply_effects(
+                apply_effects::<true>(
                     &init.effects,
                     v,
                     &w,
@@ -224,9 +224,8 @@ impl Workspace {
             // not: hires trained ahead of an initiative change the months
             // before it.
             if !self.headcount.is_empty() && (layout.bridge || j + 1 == steps) {
-                let paths = (self.hc_paid.as_slice(), self.hc_labour.as_slice());
-                let (fte, labour) = (&mut self.state_fte, &mut self.state_labour);
-                headcount::settle(&self.headcount, paths, (j, m, months), fte, labour, &mut running);
+                let (labour, steps) = (&self.hc_labour, &self.hc_paths[s]);
+                headcount::settle(&self.headcount, labour, steps, (j, m), &mut self.state_labour, &mut running);
                 for l in 0..LANES {
                     cost[l] = running[l] + outlay[l];
                 }
@@ -241,6 +240,10 @@ impl Workspace {
             (self.step_npv[j], self.step_net[j]) = (npv, net);
             // A guest's month ends where its initiatives do.
             while let Some(&(_, g)) = closing.next_if(|&&(last, _)| last == j) {
+                if !self.headcount.is_empty() {
+                    let (paid, steps) = (&self.hc_paid, &self.hc_paths[s]);
+                    headcount::paid_fte(&self.headcount, paid, steps, (j, m), &mut self.state_fte);
+                }
                 if !layout.abandon.is_empty() {
                     Workspace::record_abandoned(
                         &self.queues,
@@ -262,6 +265,10 @@ impl Workspace {
                 let fixed = &self.fixed[base_row.clone()];
                 close_month(layout, record, month, &mut self.totals[g], fy, state, fixed, &self.queue_of);
             }
+        }
+        if !self.headcount.is_empty() && steps > 0 {
+            let (paid, hc_steps) = (&self.hc_paid, &self.hc_paths[s]);
+            headcount::paid_fte(&self.headcount, paid, hc_steps, (steps - 1, m), &mut self.state_fte);
         }
         if !layout.abandon.is_empty() {
             Workspace::record_abandoned(

@@ -46,7 +46,7 @@ fn deflection_conserves_contacts() {
     let mut price = [lanes(5.0), lanes(0.1)];
     let mut aht = [lanes(1.0), lanes(1.0)];
     let mut cost = lanes(0.0);
-    apply_effects(&effects, &v, &lanes(0.5), &[false; 2], &mut volume, &mut price, &mut aht, &mut cost);
+    apply_effects::<true>(&effects, &v, &lanes(0.5), &[false; 2], &mut volume, &mut price, &mut aht, &mut cost);
     let moved = 100.0;
     assert!((volume[0][3] - (1000.0 - moved * 0.75)).abs() < 1e-9);
     assert!((volume[1][3] - (500.0 + moved)).abs() < 1e-9);
@@ -66,7 +66,7 @@ fn a_failed_lane_is_untouched() {
     let mut price = [lanes(2.0)];
     let mut aht = [lanes(1.0)];
     let mut cost = lanes(200.0);
-    apply_effects(
+    apply_effects::<true>(
         &[Effect::Avoid { channels: vec![0], share: 0 }],
         &v,
         &w,
@@ -76,7 +76,7 @@ fn a_failed_lane_is_untouched() {
         &mut aht,
         &mut cost,
     );
-    apply_effects(
+    apply_effects::<true>(
         &[Effect::ReduceCost { channels: vec![0], share: 0 }],
         &v,
         &w,
@@ -98,7 +98,7 @@ fn deflection_without_destination_vanishes() {
     let mut price = [lanes(1.0), lanes(1.0)];
     let mut aht = [lanes(1.0), lanes(1.0)];
     let mut cost = lanes(0.0);
-    apply_effects(
+    apply_effects::<true>(
         &[Effect::Deflect { from: 0, to: None, share: 0, leak: 1 }],
         &v,
         &lanes(1.0),
@@ -133,7 +133,7 @@ fn running_cost_matches_the_state_priced_directly() {
         volume.iter().zip(price).map(|(v, p)| v[l] * p[l]).sum()
     };
     let mut cost: Lanes = std::array::from_fn(|l| priced(&volume, &price, l));
-    apply_effects(&effects, &v, &w, &[false; 3], &mut volume, &mut price, &mut aht, &mut cost);
+    apply_effects::<true>(&effects, &v, &w, &[false; 3], &mut volume, &mut price, &mut aht, &mut cost);
     for l in 0..LANES {
         let direct = priced(&volume, &price, l);
         // A few roundings of terms near 1e6 each.
