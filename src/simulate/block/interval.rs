@@ -316,9 +316,9 @@ pub(super) struct Abandonment {
     /// The curves' variable per unit of rate (seconds per contact where
     /// they are in traffic, 1 where in rates).
     per_rate: f64,
-    /// Width of a piece in that variable (infinite for one curve), and the
-    /// index of the first.
-    width: f64,
+    /// Pieces per unit of that variable (0 for one curve), and the index
+    /// of the first.
+    per_width: f64,
     first: f64,
     count: usize,
     pieces: [AbandonCurve; PIECES],
@@ -329,7 +329,7 @@ pub(super) const PIECES: usize = 3;
 
 impl Abandonment {
     fn single(curve: AbandonCurve) -> Abandonment {
-        Abandonment { per_rate: 1.0, width: f64::INFINITY, first: 0.0, count: 1, pieces: [curve; PIECES] }
+        Abandonment { per_rate: 1.0, per_width: 0.0, first: 0.0, count: 1, pieces: [curve; PIECES] }
     }
 
     /// Pieces `first, first + 1, ...` of width `width` in traffic,
@@ -337,13 +337,15 @@ impl Abandonment {
     pub(super) fn pieces(seconds: f64, width: f64, first: usize, pieces: &[AbandonCurve]) -> Abandonment {
         let mut all = [pieces[0]; PIECES];
         all[..pieces.len()].copy_from_slice(pieces);
-        Abandonment { per_rate: seconds, width, first: first as f64, count: pieces.len(), pieces: all }
+        Abandonment { per_rate: seconds, per_width: 1.0 / width, first: first as f64, count: pieces.len(), pieces: all }
     }
 
     #[inline]
     pub(super) fn at(&self, lambda: f64) -> f64 {
         let x = lambda * self.per_rate;
-        let k = ((x / self.width).floor() - self.first).clamp(0.0, (self.count - 1) as f64) as usize;
+        // Clamped to the pieces first, `as` truncates a non-negative
+        // index: the floor, without a library call.
+        let k = (x * self.per_width - self.first).clamp(0.0, (self.count - 1) as f64) as usize;
         self.pieces[k].at(x)
     }
 }
@@ -582,8 +584,14 @@ impl Thresholds {
         self.curve(agents).at(lambda)
     }
 
+    /// The curve [`Thresholds::curve`] made for `agents` agents.
+    #[inline]
+    fn made(&self, agents: usize) -> &Abandonment {
+        self.abandon[agents - 1].as_ref().expect("made before it is read")
+    }
+
     /// P(abandon) over the rates `agents` agents serve.
-    pub(super) fn curve(&mut self, agents: usize) -> Abandonment {
+    pub(super) fn curve(&mut self, agents: usize) -> &Abandonment {
         if self.abandon.len() < agents {
             self.abandon.resize(agents, None);
         }
@@ -596,7 +604,7 @@ impl Thresholds {
                 None => Abandonment::single(AbandonCurve::new(&rule, agents, a, b, slot)),
             }
         });
-        *curve
+        curve
     }
 }
 
@@ -685,19 +693,23 @@ impl Tables {
             let mut below = table.passing(n);
             let (mut total, mut agents) = (0.0, 1.0);
             if matches!(table.rule, Rule::A { .. }) {
-                // The curve of the current count, fetched when it changes.
-                let mut curve: Option<Abandonment> = None;
+                // The current count's curve, made when first needed.
+                let mut ready = false;
                 for ((&r, &h), &c) in rate.iter().zip(agent_hours).zip(contacts) {
                     let lambda = v * r;
                     if lambda > below {
                         n = table.agents(lambda, n);
                         below = table.passing(n);
                         agents = n as f64;
-                        curve = None;
+                        ready = false;
                     }
                     total += agents * h;
                     if lambda > 0.0 {
-                        lost[l] += v * c * curve.get_or_insert_with(|| table.curve(n)).at(lambda);
+                        if !ready {
+                            table.curve(n);
+                            ready = true;
+                        }
+                        lost[l] += v * c * table.made(n).at(lambda);
                     }
                 }
             } else {
