@@ -14,12 +14,13 @@
 //! for given handle time, targets and patience: `N(lambda)` is the least
 //! `N` whose threshold `lambda_N` (the highest rate `N` agents serve) is at
 //! least `lambda`. Rather than searching per interval, each lane keeps the
-//! thresholds of its queue, found once by root-finding on the staffing
-//! test and kept for as long as the parameters hold (the block, and the
-//! AHT factor of `reduce_cost`): a month's intervals are then looked up in
-//! one ascending walk over groups and thresholds. Each threshold is held as
-//! a bracket `[lo, hi]` of rates the test was run at (`lo` passes, `hi`
-//! fails, at most 1e-7 apart relative); a rate falling between them is
+//! thresholds of its queue for as long as the parameters hold (the block,
+//! and the AHT factor of `reduce_cost`): a month's intervals are then
+//! looked up in one ascending walk over groups and thresholds. Each
+//! threshold is held as a bracket `[lo, hi]`: read from the run's shared
+//! grid ([`super::surface`]) where the targets are the same in every draw,
+//! otherwise found by root-finding on the staffing test (`lo` passes, `hi`
+//! fails, at most 1e-7 apart relative). A rate falling between them is
 //! tested directly, so every answer is the staffing test's own.
 
 // Lanes are indexed explicitly, as in the other block stages.
@@ -598,13 +599,10 @@ impl Thresholds {
         let rule = self.rule;
         let (a, b) = (if agents > 1 { self.mid[agents - 2] } else { 0.0 }, self.mid[agents - 1]);
         let (placed, slot) = (&self.placed, &mut self.prepared);
-        let curve = self.abandon[agents - 1].get_or_insert_with(|| {
-            match placed.as_ref().and_then(|p| p.abandon(agents, a, b)) {
-                Some(pieces) => pieces,
-                None => Abandonment::single(AbandonCurve::new(&rule, agents, a, b, slot)),
-            }
-        });
-        curve
+        self.abandon[agents - 1].get_or_insert_with(|| match placed.as_ref().and_then(|p| p.abandon(agents, a, b)) {
+            Some(pieces) => pieces,
+            None => Abandonment::single(AbandonCurve::new(&rule, agents, a, b, slot)),
+        })
     }
 }
 
