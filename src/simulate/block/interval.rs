@@ -16,12 +16,18 @@
 //! least `lambda`. Rather than searching per interval, each lane keeps the
 //! thresholds of its queue for as long as the parameters hold (the block,
 //! and the AHT factor of `reduce_cost`): a month's intervals are then
-//! looked up in one ascending walk over groups and thresholds. Each
+//! looked up in one ascending merge of groups and thresholds. Each
 //! threshold is held as a bracket `[lo, hi]`: read from the run's shared
 //! grid ([`super::surface`]) where the targets are the same in every draw,
 //! otherwise found by root-finding on the staffing test (`lo` passes, `hi`
 //! fails, at most 1e-7 apart relative). A rate falling between them is
-//! tested directly, so every answer is the staffing test's own.
+//! tested directly, so every answer is the staffing test's own: a merge
+//! that meets one gives way to a walk that tests it.
+//!
+//! Abandoned contacts are only reported for the scenarios' own months, so
+//! a bridge step's month is staffed without them (P(abandon) per group is
+//! most of a month's cost), and a month already walked is not walked
+//! again.
 
 // Lanes are indexed explicitly, as in the other block stages.
 #![allow(clippy::needless_range_loop)]
@@ -308,48 +314,9 @@ fn vandermonde_inverse() -> &'static [[f64; NODES]; NODES] {
     })
 }
 
-/// P(abandon) of one agent count over the rates it serves: up to
-/// [`PIECES`] curves over consecutive pieces of traffic (read from the
-/// run's grid, [`super::surface`]), or one curve over the whole range
-/// (found per lane).
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Abandonment {
-    /// The curves' variable per unit of rate (seconds per contact where
-    /// they are in traffic, 1 where in rates).
-    per_rate: f64,
-    /// Pieces per unit of that variable (0 for one curve), and the index
-    /// of the first.
-    per_width: f64,
-    first: f64,
-    count: usize,
-    pieces: [AbandonCurve; PIECES],
-}
-
-/// Most pieces an agent count's rates span.
+/// Most pieces of the run's grid ([`super::surface`]) one agent count's
+/// P(abandon) is read from.
 pub(super) const PIECES: usize = 3;
-
-impl Abandonment {
-    fn single(curve: AbandonCurve) -> Abandonment {
-        Abandonment { per_rate: 1.0, per_width: 0.0, first: 0.0, count: 1, pieces: [curve; PIECES] }
-    }
-
-    /// Pieces `first, first + 1, ...` of width `width` in traffic,
-    /// `seconds` the seconds per contact.
-    pub(super) fn pieces(seconds: f64, width: f64, first: usize, pieces: &[AbandonCurve]) -> Abandonment {
-        let mut all = [pieces[0]; PIECES];
-        all[..pieces.len()].copy_from_slice(pieces);
-        Abandonment { per_rate: seconds, per_width: 1.0 / width, first: first as f64, count: pieces.len(), pieces: all }
-    }
-
-    #[inline]
-    pub(super) fn at(&self, lambda: f64) -> f64 {
-        let x = lambda * self.per_rate;
-        // Clamped to the pieces first, `as` truncates a non-negative
-        // index: the floor, without a library call.
-        let k = (x * self.per_width - self.first).clamp(0.0, (self.count - 1) as f64) as usize;
-        self.pieces[k].at(x)
-    }
-}
 
 /// One lane's thresholds at one rule: `lo[k]` the highest arrival rate
 /// taken to be served by `k + 1` agents, `hi[k]` the lowest taken not to
@@ -371,8 +338,10 @@ pub(super) struct Thresholds {
     /// The one condition (of [`Rule::conditions`]) whose thresholds these
     /// are, for the grid's nodes; None: the whole test.
     only: Option<usize>,
-    /// P(abandon) per agent count, made when first needed.
-    abandon: Vec<Option<Abandonment>>,
+    /// P(abandon) per agent count over the rates it serves, made when
+    /// first needed (`made`).
+    abandon: Vec<AbandonCurve>,
+    made: Vec<bool>,
     /// Storage for the Erlang A queue being evaluated.
     prepared: Option<Prepared>,
 }
@@ -387,6 +356,7 @@ impl Thresholds {
             placed: None,
             only: None,
             abandon: Vec::new(),
+            made: Vec::new(),
             prepared: None,
         }
     }
@@ -585,24 +555,21 @@ impl Thresholds {
         self.curve(agents).at(lambda)
     }
 
-    /// The curve [`Thresholds::curve`] made for `agents` agents.
-    #[inline]
-    fn made(&self, agents: usize) -> &Abandonment {
-        self.abandon[agents - 1].as_ref().expect("made before it is read")
-    }
-
-    /// P(abandon) over the rates `agents` agents serve.
-    pub(super) fn curve(&mut self, agents: usize) -> &Abandonment {
+    /// P(abandon) over the rates `agents` agents serve: one curve, read
+    /// from the run's grid where the queue is on it, otherwise found.
+    pub(super) fn curve(&mut self, agents: usize) -> &AbandonCurve {
         if self.abandon.len() < agents {
-            self.abandon.resize(agents, None);
+            self.abandon.resize(agents, AbandonCurve::default());
+            self.made.resize(agents, false);
         }
-        let rule = self.rule;
-        let (a, b) = (if agents > 1 { self.mid[agents - 2] } else { 0.0 }, self.mid[agents - 1]);
-        let (placed, slot) = (&self.placed, &mut self.prepared);
-        self.abandon[agents - 1].get_or_insert_with(|| match placed.as_ref().and_then(|p| p.abandon(agents, a, b)) {
-            Some(pieces) => pieces,
-            None => Abandonment::single(AbandonCurve::new(&rule, agents, a, b, slot)),
-        })
+        if !self.made[agents - 1] {
+            let (a, b) = (if agents > 1 { self.mid[agents - 2] } else { 0.0 }, self.mid[agents - 1]);
+            let placed = self.placed.as_ref().and_then(|p| p.abandon(agents, a, b));
+            self.abandon[agents - 1] =
+                placed.unwrap_or_else(|| AbandonCurve::new(&self.rule, agents, a, b, &mut self.prepared));
+            self.made[agents - 1] = true;
+        }
+        &self.abandon[agents - 1]
     }
 }
 
@@ -624,8 +591,9 @@ pub(super) struct Tables {
     walked: RefCell<Vec<Vec<Vec<Walked>>>>,
 }
 
-/// One month's walk: `(volume bits, factor bits, agent hours, abandoned)`.
-type Walked = (u64, u64, f64, f64);
+/// One month's walk: `(volume bits, factor bits, agent hours, abandoned)`,
+/// abandoned None where the walk was not asked for it.
+type Walked = (u64, u64, f64, Option<f64>);
 
 impl Clone for Tables {
     fn clone(&self) -> Tables {
@@ -645,9 +613,11 @@ impl Tables {
         self.walked.borrow_mut().iter_mut().flatten().for_each(Vec::clear);
     }
 
-    /// Agent hours and contacts abandoned (0 for Erlang C) in month `m`
-    /// of a weekly queue, lane by lane: `rule(l)` is lane l's rule at its
-    /// factor `factor[l]`.
+    /// Agent hours and, where `abandoned` asks for them, contacts
+    /// abandoned (0 for Erlang C; 0 where not asked for) in month `m` of a
+    /// weekly queue, lane by lane: `rule(l)` is lane l's rule at its
+    /// factor `factor[l]`. Only the scenarios' own months report abandoned
+    /// contacts: a bridge step's walk needs the agents alone.
     pub(super) fn month(
         &self,
         weekly: &Weekly,
@@ -655,6 +625,7 @@ impl Tables {
         volume: &Lanes,
         factor: &Lanes,
         rule: impl Fn(usize) -> Rule,
+        abandoned: bool,
     ) -> (Lanes, Lanes) {
         let mut lanes = self.lanes.borrow_mut();
         lanes.resize_with(LANES, Vec::new);
@@ -667,9 +638,13 @@ impl Tables {
         for l in 0..LANES {
             let key = factor[l].to_bits();
             let seen = &mut walked[l][m];
-            if let Some(&(_, _, h, a)) = seen.iter().find(|w| w.0 == volume[l].to_bits() && w.1 == key) {
-                (hours[l], lost[l]) = (h, a);
-                continue;
+            let known = seen.iter().position(|w| w.0 == volume[l].to_bits() && w.1 == key);
+            if let Some(i) = known {
+                let (_, _, h, a) = seen[i];
+                if a.is_some() || !abandoned {
+                    (hours[l], lost[l]) = (h, a.unwrap_or(0.0));
+                    continue;
+                }
             }
             let kept = &mut lanes[l];
             let table = match kept.iter().position(|(k, _)| *k == key) {
@@ -685,47 +660,147 @@ impl Tables {
                 }
             };
             let v = volume[l].max(0.0);
-            let mut n = 1;
-            // The current count's passing bound, held while the groups'
-            // rates stay below it (most groups): one comparison a group.
-            let mut below = table.passing(n);
-            let (mut total, mut agents) = (0.0, 1.0);
-            if matches!(table.rule, Rule::A { .. }) {
-                // The current count's curve, made when first needed.
-                let mut ready = false;
-                for ((&r, &h), &c) in rate.iter().zip(agent_hours).zip(contacts) {
-                    let lambda = v * r;
-                    if lambda > below {
-                        n = table.agents(lambda, n);
-                        below = table.passing(n);
-                        agents = n as f64;
-                        ready = false;
-                    }
-                    total += agents * h;
-                    if lambda > 0.0 {
-                        if !ready {
-                            table.curve(n);
-                            ready = true;
-                        }
-                        lost[l] += v * c * table.made(n).at(lambda);
-                    }
+            let erlang_a = matches!(table.rule, Rule::A { .. });
+            let (total, abandoned) = match (erlang_a, abandoned) {
+                (true, true) if v > 0.0 => {
+                    let (total, share) = table.hours_abandoned(v, rate, agent_hours, contacts);
+                    (total, Some(v * share))
                 }
-            } else {
-                for (&r, &h) in rate.iter().zip(agent_hours) {
-                    let lambda = v * r;
-                    if lambda > below {
-                        n = table.agents(lambda, n);
-                        below = table.passing(n);
-                        agents = n as f64;
-                    }
-                    total += agents * h;
-                }
+                // Erlang C, or no arrivals: none abandon.
+                (false, _) => (table.hours(v, rate, agent_hours), Some(0.0)),
+                (true, _) if v == 0.0 => (table.hours(v, rate, agent_hours), Some(0.0)),
+                (true, _) => (table.hours(v, rate, agent_hours), None),
+            };
+            (hours[l], lost[l]) = (total, abandoned.unwrap_or(0.0));
+            let entry = (volume[l].to_bits(), key, total, abandoned);
+            match known {
+                Some(i) => seen[i] = entry,
+                None => seen.push(entry),
             }
-            hours[l] = total;
-            seen.push((volume[l].to_bits(), key, total, lost[l]));
         }
         (hours, lost)
     }
+}
+
+impl Thresholds {
+    /// Agent hours of one month at volume `v`: each group's agents times
+    /// its hours. Merged against the thresholds where no rate falls inside
+    /// a bracket, otherwise walked.
+    fn hours(&mut self, v: f64, rate: &[f64], agent_hours: &[f64]) -> f64 {
+        self.reach(v, rate)
+            .and_then(|()| merge(&self.lo, &self.hi, v, rate, agent_hours))
+            .unwrap_or_else(|| self.walk(v, rate, agent_hours))
+    }
+
+    /// [`Thresholds::hours`], and the share of the month's contacts
+    /// abandoned: each group's share of them times P(abandon) at its rate
+    /// and agents (`v > 0`).
+    fn hours_abandoned(&mut self, v: f64, rate: &[f64], agent_hours: &[f64], contacts: &[f64]) -> (f64, f64) {
+        self.reach(v, rate)
+            .and_then(|()| self.merge_abandoned(v, rate, agent_hours, contacts))
+            .unwrap_or_else(|| self.walk_abandoned(v, rate, agent_hours, contacts))
+    }
+
+    /// [`merge`] with the abandoned share, each count's curve made when
+    /// first reached.
+    fn merge_abandoned(&mut self, v: f64, rate: &[f64], agent_hours: &[f64], contacts: &[f64]) -> Option<(f64, f64)> {
+        let top = self.lo.len() - 1;
+        let (mut k, mut unsure) = (0, false);
+        let mut curve = *self.curve(1);
+        let (mut total, mut agents, mut lost) = (0.0, 1.0, 0.0);
+        for ((&r, &h), &c) in rate.iter().zip(agent_hours).zip(contacts) {
+            let lambda = v * r;
+            if lambda > self.lo[k] {
+                while k < top && lambda > self.lo[k] {
+                    unsure |= lambda < self.hi[k];
+                    k += 1;
+                }
+                agents = (k + 1) as f64;
+                curve = *self.curve(k + 1);
+            }
+            total += agents * h;
+            lost += c * curve.at(lambda);
+        }
+        (!unsure).then_some((total, lost))
+    }
+
+    /// Thresholds known past the month's highest rate (the last group's),
+    /// so that a merge reads no further; None where that is past the
+    /// agents any interval may need.
+    fn reach(&mut self, v: f64, rate: &[f64]) -> Option<()> {
+        let top = v * rate.last()?;
+        while self.lo.last().is_none_or(|&lo| lo < top) {
+            if self.lo.len() >= MAX_AGENTS {
+                return None;
+            }
+            self.extend();
+        }
+        Some(())
+    }
+
+    /// Agent hours by walking the groups against the thresholds, testing
+    /// any rate inside a bracket: the agents only go up.
+    fn walk(&mut self, v: f64, rate: &[f64], agent_hours: &[f64]) -> f64 {
+        let mut n = 1;
+        // The current count's passing bound, held while the groups' rates
+        // stay below it (most groups): one comparison a group.
+        let mut below = self.passing(n);
+        let (mut total, mut agents) = (0.0, 1.0);
+        for (&r, &h) in rate.iter().zip(agent_hours) {
+            let lambda = v * r;
+            if lambda > below {
+                n = self.agents(lambda, n);
+                below = self.passing(n);
+                agents = n as f64;
+            }
+            total += agents * h;
+        }
+        total
+    }
+
+    /// [`Thresholds::walk`], and the abandoned share as in
+    /// [`Thresholds::hours_abandoned`].
+    fn walk_abandoned(&mut self, v: f64, rate: &[f64], agent_hours: &[f64], contacts: &[f64]) -> (f64, f64) {
+        let mut n = 1;
+        let mut below = self.passing(n);
+        // The current count's curve, held as the agents are.
+        let mut curve = *self.curve(n);
+        let (mut total, mut agents, mut lost) = (0.0, 1.0, 0.0);
+        for ((&r, &h), &c) in rate.iter().zip(agent_hours).zip(contacts) {
+            let lambda = v * r;
+            if lambda > below {
+                n = self.agents(lambda, n);
+                below = self.passing(n);
+                agents = n as f64;
+                curve = *self.curve(n);
+            }
+            total += agents * h;
+            lost += c * curve.at(lambda);
+        }
+        (total, lost)
+    }
+}
+
+/// A month's groups merged against thresholds known past the highest rate:
+/// the agents of rate `lambda` are one more than the thresholds `lo` below
+/// it. Agent hours, in the walk's order of operations; None where a rate
+/// falls inside a bracket (`lo`, `hi`), which only a test decides.
+fn merge(lo: &[f64], hi: &[f64], v: f64, rate: &[f64], agent_hours: &[f64]) -> Option<f64> {
+    let top = lo.len() - 1;
+    let (mut k, mut unsure) = (0, false);
+    let (mut total, mut agents) = (0.0, 1.0);
+    for (&r, &h) in rate.iter().zip(agent_hours) {
+        let lambda = v * r;
+        if lambda > lo[k] {
+            while k < top && lambda > lo[k] {
+                unsure |= lambda < hi[k];
+                k += 1;
+            }
+            agents = (k + 1) as f64;
+        }
+        total += agents * h;
+    }
+    (!unsure).then_some(total)
 }
 
 #[cfg(test)]
@@ -788,6 +863,41 @@ mod tests {
     }
 
     #[test]
+    fn merging_gives_the_walks_answer() {
+        // 150 groups rising from a trickle to about 125 Erlangs (AHT 180 s)
+        // at volume 1; each table merged and, afresh, walked.
+        let rate: Vec<f64> = (1..=150).map(|g| 0.7 * (g as f64 / 150.0).powf(1.5)).collect();
+        let hours: Vec<f64> = (0..150).map(|g| 1.0 + (g % 7) as f64).collect();
+        let sum: f64 = rate.iter().sum();
+        let contacts: Vec<f64> = rate.iter().map(|r| r / sum).collect();
+        let mut placer = super::super::surface::Placer::default();
+        let (mut merged, mut walked) = (0, 0);
+        for rule in [erlang_c(), erlang_a()] {
+            for on_grid in [false, true] {
+                for v in [0.05, 0.3, 1.0, 1.7] {
+                    let placed = if on_grid { placer.place(&rule) } else { None };
+                    let (mut a, mut b) = (Thresholds::placed(rule, placed.clone()), Thresholds::placed(rule, placed));
+                    a.reach(v, &rate).expect("thresholds this far");
+                    merged += usize::from(merge(&a.lo, &a.hi, v, &rate, &hours).is_some());
+                    assert_eq!(a.hours(v, &rate, &hours).to_bits(), b.walk(v, &rate, &hours).to_bits());
+                    let (mut a, mut b) = (Thresholds::new(rule), Thresholds::new(rule));
+                    let (x, y) =
+                        (a.hours_abandoned(v, &rate, &hours, &contacts), b.walk_abandoned(v, &rate, &hours, &contacts));
+                    assert_eq!((x.0.to_bits(), x.1.to_bits()), (y.0.to_bits(), y.1.to_bits()), "{rule:?} at {v}");
+                    walked += 1;
+                }
+            }
+        }
+        // The merges answered, but where a rate fell inside a grid band (1
+        // of the 16 here).
+        assert!(merged * 4 >= walked * 3, "{merged} of {walked} merged");
+        // A rate inside a bracket is not merged: only the test decides it.
+        let (lo, hi) = ([1.0, 2.0, 3.0], [1.1, 2.1, 3.1]);
+        assert_eq!(merge(&lo, &hi, 1.0, &[0.5, 1.05], &[1.0, 1.0]), None);
+        assert_eq!(merge(&lo, &hi, 1.0, &[0.5, 1.2, 2.5], &[1.0, 1.0, 1.0]), Some(1.0 + 2.0 + 3.0));
+    }
+
+    #[test]
     fn a_month_spreads_its_volume_over_the_weeks_intervals() {
         // Two open intervals a weekday (09:00, 09:30), the second twice as
         // busy; January 2027 has 4 Mondays-Thursdays, 5 Fridays-Sundays.
@@ -815,7 +925,12 @@ mod tests {
         let tables = Tables::default();
         tables.clear();
         let volume = [2_000.0; LANES];
-        let (hours, lost) = tables.month(&weekly, 0, &volume, &[1.0; LANES], |_| erlang_a());
+        // Asked for the agents alone (a bridge step), the walk leaves the
+        // abandoned contacts out; asked again for them, it finds them.
+        let (alone, none) = tables.month(&weekly, 0, &volume, &[1.0; LANES], |_| erlang_a(), false);
+        assert_eq!(none, ZERO);
+        let (hours, lost) = tables.month(&weekly, 0, &volume, &[1.0; LANES], |_| erlang_a(), true);
+        assert_eq!(alone, hours);
         let expect = |g: usize| {
             let lambda = 2_000.0 * weekly.rate[g];
             let targets = Targets { service_level: 0.8, answer_time: 20.0, max_occupancy: 0.85, max_abandon: 0.05 };

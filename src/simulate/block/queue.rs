@@ -144,7 +144,7 @@ impl Queue {
     #[inline(always)]
     pub(super) fn staff(&self, m: usize, volume: &Lanes, aht_factor: &Lanes, fte_price: &Lanes) -> (Lanes, Lanes) {
         if let Some(weekly) = &self.weekly {
-            let (hours, _) = self.tables.month(weekly, m, volume, aht_factor, |l| self.rule(l, aht_factor));
+            let (hours, _) = self.tables.month(weekly, m, volume, aht_factor, |l| self.rule(l, aht_factor), false);
             let (mut fte, mut labour) = (ZERO, ZERO);
             for l in 0..LANES {
                 fte[l] = hours[l] * self.fte_per_hour[l];
@@ -177,7 +177,7 @@ impl Queue {
     #[inline(never)]
     pub(super) fn abandoned(&self, m: usize, volume: &Lanes, aht_factor: &Lanes) -> Lanes {
         if let Some(weekly) = &self.weekly {
-            return self.tables.month(weekly, m, volume, aht_factor, |l| self.rule(l, aht_factor)).1;
+            return self.tables.month(weekly, m, volume, aht_factor, |l| self.rule(l, aht_factor), true).1;
         }
         let Some(p) = &self.patience else { return ZERO };
         let mut lost = ZERO;

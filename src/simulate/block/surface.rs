@@ -31,9 +31,11 @@
 //!
 //! P(abandon), for the abandoned contacts, depends on `(N, a, beta)` only:
 //! each `u` node keeps it as degree-5 curves over pieces of an Erlang of
-//! traffic (narrower below 8 agents), and a lane's curve for an agent count
-//! is the four nearest nodes' curves combined by its cubic weights in `u`
-//! (within 5e-8 of exact over the tests' draws; the test allows 1e-6).
+//! traffic (narrower below 8 agents). A lane's curve for an agent count is
+//! the four nearest nodes' pieces combined by its cubic weights in `u`,
+//! then one degree-5 curve through them over the rates the count serves,
+//! so that a walk evaluates one polynomial a group (within 1.1e-7 of exact
+//! over the tests' draws; the test allows 1e-6).
 //!
 //! Nodes live for the process in one map, keyed by the targets and grid
 //! position: a node's contents depend on nothing else, so a run's results
@@ -44,7 +46,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
-use super::interval::{AbandonCurve, Abandonment, PIECES, Rule, Thresholds};
+use super::interval::{AbandonCurve, PIECES, Rule, Thresholds};
 use crate::staffing::erlang_a::Targets;
 
 /// Grid step in `ln beta` and `ln tau`.
@@ -389,10 +391,12 @@ impl Placed {
         Some((lo / self.seconds, mid / self.seconds, hi / self.seconds))
     }
 
-    /// P(abandon) for `agents` agents over the rates `[a, b]`, by pieces
-    /// of traffic: each the rows' curves combined by the lane's weights in
-    /// `u`. None for Erlang C, or past the rows' reach.
-    pub(super) fn abandon(&self, agents: usize, a: f64, b: f64) -> Option<Abandonment> {
+    /// P(abandon) for `agents` agents over the rates `[a, b]`: the rows'
+    /// pieces of traffic there, each combined by the lane's weights in
+    /// `u`, and one curve through them at its Chebyshev points (a walk
+    /// then evaluates one polynomial a group, without finding its piece).
+    /// None for Erlang C, or past the rows' reach.
+    pub(super) fn abandon(&self, agents: usize, a: f64, b: f64) -> Option<AbandonCurve> {
         let rows = self.cell.rows.as_ref()?;
         let w = piece_width(agents);
         let (lo, hi) = (a * self.seconds / w, b * self.seconds / w);
@@ -412,7 +416,13 @@ impl Placed {
             }
             *piece = combined;
         }
-        Some(Abandonment::pieces(self.seconds, w, first, &pieces[..=last - first]))
+        let values = std::array::from_fn(|k| {
+            let x = AbandonCurve::node(a, b, k) * self.seconds;
+            // Clamped to the pieces first, `as` truncates: the floor.
+            let piece = (x / w - first as f64).clamp(0.0, (last - first) as f64) as usize;
+            pieces[piece].at(x)
+        });
+        Some(AbandonCurve::through(a, b, values))
     }
 }
 
