@@ -185,14 +185,22 @@ fn piece_width(agents: usize) -> f64 {
 }
 
 impl AbandonRow {
-    /// The curve of piece `k` of `agents` agents' P(abandon) (traffic `k w`
-    /// to `(k + 1) w`); None past the row's reach.
-    fn piece(&self, agents: usize, k: usize) -> Option<&AbandonCurve> {
+    /// The curves of `agents` agents' P(abandon), piece `k` spanning traffic
+    /// `k w` to `(k + 1) w` (each made when first read); None past the
+    /// row's agent counts.
+    fn pieces(&self, agents: usize) -> Option<&[OnceLock<AbandonCurve>]> {
         let w = piece_width(agents);
         let pieces = self.counts.get(agents - 1)?.get_or_init(|| {
             let length = ((agents as f64 * self.reach + 4.0) / w).ceil() as usize;
             (0..length).map(|_| OnceLock::new()).collect()
         });
+        Some(pieces)
+    }
+
+    /// Piece `k` of `agents` agents' P(abandon), of `pieces` (theirs);
+    /// None past the row's reach.
+    fn piece<'a>(&self, pieces: &'a [OnceLock<AbandonCurve>], agents: usize, k: usize) -> Option<&'a AbandonCurve> {
+        let w = piece_width(agents);
         let (a, b) = (k as f64 * w, (k + 1) as f64 * w);
         Some(pieces.get(k)?.get_or_init(|| AbandonCurve::new(&self.rule, agents, a, b, &mut None)))
     }
@@ -408,13 +416,17 @@ impl Placed {
             return None;
         }
         let mut pieces = [AbandonCurve::default(); PIECES];
-        for (piece, k) in pieces.iter_mut().zip(first..=last) {
-            let mut combined = *rows[0].piece(agents, k)?;
-            combined.scale_by(self.wu[0]);
-            for (row, &weight) in rows.iter().zip(&self.wu).skip(1) {
-                combined.add_scaled(row.piece(agents, k)?, weight);
+        for (p, (row, &weight)) in rows.iter().zip(&self.wu).enumerate() {
+            let counts = row.pieces(agents)?;
+            for (piece, k) in pieces.iter_mut().zip(first..=last) {
+                let curve = row.piece(counts, agents, k)?;
+                if p == 0 {
+                    *piece = *curve;
+                    piece.scale_by(weight);
+                } else {
+                    piece.add_scaled(curve, weight);
+                }
             }
-            *piece = combined;
         }
         let values = std::array::from_fn(|k| {
             let x = AbandonCurve::node(a, b, k) * self.seconds;
