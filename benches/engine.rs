@@ -77,6 +77,13 @@ fn staffing(c: &mut Criterion) {
     });
     let staffed = costcast::validate::load_case(Path::new("scenarios/acme-staffed-roadmap.toml")).unwrap().value;
     bench_block(&mut group, &format!("staffed example: one block of {LANES} iterations"), &staffed);
+    // The same roadmap with the phone queue staffed per half hour of a
+    // weekly profile, under Erlang A (section 14). The run's grid of
+    // thresholds lives for the process: after the warm-up this is the
+    // cost of a block once the grid has what its draws need.
+    let by_interval = Path::new("benches/staffing/roadmap-interval.toml");
+    let interval = costcast::validate::load_case(by_interval).unwrap().value;
+    bench_block(&mut group, &format!("staffed by the half hour: one block of {LANES} iterations"), &interval);
     group.finish();
 }
 
