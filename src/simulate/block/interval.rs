@@ -687,18 +687,16 @@ impl Thresholds {
     /// its hours. Merged against the thresholds where no rate falls inside
     /// a bracket, otherwise walked.
     fn hours(&mut self, v: f64, rate: &[f64], agent_hours: &[f64]) -> f64 {
-        self.reach(v, rate)
-            .and_then(|()| merge(&self.lo, &self.hi, v, rate, agent_hours))
-            .unwrap_or_else(|| self.walk(v, rate, agent_hours))
+        let merged = if self.reach(v, rate) { merge(&self.lo, &self.hi, v, rate, agent_hours) } else { None };
+        merged.unwrap_or_else(|| self.walk(v, rate, agent_hours))
     }
 
     /// [`Thresholds::hours`], and the share of the month's contacts
     /// abandoned: each group's share of them times P(abandon) at its rate
     /// and agents (`v > 0`).
     fn hours_abandoned(&mut self, v: f64, rate: &[f64], agent_hours: &[f64], contacts: &[f64]) -> (f64, f64) {
-        self.reach(v, rate)
-            .and_then(|()| self.merge_abandoned(v, rate, agent_hours, contacts))
-            .unwrap_or_else(|| self.walk_abandoned(v, rate, agent_hours, contacts))
+        let merged = if self.reach(v, rate) { self.merge_abandoned(v, rate, agent_hours, contacts) } else { None };
+        merged.unwrap_or_else(|| self.walk_abandoned(v, rate, agent_hours, contacts))
     }
 
     /// [`merge`] with the abandoned share, each count's curve made when
@@ -724,18 +722,19 @@ impl Thresholds {
         (!unsure).then_some((total, lost))
     }
 
-    /// Thresholds known past the month's highest rate (the last group's),
-    /// so that a merge reads no further; None where that is past the
-    /// agents any interval may need.
-    fn reach(&mut self, v: f64, rate: &[f64]) -> Option<()> {
-        let top = v * rate.last()?;
+    /// Know the thresholds past the month's highest rate (the last
+    /// group's), so that a merge reads no further; false where that is
+    /// past the agents any interval may need, or the month has no groups.
+    fn reach(&mut self, v: f64, rate: &[f64]) -> bool {
+        let Some(&last) = rate.last() else { return false };
+        let top = v * last;
         while self.lo.last().is_none_or(|&lo| lo < top) {
             if self.lo.len() >= MAX_AGENTS {
-                return None;
+                return false;
             }
             self.extend();
         }
-        Some(())
+        true
     }
 
     /// Agent hours by walking the groups against the thresholds, testing
@@ -877,7 +876,7 @@ mod tests {
                 for v in [0.05, 0.3, 1.0, 1.7] {
                     let placed = if on_grid { placer.place(&rule) } else { None };
                     let (mut a, mut b) = (Thresholds::placed(rule, placed.clone()), Thresholds::placed(rule, placed));
-                    a.reach(v, &rate).expect("thresholds this far");
+                    assert!(a.reach(v, &rate), "thresholds this far");
                     merged += usize::from(merge(&a.lo, &a.hi, v, &rate, &hours).is_some());
                     assert_eq!(a.hours(v, &rate, &hours).to_bits(), b.walk(v, &rate, &hours).to_bits());
                     let (mut a, mut b) = (Thresholds::new(rule), Thresholds::new(rule));
