@@ -22,8 +22,9 @@
 use super::Workspace;
 use super::effects::apply_effects;
 use super::lanes::{LANES, Lanes, ZERO};
+use super::queue::Queue;
 use super::recorder::Recorder;
-use crate::model::{Case, InputId, Release};
+use crate::model::{Case, Effect, InputId, Release};
 use crate::simulate::layout::{HeadcountMetric, Layout};
 
 /// A headcount channel's rules, with the inputs its lanes read.
@@ -100,6 +101,58 @@ pub(super) fn step_paths(
         }
     }
     paths
+}
+
+/// Per initiative, its effects as the pass that counts the required FTE
+/// ([`Workspace::headcount_required`]) needs them: what moves the volume
+/// or AHT of a headcount channel, or the volume of a channel deflected
+/// into one (the contacts moved depend on it), in their order. What is
+/// kept is applied as the month loop applies it, so the required FTE are
+/// the same bit for bit; an initiative left with none is passed over.
+pub(super) fn counted_effects(case: &Case, headcount: &[HeadcountQueue], queues: &[Queue]) -> Vec<Vec<Effect>> {
+    let mut timed = vec![false; case.model.channels.len()];
+    for rules in headcount {
+        timed[queues[rules.queue].channel] = true;
+    }
+    // The headcount channels, the channels deflected into them, into
+    // those, and so on.
+    let mut counted = timed.clone();
+    let deflections = || {
+        (case.initiatives.iter().flat_map(|init| &init.effects)).filter_map(|e| match e {
+            Effect::Deflect { from, to: Some(to), .. } => Some((*from, *to)),
+            _ => None,
+        })
+    };
+    while let Some((from, _)) = deflections().find(|&(from, to)| counted[to] && !counted[from]) {
+        counted[from] = true;
+    }
+    let only =
+        |channels: &[usize], kept: &[bool]| -> Vec<usize> { channels.iter().copied().filter(|&c| kept[c]).collect() };
+    (case.initiatives.iter())
+        .map(|init| {
+            (init.effects.iter())
+                .filter_map(|effect| match effect {
+                    Effect::Avoid { channels, share } => {
+                        Some(Effect::Avoid { channels: only(channels, &counted), share: *share })
+                    }
+                    Effect::Deflect { from, to, share, leak } => counted[*from].then(|| Effect::Deflect {
+                        from: *from,
+                        to: to.filter(|&t| counted[t]),
+                        share: *share,
+                        leak: *leak,
+                    }),
+                    // Only a headcount channel's AHT is read.
+                    Effect::ReduceCost { channels, share } => {
+                        Some(Effect::ReduceCost { channels: only(channels, &timed), share: *share })
+                    }
+                })
+                .filter(|effect| match effect {
+                    Effect::Avoid { channels, .. } | Effect::ReduceCost { channels, .. } => !channels.is_empty(),
+                    Effect::Deflect { .. } => true,
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// One headcount path over the horizon, month by month: H(m) the FTE
@@ -302,10 +355,10 @@ impl Workspace {
             let mut unused = ZERO;
             for (j, &k) in scenario.initiatives.iter().enumerate() {
                 let init = &case.initiatives[k];
-                if m >= init.start {
+                if m >= init.start && !self.hc_effects[k].is_empty() {
                     let w = self.weight(k, m, months, init.success);
                     apply_effects::<false>(
-                        &init.effects,
+                        &self.hc_effects[k],
                         v,
                         &w,
                         &self.staffed,

@@ -35,7 +35,7 @@ use super::normals::LaneStreams;
 use super::sampler::Sampler;
 use super::stream::iteration_rng;
 use crate::isa::Isa;
-use crate::model::Case;
+use crate::model::{Case, Effect};
 use headcount::{HeadcountQueue, Path, StepPath};
 use lanes::ZERO;
 use queue::Queue;
@@ -132,6 +132,9 @@ pub struct Workspace {
     /// whether its agents must be recounted.
     hc_state: Vec<Lanes>,
     hc_recount: Vec<bool>,
+    /// Per initiative: its effects as the required FTE see them
+    /// ([`headcount::counted_effects`]).
+    hc_effects: Vec<Vec<Effect>>,
     /// Per scenario: the scenarios computed within its month loop, as
     /// (their last step, scenario), by step. A scenario whose initiatives
     /// are the first ones of another's, in the same order, has the same
@@ -264,6 +267,7 @@ impl Workspace {
                 queues.iter().enumerate().filter(|(_, q)| hit[q.channel]).map(|(k, _)| k).collect()
             })
             .collect();
+        let hc_effects = headcount::counted_effects(case, &headcount, &queues);
         let hc_paths = (case.scenarios.iter())
             .map(|s| headcount::step_paths(case, layout.bridge, &s.initiatives, &touches, &headcount, m))
             .collect();
@@ -337,6 +341,7 @@ impl Workspace {
             hc_paths,
             hc_state: vec![ZERO; nh],
             hc_recount: vec![false; nh],
+            hc_effects,
             headcount,
             guests,
             hosted,

@@ -411,3 +411,43 @@ fn the_kept_lanes_are_the_summed_ones() {
     }
     assert!(summed > 1000, "only {summed} quantities summed");
 }
+
+/// The pass that counts the required FTE of the headcount channels
+/// applies only the effects that reach them: the required FTE must be,
+/// bit for bit, those of applying every effect. On the staffed roadmap the
+/// knowledge base's deflection of email is passed over; once the chatbot
+/// also moves email contacts into chat, email's own changes reach chat's
+/// agents and are counted.
+#[test]
+fn required_fte_count_only_the_effects_that_reach_a_headcount_channel() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/acme-staffed-roadmap.toml");
+    let case = crate::validate::load_case(&path).expect("the staffed example loads").value;
+    let channel = |id: &str| case.model.channels.iter().position(|c| c.id == id).expect("a channel of the example");
+    let initiative = |id: &str| case.initiatives.iter().position(|i| i.id == id).expect("an initiative of the example");
+    let (kb, chatbot) = (initiative("kb"), initiative("chatbot"));
+    let mut routed = case.clone();
+    let Effect::Deflect { share, leak, .. } = case.initiatives[kb].effects[1] else { panic!("kb deflects email") };
+    let email_to_chat = Effect::Deflect { from: channel("email"), to: Some(channel("chat")), share, leak };
+    routed.initiatives[chatbot].effects.push(email_to_chat);
+    for (case, kb_counted) in [(&case, 1), (&routed, 2)] {
+        let layout = Layout::new(case);
+        assert_eq!(layout.headcount.len(), 2, "phone and chat follow the headcount rules");
+        let sampler = Sampler::new(case);
+        let mut ws = Workspace::new(case, &layout);
+        let mut sums = vec![0.0; layout.monthly_quantities()];
+        let out = BlockOutput { sums: &mut sums, keep: &mut [], kept: 0, stride: 0, first_row: 0 };
+        ws.run_block(case, &layout, &sampler, 5, 2_048, LANES, out);
+        assert_eq!(ws.hc_effects[kb].len(), kb_counted, "the knowledge base's effects counted");
+        let every: Vec<Vec<Effect>> = case.initiatives.iter().map(|i| i.effects.clone()).collect();
+        for s in 0..case.scenarios.len() {
+            ws.headcount_required(case, &layout, s);
+            let counted = ws.hc_required.clone();
+            let kept = std::mem::replace(&mut ws.hc_effects, every.clone());
+            ws.headcount_required(case, &layout, s);
+            let bits = |v: &[Lanes]| v.iter().flatten().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&counted), bits(&ws.hc_required), "scenario {s}");
+            assert!(counted.iter().flatten().any(|&x| x > 0.0), "agents counted");
+            ws.hc_effects = kept;
+        }
+    }
+}
