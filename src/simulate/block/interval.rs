@@ -333,6 +333,9 @@ pub(super) struct Thresholds {
     /// from the grid (the ends of the rates a count serves, for its
     /// P(abandon) curve).
     mid: Vec<f64>,
+    /// Whether some bracket reaches past the next one's `lo` (`hi[k] >
+    /// lo[k + 1]`): the months are then walked, not merged ([`merge`]).
+    overlap: bool,
     /// Where the queue falls on the run's grid, if it does.
     placed: Option<Placed>,
     /// The one condition (of [`Rule::conditions`]) whose thresholds these
@@ -353,6 +356,7 @@ impl Thresholds {
             lo: Vec::new(),
             hi: Vec::new(),
             mid: Vec::new(),
+            overlap: false,
             placed: None,
             only: None,
             abandon: Vec::new(),
@@ -375,6 +379,8 @@ impl Thresholds {
     /// (None: from the start): a grid node finds its counts a chunk at a
     /// time.
     pub(super) fn resume(&mut self, before: usize, last: Option<[f64; 2]>) {
+        // Not merged: taken to overlap.
+        self.overlap = true;
         for v in [&mut self.lo, &mut self.hi, &mut self.mid] {
             v.clear();
             v.resize(before, 0.0);
@@ -390,12 +396,20 @@ impl Thresholds {
     fn extend(&mut self) {
         let n = self.lo.len() + 1;
         if let Some((lo, mid, hi)) = self.placed.as_ref().and_then(|p| p.threshold(n)) {
-            self.lo.push(lo);
-            self.hi.push(hi);
-            self.mid.push(mid);
+            self.push(lo, mid, hi);
             return;
         }
         self.extend_exact();
+    }
+
+    /// Add the next threshold's bracket and estimate.
+    fn push(&mut self, lo: f64, mid: f64, hi: f64) {
+        // Narrowing a bracket later (a rate tested directly) raises `lo`
+        // and lowers `hi`: brackets apart stay apart.
+        self.overlap |= self.hi.last().is_some_and(|&before| before > lo);
+        self.lo.push(lo);
+        self.hi.push(hi);
+        self.mid.push(mid);
     }
 
     /// Find the next threshold by root-finding on the test: `(lo, hi)`, the
@@ -403,9 +417,7 @@ impl Thresholds {
     #[inline(never)]
     pub(super) fn extend_exact(&mut self) -> (f64, f64) {
         let (lo, hi) = self.find();
-        self.lo.push(lo);
-        self.hi.push(hi);
-        self.mid.push(lo);
+        self.push(lo, lo, hi);
         (lo, hi)
     }
 
@@ -557,19 +569,28 @@ impl Thresholds {
 
     /// P(abandon) over the rates `agents` agents serve: one curve, read
     /// from the run's grid where the queue is on it, otherwise found.
+    #[inline]
     pub(super) fn curve(&mut self, agents: usize) -> &AbandonCurve {
+        if !self.made.get(agents - 1).is_some_and(|&made| made) {
+            self.make_curve(agents);
+        }
+        &self.abandon[agents - 1]
+    }
+
+    /// Make [`Thresholds::curve`]'s curve for `agents` agents: out of the
+    /// merge's loop, which mostly finds it made.
+    #[cold]
+    #[inline(never)]
+    fn make_curve(&mut self, agents: usize) {
         if self.abandon.len() < agents {
             self.abandon.resize(agents, AbandonCurve::default());
             self.made.resize(agents, false);
         }
-        if !self.made[agents - 1] {
-            let (a, b) = (if agents > 1 { self.mid[agents - 2] } else { 0.0 }, self.mid[agents - 1]);
-            let placed = self.placed.as_ref().and_then(|p| p.abandon(agents, a, b));
-            self.abandon[agents - 1] =
-                placed.unwrap_or_else(|| AbandonCurve::new(&self.rule, agents, a, b, &mut self.prepared));
-            self.made[agents - 1] = true;
-        }
-        &self.abandon[agents - 1]
+        let (a, b) = (if agents > 1 { self.mid[agents - 2] } else { 0.0 }, self.mid[agents - 1]);
+        let placed = self.placed.as_ref().and_then(|p| p.abandon(agents, a, b));
+        self.abandon[agents - 1] =
+            placed.unwrap_or_else(|| AbandonCurve::new(&self.rule, agents, a, b, &mut self.prepared));
+        self.made[agents - 1] = true;
     }
 }
 
@@ -687,7 +708,8 @@ impl Thresholds {
     /// its hours. Merged against the thresholds where no rate falls inside
     /// a bracket, otherwise walked.
     fn hours(&mut self, v: f64, rate: &[f64], agent_hours: &[f64]) -> f64 {
-        let merged = if self.reach(v, rate) { merge(&self.lo, &self.hi, v, rate, agent_hours) } else { None };
+        let merged =
+            if !self.overlap && self.reach(v, rate) { merge(&self.lo, &self.hi, v, rate, agent_hours) } else { None };
         merged.unwrap_or_else(|| self.walk(v, rate, agent_hours))
     }
 
@@ -695,7 +717,11 @@ impl Thresholds {
     /// abandoned: each group's share of them times P(abandon) at its rate
     /// and agents (`v > 0`).
     fn hours_abandoned(&mut self, v: f64, rate: &[f64], agent_hours: &[f64], contacts: &[f64]) -> (f64, f64) {
-        let merged = if self.reach(v, rate) { self.merge_abandoned(v, rate, agent_hours, contacts) } else { None };
+        let merged = if !self.overlap && self.reach(v, rate) {
+            self.merge_abandoned(v, rate, agent_hours, contacts)
+        } else {
+            None
+        };
         merged.unwrap_or_else(|| self.walk_abandoned(v, rate, agent_hours, contacts))
     }
 
@@ -709,10 +735,11 @@ impl Thresholds {
         for ((&r, &h), &c) in rate.iter().zip(agent_hours).zip(contacts) {
             let lambda = v * r;
             if lambda > self.lo[k] {
+                // As in [`merge`].
                 while k < top && lambda > self.lo[k] {
-                    unsure |= lambda < self.hi[k];
                     k += 1;
                 }
+                unsure |= lambda < self.hi[k.saturating_sub(1)];
                 agents = (k + 1) as f64;
                 curve = *self.curve(k + 1);
             }
@@ -784,17 +811,25 @@ impl Thresholds {
 /// the agents of rate `lambda` are one more than the thresholds `lo` below
 /// it. Agent hours, in the walk's order of operations; None where a rate
 /// falls inside a bracket (`lo`, `hi`), which only a test decides.
+///
+/// The brackets must be apart (`hi[k] <= lo[k + 1]`, not
+/// [`Thresholds::overlap`]): a rate above `lo[k + 1]` is then above
+/// `hi[k]`, so only the bracket of the last threshold a rate passes can
+/// hold it, and only that one is looked at.
 fn merge(lo: &[f64], hi: &[f64], v: f64, rate: &[f64], agent_hours: &[f64]) -> Option<f64> {
     let top = lo.len() - 1;
     let (mut k, mut unsure) = (0, false);
     let (mut total, mut agents) = (0.0, 1.0);
     for (&r, &h) in rate.iter().zip(agent_hours) {
         let lambda = v * r;
+        // A branch, not a branch-free count: most groups pass no
+        // threshold, and predicting so lets the next groups start before
+        // this one's comparison is known.
         if lambda > lo[k] {
             while k < top && lambda > lo[k] {
-                unsure |= lambda < hi[k];
                 k += 1;
             }
+            unsure |= lambda < hi[k.saturating_sub(1)];
             agents = (k + 1) as f64;
         }
         total += agents * h;
@@ -877,6 +912,7 @@ mod tests {
                     let placed = if on_grid { placer.place(&rule) } else { None };
                     let (mut a, mut b) = (Thresholds::placed(rule, placed.clone()), Thresholds::placed(rule, placed));
                     assert!(a.reach(v, &rate), "thresholds this far");
+                    assert!(!a.overlap, "brackets apart");
                     merged += usize::from(merge(&a.lo, &a.hi, v, &rate, &hours).is_some());
                     assert_eq!(a.hours(v, &rate, &hours).to_bits(), b.walk(v, &rate, &hours).to_bits());
                     let (mut a, mut b) = (Thresholds::new(rule), Thresholds::new(rule));
@@ -892,8 +928,23 @@ mod tests {
         assert!(merged * 4 >= walked * 3, "{merged} of {walked} merged");
         // A rate inside a bracket is not merged: only the test decides it.
         let (lo, hi) = ([1.0, 2.0, 3.0], [1.1, 2.1, 3.1]);
-        assert_eq!(merge(&lo, &hi, 1.0, &[0.5, 1.05], &[1.0, 1.0]), None);
-        assert_eq!(merge(&lo, &hi, 1.0, &[0.5, 1.2, 2.5], &[1.0, 1.0, 1.0]), Some(1.0 + 2.0 + 3.0));
+        let merged = |rates: &[f64]| merge(&lo, &hi, 1.0, rates, &vec![1.0; rates.len()]);
+        assert_eq!(merged(&[0.5, 1.05]), None);
+        assert_eq!(merged(&[0.5, 1.2, 2.5]), Some(1.0 + 2.0 + 3.0));
+        // Two thresholds passed at once, the rate inside the bracket of
+        // the second; two at once, then more rates between them.
+        assert_eq!(merged(&[0.5, 2.05]), None);
+        assert_eq!(merged(&[0.5, 2.5, 2.6, 3.0]), Some(1.0 + 3.0 + 3.0 + 3.0));
+        // Brackets that overlap are walked: a rate inside the first's
+        // bracket that passes the second is only found by testing each.
+        let (lo, hi) = ([1.0, 1.02, 3.0], [1.1, 1.03, 3.1]);
+        let mut table = Thresholds::new(erlang_c());
+        for k in 0..3 {
+            table.push(lo[k], lo[k], hi[k]);
+        }
+        assert!(table.overlap, "the brackets overlap");
+        assert_eq!(merge(&lo, &hi, 1.0, &[0.5, 1.05], &[1.0, 1.0]), Some(1.0 + 3.0), "a merge would miss it");
+        assert_eq!(table.hours(1.0, &[0.5, 1.05], &[1.0, 1.0]), table.walk(1.0, &[0.5, 1.05], &[1.0, 1.0]));
     }
 
     #[test]
