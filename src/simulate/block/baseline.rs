@@ -118,6 +118,7 @@ impl Workspace {
                         &self.volume[m * nc + queue.channel],
                         &[1.0; LANES],
                         &self.fte_price[m * nq + q],
+                        self.abandoned_recorded,
                     );
                     self.base_required[h * months + m] = fte;
                 }
@@ -138,6 +139,7 @@ impl Workspace {
                         &self.volume[m * nc + queue.channel],
                         &[1.0; LANES],
                         &self.fte_price[m * nq + q],
+                        self.abandoned_recorded,
                     );
                     self.base_fte[m * nq + q] = fte;
                     self.base_labour[m * nq + q] = labour;

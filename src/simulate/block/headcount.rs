@@ -374,13 +374,18 @@ impl Workspace {
                     }
                 }
                 if layout.bridge || j + 1 == steps {
+                    // A scenario's month closes here: its abandoned
+                    // contacts are recorded at this step's volumes.
+                    let closing = self.abandoned_recorded
+                        && (j + 1 == steps || self.guests[s].iter().any(|&(last, _)| last == j));
                     for h in 0..nh {
                         if std::mem::take(&mut self.hc_recount[h]) {
                             let q = self.headcount[h].queue;
                             let queue = &self.queues[q];
                             let c = queue.channel;
-                            let (fte, _) =
-                                queue.staff(m, &self.state_volume[c], &self.state_aht[c], &self.fte_price[m * nq + q]);
+                            let (volume, aht, price) =
+                                (&self.state_volume[c], &self.state_aht[c], &self.fte_price[m * nq + q]);
+                            let (fte, _) = queue.staff(m, volume, aht, price, closing);
                             self.hc_state[h] = fte;
                         }
                     }

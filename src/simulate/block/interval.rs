@@ -981,6 +981,13 @@ mod tests {
         assert_eq!(none, ZERO);
         let (hours, lost) = tables.month(&weekly, 0, &volume, &[1.0; LANES], |_| erlang_a(), true);
         assert_eq!(alone, hours);
+        // Asked for both first (a month that closes a scenario), the
+        // agents alone then read the same walk.
+        let first = Tables::default();
+        first.clear();
+        assert_eq!(first.month(&weekly, 0, &volume, &[1.0; LANES], |_| erlang_a(), true), (hours, lost));
+        assert_eq!(first.month(&weekly, 0, &volume, &[1.0; LANES], |_| erlang_a(), false).0, hours);
+        assert_eq!(first.walked.borrow()[0][0].len(), 1, "one walk of the month");
         let expect = |g: usize| {
             let lambda = 2_000.0 * weekly.rate[g];
             let targets = Targets { service_level: 0.8, answer_time: 20.0, max_occupancy: 0.85, max_abandon: 0.05 };

@@ -107,6 +107,9 @@ pub struct Workspace {
     state_labour: Vec<Lanes>,
     /// Per staffed channel: changed since its agents were last counted.
     recount: Vec<bool>,
+    /// Whether the run records abandoned contacts (a queue with a
+    /// patience, and the monthly quantities on).
+    abandoned_recorded: bool,
     /// Channels with headcount rules (spec section 13), in
     /// [`Layout::headcount`] order; all below are empty without them.
     headcount: Vec<HeadcountQueue>,
@@ -331,6 +334,7 @@ impl Workspace {
             state_fte: vec![ZERO; nq],
             state_labour: vec![ZERO; nq],
             recount: vec![false; nq],
+            abandoned_recorded: !layout.abandon.is_empty() && layout.monthly_quantities() > 0,
             path: Path::new(if nh == 0 { 0 } else { m }),
             base_path: vec![Path::new(m); nh],
             base_required: vec![ZERO; nh * m],

@@ -140,11 +140,23 @@ impl Queue {
     }
 
     /// FTE and labour cost for month `m`'s volume, with AHT scaled by
-    /// `aht_factor` and one FTE costing `fte_price`.
+    /// `aht_factor` and one FTE costing `fte_price`. `closing`: the
+    /// month's abandoned contacts ([`Queue::abandoned`]) are asked for at
+    /// this volume next, so a weekly queue works them out in the same pass
+    /// over its intervals and keeps them, rather than passing over the
+    /// intervals again then.
     #[inline(always)]
-    pub(super) fn staff(&self, m: usize, volume: &Lanes, aht_factor: &Lanes, fte_price: &Lanes) -> (Lanes, Lanes) {
+    pub(super) fn staff(
+        &self,
+        m: usize,
+        volume: &Lanes,
+        aht_factor: &Lanes,
+        fte_price: &Lanes,
+        closing: bool,
+    ) -> (Lanes, Lanes) {
         if let Some(weekly) = &self.weekly {
-            let (hours, _) = self.tables.month(weekly, m, volume, aht_factor, |l| self.rule(l, aht_factor), false);
+            let rule = |l| self.rule(l, aht_factor);
+            let (hours, _) = self.tables.month(weekly, m, volume, aht_factor, rule, closing);
             let (mut fte, mut labour) = (ZERO, ZERO);
             for l in 0..LANES {
                 fte[l] = hours[l] * self.fte_per_hour[l];

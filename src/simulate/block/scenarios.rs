@@ -190,12 +190,17 @@ impl Workspace {
                     self.recount[q] = true;
                 }
                 if settle {
+                    // The scenario's month, or a guest's, closes at this
+                    // step's volumes (none changes after the last started).
+                    let closing = self.abandoned_recorded
+                        && (Some(j) == last_started || self.guests[s].iter().any(|&(last, _)| last == j));
                     for (q, queue) in self.queues.iter().enumerate() {
                         // Headcount channels read their paths below.
                         if std::mem::take(&mut self.recount[q]) && queue.headcount.is_none() {
                             let c = queue.channel;
-                            let (fte, labour) =
-                                queue.staff(m, &self.state_volume[c], &self.state_aht[c], &self.fte_price[m * nq + q]);
+                            let (volume, aht, price) =
+                                (&self.state_volume[c], &self.state_aht[c], &self.fte_price[m * nq + q]);
+                            let (fte, labour) = queue.staff(m, volume, aht, price, closing);
                             let before = &self.state_labour[q];
                             for l in 0..LANES {
                                 running[l] += labour[l] - before[l];
