@@ -133,7 +133,8 @@ pub(super) fn counted_effects(case: &Case, headcount: &[HeadcountQueue], queues:
             (init.effects.iter())
                 .filter_map(|effect| match effect {
                     Effect::Avoid { channels, share } => {
-                        Some(Effect::Avoid { channels: only(channels, &counted), share: *share })
+                        let channels = only(channels, &counted);
+                        (!channels.is_empty()).then_some(Effect::Avoid { channels, share: *share })
                     }
                     Effect::Deflect { from, to, share, leak } => counted[*from].then(|| Effect::Deflect {
                         from: *from,
@@ -143,12 +144,9 @@ pub(super) fn counted_effects(case: &Case, headcount: &[HeadcountQueue], queues:
                     }),
                     // Only a headcount channel's AHT is read.
                     Effect::ReduceCost { channels, share } => {
-                        Some(Effect::ReduceCost { channels: only(channels, &timed), share: *share })
+                        let channels = only(channels, &timed);
+                        (!channels.is_empty()).then_some(Effect::ReduceCost { channels, share: *share })
                     }
-                })
-                .filter(|effect| match effect {
-                    Effect::Avoid { channels, .. } | Effect::ReduceCost { channels, .. } => !channels.is_empty(),
-                    Effect::Deflect { .. } => true,
                 })
                 .collect()
         })

@@ -708,8 +708,7 @@ impl Thresholds {
     /// its hours. Merged against the thresholds where no rate falls inside
     /// a bracket, otherwise walked.
     fn hours(&mut self, v: f64, rate: &[f64], agent_hours: &[f64]) -> f64 {
-        let merged =
-            if !self.overlap && self.reach(v, rate) { merge(&self.lo, &self.hi, v, rate, agent_hours) } else { None };
+        let merged = if self.mergeable(v, rate) { merge(&self.lo, &self.hi, v, rate, agent_hours) } else { None };
         merged.unwrap_or_else(|| self.walk(v, rate, agent_hours))
     }
 
@@ -717,11 +716,7 @@ impl Thresholds {
     /// abandoned: each group's share of them times P(abandon) at its rate
     /// and agents (`v > 0`).
     fn hours_abandoned(&mut self, v: f64, rate: &[f64], agent_hours: &[f64], contacts: &[f64]) -> (f64, f64) {
-        let merged = if !self.overlap && self.reach(v, rate) {
-            self.merge_abandoned(v, rate, agent_hours, contacts)
-        } else {
-            None
-        };
+        let merged = if self.mergeable(v, rate) { self.merge_abandoned(v, rate, agent_hours, contacts) } else { None };
         merged.unwrap_or_else(|| self.walk_abandoned(v, rate, agent_hours, contacts))
     }
 
@@ -747,6 +742,12 @@ impl Thresholds {
             lost += c * curve.at(lambda);
         }
         (!unsure).then_some((total, lost))
+    }
+
+    /// Whether a month at volume `v` can be merged: brackets apart
+    /// ([`merge`]) and known past its highest rate ([`Thresholds::reach`]).
+    fn mergeable(&mut self, v: f64, rate: &[f64]) -> bool {
+        !self.overlap && self.reach(v, rate)
     }
 
     /// Know the thresholds past the month's highest rate (the last
