@@ -735,7 +735,7 @@ impl Thresholds {
                     k += 1;
                 }
                 unsure |= lambda < self.hi[k.saturating_sub(1)];
-                agents = (k + 1) as f64;
+                agents = count(k);
                 curve = *self.curve(k + 1);
             }
             total += agents * h;
@@ -831,11 +831,19 @@ fn merge(lo: &[f64], hi: &[f64], v: f64, rate: &[f64], agent_hours: &[f64]) -> O
                 k += 1;
             }
             unsure |= lambda < hi[k.saturating_sub(1)];
-            agents = (k + 1) as f64;
+            agents = count(k);
         }
         total += agents * h;
     }
     (!unsure).then_some(total)
+}
+
+/// The agents of a rate past `k` thresholds, as a float: from `u32` (counts
+/// stay below [`MAX_AGENTS`]), one instruction where a `usize` takes
+/// several.
+#[inline(always)]
+fn count(k: usize) -> f64 {
+    f64::from((k + 1) as u32)
 }
 
 #[cfg(test)]

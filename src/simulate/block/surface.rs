@@ -430,8 +430,12 @@ impl Placed {
         }
         let values = std::array::from_fn(|k| {
             let x = AbandonCurve::node(a, b, k) * self.seconds;
-            // Clamped to the pieces first, `as` truncates: the floor.
-            let piece = (x / w - first as f64).clamp(0.0, (last - first) as f64) as usize;
+            // The floor of `t`, within the pieces: counted by comparison
+            // (a NaN counts none), which costs less than a float clamp and
+            // a saturating cast. Two comparisons: three pieces at most.
+            const _: () = assert!(PIECES == 3);
+            let t = x / w - first as f64;
+            let piece = (usize::from(t >= 1.0) + usize::from(t >= 2.0)).min(last - first);
             pieces[piece].at(x)
         });
         Some(AbandonCurve::through(a, b, values))
