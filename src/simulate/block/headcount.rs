@@ -372,10 +372,7 @@ impl Workspace {
                     }
                 }
                 if layout.bridge || j + 1 == steps {
-                    // A scenario's month closes here: its abandoned
-                    // contacts are recorded at this step's volumes.
-                    let closing = self.abandoned_recorded
-                        && (j + 1 == steps || self.guests[s].iter().any(|&(last, _)| last == j));
+                    let closing = self.closes(s, j, j + 1 == steps);
                     for h in 0..nh {
                         if std::mem::take(&mut self.hc_recount[h]) {
                             let q = self.headcount[h].queue;

@@ -823,9 +823,11 @@ fn merge(lo: &[f64], hi: &[f64], v: f64, rate: &[f64], agent_hours: &[f64]) -> O
     let (mut total, mut agents) = (0.0, 1.0);
     for (&r, &h) in rate.iter().zip(agent_hours) {
         let lambda = v * r;
-        // A branch, not a branch-free count: most groups pass no
-        // threshold, and predicting so lets the next groups start before
-        // this one's comparison is known.
+        // A branch, not a branch-free count: about every other group
+        // passes a threshold and the branch is often mispredicted, but
+        // both branch-free ways measured (a count each group waits on the
+        // last one's for, and an index of buckets) cost more than the
+        // mispredictions (docs/model.md, section 14).
         if lambda > lo[k] {
             while k < top && lambda > lo[k] {
                 k += 1;

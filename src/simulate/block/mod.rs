@@ -200,6 +200,15 @@ impl Workspace {
         std::array::from_fn(|l| ramp * succeeded[l])
     }
 
+    /// Whether scenario `s`'s month loop closes a scenario's month at step
+    /// `j` (its abandoned contacts then recorded at this step's volumes):
+    /// at the scenario's own `last` step, or a guest's last step; never
+    /// where no abandoned contacts are recorded.
+    #[inline(always)]
+    fn closes(&self, s: usize, j: usize, last: bool) -> bool {
+        self.abandoned_recorded && (last || self.guests[s].iter().any(|&(guest_last, _)| guest_last == j))
+    }
+
     pub fn new(case: &Case, layout: &Layout) -> Workspace {
         let (m, c) = (layout.months, layout.channels);
         let mut fy_of_month = vec![0; m];

@@ -190,10 +190,9 @@ impl Workspace {
                     self.recount[q] = true;
                 }
                 if settle {
-                    // The scenario's month, or a guest's, closes at this
-                    // step's volumes (none changes after the last started).
-                    let closing = self.abandoned_recorded
-                        && (Some(j) == last_started || self.guests[s].iter().any(|&(last, _)| last == j));
+                    // None of the scenario's volumes changes after its last
+                    // started step.
+                    let closing = self.closes(s, j, Some(j) == last_started);
                     for (q, queue) in self.queues.iter().enumerate() {
                         // Headcount channels read their paths below.
                         if std::mem::take(&mut self.recount[q]) && queue.headcount.is_none() {
